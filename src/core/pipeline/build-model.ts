@@ -1,0 +1,218 @@
+/**
+ * Plain data (already checked by the schema, possibly with problems) ->
+ * the typed Pipeline model. Every accessor checks the type it reads, so
+ * wrong-typed input yields an absent field, never an exception.
+ */
+import type {
+  CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, Network, Pipeline,
+  Resources, Stage, StageKind, Triggers,
+} from './model';
+import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, STAGE_KINDS } from './model';
+
+type Obj = Record<string, unknown>;
+
+const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
+const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+const oneOf = <T extends string>(v: unknown, allowed: readonly T[], dflt: T): T => (allowed.includes(v as T) ? (v as T) : dflt);
+
+function envOf(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(obj(v) ?? {})) {
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out[k] = String(x);
+  }
+  return out;
+}
+
+function resourcesOf(v: unknown): Resources {
+  const o = obj(v) ?? {};
+  const r: Resources = {};
+  const cpus = num(o.cpus);
+  if (cpus !== undefined) r.cpus = cpus;
+  if (typeof o.memory === 'string' || typeof o.memory === 'number') r.memory = o.memory;
+  const timeout = str(o.timeout);
+  if (timeout !== undefined) r.timeout = timeout;
+  const pids = num(o.pids);
+  if (pids !== undefined) r.pids = pids;
+  return r;
+}
+
+function gateKind(g: Obj): GateKind {
+  if ('converges' in g) return 'convergence';
+  if ('drift' in g) return 'drift';
+  if ('max_drop' in g) return 'regression';
+  if ('max_gap' in g || 'against' in g) return 'overfitting';
+  if ('metric' in g) return 'threshold';
+  return 'unknown';
+}
+
+function gatesOf(v: unknown): Gate[] {
+  if (!Array.isArray(v)) return [];
+  const out: Gate[] = [];
+  v.forEach((raw, index) => {
+    const g = obj(raw);
+    if (!g) return;
+    const gate: Gate = { index, kind: gateKind(g), severity: g.severity === 'warning' ? 'warning' : 'error' };
+    const set = <K extends keyof Gate>(k: K, val: Gate[K] | undefined) => {
+      if (val !== undefined) gate[k] = val;
+    };
+    set('name', str(g.name));
+    set('metric', str(g.metric));
+    set('min', num(g.min));
+    set('max', num(g.max));
+    set('maxDrop', num(g.max_drop));
+    set('relative', bool(g.relative));
+    set('baseline', str(g.baseline));
+    set('converges', str(g.converges));
+    set('window', num(g.window));
+    set('stage', str(g.stage));
+    set('maxGap', num(g.max_gap));
+    set('against', str(g.against));
+    set('drift', str(g.drift));
+    out.push(gate);
+  });
+  return out;
+}
+
+const FORMATS: readonly DataFormat[] = ['csv', 'jsonl', 'parquet', 'auto'];
+
+function expectOf(v: unknown): Expectations | undefined {
+  const e = obj(v);
+  if (!e) return undefined;
+  const columns: Record<string, ColumnExpectation> = {};
+  for (const [name, c] of Object.entries(obj(e.columns) ?? {})) columns[name] = (obj(c) ?? {}) as ColumnExpectation;
+  const rows = obj(e.rows);
+  const out: Expectations = { format: oneOf(e.format, FORMATS, 'auto'), columns };
+  const file = str(e.file);
+  if (file !== undefined) out.file = file;
+  const delimiter = str(e.delimiter);
+  if (delimiter !== undefined) out.delimiter = delimiter;
+  if (rows) out.rows = { ...(num(rows.min) !== undefined ? { min: num(rows.min) } : {}), ...(num(rows.max) !== undefined ? { max: num(rows.max) } : {}) };
+  return out;
+}
+
+function driftOf(v: unknown): DriftSpec {
+  const d = obj(v) ?? {};
+  const columns: Record<string, DriftColumnSpec> = {};
+  for (const [name, c] of Object.entries(obj(d.columns) ?? {})) {
+    const o = obj(c) ?? {};
+    const spec: DriftColumnSpec = { test: oneOf(o.test, ['auto', 'ks', 'chisquare', 'wasserstein', 'psi', 'jensenshannon'] as const, 'auto') };
+    const threshold = num(o.threshold);
+    if (threshold !== undefined) spec.threshold = threshold;
+    if (o.type === 'number' || o.type === 'category') spec.type = o.type;
+    if (o.ignore === true) spec.ignore = true;
+    columns[name] = spec;
+  }
+  const out: DriftSpec = { share: num(d.share) ?? 0.5, columns, exclude: strList(d.exclude), format: oneOf(d.format, FORMATS, 'auto') };
+  if (Array.isArray(d.include)) out.include = strList(d.include);
+  const delimiter = str(d.delimiter);
+  if (delimiter !== undefined) out.delimiter = delimiter;
+  const report = str(d.report);
+  if (report !== undefined) out.report = report;
+  return out;
+}
+
+function stageOf(name: string, raw: unknown, defaults: Obj): Stage {
+  const s = obj(raw) ?? {};
+  const kind: StageKind = oneOf(s.kind, STAGE_KINDS, 'custom');
+  const metrics = s.metrics;
+  const metricsObj = obj(metrics);
+  const stage: Stage = {
+    name,
+    kind,
+    run: strList(s.run),
+    env: { ...envOf(defaults.env), ...envOf(s.env) },
+    secrets: [...new Set([...strList(defaults.secrets), ...strList(s.secrets)])],
+    network: oneOf<Network>(s.network ?? defaults.network, ['none', 'bridge', 'host'], 'none'),
+    resources: { ...resourcesOf(defaults.resources), ...resourcesOf(s.resources) },
+    workdir: str(s.workdir) ?? '.',
+    needs: strList(s.needs),
+    deps: strList(s.deps),
+    params: strList(s.params),
+    outs: strList(s.outs),
+    metricNames: metricsObj ? strList(metricsObj.names) : [],
+    reports: {},
+    gates: gatesOf(s.gates),
+  };
+  const set = <K extends keyof Stage>(k: K, val: Stage[K] | undefined) => {
+    if (val !== undefined) stage[k] = val;
+  };
+  set('description', str(s.description));
+  set('image', str(s.image) ?? str(defaults.image));
+  set('metricsFile', typeof metrics === 'string' ? metrics : str(metricsObj?.file));
+  set('history', str(s.history));
+  const junit = str(obj(s.reports)?.junit);
+  if (junit !== undefined) stage.reports.junit = junit;
+  set('expect', expectOf(s.expect));
+  set('reference', str(s.reference));
+  set('current', str(s.current));
+  if (kind === 'drift' || s.drift !== undefined) stage.drift = driftOf(s.drift);
+  return stage;
+}
+
+function triggersOf(v: unknown): Triggers | undefined {
+  const t = obj(v);
+  if (!t) return undefined;
+  const out: Triggers = { schedule: strList(t.schedule) };
+  const drift = str(t.drift);
+  if (drift !== undefined) out.drift = drift;
+  const m = obj(t.metric);
+  if (m) {
+    out.metric = {};
+    const name = str(m.name);
+    if (name !== undefined) out.metric.name = name;
+    const source = str(m.source);
+    if (source !== undefined) out.metric.source = source;
+    const below = num(m.below);
+    if (below !== undefined) out.metric.below = below;
+    const above = num(m.above);
+    if (above !== undefined) out.metric.above = above;
+  }
+  return out;
+}
+
+function ciOf(v: unknown): CiSpec {
+  const c = obj(v) ?? {};
+  const ci: CiSpec = {
+    provider: c.provider === 'gitlab' ? 'gitlab' : 'github',
+    baseline: str(c.baseline) ?? DEFAULT_BASELINE,
+    runner: str(c.runner) ?? 'ubuntu-latest',
+    node: typeof c.node === 'number' ? String(c.node) : str(c.node) ?? '20',
+  };
+  if (Array.isArray(c.stages)) ci.stages = strList(c.stages);
+  const file = str(c.file);
+  if (file !== undefined) ci.file = file;
+  return ci;
+}
+
+export function buildPipeline(file: string, data: unknown): Pipeline {
+  const root = obj(data) ?? {};
+  const defaults = obj(root.defaults) ?? {};
+  const stages = Object.entries(obj(root.stages) ?? {}).map(([name, raw]) => stageOf(name, raw, defaults));
+  const metrics: Pipeline['metrics'] = {};
+  for (const [name, m] of Object.entries(obj(root.metrics) ?? {})) {
+    const o = obj(m) ?? {};
+    metrics[name] = {
+      ...(o.goal === 'max' || o.goal === 'min' ? { goal: o.goal } : {}),
+      ...(str(o.description) !== undefined ? { description: str(o.description) } : {}),
+      ...(str(o.format) !== undefined ? { format: str(o.format) } : {}),
+    };
+  }
+  const pipeline: Pipeline = {
+    file,
+    version: num(root.version) ?? 1,
+    paramsFile: str(root.params) ?? DEFAULT_PARAMS_FILE,
+    paramsFileExplicit: typeof root.params === 'string',
+    metrics,
+    stages,
+    stageByName: new Map(stages.map((s) => [s.name, s])),
+    ci: ciOf(root.ci),
+  };
+  const name = str(root.name);
+  if (name !== undefined) pipeline.name = name;
+  const triggers = triggersOf(root.triggers);
+  if (triggers) pipeline.triggers = triggers;
+  return pipeline;
+}

@@ -1,0 +1,55 @@
+/**
+ * Every path field of the pipeline, with its JSON path, so one place knows
+ * which fields hold paths (used for the workspace check, missing deps and
+ * output overlap).
+ */
+import { escapeReason } from '../../paths';
+import type { Pipeline } from '../model';
+import type { JsonPath } from '../source';
+import type { CheckContext } from './context';
+
+export type PathRole = 'dep' | 'out' | 'other';
+
+export interface PathRef {
+  path: string;
+  at: JsonPath;
+  role: PathRole;
+  /** The stage the path belongs to, if any. */
+  stage?: string;
+}
+
+export function pathRefs(p: Pipeline, data: Record<string, unknown>): PathRef[] {
+  const refs: PathRef[] = [];
+  const add = (path: string | undefined, at: JsonPath, role: PathRole, stage?: string) => {
+    if (typeof path === 'string') refs.push({ path, at, role, ...(stage ? { stage } : {}) });
+  };
+  if (typeof data.params === 'string') add(data.params, ['params'], 'other');
+  for (const s of p.stages) {
+    const base = ['stages', s.name];
+    s.deps.forEach((d, i) => add(d, [...base, 'deps', i], 'dep', s.name));
+    s.outs.forEach((o, i) => add(o, [...base, 'outs', i], 'out', s.name));
+    const rawMetrics = (data.stages as Record<string, Record<string, unknown>> | undefined)?.[s.name]?.metrics;
+    add(s.metricsFile, typeof rawMetrics === 'string' ? [...base, 'metrics'] : [...base, 'metrics', 'file'], 'out', s.name);
+    add(s.history, [...base, 'history'], 'out', s.name);
+    add(s.reports.junit, [...base, 'reports', 'junit'], 'out', s.name);
+    if (s.workdir !== '.') add(s.workdir, [...base, 'workdir'], 'other', s.name);
+    if (s.kind === 'data') add(s.expect?.file, [...base, 'expect', 'file'], 'dep', s.name);
+    if (s.kind === 'drift') {
+      add(s.reference, [...base, 'reference'], 'dep', s.name);
+      add(s.current, [...base, 'current'], 'dep', s.name);
+      add(s.drift?.report, [...base, 'drift', 'report'], 'out', s.name);
+    }
+  }
+  add(p.triggers?.metric?.source, ['triggers', 'metric', 'source'], 'other');
+  add(p.ci.file, ['ci', 'file'], 'other');
+  return refs;
+}
+
+export function checkWorkspacePaths(ctx: CheckContext, refs: PathRef[]): void {
+  for (const ref of refs) {
+    const why = escapeReason(ref.path);
+    if (why) {
+      ctx.report('path-escapes-workspace', ref.at, `path '${ref.path}' is not allowed: ${why}; paths are relative to the pipeline's folder and must stay inside it`);
+    }
+  }
+}

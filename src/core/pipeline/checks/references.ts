@@ -1,0 +1,47 @@
+/**
+ * References between stages: `needs`, gate `against`/`stage`/`drift`,
+ * `triggers.drift` and `ci.stages` must name stages that exist (with a
+ * did-you-mean fix), and some must name a stage of a given kind.
+ */
+import { didYouMean } from '../../text/suggest';
+import type { StageKind } from '../model';
+import type { JsonPath } from '../source';
+import type { CheckContext } from './context';
+import { replaceFix } from './context';
+
+function checkStageRef(ctx: CheckContext, name: string, path: JsonPath, what: string, kind?: StageKind): void {
+  const stage = ctx.pipeline.stageByName.get(name);
+  if (!stage) {
+    const guess = didYouMean(name, ctx.pipeline.stageByName.keys());
+    ctx.report('unknown-stage', path, `${what} '${name}', which is not a stage of this pipeline` + (guess ? `; did you mean '${guess}'?` : ''), {
+      fixes: guess ? [replaceFix(ctx, path, guess, `Change to '${guess}'`)] : [],
+    });
+    return;
+  }
+  if (kind && stage.kind !== kind) {
+    ctx.report('wrong-stage-kind', path, `${what} '${name}', which must be a ${kind} stage but is of kind '${stage.kind}'`);
+  }
+}
+
+export function checkReferences(ctx: CheckContext): void {
+  const { pipeline } = ctx;
+  for (const stage of pipeline.stages) {
+    stage.needs.forEach((need, i) => {
+      const path = ['stages', stage.name, 'needs', i];
+      if (need === stage.name) {
+        ctx.report('self-need', path, `stage '${stage.name}' cannot need itself`);
+        return;
+      }
+      checkStageRef(ctx, need, path, `stage '${stage.name}' needs`);
+    });
+    for (const gate of stage.gates) {
+      const base = ['stages', stage.name, 'gates', gate.index];
+      if (gate.against !== undefined) checkStageRef(ctx, gate.against, [...base, 'against'], 'gate compares against');
+      if (gate.stage !== undefined) checkStageRef(ctx, gate.stage, [...base, 'stage'], 'gate reads the history of');
+      if (gate.drift !== undefined) checkStageRef(ctx, gate.drift, [...base, 'drift'], 'drift gate reads', 'drift');
+    }
+  }
+  const t = pipeline.triggers;
+  if (t?.drift !== undefined) checkStageRef(ctx, t.drift, ['triggers', 'drift'], 'the drift trigger reads', 'drift');
+  pipeline.ci.stages?.forEach((name, i) => checkStageRef(ctx, name, ['ci', 'stages', i], 'ci.stages lists'));
+}

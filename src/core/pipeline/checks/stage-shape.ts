@@ -1,0 +1,57 @@
+/**
+ * What each kind of stage needs and ignores: container kinds need `run`
+ * and an image; `data` needs `expect`; `drift` needs `reference` and
+ * `current`. Fields the engine would ignore for a kind get a warning, so a
+ * misplaced key is not silently dropped. Images are checked here too.
+ */
+import { CONTAINER_KINDS } from '../model';
+import type { CheckContext } from './context';
+import { ownField } from './context';
+import { imageProblem } from './image';
+
+const CONTAINER_ONLY = ['run', 'image', 'env', 'secrets', 'network', 'resources', 'workdir', 'outs', 'history', 'reports'];
+
+export function checkStageShapes(ctx: CheckContext): void {
+  const defaultImage = (ctx.data.defaults as Record<string, unknown> | undefined)?.image;
+  if (typeof defaultImage === 'string') {
+    const why = imageProblem(defaultImage);
+    if (why) ctx.report('invalid-image', ['defaults', 'image'], `image '${defaultImage}' is not a valid Docker image reference: ${why}`);
+  }
+  for (const stage of ctx.pipeline.stages) {
+    const base = ['stages', stage.name];
+    const own = (f: string) => ownField(ctx, stage.name, f);
+    if (own('image') && stage.image !== undefined) {
+      const why = imageProblem(stage.image);
+      if (why) ctx.report('invalid-image', [...base, 'image'], `image '${stage.image}' is not a valid Docker image reference: ${why}`);
+    }
+    if (CONTAINER_KINDS.includes(stage.kind)) {
+      if (stage.run.length === 0 && !own('run')) {
+        ctx.report('missing-run', base, `stage '${stage.name}' (kind ${stage.kind}) has no 'run' command`, { at: 'key' });
+      }
+      if (stage.image === undefined) {
+        ctx.report('missing-key', base, `stage '${stage.name}' has no image: set 'image' on it or 'defaults.image'`, { at: 'key' });
+      }
+      for (const f of ['expect', 'reference', 'current', 'drift']) {
+        if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage (it is for ${f === 'expect' ? 'data' : 'drift'} stages)`, { at: 'key', severity: 'warning' });
+      }
+      continue;
+    }
+    // data and drift stages are computed by the engine, not in a container.
+    for (const f of CONTAINER_ONLY) {
+      if (own(f)) {
+        ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage: mlci computes ${stage.kind} stages itself, without a container`, { at: 'key', severity: 'warning' });
+      }
+    }
+    if (stage.kind === 'data') {
+      if (!own('expect')) ctx.report('missing-expect', base, `data stage '${stage.name}' has no 'expect' block saying what to check`, { at: 'key' });
+      for (const f of ['reference', 'current', 'drift']) {
+        if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a data stage (it is for drift stages)`, { at: 'key', severity: 'warning' });
+      }
+    } else if (stage.kind === 'drift') {
+      for (const f of ['reference', 'current']) {
+        if (!own(f)) ctx.report('missing-key', base, `drift stage '${stage.name}' is missing required key '${f}'`, { at: 'key' });
+      }
+      if (own('expect')) ctx.report('ignored-field', [...base, 'expect'], `'expect' has no effect on a drift stage (it is for data stages)`, { at: 'key', severity: 'warning' });
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The pipeline model: a typed, normalised view of a pipeline file with
+ * defaults applied. Built defensively from data that may still have schema
+ * problems: a field of the wrong type is simply absent here (the schema
+ * layer has already reported it), so later layers never crash on bad input.
+ */
+
+export const STAGE_KINDS = ['test', 'data', 'train', 'evaluate', 'drift', 'custom'] as const;
+export type StageKind = (typeof STAGE_KINDS)[number];
+
+/** Kinds whose `run` executes in a container; `data` and `drift` are computed by the engine. */
+export const CONTAINER_KINDS: readonly StageKind[] = ['test', 'train', 'evaluate', 'custom'];
+/** Kinds listed as tests (Test Explorer, default `ci.stages`). */
+export const TEST_KINDS: readonly StageKind[] = ['test', 'data', 'evaluate', 'drift'];
+
+export type Network = 'none' | 'bridge' | 'host';
+export type Goal = 'max' | 'min';
+
+export interface Resources {
+  cpus?: number;
+  memory?: string | number;
+  timeout?: string;
+  pids?: number;
+}
+
+export type GateKind = 'threshold' | 'regression' | 'convergence' | 'overfitting' | 'drift' | 'unknown';
+
+export interface Gate {
+  /** Position in the stage's `gates` list (0-based), for ranges and ids. */
+  index: number;
+  kind: GateKind;
+  name?: string;
+  severity: 'error' | 'warning';
+  metric?: string;
+  min?: number;
+  max?: number;
+  maxDrop?: number;
+  relative?: boolean;
+  baseline?: string;
+  converges?: string;
+  window?: number;
+  stage?: string;
+  maxGap?: number;
+  against?: string;
+  drift?: string;
+}
+
+export type ColumnType = 'number' | 'integer' | 'boolean' | 'category' | 'datetime' | 'text';
+
+export interface Bounds {
+  min?: number;
+  max?: number;
+}
+
+export interface ColumnExpectation extends Bounds {
+  type?: ColumnType;
+  required?: boolean;
+  nulls?: number;
+  null_share?: number;
+  unique?: boolean;
+  in?: Array<string | number | boolean>;
+  regex?: string;
+  mean?: Bounds;
+  std?: Bounds;
+  quantiles?: Record<string, Bounds>;
+}
+
+export type DataFormat = 'csv' | 'jsonl' | 'parquet' | 'auto';
+
+export interface Expectations {
+  file?: string;
+  format: DataFormat;
+  delimiter?: string;
+  rows?: Bounds;
+  columns: Record<string, ColumnExpectation>;
+}
+
+export type DriftTest = 'auto' | 'ks' | 'chisquare' | 'wasserstein' | 'psi' | 'jensenshannon';
+
+export interface DriftColumnSpec {
+  test: DriftTest;
+  threshold?: number;
+  type?: 'number' | 'category';
+  ignore?: boolean;
+}
+
+export interface DriftSpec {
+  share: number;
+  columns: Record<string, DriftColumnSpec>;
+  include?: string[];
+  exclude: string[];
+  format: DataFormat;
+  delimiter?: string;
+  report?: string;
+}
+
+export interface Stage {
+  name: string;
+  kind: StageKind;
+  description?: string;
+  run: string[];
+  image?: string;
+  env: Record<string, string>;
+  secrets: string[];
+  network: Network;
+  resources: Resources;
+  workdir: string;
+  needs: string[];
+  deps: string[];
+  params: string[];
+  outs: string[];
+  metricsFile?: string;
+  /** Metric names the stage declares in `metrics.names`. */
+  metricNames: string[];
+  history?: string;
+  reports: { junit?: string };
+  gates: Gate[];
+  expect?: Expectations;
+  reference?: string;
+  current?: string;
+  drift?: DriftSpec;
+}
+
+export interface Triggers {
+  schedule: string[];
+  drift?: string;
+  metric?: { name?: string; source?: string; below?: number; above?: number };
+}
+
+export interface CiSpec {
+  provider: 'github' | 'gitlab';
+  /** Explicit `ci.stages`, or undefined for the default set. */
+  stages?: string[];
+  baseline: string;
+  runner: string;
+  node: string;
+  file?: string;
+}
+
+export interface Pipeline {
+  /** The pipeline file as given (used in messages). */
+  file: string;
+  version: number;
+  name?: string;
+  /** Params file path relative to the pipeline folder. */
+  paramsFile: string;
+  paramsFileExplicit: boolean;
+  metrics: Record<string, { goal?: Goal; description?: string; format?: string }>;
+  /** In file order. */
+  stages: Stage[];
+  stageByName: Map<string, Stage>;
+  triggers?: Triggers;
+  ci: CiSpec;
+}
+
+export const DEFAULT_PARAMS_FILE = 'params.yaml';
+export const DEFAULT_BASELINE = 'main';

@@ -1,0 +1,96 @@
+/**
+ * The validator: YAML -> schema -> model -> semantic checks. Never throws
+ * on any input; returns the problems (sorted by position) and, when the
+ * document could be read at all, the model for the engine and the editor.
+ */
+import type { FileProbe } from '../ports';
+import type { Problem } from '../problems';
+import { sortProblems } from '../problems';
+import { buildPipeline } from './build-model';
+import { makeContext } from './checks/context';
+import { checkCycles } from './checks/cycles';
+import { checkGates } from './checks/gates';
+import { checkOutputs } from './checks/outputs';
+import { checkParams } from './checks/params';
+import { checkWorkspacePaths, pathRefs } from './checks/paths';
+import { checkReferences } from './checks/references';
+import { checkSchedules } from './checks/schedule';
+import { checkStageShapes } from './checks/stage-shape';
+import type { Pipeline } from './model';
+import { parsePipelineText, toData } from './parse';
+import { checkSchema } from './schema-check';
+import type { PipelineSource } from './source';
+
+export interface ValidateInput {
+  /** The file name used in problems (as the user would write it). */
+  file: string;
+  text: string;
+  /** Absolute folder of the pipeline file; paths in it are relative to this. */
+  root: string;
+  files: FileProbe;
+}
+
+export interface ValidateResult {
+  problems: Problem[];
+  /** Undefined when the YAML could not be read as a mapping. */
+  pipeline?: Pipeline;
+  source?: PipelineSource;
+}
+
+export function validatePipeline(input: ValidateInput): ValidateResult {
+  const problems: Problem[] = [];
+  try {
+    return run(input, problems);
+  } catch (e) {
+    // A bug in a check must not take the editor or the CLI down: report it
+    // as a problem at the top of the file and keep what was found so far.
+    problems.push({
+      code: 'yaml-syntax', severity: 'error', file: input.file,
+      message: `internal validator error (please report it): ${(e as Error).message}`,
+      start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1,
+    });
+    return { problems: sortProblems(problems) };
+  }
+}
+
+function run(input: ValidateInput, problems: Problem[]): ValidateResult {
+  const parsed = parsePipelineText(input.file, input.text);
+  problems.push(...parsed.problems);
+  const source = parsed.source;
+  if (!source) return { problems: sortProblems(problems) };
+  const { data, problem } = toData(source);
+  if (problem) {
+    problems.push(problem);
+    return { problems: sortProblems(problems), source };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    if (!problems.some((p) => p.severity === 'error')) {
+      problems.push(...checkSchema(source, data));
+    }
+    return { problems: sortProblems(problems), source };
+  }
+  problems.push(...checkSchema(source, data));
+  const pipeline = buildPipeline(input.file, data);
+  const ctx = makeContext(source, pipeline, data as Record<string, unknown>, input.root, input.files, problems);
+  const refs = pathRefs(pipeline, ctx.data);
+  checkReferences(ctx);
+  checkCycles(ctx);
+  checkWorkspacePaths(ctx, refs);
+  checkOutputs(ctx, refs);
+  checkParams(ctx);
+  checkGates(ctx);
+  checkStageShapes(ctx);
+  checkSchedules(ctx);
+  return { problems: dedupe(sortProblems(problems)), pipeline, source };
+}
+
+/** The same finding through two routes (schema and semantic) is shown once. */
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.file}:${p.start}:${p.end}:${p.code}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
