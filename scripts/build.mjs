@@ -21,6 +21,13 @@ const common = {
   absWorkingDir: root,
 };
 
+// ESM dependencies bundled into CommonJS (fdir via tinyglobby) read
+// import.meta.url: give them this file's URL.
+const importMetaShim = {
+  define: { 'import.meta.url': '__mlciImportMetaUrl' },
+};
+const importMetaBanner = "const __mlciImportMetaUrl = require('url').pathToFileURL(__filename).href;";
+
 const nodeTargets = [
   {
     ...common,
@@ -30,6 +37,8 @@ const nodeTargets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', ...nativeOptional],
+    ...importMetaShim,
+    banner: { js: importMetaBanner },
   },
   {
     ...common,
@@ -39,7 +48,8 @@ const nodeTargets = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', ...nativeOptional],
-    banner: { js: '#!/usr/bin/env node' },
+    ...importMetaShim,
+    banner: { js: '#!/usr/bin/env node\n' + importMetaBanner },
   },
 ];
 

@@ -8,7 +8,7 @@
  * - anchors, aliases and `<<` merge keys are allowed and resolved, so
  *   shared settings can be written once.
  */
-import { LineCounter, isAlias, parseAllDocuments, visit } from 'yaml';
+import { LineCounter, isAlias, isCollection, parseAllDocuments, visit } from 'yaml';
 import type { YAMLError } from 'yaml';
 import type { Problem, ProblemCode } from '../problems';
 import type { PipelineSource } from './source';
@@ -46,20 +46,24 @@ function humanMessage(err: YAMLError, text: string): string {
 export function parsePipelineText(file: string, text: string): ParseResult {
   const lineCounter = new LineCounter();
   // prettyErrors off: we build our own messages from code and position.
-  const docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const problems: Problem[] = [];
   const at = (code: ProblemCode, start: number, end: number, message: string, severity: Problem['severity'] = 'error') =>
     problems.push({ code, severity, message, file, ...spanOf({ lineCounter, text }, start, end) });
 
-  // parseAllDocuments returns an EmptyStream (an array with no documents) for blank input.
+  // parseAllDocuments returns an EmptyStream (an array with no documents)
+  // for blank input, or input holding only comments or directives.
   const list = Array.isArray(docs) ? docs : [];
-  if (list.length === 0 || list[0].contents === null) {
-    const hasContent = /\S/.test(text.replace(/#.*$/gm, ''));
-    if (!hasContent) {
-      at('empty-file', 0, Math.min(text.length, Math.max(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n'))),
-        'the file is empty: a pipeline needs at least `version: 1` and `stages:`');
-      return { problems };
-    }
+  const firstLineEnd = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n');
+  if (list.length === 0) {
+    const stream = docs as { errors?: YAMLError[] };
+    for (const err of stream.errors ?? []) at('yaml-syntax', err.pos[0], Math.max(err.pos[1], err.pos[0] + 1), humanMessage(err, text));
+    at('empty-file', 0, firstLineEnd, 'the file holds no pipeline: a pipeline needs at least `version: 1` and `stages:`');
+    return { problems };
+  }
+  if (list[0].contents === null && list.length === 1 && list[0].errors.length === 0) {
+    at('empty-file', 0, firstLineEnd, 'the file holds no pipeline: a pipeline needs at least `version: 1` and `stages:`');
+    return { problems };
   }
   const doc = list[0];
   for (const d of list) {
@@ -82,6 +86,11 @@ export function parsePipelineText(file: string, text: string): ParseResult {
   if (doc.contents) {
     const anchors = new Set<string>();
     visit(doc, {
+      Pair(_k, pair) {
+        // `? [a, b]: x` is valid YAML but has no meaning in a pipeline.
+        const key = pair.key as { range?: [number, number, number] } | null;
+        if (isCollection(pair.key) && key?.range) at('wrong-type', key.range[0], key.range[1], 'a key must be a plain name, not a list or mapping');
+      },
       Node(_k, node) {
         if (isAlias(node)) {
           if (!anchors.has(node.source) && node.range) {

@@ -1,0 +1,25 @@
+/**
+ * The shape of a CLI command: a name, a one-line summary, its help text,
+ * its options (for node:util parseArgs) and a run function. main.ts holds
+ * the table; each command lives in commands/<name>.ts.
+ */
+import type { ParseArgsConfig } from 'node:util';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  /** Lines after the usage: options and examples. */
+  help: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  allowPositionals: boolean;
+  run(args: { values: Record<string, unknown>; positionals: string[] }, io: CliIo): Promise<number>;
+}

@@ -1,0 +1,93 @@
+/**
+ * The `mlci` command: a table of subcommands over the same core the
+ * extension uses. Parses arguments with node:util, prints help, and turns
+ * every error into one clear line and an exit code (no stack traces unless
+ * MLCI_DEBUG=1).
+ */
+import { parseArgs } from 'node:util';
+import pkg from '../../package.json';
+import type { CliIo, Command } from './command';
+import { validateCommand } from './commands/validate';
+import { CliError, EXIT } from './errors';
+
+const COMMANDS: Command[] = [validateCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `mlci ${pkg.version}: CI/CD for machine learning pipelines (mlci.yaml)
+
+Usage: mlci <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Options:
+  -h, --help     show help (also: mlci <command> --help)
+  -v, --version  print the version
+
+Exit codes: 0 success, 1 checks failed (problems, failed stages, drift), 2 usage or I/O error.`;
+}
+
+function commandHelp(c: Command): string {
+  return `Usage: ${c.usage}\n\n${c.help}`;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.out(target ? commandHelp(target) : mainHelp());
+    return EXIT.ok;
+  }
+  if (name === '-v' || name === '--version' || name === 'version') {
+    io.out(pkg.version);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`mlci: unknown command '${name}'. Run 'mlci --help' for the list of commands.`);
+    return EXIT.usage;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    io.out(commandHelp(command));
+    return EXIT.ok;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals, strict: true });
+  } catch (e) {
+    io.err(`mlci ${command.name}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')}`);
+    io.err(`Usage: ${command.usage}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(parsed as { values: Record<string, unknown>; positionals: string[] }, io);
+  } catch (e) {
+    if (e instanceof CliError) {
+      io.err(`mlci ${command.name}: ${e.message}`);
+      return e.exitCode;
+    }
+    io.err(`mlci ${command.name}: unexpected error: ${(e as Error).message ?? String(e)}`);
+    if (io.env.MLCI_DEBUG) io.err(String((e as Error).stack));
+    return EXIT.usage;
+  }
+}
+
+if (require.main === module) {
+  const io: CliIo = {
+    out: (l) => process.stdout.write(l + '\n'),
+    err: (l) => process.stderr.write(l + '\n'),
+    cwd: process.cwd(),
+    env: process.env,
+    isTTY: !!process.stdout.isTTY,
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`mlci: ${(e as Error).message}\n`);
+      process.exitCode = EXIT.usage;
+    },
+  );
+}

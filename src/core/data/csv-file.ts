@@ -1,0 +1,69 @@
+/**
+ * CSV files as streams: the tokenizer driven by file chunks, and the record
+ * API (string[] per record) that data checks use.
+ */
+import type { CsvOptions, FieldSink } from './csv';
+import { CsvTokenizer } from './csv';
+import type { ChunkOptions } from './source';
+import { fileChunks } from './source';
+
+export interface CsvFileOptions extends CsvOptions, ChunkOptions {}
+
+/**
+ * Runs the whole file through `sink`. `stop` is asked after each chunk; when
+ * it says so the rest of the file is not read (a second pass that has what it
+ * needs). Returns the tokenizer, which knows the delimiter it used.
+ */
+export async function tokenizeCsvFile(
+  path: string,
+  sink: FieldSink,
+  options: CsvFileOptions,
+  stop?: () => boolean,
+): Promise<CsvTokenizer> {
+  const tokenizer = new CsvTokenizer(sink, options);
+  for await (const chunk of fileChunks(path, tokenizer.file, options)) {
+    tokenizer.push(chunk);
+    if (stop?.()) return tokenizer;
+  }
+  tokenizer.end();
+  return tokenizer;
+}
+
+/** Collects records as strings, decoding with the file's encoding. */
+class RecordCollector implements FieldSink {
+  readonly done: string[][] = [];
+  private current: string[] = [];
+  constructor(private readonly encoding: BufferEncoding) {}
+  field(index: number, buf: Buffer, start: number, end: number): void {
+    this.current[index] = buf.toString(this.encoding, start, end);
+  }
+  endRecord(): void {
+    this.done.push(this.current);
+    this.current = [];
+  }
+}
+
+/**
+ * Yields every record as string[], the header first. Records completed before
+ * an error are yielded before the error is thrown, as a streaming reader would.
+ */
+export async function* csvRecords(path: string, options: CsvFileOptions = {}): AsyncGenerator<string[]> {
+  const collector = new RecordCollector(options.encoding === 'latin1' ? 'latin1' : 'utf8');
+  const tokenizer = new CsvTokenizer(collector, options);
+  let failure: unknown;
+  try {
+    for await (const chunk of fileChunks(path, tokenizer.file, options)) {
+      tokenizer.push(chunk);
+      if (collector.done.length > 0) {
+        yield* collector.done;
+        collector.done.length = 0;
+      }
+    }
+    tokenizer.end();
+  } catch (err) {
+    failure = err;
+  }
+  yield* collector.done;
+  collector.done.length = 0;
+  if (failure !== undefined) throw failure;
+}

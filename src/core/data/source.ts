@@ -1,0 +1,39 @@
+/**
+ * Reading a file as a stream of chunks, with open/read failures turned into
+ * DataErrors. Chunks default to 1 MiB: large enough that per-chunk overhead
+ * vanishes, small enough to bound memory; tests pass tiny sizes to exercise
+ * every chunk boundary.
+ */
+import { createReadStream } from 'node:fs';
+import { DataError } from './errors';
+
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+
+export interface ChunkOptions {
+  /** Bytes per read (the stream's highWaterMark). */
+  chunkBytes?: number;
+}
+
+/**
+ * Yields the file's chunks. Breaking out of the loop closes the file, which
+ * is how a second pass stops early.
+ */
+export async function* fileChunks(path: string, label: string, options: ChunkOptions = {}): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw ioError(label, err);
+  } finally {
+    stream.destroy();
+  }
+}
+
+export function ioError(label: string, err: unknown): DataError {
+  if (err instanceof DataError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return new DataError({ file: label, code: 'not-found', detail: 'no such file' }, { cause: err });
+  if (code === 'EISDIR') return new DataError({ file: label, code: 'io', detail: 'is a folder, not a file' }, { cause: err });
+  const why = err instanceof Error ? err.message : String(err);
+  return new DataError({ file: label, code: 'io', detail: `cannot read: ${why}` }, { cause: err });
+}

@@ -1,0 +1,213 @@
+/**
+ * Parsing field bytes into values, without building strings on the hot path.
+ *
+ * Numbers: a decimal with at most 15 significant digits and a power of ten
+ * within 1e±22 is exact as m * 10^e or m / 10^e in one IEEE operation, so
+ * correctly rounded (Clinger's fast path): the same float64 as Number(str).
+ * Anything else that the grammar accepts goes to Number(str), which is
+ * correctly rounded too. pandas' default ('high') converter agrees with
+ * Number() except for rare long-mantissa/large-exponent inputs.
+ */
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/** Set by parseNumber: whether the last accepted number was written as an integer. */
+export let lastNumberWasInteger = false;
+
+/**
+ * The float64 of a decimal number in buf[start, end) (spaces and tabs around
+ * it allowed; also inf/infinity with a sign), or NaN if it is not one.
+ */
+export function parseNumber(buf: Uint8Array, start: number, end: number): number {
+  let s = start;
+  let e = end;
+  while (s < e && (buf[s] === SPACE || buf[s] === TAB)) s++;
+  while (e > s && (buf[e - 1] === SPACE || buf[e - 1] === TAB)) e--;
+  if (s === e) return NaN;
+  let i = s;
+  let negative = false;
+  const first = buf[i];
+  if (first === MINUS || first === PLUS) {
+    negative = first === MINUS;
+    i++;
+  }
+  let mantissa = 0;
+  let significant = 0; // digits in mantissa, leading zeros excluded
+  let exponent = 0;
+  let digits = 0;
+  let c = 0;
+  for (; i < e; i++) {
+    c = buf[i];
+    if (c < ZERO || c > NINE) break;
+    digits++;
+    if (mantissa === 0 && c === ZERO) continue;
+    if (significant < 19) mantissa = mantissa * 10 + (c - ZERO);
+    else exponent++; // digits past 19 only scale (the slow path is taken anyway)
+    significant++;
+  }
+  let integer = true;
+  if (i < e && buf[i] === DOT) {
+    integer = false;
+    for (i++; i < e; i++) {
+      c = buf[i];
+      if (c < ZERO || c > NINE) break;
+      digits++;
+      if (mantissa === 0 && c === ZERO) {
+        exponent--;
+        continue;
+      }
+      if (significant < 19) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        exponent--;
+      }
+      significant++;
+    }
+  }
+  if (digits === 0) return parseInfinity(buf, i, e, negative);
+  if (i < e && (buf[i] === 0x65 || buf[i] === 0x45)) {
+    integer = false;
+    i++;
+    let expNegative = false;
+    if (i < e && (buf[i] === MINUS || buf[i] === PLUS)) {
+      expNegative = buf[i] === MINUS;
+      i++;
+    }
+    if (i === e) return NaN;
+    let exp = 0;
+    for (; i < e; i++) {
+      c = buf[i];
+      if (c < ZERO || c > NINE) return NaN;
+      if (exp < 100000) exp = exp * 10 + (c - ZERO);
+    }
+    exponent += expNegative ? -exp : exp;
+  }
+  if (i !== e) return NaN;
+  lastNumberWasInteger = integer;
+  let value: number;
+  if (mantissa === 0) value = 0;
+  else if (significant <= 15 && exponent >= 0 && exponent <= 22) value = mantissa * POW10[exponent];
+  else if (significant <= 15 && exponent < 0 && exponent >= -22) value = mantissa / POW10[-exponent];
+  else return Number(latin1(buf, s, e));
+  return negative ? -value : value;
+}
+
+/** "inf", "infinity" (any case) after an optional sign. */
+function parseInfinity(buf: Uint8Array, i: number, e: number, negative: boolean): number {
+  const n = e - i;
+  if (n !== 3 && n !== 8) return NaN;
+  const word = latin1(buf, i, e).toLowerCase();
+  if (word !== 'inf' && word !== 'infinity') return NaN;
+  lastNumberWasInteger = false;
+  return negative ? -Infinity : Infinity;
+}
+
+function latin1(buf: Uint8Array, start: number, end: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
+}
+
+/**
+ * Milliseconds since the epoch for an ISO 8601 date or timestamp in
+ * buf[start, end), or NaN. Accepted: YYYY-MM-DD, then optionally `T` or a
+ * space, HH:MM, :SS, .fraction (1-9 digits), and Z or ±HH[:MM]. A time
+ * without offset is read as UTC (the value pandas keeps for naive times).
+ */
+export function parseDatetime(buf: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  if (n < 10 || buf[start + 4] !== MINUS || buf[start + 7] !== MINUS) return NaN;
+  const year = digitsAt(buf, start, 4);
+  const month = digitsAt(buf, start + 5, 2);
+  const day = digitsAt(buf, start + 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  let ms = daysFromCivil(year, month, day) * 86400000;
+  let i = start + 10;
+  if (i === end) return ms;
+  const sep = buf[i];
+  if (sep !== 0x54 && sep !== 0x74 && sep !== SPACE) return NaN; // T, t or space
+  if (end - i < 6 || buf[i + 3] !== 0x3a) return NaN;
+  const hour = digitsAt(buf, i + 1, 2);
+  const minute = digitsAt(buf, i + 4, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
+  ms += hour * 3600000 + minute * 60000;
+  i += 6;
+  if (i < end && buf[i] === 0x3a) {
+    const second = end - i >= 3 ? digitsAt(buf, i + 1, 2) : -1;
+    if (second < 0 || second > 59) return NaN;
+    ms += second * 1000;
+    i += 3;
+    if (i < end && (buf[i] === DOT || buf[i] === 0x2c)) {
+      i++;
+      let scale = 100;
+      let fraction = 0;
+      const from = i;
+      for (; i < end && buf[i] >= ZERO && buf[i] <= NINE; i++) {
+        fraction += (buf[i] - ZERO) * scale;
+        scale /= 10;
+      }
+      if (i === from || i - from > 9) return NaN;
+      ms += fraction;
+    }
+  }
+  if (i === end) return ms;
+  const z = buf[i];
+  if ((z === 0x5a || z === 0x7a) && i + 1 === end) return ms; // Z
+  if (z !== PLUS && z !== MINUS) return NaN;
+  const rest = end - i - 1;
+  let oh = -1;
+  let om = 0;
+  if (rest === 2) oh = digitsAt(buf, i + 1, 2);
+  else if (rest === 4) { oh = digitsAt(buf, i + 1, 2); om = digitsAt(buf, i + 3, 2); }
+  else if (rest === 5 && buf[i + 3] === 0x3a) { oh = digitsAt(buf, i + 1, 2); om = digitsAt(buf, i + 4, 2); }
+  if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
+  const offset = (oh * 60 + om) * 60000;
+  return z === PLUS ? ms - offset : ms + offset;
+}
+
+function digitsAt(buf: Uint8Array, at: number, count: number): number {
+  let v = 0;
+  for (let k = 0; k < count; k++) {
+    const c = buf[at + k];
+    if (c < ZERO || c > NINE) return -1;
+    v = v * 10 + (c - ZERO);
+  }
+  return v;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm; Date.UTC maps years 0-99 to 19xx). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+const TRUE_WORDS = new Set(['true', 'yes']);
+const FALSE_WORDS = new Set(['false', 'no']);
+const DECLARED_TRUE = new Set(['true', 'yes', 't', 'y', '1']);
+const DECLARED_FALSE = new Set(['false', 'no', 'f', 'n', '0']);
+
+/**
+ * 1 or 0 for a boolean word, else NaN. Inference only takes true/false/yes/no
+ * (any case): a 0/1 column stays integer unless declared boolean, and only
+ * then are 1/0/t/f/y/n read as booleans too.
+ */
+export function parseBoolean(text: string, declared: boolean): number {
+  const w = text.trim().toLowerCase();
+  if (TRUE_WORDS.has(w) || (declared && DECLARED_TRUE.has(w))) return 1;
+  if (FALSE_WORDS.has(w) || (declared && DECLARED_FALSE.has(w))) return 0;
+  return NaN;
+}
