@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: every benchmark prints its own numbers and ratios
+ * against a baseline measured in the same run. Nothing here asserts a time;
+ * a missed goal is printed as such. Pass names to run a subset:
+ * `npm run bench -- validate`.
+ */
+import { benchValidate } from './validate.bench';
+import type { BenchResult } from './timing';
+
+const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
+  validate: benchValidate,
+};
+
+function show(r: BenchResult): string {
+  if (r.ratio !== undefined) {
+    const verdict = r.goal === undefined ? '' : r.ratio <= r.goal ? '  (goal met)' : '  (GOAL MISSED)';
+    return `${r.name.padEnd(64)} ${r.ratio.toFixed(3)}x${verdict}`;
+  }
+  return `${r.name.padEnd(64)} ${r.ms !== undefined ? `${r.ms.toFixed(1)} ms` : ''}${r.note ? ` ${r.note}` : ''}`;
+}
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(BENCHES);
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) {
+      console.error(`unknown bench '${name}'; known: ${Object.keys(BENCHES).join(', ')}`);
+      process.exitCode = 2;
+      return;
+    }
+    console.log(`\n== ${name}`);
+    try {
+      for (const r of await bench()) console.log(show(r));
+    } catch (e) {
+      console.log(`bench '${name}' could not run: ${(e as Error).message}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+void main();
