@@ -1,21 +1,26 @@
 /**
- * YAML layer: text -> one parsed document with positions, plus the
- * problems YAML itself finds. Decisions (documented in docs/pipeline-file.md):
+ * YAML layer: text -> plain data + position index + the problems YAML
+ * itself finds. Valid files take the fast event path (fast-parse.ts);
+ * anything it declines goes through `yaml`'s parseAllDocuments, which
+ * recovers from errors and reports each one. Decisions (documented in
+ * docs/pipeline-file.md):
  * - one document per file: a second document is an error at its start;
- * - duplicate keys are errors (YAML forbids them; silently taking the last
- *   one hides typos in stage definitions);
+ * - duplicate keys are errors (taking the last one silently hides typos);
  * - tabs used for indentation are errors;
  * - anchors, aliases and `<<` merge keys are allowed and resolved, so
  *   shared settings can be written once.
  */
-import { LineCounter, isAlias, isCollection, parseAllDocuments, visit } from 'yaml';
-import type { YAMLError } from 'yaml';
+import type { Document, Node, YAMLError } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Problem, ProblemCode } from '../problems';
-import type { PipelineSource } from './source';
-import { spanOf } from './source';
+import { fastParse } from './fast-parse';
+import type { NodeInfo, PipelineSource } from './source';
+import { childKey, lineStartsOf, spanOf } from './source';
 
 export interface ParseResult {
   source?: PipelineSource;
+  /** The document as plain data (aliases expanded); undefined when it could not be built. */
+  data?: unknown;
   problems: Problem[];
 }
 
@@ -44,12 +49,63 @@ function humanMessage(err: YAMLError, text: string): string {
 }
 
 export function parsePipelineText(file: string, text: string): ParseResult {
+  const fast = fastParse(text);
+  if (fast && fast.data !== null && fast.data !== undefined) {
+    return { source: { file, text, lineStarts: lineStartsOf(text), index: fast.index }, data: fast.data, problems: [] };
+  }
+  return parseWithYaml(file, text);
+}
+
+/** Index a `yaml` document's nodes by JSON path (aliases and merged content not followed). */
+function indexDocument(doc: Document.Parsed, text: string): Map<string, NodeInfo> {
+  const index = new Map<string, NodeInfo>();
+  const walk = (node: Node | null | undefined, key: string, keyRange?: [number, number]) => {
+    if (!node?.range) return;
+    const info: NodeInfo = {
+      kind: isMap(node) ? 'map' : isSeq(node) ? 'seq' : isAlias(node) ? 'alias' : 'scalar',
+      start: node.range[0],
+      end: node.range[1],
+    };
+    // Block collections and block scalars: end at the last character of
+    // content, as the fast path does, not after the line break.
+    if (!(isCollection(node) && node.flow) && !(isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.type === 'PLAIN'))) {
+      info.end = Math.max(info.start, text.slice(0, info.end).trimEnd().length);
+    }
+    if (keyRange) [info.keyStart, info.keyEnd] = keyRange;
+    if (isMap(node) || isSeq(node)) {
+      info.flow = !!node.flow;
+      info.count = node.items.length;
+    }
+    index.set(key, info);
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key) || !pair.key.range) continue;
+        const name = String(pair.key.value);
+        if (name === '<<') continue;
+        const value = pair.value as Node | null;
+        if (value?.range) walk(value, childKey(key, name), [pair.key.range[0], pair.key.range[1]]);
+        else {
+          // `key:` with no value: an empty scalar just after the colon.
+          const at = pair.key.range[1];
+          index.set(childKey(key, name), { kind: 'scalar', start: at, end: at, keyStart: pair.key.range[0], keyEnd: pair.key.range[1] });
+        }
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item as Node, childKey(key, i)));
+    }
+  };
+  walk(doc.contents as Node | null, '');
+  return index;
+}
+
+function parseWithYaml(file: string, text: string): ParseResult {
   const lineCounter = new LineCounter();
   // prettyErrors off: we build our own messages from code and position.
-  const docs = parseAllDocuments(text, { lineCounter, keepSourceTokens: true, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
+  const docs = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const problems: Problem[] = [];
+  const lineStarts = lineStartsOf(text);
   const at = (code: ProblemCode, start: number, end: number, message: string, severity: Problem['severity'] = 'error') =>
-    problems.push({ code, severity, message, file, ...spanOf({ lineCounter, text }, start, end) });
+    problems.push({ code, severity, message, file, ...spanOf({ lineStarts, text }, start, end) });
 
   // parseAllDocuments returns an EmptyStream (an array with no documents)
   // for blank input, or input holding only comments or directives.
@@ -75,8 +131,7 @@ export function parsePipelineText(file: string, text: string): ParseResult {
     }
   }
   if (list.length > 1) {
-    const second = list[1];
-    const start = second.range[0];
+    const start = list[1].range[0];
     const lineEnd = text.indexOf('\n', start);
     at('multiple-documents', start, lineEnd < 0 ? text.length : Math.max(lineEnd, start + 1),
       `a pipeline file holds one YAML document; found ${list.length} (split them into separate *.mlci.yaml files)`);
@@ -102,27 +157,15 @@ export function parsePipelineText(file: string, text: string): ParseResult {
       },
     });
   }
-  return { source: { file, text, doc, lineCounter }, problems };
-}
-
-/**
- * The document as plain data for the schema. Aliases are expanded; a
- * document that expands to too much (an "alias bomb") or cannot be
- * converted is reported instead of thrown.
- */
-export function toData(source: PipelineSource): { data?: unknown; problem?: Problem } {
+  const source: PipelineSource = { file, text, lineStarts, index: indexDocument(doc, text) };
   try {
-    return { data: source.doc.toJS({ maxAliasCount: 10_000 }) };
+    return { source, data: doc.toJS({ maxAliasCount: 10_000 }), problems };
   } catch (e) {
-    const r = source.doc.contents?.range ?? [0, 0];
-    return {
-      problem: {
-        code: 'alias-unsupported',
-        severity: 'error',
-        message: `the document cannot be expanded: ${(e as Error).message}`,
-        file: source.file,
-        ...spanOf(source, r[0], Math.min(r[1], source.text.indexOf('\n', r[0]) < 0 ? r[1] : source.text.indexOf('\n', r[0]))),
-      },
-    };
+    // An "alias bomb", or a document yaml cannot convert: report, don't throw.
+    if (problems.some((p) => p.code === 'alias-unsupported')) return { source, problems };
+    const r = doc.contents?.range ?? [0, 0];
+    const nl = text.indexOf('\n', r[0]);
+    at('alias-unsupported', r[0], nl < 0 ? r[1] : Math.min(r[1], nl), `the document cannot be expanded: ${(e as Error).message}`);
+    return { source, problems };
   }
 }

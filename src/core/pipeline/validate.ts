@@ -17,7 +17,7 @@ import { checkReferences } from './checks/references';
 import { checkSchedules } from './checks/schedule';
 import { checkStageShapes } from './checks/stage-shape';
 import type { Pipeline } from './model';
-import { parsePipelineText, toData } from './parse';
+import { parsePipelineText } from './parse';
 import { checkSchema } from './schema-check';
 import type { PipelineSource } from './source';
 
@@ -56,13 +56,8 @@ export function validatePipeline(input: ValidateInput): ValidateResult {
 function run(input: ValidateInput, problems: Problem[]): ValidateResult {
   const parsed = parsePipelineText(input.file, input.text);
   problems.push(...parsed.problems);
-  const source = parsed.source;
-  if (!source) return { problems: sortProblems(problems) };
-  const { data, problem } = toData(source);
-  if (problem) {
-    problems.push(problem);
-    return { problems: sortProblems(problems), source };
-  }
+  const { source, data } = parsed;
+  if (!source || data === undefined) return { problems: sortProblems(problems), ...(source ? { source } : {}) };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     if (!problems.some((p) => p.severity === 'error')) {
       problems.push(...checkSchema(source, data));
