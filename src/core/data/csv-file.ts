@@ -4,28 +4,43 @@
  */
 import type { CsvOptions, FieldSink } from './csv';
 import { CsvTokenizer } from './csv';
+import { ValueMismatch } from './column-builder';
+import { DataError } from './errors';
 import type { ChunkOptions } from './source';
 import { fileChunks } from './source';
 
 export interface CsvFileOptions extends CsvOptions, ChunkOptions {}
 
 /**
- * Runs the whole file through `sink`. `stop` is asked after each chunk; when
- * it says so the rest of the file is not read (a second pass that has what it
- * needs). Returns the tokenizer, which knows the delimiter it used.
+ * Runs the whole file through `sink`. `afterChunk` gets the bytes read so far
+ * after each chunk; when it returns true the rest of the file is not read (a
+ * second pass that has what it needs). Returns the tokenizer, which knows the
+ * delimiter it used. A ValueMismatch from the sink becomes a DataError at the
+ * row being read.
  */
 export async function tokenizeCsvFile(
   path: string,
   sink: FieldSink,
   options: CsvFileOptions,
-  stop?: () => boolean,
+  afterChunk?: (bytesRead: number) => boolean,
 ): Promise<CsvTokenizer> {
   const tokenizer = new CsvTokenizer(sink, options);
-  for await (const chunk of fileChunks(path, tokenizer.file, options)) {
-    tokenizer.push(chunk);
-    if (stop?.()) return tokenizer;
+  let bytesRead = 0;
+  try {
+    for await (const chunk of fileChunks(path, tokenizer.file, options)) {
+      tokenizer.push(chunk);
+      bytesRead += chunk.length;
+      if (afterChunk?.(bytesRead) === true) return tokenizer;
+    }
+    tokenizer.end();
+  } catch (err) {
+    if (err instanceof ValueMismatch) {
+      const { row, line } = tokenizer.position();
+      const at = line !== row ? ` (line ${line})` : '';
+      throw new DataError({ file: tokenizer.file, code: 'type-mismatch', row, line, field: err.column, detail: `row ${row}${at}, ${err.message}` });
+    }
+    throw err;
   }
-  tokenizer.end();
   return tokenizer;
 }
 

@@ -95,6 +95,7 @@ export class CsvTokenizer {
 
   private records = 0;
   private headerCount = -1;
+  private emitLimit = Infinity; // fields at this index or beyond are counted, not passed on
   private line = 1;
   private lineStart = 0; // file offset
   private recordLine = 1;
@@ -356,8 +357,7 @@ export class CsvTokenizer {
   private emit(buf: Buffer, start: number, end: number): void {
     const index = this.fieldIndex++;
     // Past the header width, fields are only counted (for the error) unless kept.
-    if (this.headerCount >= 0 && index >= this.headerCount && this.ragged !== 'keep') return;
-    this.sink.field(index, buf, start, end);
+    if (index < this.emitLimit) this.sink.field(index, buf, start, end);
   }
 
   /** A quoted field from its opening quote to just before the delimiter. */
@@ -395,6 +395,7 @@ export class CsvTokenizer {
     let emitted = count;
     if (this.headerCount < 0) {
       this.headerCount = count;
+      if (this.ragged !== 'keep') this.emitLimit = count;
     } else if (count !== this.headerCount) {
       const m = this.headerCount;
       if (this.ragged === 'error' || (this.ragged === 'pad' && count > m)) {

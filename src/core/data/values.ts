@@ -19,14 +19,54 @@ const NINE = 0x39;
 
 const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
-/** Set by parseNumber: whether the last accepted number was written as an integer. */
-export let lastNumberWasInteger = false;
+/** Set by parseNumber: whether the last accepted number was written as an integer (no `.`, exponent or inf). */
+export const lastNumber = { integer: false };
 
 /**
  * The float64 of a decimal number in buf[start, end) (spaces and tabs around
  * it allowed; also inf/infinity with a sign), or NaN if it is not one.
  */
 export function parseNumber(buf: Uint8Array, start: number, end: number): number {
+  // Fast path: [-]digits[.digits] with at most 15 digits in all, no spaces or exponent.
+  let i = start;
+  let negative = false;
+  if (buf[i] === MINUS) {
+    negative = true;
+    i++;
+  }
+  let m = 0;
+  const intFrom = i;
+  let c = 0;
+  for (; i < end; i++) {
+    c = buf[i] - ZERO;
+    if (c < 0 || c > 9) break;
+    m = m * 10 + c;
+  }
+  const intDigits = i - intFrom;
+  if (i === end) {
+    if (intDigits > 0 && intDigits <= 15) {
+      lastNumber.integer = true;
+      return negative ? -m : m;
+    }
+  } else if (buf[i] === DOT) {
+    const fracFrom = ++i;
+    for (; i < end; i++) {
+      c = buf[i] - ZERO;
+      if (c < 0 || c > 9) break;
+      m = m * 10 + c;
+    }
+    const fracDigits = i - fracFrom;
+    if (i === end && intDigits + fracDigits <= 15 && intDigits + fracDigits > 0) {
+      lastNumber.integer = false;
+      const v = m / POW10[fracDigits];
+      return negative ? -v : v;
+    }
+  }
+  return parseNumberGeneral(buf, start, end);
+}
+
+/** Every other form the grammar accepts: signs, spaces, exponents, long mantissas, inf. */
+function parseNumberGeneral(buf: Uint8Array, start: number, end: number): number {
   let s = start;
   let e = end;
   while (s < e && (buf[s] === SPACE || buf[s] === TAB)) s++;
@@ -90,7 +130,7 @@ export function parseNumber(buf: Uint8Array, start: number, end: number): number
     exponent += expNegative ? -exp : exp;
   }
   if (i !== e) return NaN;
-  lastNumberWasInteger = integer;
+  lastNumber.integer = integer;
   let value: number;
   if (mantissa === 0) value = 0;
   else if (significant <= 15 && exponent >= 0 && exponent <= 22) value = mantissa * POW10[exponent];
@@ -105,7 +145,7 @@ function parseInfinity(buf: Uint8Array, i: number, e: number, negative: boolean)
   if (n !== 3 && n !== 8) return NaN;
   const word = latin1(buf, i, e).toLowerCase();
   if (word !== 'inf' && word !== 'infinity') return NaN;
-  lastNumberWasInteger = false;
+  lastNumber.integer = false;
   return negative ? -Infinity : Infinity;
 }
 
