@@ -3,8 +3,10 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'media/webview/**', 'node_modules/**', 'examples/**', '.vscode-test/**', 'out/**', '.mlci/**', 'test/fixtures/**'] },
+  { ignores: ['scratch/**', 'dist/**', 'media/webview/**', 'node_modules/**', 'examples/**', '.vscode-test/**', 'out/**', '.mlci/**', 'test/fixtures/**'] },
   ...tseslint.configs.recommended,
+  // Plain CommonJS support files (mocha reporter) use require by nature.
+  { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     files: ['**/*.ts'],
     rules: {
