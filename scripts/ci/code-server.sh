@@ -49,13 +49,14 @@ ALLOW_VSCODE=(
   kerberos@2.1.1 native-watchdog@1.4.2 node-pty@1.1.0-beta33
 )
 ALLOW_EXTENSIONS=(@parcel/watcher@2.5.1 esbuild@0.25.0)
-# Native modules that must load after the install (relative to node_modules/code-server).
+# Native modules that must be compiled and load after the install:
+# "resolve-from:module", resolve-from relative to node_modules/code-server.
 NATIVE_CHECKS=(
-  node_modules/argon2
-  lib/vscode/node_modules/node-pty
-  lib/vscode/node_modules/kerberos
-  lib/vscode/node_modules/@vscode/spdlog
-  lib/vscode/node_modules/native-watchdog
+  .:argon2
+  lib/vscode:node-pty
+  lib/vscode:kerberos
+  lib/vscode:@vscode/spdlog
+  lib/vscode:native-watchdog
 )
 
 DIR="$MLCI_CI_CACHE/code-server-$CS_VERSION"
@@ -116,6 +117,11 @@ export npm_config_unsafe_perm=true # (1)
 export npm_config_yes=true         # (3)
 export npm_config_foreground_scripts=true # script output goes into the log below
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+# (5) Pinned allowScripts entries (pkg@1.2.3) match on the version in the
+# lockfile's `resolved` URL. This machine's ~/.npmrc sets
+# omit-lockfile-registry-resolved=true, which leaves node_modules/.package-lock.json
+# without it, and npm then refuses every pinned approval (ESTRICTALLOWSCRIPTS).
+export npm_config_omit_lockfile_registry_resolved=false
 if [[ -f /usr/include/node/node.h ]]; then
   export npm_config_nodedir=/usr # (4) headers of the running node, no download
 else
@@ -159,20 +165,26 @@ step "npm rebuild: argon2 build + code-server postinstall (nested installs, node
 # Verify: the scripts really ran (not skipped by npm's allowScripts policy).
 if grep -qiE 'install scripts not yet covered|install-scripts approve' "$LOGF"; then
   grep -iE -A20 'install scripts not yet covered' "$LOGF" >&2 || true
-  die "npm skipped some install scripts (see above / $LOGF): add them to ALLOW_SCRIPTS"
+  die "npm skipped some install scripts (see above / $LOGF): review them and add them to the ALLOW_* lists"
 fi
 [[ -f $ENTRY ]] || die "no $ENTRY after install"
 [[ -e $CS/lib/vscode/node_modules.asar ]] || die "code-server postinstall did not run (no lib/vscode/node_modules.asar link)"
 [[ -x $CS/lib/vscode/node_modules/@vscode/ripgrep/bin/rg ]] || die "@vscode/ripgrep has no bin/rg: its postinstall did not run"
-for m in "${NATIVE_CHECKS[@]}"; do
-  [[ -d $CS/$m ]] || die "missing module $m"
-  nodes="$(find "$CS/$m" -name '*.node' -path '*/build/*' -o -name '*.node' -path '*/prebuilds/*' -o -name '*.node' -path '*/lib/binding/*' | sed -n 1,3p)"
-  [[ -n $nodes ]] || die "$m has no compiled .node binary: its install script did not run"
-  (cd "$CS/$m" && node -e 'require(".")' 2>"$DIR/require.err") \
-    || { cat "$DIR/require.err" >&2; die "require('$m') fails"; }
-  log "native module ok: $m ($(basename "$(sed -n 1p <<<"$nodes")"))"
+for check in "${NATIVE_CHECKS[@]}"; do
+  from="$CS/${check%%:*}" m="${check#*:}"
+  mdir="$(cd "$from" && node -p "require('path').dirname(require.resolve('$m/package.json', { paths: ['.'] }))" 2>/dev/null)" \
+    || die "module $m not found from $from"
+  nodes="$(find "$mdir" -name '*.node' \( -path '*/build/*' -o -path '*/lib/binding/*' \) | sed -n 1,3p)"
+  [[ -n $nodes ]] || die "$m ($mdir) has no compiled .node binary: its install script did not run"
+  (cd "$mdir" && node -e 'require(".")' 2>"$DIR/require.err") \
+    || { cat "$DIR/require.err" >&2; die "require('$m') fails in $mdir"; }
+  nodes="${nodes//$'\n'/ }"
+  log "native module ok: $m (${nodes//"$CS/"/})"
 done
-ver="$(node "$ENTRY" --version 2>/dev/null | sed -n 1p)"
+# (temp HOME/XDG dirs: code-server writes a default config.yaml there)
+vtmp="$(mktemp -d)"
+ver="$(HOME="$vtmp" XDG_CONFIG_HOME="$vtmp" XDG_DATA_HOME="$vtmp" node "$ENTRY" --version 2>&1 | grep -m1 -E '^[0-9]+\.[0-9]+\.[0-9]+ ' || true)"
+rm -rf "$vtmp"
 [[ $ver == "$CS_VERSION "* ]] || die "code-server --version says '$ver', want $CS_VERSION"
 log "code-server --version: $ver"
 

@@ -15,10 +15,10 @@ EXEC_ROOT="${MLCI_DOCKER_PREFIX}-exec"
 wait_gone() { # pid seconds
   local i n=$(($2 * 10))
   for ((i = 0; i < n; i++)); do
-    kill -0 "$1" 2>/dev/null || return 0
+    pid_running "$1" || return 0
     sleep 0.1
   done
-  ! kill -0 "$1" 2>/dev/null
+  ! pid_running "$1"
 }
 
 # Stop the process in a pidfile if it is alive and has the expected name.
@@ -26,7 +26,7 @@ stop_pidfile() { # pidfile comm
   local f=$1 comm=$2 pid
   [[ -s $f ]] || return 0
   pid="$(<"$f")"
-  if ! [[ $pid =~ ^[0-9]+$ ]] || ! kill -0 "$pid" 2>/dev/null \
+  if ! [[ $pid =~ ^[0-9]+$ ]] || ! pid_running "$pid" \
     || [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != "$comm" ]]; then
     log "$comm: stale pidfile $f (pid $pid not running): removing it"
     rm -f "$f"

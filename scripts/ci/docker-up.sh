@@ -41,7 +41,7 @@ live_pid() {
   [[ -s $MLCI_DOCKER_PID ]] || return 1
   pid="$(<"$MLCI_DOCKER_PID")"
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid_running "$pid" || return 1
   [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == dockerd ]] || return 1
   printf '%s\n' "$pid"
 }
@@ -54,7 +54,7 @@ wait_ready() { # pid
       log "engine answered after $(mlci_elapsed "$t")s"
       return 0
     fi
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! pid_running "$pid"; then
       log "dockerd (pid $pid) exited before answering"
       return 1
     fi
@@ -79,6 +79,10 @@ fi
 if docker_answers; then
   die "something answers on $MLCI_DOCKER_SOCK but $MLCI_DOCKER_PID names no live dockerd; stop it by hand (or set MLCI_DOCKER_PREFIX)"
 fi
+# Not running. Clear what a killed engine may have left (stale pidfile and
+# socket, an orphaned containerd, mounts under our roots): docker-down.sh
+# does exactly that and is a no-op otherwise.
+"$MLCI_CI_DIR/docker-down.sh" 2>&1 | grep -vE '\] (not running \(no |stopped$)' >&2 || true
 rm -f "$MLCI_DOCKER_PID" "$MLCI_DOCKER_SOCK"
 
 # --- install ----------------------------------------------------------------
@@ -111,7 +115,7 @@ start_dockerd() { # storage-driver
   log "last lines of $MLCI_DOCKER_LOG:"
   tail -n 15 "$MLCI_DOCKER_LOG" | sed 's/^/    /' >&2
   "$MLCI_CI_DIR/docker-down.sh" >/dev/null 2>&1 || true
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  if pid_running "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
   return 1
 }
 

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Common helpers for scripts/ci/*.sh. Source it; do not execute it.
 #
 #   MLCI_CI_CACHE  stable cache dir that survives between CI runs on the same
@@ -89,6 +89,15 @@ mlci_lock() { # name
     log "waiting for lock $f (another run holds it) ..."
     flock -w 1800 "$_MLCI_LOCK_FD" || die "timed out waiting for lock $f"
   fi
+}
+
+# True when pid runs (kill -0 also succeeds on a zombie, e.g. a killed daemon
+# that its reaper has not collected yet).
+pid_running() { # pid
+  local st
+  kill -0 "$1" 2>/dev/null || return 1
+  st="$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n $st && $st != Z && $st != X ]]
 }
 
 # True when the private engine answers.
