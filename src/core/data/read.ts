@@ -10,6 +10,7 @@ import type { CsvFileOptions } from './csv-file';
 import { csvRecords } from './csv-file';
 import { DataError } from './errors';
 import { loadJsonlTable } from './jsonl';
+import { loadParquetTable } from './parquet';
 import type { Table } from './table';
 
 export { DataError } from './errors';
@@ -60,11 +61,8 @@ export async function readTable(path: string, options: ReadOptions = {}): Promis
       return loadCsvTable(path, csvOptions(path, { ...options, file: label }));
     case 'jsonl':
       return loadJsonlTable(path, { ...options, file: label });
-    case 'parquet': {
-      // Loaded on demand: hyparquet is only needed for Parquet files.
-      const { loadParquetTable } = await import('./parquet');
-      return loadParquetTable(path, { ...options, file: label });
-    }
+    case 'parquet':
+      return loadParquetTable(path, { ...options, file: label }); // imports hyparquet on first use
   }
 }
 
