@@ -15,3 +15,59 @@ export interface FileProbe {
   /** The text of a file, or undefined when it cannot be read. */
   readText(absPath: string): string | undefined;
 }
+
+/** What a stage runs: one command, in an image, with the workspace mounted. */
+export interface StageSpec {
+  runId: string;
+  stage: string;
+  /** Image reference after image mapping (e.g. `python:3.12-slim`). */
+  image: string;
+  /** Commands run one after the other with `sh -c`; the first non-zero exit ends the stage. */
+  commands: string[];
+  /** Absolute host path of the pipeline folder, mounted at the same path in the container. */
+  workspace: string;
+  /** Working directory, relative to the workspace. */
+  workdir: string;
+  env: Record<string, string>;
+  network: 'none' | 'bridge' | 'host';
+  cpus?: number;
+  memoryBytes?: number;
+  timeoutMs?: number;
+  pids?: number;
+  /** uid:gid to run as (Linux hosts), so outputs are not root-owned. */
+  user?: string;
+}
+
+export type StageOutcome =
+  | { kind: 'exited'; exitCode: number }
+  | { kind: 'oom'; exitCode: number }
+  | { kind: 'timeout' }
+  | { kind: 'cancelled' }
+  | { kind: 'error'; message: string };
+
+export interface StageResult {
+  outcome: StageOutcome;
+  startedAt: string;
+  durationMs: number;
+  /** Image ID the stage ran on (for the fingerprint and the run record). */
+  imageId?: string;
+}
+
+export interface LogSink {
+  (stream: 'stdout' | 'stderr', chunk: string): void;
+}
+
+/** A cancellation signal the CLI (Ctrl+C) and the extension (a token) both map onto. */
+export type Cancel = AbortSignal;
+
+/** Runs stages: the docker adapter (containers) and the local adapter (host processes). */
+export interface ContainerRunner {
+  readonly name: 'docker' | 'local';
+  /** Throws an Error with a message saying how to fix it when the engine is unreachable. */
+  check(): Promise<void>;
+  /** The image's ID, pulling it first when missing (progress via `log`). */
+  resolveImage(image: string, log?: LogSink, cancel?: Cancel): Promise<string>;
+  run(spec: StageSpec, log: LogSink, cancel?: Cancel): Promise<StageResult>;
+  /** Remove containers labelled by runs that are no longer alive; returns how many. */
+  removeStray(isRunAlive: (runId: string) => boolean): Promise<number>;
+}
