@@ -69,12 +69,14 @@ export class ColumnBuilder {
   private codes: Int32Array = EMPTY_I32;
   private interner: ByteInterner | null = null;
   private allInteger = true;
+  private readonly integerOnly: boolean;
   private capacity: number;
 
   constructor(name: string, declared: DeclaredType | undefined, missing: MissingMatcher, capacity = 1024) {
     this.name = name;
     this.declared = declared;
     this.missing = missing;
+    this.integerOnly = declared === 'integer';
     this.capacity = Math.max(16, capacity);
     switch (declared) {
       case undefined: break;
@@ -104,7 +106,7 @@ export class ColumnBuilder {
     const mode = this.mode;
     if (mode === M_NUMBER) {
       const v = parseNumber(buf, start, end);
-      if (v === v && (this.declared !== 'integer' || Number.isInteger(v))) {
+      if (v === v && (!this.integerOnly || Number.isInteger(v))) {
         if (!lastNumber.integer) this.allInteger = false;
         this.storeF64(v);
         return;

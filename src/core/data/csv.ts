@@ -300,12 +300,23 @@ export class CsvTokenizer {
         }
         if (i === end) break;
         this.emit(buf, this.fieldStart, i);
-        if (c !== d) {
-          this.endRecord(bufBase + i);
-          this.newline(c, bufBase + i);
+        i++;
+        if (c === d) {
+          // Fast path (most fields): an ordinary byte after the delimiter starts
+          // an unquoted field, which is what S_FIELD_START would conclude.
+          if (i < end) {
+            const next = buf[i];
+            if (next !== QUOTE && next !== d && next !== LF && next !== CR) {
+              this.fieldStart = i;
+              i++;
+              continue;
+            }
+          }
+        } else {
+          this.endRecord(bufBase + i - 1);
+          this.newline(c, bufBase + i - 1);
         }
         state = S_FIELD_START;
-        i++;
       } else if (state === S_QUOTED) {
         while (i < end) {
           const c = buf[i];

@@ -7,6 +7,8 @@ import { DEFAULT_MISSING } from './table';
 export class MissingMatcher {
   private readonly byLength: (Uint8Array[] | undefined)[] = [];
   private readonly maxLength: number;
+  /** 1 for each byte that starts some marker: most fields are ruled out by one lookup. */
+  private readonly firstBytes = new Uint8Array(256);
   readonly emptyIsMissing: boolean;
 
   constructor(markers: readonly string[] = DEFAULT_MISSING, encoding: BufferEncoding = 'utf8') {
@@ -19,6 +21,7 @@ export class MissingMatcher {
         continue;
       }
       (this.byLength[bytes.length] ??= []).push(bytes);
+      this.firstBytes[bytes[0]] = 1;
       max = Math.max(max, bytes.length);
     }
     this.maxLength = max;
@@ -28,7 +31,7 @@ export class MissingMatcher {
   test(buf: Uint8Array, start: number, end: number): boolean {
     const len = end - start;
     if (len === 0) return this.emptyIsMissing;
-    if (len > this.maxLength) return false;
+    if (len > this.maxLength || this.firstBytes[buf[start]] === 0) return false;
     const candidates = this.byLength[len];
     if (candidates === undefined) return false;
     outer: for (const m of candidates) {

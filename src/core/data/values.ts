@@ -4,9 +4,10 @@
  * Numbers: a decimal with at most 15 significant digits and a power of ten
  * within 1e±22 is exact as m * 10^e or m / 10^e in one IEEE operation, so
  * correctly rounded (Clinger's fast path): the same float64 as Number(str).
- * Anything else that the grammar accepts goes to Number(str), which is
- * correctly rounded too. pandas' default ('high') converter agrees with
- * Number() except for rare long-mantissa/large-exponent inputs.
+ * 16 to 19 digits (pandas writes floats with up to 17) are rounded exactly by
+ * longDecimal below. Anything else the grammar accepts goes to Number(str),
+ * which is correctly rounded too. (pandas' default 'high' converter is not
+ * always correctly rounded for long mantissas; Number() is the reference.)
  */
 
 const SPACE = 0x20;
@@ -79,36 +80,47 @@ function parseNumberGeneral(buf: Uint8Array, start: number, end: number): number
     negative = first === MINUS;
     i++;
   }
-  let mantissa = 0;
-  let significant = 0; // digits in mantissa, leading zeros excluded
+  // Significant digits (leading zeros excluded): the first 15 in `high`,
+  // the 16th to 19th in `low`; value = (high * 10^lowDigits + low) * 10^exponent.
+  let high = 0;
+  let low = 0;
+  let lowDigits = 0;
+  let significant = 0;
   let exponent = 0;
   let digits = 0;
   let c = 0;
   for (; i < e; i++) {
-    c = buf[i];
-    if (c < ZERO || c > NINE) break;
+    c = buf[i] - ZERO;
+    if (c < 0 || c > 9) break;
     digits++;
-    if (mantissa === 0 && c === ZERO) continue;
-    if (significant < 19) mantissa = mantissa * 10 + (c - ZERO);
-    else exponent++; // digits past 19 only scale (the slow path is taken anyway)
+    if (significant === 0 && c === 0) continue;
     significant++;
+    if (significant <= 15) high = high * 10 + c;
+    else if (significant <= 19) {
+      low = low * 10 + c;
+      lowDigits++;
+    } else exponent++; // past 19 digits only the magnitude is kept (Number() decides)
   }
   let integer = true;
   if (i < e && buf[i] === DOT) {
     integer = false;
     for (i++; i < e; i++) {
-      c = buf[i];
-      if (c < ZERO || c > NINE) break;
+      c = buf[i] - ZERO;
+      if (c < 0 || c > 9) break;
       digits++;
-      if (mantissa === 0 && c === ZERO) {
+      if (significant === 0 && c === 0) {
         exponent--;
         continue;
       }
-      if (significant < 19) {
-        mantissa = mantissa * 10 + (c - ZERO);
+      significant++;
+      if (significant <= 15) {
+        high = high * 10 + c;
+        exponent--;
+      } else if (significant <= 19) {
+        low = low * 10 + c;
+        lowDigits++;
         exponent--;
       }
-      significant++;
     }
   }
   if (digits === 0) return parseInfinity(buf, i, e, negative);
@@ -131,12 +143,75 @@ function parseNumberGeneral(buf: Uint8Array, start: number, end: number): number
   }
   if (i !== e) return NaN;
   lastNumber.integer = integer;
-  let value: number;
-  if (mantissa === 0) value = 0;
-  else if (significant <= 15 && exponent >= 0 && exponent <= 22) value = mantissa * POW10[exponent];
-  else if (significant <= 15 && exponent < 0 && exponent >= -22) value = mantissa / POW10[-exponent];
-  else return Number(latin1(buf, s, e));
+  let value = NaN;
+  if (significant === 0) value = 0;
+  else if (significant <= 15) {
+    if (exponent >= 0 && exponent <= 22) value = high * POW10[exponent];
+    else if (exponent < 0 && exponent >= -22) value = high / POW10[-exponent];
+  } else if (significant <= 19 && exponent <= 0 && exponent >= -22) {
+    value = longDecimal(high, low, lowDigits, -exponent);
+  }
+  if (value !== value) return Number(latin1(buf, s, e)); // not decided exactly: Number() is correctly rounded
   return negative ? -value : value;
+}
+
+const POW5: number[] = Array.from({ length: 23 }, (_, k) => 5 ** k); // exact up to 5^22 < 2^53
+const POW2_NEG: number[] = Array.from({ length: 23 }, (_, k) => 2 ** -k);
+const TWO26 = 67108864;
+const SPLITTER = 134217729; // 2^27 + 1, Dekker's split
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer); // little-endian: words[1] is the sign/exponent word
+const ulpBits = new Float64Array(1);
+const ulpWords = new Uint32Array(ulpBits.buffer);
+
+/** The rounding error of p = fl(a * b): a * b = p + error exactly (Dekker's TwoProduct, no FMA). */
+function productError(a: number, b: number, p: number): number {
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/**
+ * The correctly rounded value of N / 10^f for N = high * 10^lowDigits + low
+ * (16 to 19 digits, so above 2^53: pandas writes floats with 17) and f <= 22,
+ * or NaN when it cannot be decided cheaply (then Number() decides).
+ *
+ * N is held exactly as s + t (s = fl(N)). N / 10^f = (N / 5^f) * 2^-f, and
+ * scaling by a power of two is exact, so it is enough to round N / d with
+ * d = 5^f < 2^53 exact. A candidate c is refined once with the remainder
+ * R = N - c*d, computed exactly (Sterbenz: s - fl(c*d) is exact; TwoProduct
+ * gives the rest); c is the nearest double when |R| < d * ulp(c) / 2. A
+ * margin far above the few ulps of error in R sends near-ties to Number(),
+ * and so does c at a power of two, where the ulp below differs.
+ */
+function longDecimal(high: number, low: number, lowDigits: number, f: number): number {
+  const scale = POW10[lowDigits];
+  const h1 = Math.floor(high / TWO26); // high < 2^50: h1 < 2^24, h0 < 2^26, all products exact
+  const h0 = high - h1 * TWO26;
+  const x = h1 * scale * TWO26;
+  const y = h0 * scale + low;
+  const s = x + y; // TwoSum: N = s + t exactly
+  const bv = s - x;
+  const t = (x - (s - bv)) + (y - bv);
+  if (f === 0) return s;
+  const d = POW5[f];
+  let c = s / d;
+  let p = c * d;
+  let r = (s - p) + (t - productError(c, d, p));
+  c += r / d;
+  p = c * d;
+  r = (s - p) + (t - productError(c, d, p));
+  bits[0] = c;
+  if (words[0] === 0 && (words[1] & 0xfffff) === 0) return NaN; // power of two
+  ulpWords[0] = 0;
+  ulpWords[1] = (((words[1] >>> 20) & 0x7ff) - 52) << 20; // 2^(exponent - 52); c >= 1e-7 here, so positive
+  const half = ulpBits[0] * 0.5 * d;
+  if (!(Math.abs(r) < half * (1 - 2 ** -30))) return NaN;
+  return c * POW2_NEG[f];
 }
 
 /** "inf", "infinity" (any case) after an optional sign. */

@@ -164,8 +164,34 @@ describe('columnar loader', () => {
       );
     });
 
+    it('16-19 digit decimals next to a rounding midpoint round like Number()', () => {
+      // For random doubles x: the exact midpoint between x and the next double,
+      // cut to 17-19 digits and nudged by one in the last digit, lands on both
+      // sides of the tie: the hardest inputs for the exact long-mantissa path.
+      const f = new Float64Array(1);
+      const u = new BigUint64Array(f.buffer);
+      fc.assert(
+        fc.property(fc.double({ min: 1e-7, max: 1e7, noNaN: true }), fc.constantFrom(17, 18, 19), fc.constantFrom(-1n, 0n, 1n), (x, keep, nudge) => {
+          f[0] = x;
+          const e2 = Number((u[0] >> 52n) & 0x7ffn) - 1075;
+          const m = (u[0] & ((1n << 52n) - 1n)) | (1n << 52n);
+          // midpoint = (2m + 1) * 2^(e2 - 1) = (2m + 1) * 5^(1 - e2) / 10^(1 - e2)
+          const digits = e2 - 1 >= 0 ? ((2n * m + 1n) << BigInt(e2 - 1)).toString() : ((2n * m + 1n) * 5n ** BigInt(1 - e2)).toString();
+          const pointAt = e2 - 1 >= 0 ? digits.length : digits.length - (1 - e2);
+          if (digits.length <= keep) return;
+          const head = (BigInt(digits.slice(0, keep)) + nudge).toString();
+          for (const s of [`${head}e${pointAt - head.length}`, `-${head}e${pointAt - head.length}`]) assert.ok(Object.is(parse(s), Number(s)), s);
+          if (pointAt > 0 && pointAt < head.length) {
+            const s = `${head.slice(0, pointAt)}.${head.slice(pointAt)}`;
+            assert.ok(Object.is(parse(s), Number(s)), s);
+          }
+        }),
+        { numRuns: 20000 },
+      );
+    });
+
     it('hard cases and non-numbers', () => {
-      for (const s of ['0.1', '-0', '-0.0', '.5', '5.', '9007199254740993', '0.30000000000000004', '2.2250738585072011e-308', '4.9e-324', '1.7976931348623157e308', '1e400', '1E+05', ' 12 ', '\t-3.5']) {
+      for (const s of ['0.1', '-0', '-0.0', '.5', '5.', '9007199254740993', '0.30000000000000004', '1234567890123456789', '12345678901234567890', '0.1000000000000000055511151231257827', '9.999999999999999e22', '2.2250738585072011e-308', '4.9e-324', '1.7976931348623157e308', '1e400', '1E+05', ' 12 ', '\t-3.5']) {
         assert.ok(Object.is(parse(s), Number(s)), s);
       }
       assert.equal(parse('inf'), Infinity);
