@@ -1,0 +1,408 @@
+/**
+ * Runs stages in containers on a Docker engine through dockerode.
+ *
+ * dockerode is imported lazily (first call), so loading this module costs
+ * nothing at extension activation. The engine is the one DOCKER_HOST names
+ * (unix://, tcp://, ssh://; dockerode reads it, with DOCKER_TLS_VERIFY and
+ * DOCKER_CERT_PATH), or the one given explicitly by `socketPath` / `host`.
+ *
+ * One stage = one container: created with the workspace bind-mounted at the
+ * same path, limits and labels (mlci.run / mlci.stage / mlci.pid, so strays
+ * of crashed runs can be found), attached before start so no output is lost,
+ * waited on, inspected (OOM), and always force-removed at the end.
+ */
+import * as path from 'node:path';
+import { Writable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import type { Cancel, ContainerRunner, LogSink, StageOutcome, StageResult, StageSpec } from '../../core/ports';
+import { ChunkDecoder, stageScript } from '../local/stage-script';
+
+export interface DockerRunnerOptions {
+  /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
+  socketPath?: string;
+  /** A DOCKER_HOST-style address: `unix:///path`, `tcp://host:2375`, `ssh://user@host`. */
+  host?: string;
+  /** How long `check()` waits for the engine's answer (default 5 s). */
+  pingTimeoutMs?: number;
+}
+
+/** How long to wait for the attach stream to deliver the last output after the container exited. */
+const DRAIN_MS = 2000;
+
+const LABEL_RUN = 'mlci.run';
+const LABEL_STAGE = 'mlci.stage';
+const LABEL_PID = 'mlci.pid';
+
+type StopReason = 'timeout' | 'cancelled';
+
+export class DockerRunner implements ContainerRunner {
+  readonly name = 'docker' as const;
+  private client: Promise<Dockerode> | undefined;
+
+  constructor(private readonly options: DockerRunnerOptions = {}) {}
+
+  /** Where the engine is, for messages: `unix:///var/run/docker.sock`, `tcp://...`. */
+  get where(): string {
+    if (this.options.socketPath) return `unix://${this.options.socketPath}`;
+    if (this.options.host) return this.options.host;
+    return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock (default)';
+  }
+
+  async check(): Promise<void> {
+    const timeoutMs = this.options.pingTimeoutMs ?? 5000;
+    let docker: Dockerode;
+    try {
+      docker = await this.docker();
+      // dockerode's ping takes an abortSignal at runtime; its typings do not say so.
+      const ping = docker.ping.bind(docker) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+      await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      const reason = errorText(err);
+      throw new Error(
+        `The Docker engine at ${this.where} is unreachable (${reason}). ` +
+          'Start Docker (e.g. `sudo systemctl start docker`), set DOCKER_HOST to a running engine, ' +
+          'or run with --executor local.',
+        { cause: err },
+      );
+    }
+  }
+
+  async resolveImage(image: string, log?: LogSink, cancel?: Cancel): Promise<string> {
+    const docker = await this.docker();
+    const present = await inspectImage(docker, image);
+    if (present) return present;
+    try {
+      await pull(docker, image, log, cancel);
+    } catch (err) {
+      if (cancel?.aborted) throw new Error(`pulling image '${image}' was cancelled`, { cause: err });
+      throw pullFailed(image, err);
+    }
+    const pulled = await inspectImage(docker, image);
+    if (!pulled) throw new Error(`image '${image}' was pulled but the engine does not list it`);
+    return pulled;
+  }
+
+  async run(spec: StageSpec, log: LogSink, cancel?: Cancel): Promise<StageResult> {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    let imageId: string | undefined;
+    const result = (outcome: StageOutcome): StageResult => ({
+      outcome,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      ...(imageId ? { imageId } : {}),
+    });
+    if (cancel?.aborted) return result({ kind: 'cancelled' });
+
+    let container: Dockerode.Container | undefined;
+    let output: NodeJS.ReadableStream | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stopReason: StopReason | undefined;
+    let onAbort: (() => void) | undefined;
+    try {
+      const docker = await this.docker();
+      const created = await createContainer(docker, spec, log, cancel);
+      container = created;
+      if (cancel?.aborted) return result({ kind: 'cancelled' });
+
+      // Attach before start: the stream then carries the stage's output from its first byte.
+      output = await created.attach({ stream: true, stdout: true, stderr: true });
+      const drained = demux(created, output, log);
+      // TRAP: a plain wait() before start returns at once with StatusCode 0 (the
+      // container is "not running" yet). 'next-exit' registered before start is exact.
+      const { exited } = await waitNextExit(created);
+      exited.catch(() => undefined); // settles even when we return before start
+
+      const stop = (reason: StopReason): void => {
+        if (stopReason) return;
+        stopReason = reason;
+        created.kill().catch(() => undefined); // already exited: nothing to kill
+      };
+      onAbort = () => stop('cancelled');
+      cancel?.addEventListener('abort', onAbort, { once: true });
+      if (cancel?.aborted) return result({ kind: 'cancelled' });
+      if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
+        timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+      }
+
+      await created.start();
+      // A kill that raced with start found nothing running: kill again now.
+      if (stopReason) await created.kill().catch(() => undefined);
+
+      const status = await exited;
+      await Promise.race([drained, delay(DRAIN_MS)]);
+      if (stopReason) return result({ kind: stopReason });
+
+      const info = await created.inspect();
+      imageId = info.Image;
+      const exitCode = status.StatusCode ?? info.State.ExitCode;
+      if (info.State.OOMKilled && exitCode !== 0) return result({ kind: 'oom', exitCode });
+      return result({ kind: 'exited', exitCode });
+    } catch (err) {
+      if (stopReason) return result({ kind: stopReason });
+      if (cancel?.aborted) return result({ kind: 'cancelled' });
+      return result({ kind: 'error', message: errorText(err) });
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (onAbort) cancel?.removeEventListener('abort', onAbort);
+      destroyStream(output);
+      if (container) {
+        // Always, also after errors and cancellation; removeStray is the backstop.
+        await container.remove({ force: true, v: true }).catch((err: unknown) => {
+          if (!isNotFound(err)) log('stderr', `mlci: could not remove container ${container?.id.slice(0, 12)}: ${errorText(err)}\n`);
+        });
+      }
+    }
+  }
+
+  async removeStray(isRunAlive: (runId: string) => boolean): Promise<number> {
+    const docker = await this.docker();
+    const containers = await docker.listContainers({ all: true, filters: { label: [LABEL_RUN] } });
+    let removed = 0;
+    for (const info of containers) {
+      const runId = info.Labels?.[LABEL_RUN];
+      if (runId === undefined || isRunAlive(runId)) continue;
+      try {
+        await docker.getContainer(info.Id).remove({ force: true, v: true });
+        removed++;
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // removed meanwhile: not ours to count
+      }
+    }
+    return removed;
+  }
+
+  /** The dockerode client, created on first use (lazy import). */
+  private docker(): Promise<Dockerode> {
+    this.client ??= (async () => {
+      const { default: Docker } = await import('dockerode');
+      return new Docker(clientOptions(this.options));
+    })();
+    return this.client;
+  }
+}
+
+/** dockerode options: none (DOCKER_HOST / default socket), or from socketPath / host. */
+function clientOptions(options: DockerRunnerOptions): Dockerode.DockerOptions | undefined {
+  if (options.socketPath) return { socketPath: options.socketPath };
+  if (!options.host) return undefined;
+  const host = options.host;
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
+  if (host.startsWith('npipe://')) return { socketPath: host.slice('npipe://'.length) };
+  const url = new URL(host.includes('//') ? host : `tcp://${host}`);
+  if (url.protocol === 'ssh:') {
+    return {
+      protocol: 'ssh',
+      host: url.hostname,
+      port: url.port || 22,
+      username: decodeURIComponent(url.username),
+      sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+    };
+  }
+  const tls = url.protocol === 'https:' || process.env.DOCKER_TLS_VERIFY === '1' || url.port === '2376';
+  return { protocol: tls ? 'https' : 'http', host: url.hostname, port: url.port || (tls ? 2376 : 2375) };
+}
+
+async function createContainer(
+  docker: Dockerode,
+  spec: StageSpec,
+  log: LogSink,
+  cancel: Cancel | undefined,
+): Promise<Dockerode.Container> {
+  const options = createOptions(spec);
+  try {
+    return await docker.createContainer(options);
+  } catch (err) {
+    if (!isNotFound(err) || !/no such image/i.test(errorText(err))) throw err;
+  }
+  // The image is missing: pull it (with progress) and try once more.
+  try {
+    await pull(docker, spec.image, log, cancel);
+  } catch (err) {
+    throw pullFailed(spec.image, err);
+  }
+  return docker.createContainer(options);
+}
+
+function pullFailed(image: string, err: unknown): Error {
+  return new Error(
+    `image '${image}' is not available locally and could not be pulled: ${errorText(err)}; ` +
+      `build it or map it with --image ${image}=local/y`,
+    { cause: err },
+  );
+}
+
+export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions {
+  const hostConfig: Dockerode.HostConfig = {
+    Binds: [`${spec.workspace}:${spec.workspace}:rw`],
+    NetworkMode: spec.network,
+  };
+  if (spec.cpus !== undefined) hostConfig.NanoCpus = Math.round(spec.cpus * 1e9);
+  if (spec.memoryBytes !== undefined) {
+    hostConfig.Memory = spec.memoryBytes;
+    // No swap on top: hitting the limit is a real OOM kill, not slow paging.
+    hostConfig.MemorySwap = spec.memoryBytes;
+  }
+  if (spec.pids !== undefined) hostConfig.PidsLimit = spec.pids;
+  return {
+    Image: spec.image,
+    Cmd: ['sh', '-c', stageScript(spec.commands)],
+    // Our shell is the whole command: an image ENTRYPOINT (e.g. ["python"]) would wrap it.
+    Entrypoint: [],
+    WorkingDir: path.join(spec.workspace, spec.workdir),
+    Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+    ...(spec.user ? { User: spec.user } : {}),
+    Labels: { [LABEL_RUN]: spec.runId, [LABEL_STAGE]: spec.stage, [LABEL_PID]: String(process.pid) },
+    AttachStdout: true,
+    AttachStderr: true,
+    AttachStdin: false,
+    OpenStdin: false,
+    Tty: false,
+    HostConfig: hostConfig,
+  };
+}
+
+/**
+ * POST /containers/{id}/wait?condition=next-exit, resolved once the engine has
+ * registered the wait (it flushes the response headers then): only after that
+ * is it safe to start the container. The inner promise is the exit status.
+ */
+function waitNextExit(container: Dockerode.Container): Promise<{ exited: Promise<{ StatusCode?: number }> }> {
+  return new Promise((registered, fail) => {
+    container.modem.dial(
+      {
+        path: `/containers/${container.id}/wait?`,
+        method: 'POST',
+        isStream: true,
+        statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such container', 500: 'server error' },
+        options: { condition: 'next-exit' },
+      },
+      (err: unknown, res: NodeJS.ReadableStream) => {
+        if (err) return fail(err);
+        // Wrapped in an object: resolving with a bare promise would adopt it.
+        registered({
+          exited: new Promise((resolve, reject) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('error', reject);
+            res.on('end', () => {
+              try {
+                const parsed = JSON.parse(body) as { StatusCode?: number; Error?: { Message?: string } | null };
+                if (parsed.Error?.Message) reject(new Error(`waiting for the container failed: ${parsed.Error.Message}`));
+                else resolve(parsed);
+              } catch {
+                reject(new Error(`unexpected answer from the engine while waiting for the container: ${body.slice(0, 200)}`));
+              }
+            });
+          }),
+        });
+      },
+    );
+  });
+}
+
+/** Demultiplexes the attach stream into the log sink; resolves when the stream ends. */
+function demux(container: Dockerode.Container, stream: NodeJS.ReadableStream, log: LogSink): Promise<void> {
+  const sink = (name: 'stdout' | 'stderr'): { writable: Writable; flush: () => void } => {
+    const decoder = new ChunkDecoder();
+    const writable = new Writable({
+      write(chunk: Buffer, _enc, callback) {
+        const text = decoder.write(chunk);
+        if (text) log(name, text);
+        callback();
+      },
+    });
+    return {
+      writable,
+      flush: () => {
+        const rest = decoder.end();
+        if (rest) log(name, rest);
+      },
+    };
+  };
+  const out = sink('stdout');
+  const err = sink('stderr');
+  container.modem.demuxStream(stream, out.writable, err.writable);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      out.flush();
+      err.flush();
+      resolve();
+    };
+    stream.on('end', finish);
+    stream.on('close', finish);
+    stream.on('error', finish);
+  });
+}
+
+async function inspectImage(docker: Dockerode, image: string): Promise<string | undefined> {
+  try {
+    return (await docker.getImage(image).inspect()).Id;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+interface PullEvent {
+  status?: string;
+  id?: string;
+  progress?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/** Pulls an image, logging one line per layer status change (not every progress tick). */
+async function pull(docker: Dockerode, image: string, log: LogSink | undefined, cancel?: Cancel): Promise<void> {
+  const stream = (await docker.pull(image, cancel ? { abortSignal: cancel } : {})) as NodeJS.ReadableStream;
+  const lastStatus = new Map<string, string>();
+  await new Promise<void>((resolve, reject) => {
+    let failure: string | undefined;
+    docker.modem.followProgress(
+      stream,
+      (err) => {
+        if (err) reject(err);
+        else if (failure) reject(new Error(failure));
+        else resolve();
+      },
+      (event: PullEvent) => {
+        if (event.error || event.errorDetail?.message) {
+          failure = event.errorDetail?.message ?? event.error;
+          return;
+        }
+        if (!event.status) return;
+        const key = event.id ?? '';
+        if (lastStatus.get(key) === event.status) return;
+        lastStatus.set(key, event.status);
+        log?.('stderr', `${event.id ? `${event.id}: ` : ''}${event.status}\n`);
+      },
+    );
+  });
+}
+
+function destroyStream(stream: NodeJS.ReadableStream | undefined): void {
+  const s = stream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+  s?.destroy?.();
+}
+
+function isNotFound(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { statusCode?: number }).statusCode === 404;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const json = (err as { json?: { message?: string } }).json;
+    const code = (err as { code?: string }).code;
+    // dockerode says "(HTTP code 500) server error - <engine's message>": keep the engine's words.
+    const message = (json?.message ?? err.message).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
+  }
+  return String(err);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
