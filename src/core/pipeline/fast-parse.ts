@@ -63,7 +63,7 @@ interface MapFrame {
   key: string;
   info: NodeInfo;
   /** The pending key, once read. */
-  pending?: { name: string; start: number; end: number };
+  pending?: { name: string; start: number; end: number; plain: boolean };
   seen: Set<string>;
   merges: unknown[];
   lastEnd: number;
@@ -93,6 +93,8 @@ export function fastParse(text: string): FastParse | undefined {
   }
   const index = new Map<string, NodeInfo>();
   const anchors = new Map<string, unknown>();
+  /** Where each anchor's node is indexed, so problems under an alias can point at the anchored text. */
+  const anchorKeys = new Map<string, string>();
   const stack: Frame[] = [];
   let root: unknown = undefined;
   let docs = 0;
@@ -118,7 +120,7 @@ export function fastParse(text: string): FastParse | undefined {
     const k = parent.pending!;
     parent.pending = undefined;
     if (info) parent.lastEnd = info.end;
-    if (k.name === '<<' && k.end - k.start === 2) {
+    if (k.name === '<<' && k.plain) {
       parent.merges.push(value);
       return true;
     }
@@ -131,7 +133,7 @@ export function fastParse(text: string): FastParse | undefined {
     const parent = stack[stack.length - 1];
     if (!parent) return '';
     if (parent.kind === 'seq') return childKey(parent.key, parent.arr.length);
-    return parent.pending!.name === '<<' ? undefined : childKey(parent.key, parent.pending!.name);
+    return parent.pending!.name === '<<' && parent.pending!.plain ? undefined : childKey(parent.key, parent.pending!.name);
   };
 
   for (const ev of events) {
@@ -147,12 +149,18 @@ export function fastParse(text: string): FastParse | undefined {
         if (parent?.kind === 'map' && !parent.pending) {
           if (parent.seen.has(raw)) return undefined; // duplicate key: the yaml path reports it
           parent.seen.add(raw);
-          parent.pending = { name: raw, start: ev.valueStart, end: ev.valueEnd };
+          const quoted = ev.style === SINGLE || ev.style === DOUBLE;
+          parent.pending = { name: raw, start: ev.valueStart - (quoted ? 1 : 0), end: ev.valueEnd + (quoted ? 1 : 0), plain: ev.style === PLAIN };
           if (ev.anchorStart !== -1) return undefined;
           break;
         }
         const value = ev.style === PLAIN ? resolvePlain(raw) : raw;
-        if (ev.anchorStart !== -1) anchors.set(text.slice(ev.anchorStart, ev.anchorEnd), value);
+        if (ev.anchorStart !== -1) {
+          const name = text.slice(ev.anchorStart, ev.anchorEnd);
+          anchors.set(name, value);
+          const key = pathOfNew();
+          if (key !== undefined) anchorKeys.set(name, key);
+        }
         // Ranges as the `yaml` path reports them: quotes and block indicators included.
         let start = ev.valueStart;
         let end = ev.valueEnd;
@@ -177,7 +185,8 @@ export function fastParse(text: string): FastParse | undefined {
         const name = text.slice(ev.anchorStart, ev.anchorEnd);
         if (!anchors.has(name) || ++aliasUses > MAX_ALIASES) return undefined;
         // The range includes the '*'.
-        place(anchors.get(name), { kind: 'alias', start: ev.anchorStart - 1, end: ev.anchorEnd });
+        const target = anchorKeys.get(name);
+        place(anchors.get(name), { kind: 'alias', start: ev.anchorStart - 1, end: ev.anchorEnd, ...(target !== undefined ? { target } : {}) });
         break;
       }
       case MAPPING:
@@ -222,7 +231,10 @@ export function fastParse(text: string): FastParse | undefined {
           value = frame.arr;
         }
         const anchor = (frame as Frame & { anchor?: string }).anchor;
-        if (anchor !== undefined) anchors.set(anchor, value);
+        if (anchor !== undefined) {
+          anchors.set(anchor, value);
+          if (frame.key.charCodeAt(0) !== 2) anchorKeys.set(anchor, frame.key);
+        }
         const isMergeValue = frame.key === '\u0002merge';
         place(value, isMergeValue ? undefined : info);
         break;

@@ -48,6 +48,33 @@ function humanMessage(err: YAMLError, text: string): string {
   }
 }
 
+/** End of the line holding `offset`, before any '\r\n' or '\n'. */
+function lineEnd(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  const end = nl < 0 ? text.length : nl;
+  return end > offset && text[end - 1] === '\r' ? end - 1 : end;
+}
+
+/** Length of the key token starting at `at` (quoted or plain), for duplicate-key ranges. */
+function keyTokenLength(text: string, at: number): number {
+  const m = /^(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s:#,{}[\]]+(?: [^\s:#,{}[\]]+)*)/.exec(text.slice(at, at + 1024));
+  return m ? m[0].length : 1;
+}
+
+/** The innermost '[' or '{' before `at` that is never closed (for "must end with ]" errors). */
+function unclosedBracket(text: string, at: number): number | undefined {
+  let depth = 0;
+  for (let i = Math.min(at, text.length) - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === ']' || c === '}') depth++;
+    else if (c === '[' || c === '{') {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 export function parsePipelineText(file: string, text: string): ParseResult {
   const fast = fastParse(text);
   if (fast && fast.data !== null && fast.data !== undefined) {
@@ -81,7 +108,7 @@ function indexDocument(doc: Document.Parsed, text: string): Map<string, NodeInfo
       for (const pair of node.items) {
         if (!isScalar(pair.key) || !pair.key.range) continue;
         const name = String(pair.key.value);
-        if (name === '<<') continue;
+        if (name === '<<' || name === 'Symbol(<<)') continue;
         const value = pair.value as Node | null;
         if (value?.range) walk(value, childKey(key, name), [pair.key.range[0], pair.key.range[1]]);
         else {
@@ -110,7 +137,7 @@ function parseWithYaml(file: string, text: string): ParseResult {
   // parseAllDocuments returns an EmptyStream (an array with no documents)
   // for blank input, or input holding only comments or directives.
   const list = Array.isArray(docs) ? docs : [];
-  const firstLineEnd = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n');
+  const firstLineEnd = lineEnd(text, 0);
   if (list.length === 0) {
     const stream = docs as { errors?: YAMLError[] };
     for (const err of stream.errors ?? []) at('yaml-syntax', err.pos[0], Math.max(err.pos[1], err.pos[0] + 1), humanMessage(err, text));
@@ -125,15 +152,16 @@ function parseWithYaml(file: string, text: string): ParseResult {
   for (const d of list) {
     for (const err of [...d.errors, ...d.warnings]) {
       const code = CODE_OF[err.code] ?? 'yaml-syntax';
-      const [s, e] = err.pos;
+      let [s, e] = err.pos;
+      if (err.code === 'DUPLICATE_KEY') e = s + keyTokenLength(text, s);
+      if (/flow (sequence|mapping)|end with a [\]}]/.test(err.message)) { const b = unclosedBracket(text, s); if (b !== undefined) [s, e] = [b, b + 1]; }
       // Zero-width errors (e.g. missing closing bracket at EOF) get one character.
-      at(code, s, e > s ? e : s + 1, humanMessage(err, text), err.name === 'YAMLWarning' ? 'warning' : 'error');
+      at(code, s, e > s ? e : s + 1, err.code === 'DUPLICATE_KEY' ? humanMessage({ ...err, pos: [s, e] } as YAMLError, text) : humanMessage(err, text), err.name === 'YAMLWarning' ? 'warning' : 'error');
     }
   }
   if (list.length > 1) {
     const start = list[1].range[0];
-    const lineEnd = text.indexOf('\n', start);
-    at('multiple-documents', start, lineEnd < 0 ? text.length : Math.max(lineEnd, start + 1),
+    at('multiple-documents', start, Math.max(lineEnd(text, start), start + 1),
       `a pipeline file holds one YAML document; found ${list.length} (split them into separate *.mlci.yaml files)`);
   }
   // Aliases to an anchor that does not exist (or is defined later) only fail
@@ -142,6 +170,14 @@ function parseWithYaml(file: string, text: string): ParseResult {
     const anchors = new Set<string>();
     visit(doc, {
       Pair(_k, pair) {
+        // `<<: *x` must merge a mapping (or a list of mappings).
+        if (isScalar(pair.key) && (pair.key.value === '<<' || String(pair.key.value) === 'Symbol(<<)') && pair.key.type === 'PLAIN' && isAlias(pair.value)) {
+          const target = pair.value.resolve(doc);
+          const ok = isMap(target) || (isSeq(target) && target.items.every((i) => isMap(isAlias(i) ? i.resolve(doc) : i)));
+          if (target && !ok && pair.value.range) {
+            at('alias-unsupported', pair.value.range[0], pair.value.range[1], `'<<' merges mappings into a mapping, but '*${pair.value.source}' is ${isSeq(target) ? 'a list' : 'a single value'}`);
+          }
+        }
         // `? [a, b]: x` is valid YAML but has no meaning in a pipeline.
         const key = pair.key as { range?: [number, number, number] } | null;
         if (isCollection(pair.key) && key?.range) at('wrong-type', key.range[0], key.range[1], 'a key must be a plain name, not a list or mapping');

@@ -206,8 +206,21 @@ function reduceCombinators(errors: ErrorObject[], data: unknown): ErrorObject[] 
         if (atRoot && e.keyword === 'additionalProperties') return s + 10;
         return s + 1;
       }, 0);
+    // A key that is a typo of a key this branch is missing ('minn' for
+    // 'min') says the user meant this branch.
+    const typoBonus = (b: (typeof branches)[number]) => {
+      const missing = b.errors.filter((e) => e.keyword === 'required' && e.instancePath === P).map((e) => String(e.params.missingProperty));
+      const extra = b.errors.filter((e) => e.keyword === 'additionalProperties' && e.instancePath === P).map((e) => String(e.params.additionalProperty));
+      return extra.some((x) => { const g = didYouMean(x, missing); return g !== undefined; }) ? 1000 : 0;
+    };
+    const total = (b: (typeof branches)[number]) => score(b.errors) - typoBonus(b);
     let best = branches[0];
-    for (const b of branches) if (score(b.errors) < score(best.errors)) best = b;
+    for (const b of branches) if (total(b) < total(best)) best = b;
+    // Its missing keys are then explained by the typo: drop them.
+    if (typoBonus(best)) {
+      const extra = best.errors.filter((e) => e.keyword === 'additionalProperties' && e.instancePath === P).map((e) => String(e.params.additionalProperty));
+      best = { ...best, errors: best.errors.filter((e) => !((e.keyword === 'required' || e.keyword === 'anyOf') && e.instancePath === P && (e.keyword === 'anyOf' || extra.some((x) => didYouMean(x, [String(e.params.missingProperty)]) !== undefined) || best.errors.some((o) => o.keyword === 'additionalProperties' && didYouMean(String(o.params.additionalProperty), [String(e.params.missingProperty)]) !== undefined) || e.schemaPath.includes('/anyOf/')))) };
+    }
     const otherKeys = new Set<string>();
     for (const b of branches) if (b !== best) for (const k of Object.keys((b.schema.properties as object | undefined) ?? {})) otherKeys.add(k);
     const mark = (e: ErrorObject): ErrorObject =>
@@ -217,6 +230,15 @@ function reduceCombinators(errors: ErrorObject[], data: unknown): ErrorObject[] 
   return list;
 }
 
+function regexError(source: string): string {
+  try {
+    new RegExp(source, 'u');
+    return 'it is not accepted';
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid regular expression: /, '');
+  }
+}
+
 function allowedKeys(err: ErrorObject): string[] {
   const props = (err.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
   return Object.keys(props);
@@ -224,6 +246,10 @@ function allowedKeys(err: ErrorObject): string[] {
 
 function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Problem | undefined {
   const path = toPath(err.instancePath, data);
+  // Schedules and images have dedicated checks (invalid-cron, invalid-image)
+  // with better messages: one mistake, one problem.
+  if (path[0] === 'triggers' && path[1] === 'schedule' && (err.keyword === 'pattern' || err.keyword === 'minLength')) return undefined;
+  if (path[path.length - 1] === 'image' && (err.keyword === 'pattern' || err.keyword === 'minLength')) return undefined;
   const where = describePath(path);
   const value = err.data;
   let code: ProblemCode = 'invalid-value';
@@ -264,10 +290,12 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
     }
     case 'type': {
       code = 'wrong-type';
+      if (value === null || value === undefined) at = 'key'; // `key:` with nothing after it
       message = `${where} must be ${typeWords(String(err.params.type).split(','))}, not ${typeOfValue(value)}`;
       break;
     }
     case 'enum': {
+      if (value === null || value === undefined) return undefined; // reported as a wrong type
       const allowed = (err.params.allowedValues as unknown[]).map(String);
       const isKind = path[0] === 'stages' && path.length === 3 && path[2] === 'kind';
       code = isKind ? 'unknown-kind' : 'invalid-value';
@@ -279,6 +307,7 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
       break;
     }
     case 'const': {
+      if (typeof value !== typeof err.params.allowedValue) return undefined; // the type error says it
       if (path.length === 1 && path[0] === 'version') {
         code = 'unsupported-version';
         message = `pipeline format version ${typeOfValue(value)} is not supported: this mlci reads version ${String(err.params.allowedValue)}`;
@@ -295,7 +324,13 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
         code = 'invalid-name';
         at = 'key';
         target = [...path, name];
-        message = `'${name}' is not a valid name in ${where}: use letters, digits, '-', '_' and '.', starting with a letter or digit`;
+        const parentKey = path[path.length - 1];
+        const rule = path.length === 1 && path[0] === 'metrics'
+          ? "use letters, digits, '_', '.', '-' and '/', starting with a letter or '_'"
+          : parentKey === 'env'
+            ? "an environment variable name uses letters, digits and '_', starting with a letter or '_'"
+            : "use letters, digits, '-', '_' and '.', starting with a letter or digit";
+        message = `'${name}' is not a valid name in ${where}: ${rule}`;
         break;
       }
       const last = path[path.length - 1];
@@ -325,6 +360,11 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
       break;
     case 'minItems':
       message = `${where} must list at least ${String(err.params.limit)} item${err.params.limit === 1 ? '' : 's'}`;
+      break;
+    case 'format':
+      message = err.params.format === 'regex'
+        ? `${where} is not a valid regular expression: ${regexError(String(value))}`
+        : `${where} is not a valid ${String(err.params.format)}`;
       break;
     case 'minLength':
       message = `${where} must not be empty`;

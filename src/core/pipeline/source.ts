@@ -24,6 +24,8 @@ export interface NodeInfo {
   flow?: boolean;
   /** Number of items (seq) or keys (map). */
   count?: number;
+  /** For an alias: the index key of the anchored node it stands for. */
+  target?: string;
 }
 
 export interface PipelineSource {
@@ -73,8 +75,26 @@ export function spanOf(src: Pick<PipelineSource, 'lineStarts' | 'text'>, start: 
   return { start: s, end: e, line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
 }
 
+/**
+ * The index entry for `path`. A path that runs through an alias continues
+ * at the anchored node, so a mistake in shared content is reported where
+ * it is written (the anchor), once, whichever stage uses it.
+ */
 export function nodeInfo(src: PipelineSource, path: JsonPath): NodeInfo | undefined {
-  return src.index.get(pathKey(path));
+  const direct = src.index.get(pathKey(path));
+  if (direct) return direct;
+  let key = '';
+  for (let i = 0; i < path.length; i++) {
+    key = childKey(key, path[i]);
+    const n = src.index.get(key);
+    if (n?.target !== undefined && i < path.length - 1) {
+      let rest = n.target;
+      for (const seg of path.slice(i + 1)) rest = childKey(rest, seg);
+      return src.index.get(rest) ?? undefined;
+    }
+    if (!n) return undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -104,9 +124,10 @@ export function locate(src: PipelineSource, path: JsonPath, at: 'key' | 'value' 
     const r = keyRange(path.slice(0, len));
     if (r) return spanOf(src, r[0], r[1]);
   }
-  // The document itself: its first line with content.
-  const first = src.text.search(/\S/);
-  const start = first < 0 ? 0 : first;
-  const nl = src.text.indexOf('\n', start);
-  return spanOf(src, start, nl < 0 ? src.text.length : nl);
+  // The document itself: its first line of content (not a comment or marker).
+  const m = /^(?![ \t]*(?:#|---|%|$))[ \t]*(\S[^\r\n]*)/m.exec(src.text);
+  if (!m) return spanOf(src, 0, 0);
+  const start = m.index + m[0].length - m[1].length;
+  const content = m[1].replace(/\s+#.*$/, '').trimEnd();
+  return spanOf(src, start, start + content.length);
 }

@@ -58,6 +58,9 @@ function run(input: ValidateInput, problems: Problem[]): ValidateResult {
   problems.push(...parsed.problems);
   const { source, data } = parsed;
   if (!source || data === undefined) return { problems: sortProblems(problems), ...(source ? { source } : {}) };
+  // With YAML errors the recovered structure is a guess: schema and semantic
+  // problems found on it would mostly be echoes of the syntax error.
+  if (problems.some((p) => p.severity === 'error')) return { problems: sortProblems(problems), source };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     if (!problems.some((p) => p.severity === 'error')) {
       problems.push(...checkSchema(source, data));
@@ -79,11 +82,13 @@ function run(input: ValidateInput, problems: Problem[]): ValidateResult {
   return { problems: dedupe(sortProblems(problems)), pipeline, source };
 }
 
-/** The same finding through two routes (schema and semantic) is shown once. */
+/** The same finding through two routes (schema and semantic, or two aliases) is shown once. */
 function dedupe(problems: Problem[]): Problem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
-    const key = `${p.file}:${p.start}:${p.end}:${p.code}:${p.message}`;
+    // Shared (anchored) content used by several stages yields the same
+    // code at the same range, once per user: keep the first.
+    const key = `${p.file}:${p.start}:${p.end}:${p.code}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

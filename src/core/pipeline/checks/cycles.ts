@@ -1,40 +1,91 @@
 /**
- * Dependency cycles in `needs`. Each cycle is named in full
- * ("a -> b -> c -> a") on every `needs` entry that forms it, so the user
- * sees every edge to break, wherever they look.
+ * Dependency cycles in `needs`. Stages that depend on each other form a
+ * strongly connected component (Tarjan); every `needs` edge inside one is
+ * part of some cycle, so each such entry gets an error naming a full cycle
+ * through it ("a -> b -> c -> a"): the user sees every edge that could be
+ * broken, wherever they look.
  */
 import type { CheckContext } from './context';
 
 export function checkCycles(ctx: CheckContext): void {
   const { stageByName, stages } = ctx.pipeline;
-  const state = new Map<string, 'open' | 'done'>();
+  const edges = (name: string) => (stageByName.get(name)?.needs ?? []).filter((n) => n !== name && stageByName.has(n));
+  // Tarjan's algorithm, iterative so 1,000-stage chains do not overflow the stack.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
   const stack: string[] = [];
-  const reported = new Set<string>();
-
-  const visit = (name: string): void => {
-    state.set(name, 'open');
-    stack.push(name);
-    const stage = stageByName.get(name)!;
-    for (const need of stage.needs) {
-      if (need === name || !stageByName.has(need)) continue; // self-need and unknown stages are reported elsewhere
-      const s = state.get(need);
-      if (s === 'open') {
-        const cycle = [...stack.slice(stack.indexOf(need)), need];
-        const key = [...cycle.slice(0, -1)].sort().join('\u0000');
-        if (reported.has(key)) continue;
-        reported.add(key);
-        const text = cycle.join(' -> ');
-        for (let i = 0; i < cycle.length - 1; i++) {
-          const from = stageByName.get(cycle[i])!;
-          const idx = from.needs.indexOf(cycle[i + 1]);
-          ctx.report('cycle', ['stages', from.name, 'needs', idx], `dependency cycle: ${text}; remove one of these needs`);
+  const component = new Map<string, number>();
+  let counter = 0;
+  let comps = 0;
+  for (const root of stages.map((s) => s.name)) {
+    if (index.has(root)) continue;
+    const work: Array<{ v: string; i: number }> = [{ v: root, i: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length) {
+      const top = work[work.length - 1];
+      const out = edges(top.v);
+      if (top.i < out.length) {
+        const w = out[top.i++];
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push({ v: w, i: 0 });
+        } else if (onStack.has(w)) {
+          low.set(top.v, Math.min(low.get(top.v)!, index.get(w)!));
         }
-      } else if (s === undefined) {
-        visit(need);
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1].v;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.v)!));
+      }
+      if (low.get(top.v) === index.get(top.v)) {
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.set(w, comps);
+        } while (w !== top.v);
+        comps++;
       }
     }
-    stack.pop();
-    state.set(name, 'done');
+  }
+  // Shortest path inside the component, for naming a cycle through an edge.
+  const pathWithin = (from: string, to: string, comp: number): string[] => {
+    const prev = new Map<string, string>([[from, from]]);
+    const queue = [from];
+    while (queue.length) {
+      const v = queue.shift()!;
+      if (v === to) break;
+      for (const w of edges(v)) {
+        if (component.get(w) === comp && !prev.has(w)) {
+          prev.set(w, v);
+          queue.push(w);
+        }
+      }
+    }
+    const path = [to];
+    while (path[0] !== from) path.unshift(prev.get(path[0])!);
+    return path;
   };
-  for (const s of stages) if (!state.has(s.name)) visit(s.name);
+  const order = new Map(stages.map((s, k) => [s.name, k]));
+  for (const stage of stages) {
+    const comp = component.get(stage.name)!;
+    stage.needs.forEach((need, i) => {
+      if (need === stage.name || component.get(need) !== comp) return;
+      // The same cycle reads the same from every edge: start at the stage
+      // written first in the file.
+      const ring = [stage.name, ...pathWithin(need, stage.name, comp).slice(0, -1)];
+      const first = ring.reduce((best, n, k) => (order.get(n)! < order.get(ring[best])! ? k : best), 0);
+      const cycle = [...ring.slice(first), ...ring.slice(0, first), ring[first]];
+      ctx.report('cycle', ['stages', stage.name, 'needs', i], `dependency cycle: ${cycle.join(' -> ')}; remove one of these needs`);
+    });
+  }
 }

@@ -28,6 +28,16 @@ function checkMetricName(ctx: CheckContext, stage: Stage, gate: Gate, declared: 
 
 export function checkGates(ctx: CheckContext): void {
   const declared = declaredMetrics(ctx);
+  // A live metric may legitimately be one the pipeline does not compute,
+  // so an undeclared trigger metric is a warning, not an error.
+  const live = ctx.pipeline.triggers?.metric?.name;
+  if (live !== undefined && !declared.has(live)) {
+    const guess = didYouMean(live, declared);
+    const path = ['triggers', 'metric', 'name'];
+    ctx.report('unknown-metric', path, `the metric trigger watches '${live}', which no stage or metrics entry declares` + (guess ? `; did you mean '${guess}'?` : ''), {
+      severity: 'warning', fixes: guess ? [replaceFix(ctx, path, guess, `Change to '${guess}'`)] : [],
+    });
+  }
   const { stageByName, metrics } = ctx.pipeline;
   for (const stage of ctx.pipeline.stages) {
     for (const gate of stage.gates) {

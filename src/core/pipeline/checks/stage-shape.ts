@@ -9,7 +9,7 @@ import type { CheckContext } from './context';
 import { ownField } from './context';
 import { imageProblem } from './image';
 
-const CONTAINER_ONLY = ['run', 'image', 'env', 'secrets', 'network', 'resources', 'workdir', 'outs', 'history', 'reports'];
+const CONTAINER_ONLY = ['run', 'image', 'env', 'secrets', 'network', 'resources', 'workdir', 'params', 'outs', 'metrics', 'history', 'reports'];
 
 export function checkStageShapes(ctx: CheckContext): void {
   const defaultImage = (ctx.data.defaults as Record<string, unknown> | undefined)?.image;
