@@ -245,7 +245,8 @@ export class CsvTokenizer {
 
   private reserveWork(size: number): void {
     if (size <= this.work.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(size, this.work.length * 2));
+    // Doubling, but not far past the row bound: a row that long fails anyway.
+    const grown = Buffer.allocUnsafe(Math.max(size, Math.min(this.work.length * 2, this.maxRowBytes + 4 * 1024 * 1024)));
     this.work.copy(grown, 0, 0, this.workLen);
     this.work = grown;
   }
