@@ -71,3 +71,16 @@ export interface ContainerRunner {
   /** Remove containers labelled by runs that are no longer alive; returns how many. */
   removeStray(isRunAlive: (runId: string) => boolean): Promise<number>;
 }
+
+/** What the run records need from git (simple-git adapter). */
+export interface GitInfo {
+  commit: string;
+  branch?: string;
+  /** Uncommitted or untracked changes in the working tree. */
+  dirty: boolean;
+}
+
+export interface Git {
+  /** undefined when `cwd` is not inside a git work tree. */
+  info(cwd: string): Promise<GitInfo | undefined>;
+}

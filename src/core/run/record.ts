@@ -1,0 +1,66 @@
+/**
+ * Run records (experiments): what `.mlci/runs/<id>/run.json` holds. One
+ * record per `mlci run`, written atomically on every state change so a
+ * killed process leaves the last complete state, never half a file.
+ * Secrets never appear here (env values are not recorded at all).
+ */
+import type { ParamValue } from '../params';
+import type { GitInfo, StageOutcome } from '../ports';
+
+export const RUN_RECORD_VERSION = 1;
+
+export type RunStatus = 'running' | 'passed' | 'failed' | 'gate-failed' | 'cancelled';
+
+export type StageStatus =
+  /** Ran and exited 0 (and its checks passed). */
+  | 'passed'
+  /** Ran and failed (non-zero exit, OOM, timeout, error, failed data checks). */
+  | 'failed'
+  /** Up to date: not run, outputs restored from the lock file state. */
+  | 'cached'
+  /** Not run because an upstream stage failed or the run was cancelled first. */
+  | 'skipped'
+  /** Stopped while running. */
+  | 'cancelled'
+  | 'running'
+  | 'pending';
+
+export interface StageRecord {
+  name: string;
+  kind: string;
+  status: StageStatus;
+  /** Why it ran or was skipped ("dep data/train.csv changed", "up to date", "upstream train failed"). */
+  reason?: string;
+  outcome?: StageOutcome;
+  exitCode?: number;
+  startedAt?: string;
+  durationMs?: number;
+  cached: boolean;
+  image?: string;
+  imageId?: string;
+  fingerprint?: string;
+  /** Path of the stage's log, relative to the run folder. */
+  log?: string;
+}
+
+export interface RunRecord {
+  version: typeof RUN_RECORD_VERSION;
+  id: string;
+  name?: string;
+  /** Pipeline file, relative to the workspace root. */
+  pipeline: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+  executor: 'docker' | 'local';
+  git?: GitInfo;
+  /** The params values the run used (after --set overrides). */
+  params: Record<string, ParamValue>;
+  overrides?: Record<string, ParamValue>;
+  /** Flattened metrics from every stage's metrics file ("accuracy", "train.loss"...). */
+  metrics: Record<string, number>;
+  /** Per-stage metric history series: stage -> rows with a `step`. */
+  history: Record<string, Array<Record<string, number>>>;
+  stages: StageRecord[];
+  tags?: string[];
+}
