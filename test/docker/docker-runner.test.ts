@@ -206,6 +206,19 @@ describe('DockerRunner (real engine)', function () {
       assert.deepEqual(seen.HostConfig.Binds, [`${ws}:${ws}:rw`]);
     });
 
+    it('cancels cleanly at any point (create, attach, start races): cancelled, nothing left', async () => {
+      for (const ms of [0, 5, 10, 20, 40, 80, 120, 200]) {
+        const s = spec({ commands: ['sleep 30'] });
+        const ac = new AbortController();
+        setTimeout(() => ac.abort(), ms);
+        const t0 = performance.now();
+        const r = await runner.run(s, () => undefined, ac.signal);
+        assert.deepEqual(r.outcome, { kind: 'cancelled' }, `abort after ${ms} ms`);
+        assert.ok(performance.now() - t0 < 10_000, `abort after ${ms} ms took too long`);
+        assert.equal((await containersOf(s.runId)).length, 0, `abort after ${ms} ms left a container`);
+      }
+    });
+
     it('returns cancelled at once for an already aborted signal, creating nothing', async () => {
       const s = spec({ commands: ['sleep 30'] });
       const r = await runner.run(s, () => undefined, AbortSignal.abort());

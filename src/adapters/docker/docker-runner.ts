@@ -99,6 +99,7 @@ export class DockerRunner implements ContainerRunner {
     let timer: NodeJS.Timeout | undefined;
     let stopReason: StopReason | undefined;
     let onAbort: (() => void) | undefined;
+    let closeWait: (() => void) | undefined;
     try {
       const docker = await this.docker();
       const created = await createContainer(docker, spec, log, cancel);
@@ -110,7 +111,8 @@ export class DockerRunner implements ContainerRunner {
       const drained = demux(created, output, log);
       // TRAP: a plain wait() before start returns at once with StatusCode 0 (the
       // container is "not running" yet). 'next-exit' registered before start is exact.
-      const { exited } = await waitNextExit(created);
+      const { exited, close } = await waitNextExit(created);
+      closeWait = close;
       exited.catch(() => undefined); // settles even when we return before start
 
       const stop = (reason: StopReason): void => {
@@ -146,6 +148,7 @@ export class DockerRunner implements ContainerRunner {
       if (timer) clearTimeout(timer);
       if (onAbort) cancel?.removeEventListener('abort', onAbort);
       destroyStream(output);
+      closeWait?.();
       if (container) {
         // Always, also after errors and cancellation; removeStray is the backstop.
         await container.remove({ force: true, v: true }).catch((err: unknown) => {
@@ -267,7 +270,9 @@ export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions
  * registered the wait (it flushes the response headers then): only after that
  * is it safe to start the container. The inner promise is the exit status.
  */
-function waitNextExit(container: Dockerode.Container): Promise<{ exited: Promise<{ StatusCode?: number }> }> {
+function waitNextExit(
+  container: Dockerode.Container,
+): Promise<{ exited: Promise<{ StatusCode?: number }>; close: () => void }> {
   return new Promise((registered, fail) => {
     container.modem.dial(
       {
@@ -281,10 +286,12 @@ function waitNextExit(container: Dockerode.Container): Promise<{ exited: Promise
         if (err) return fail(err);
         // Wrapped in an object: resolving with a bare promise would adopt it.
         registered({
+          close: () => destroyStream(res),
           exited: new Promise((resolve, reject) => {
             let body = '';
             res.on('data', (chunk: Buffer) => (body += chunk.toString()));
             res.on('error', reject);
+            res.on('close', () => reject(new Error('the wait for the container was closed')));
             res.on('end', () => {
               try {
                 const parsed = JSON.parse(body) as { StatusCode?: number; Error?: { Message?: string } | null };
