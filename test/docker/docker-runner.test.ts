@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { DockerRunner } from '../../src/adapters/docker/docker-runner';
+import { startLocalRegistry, type LocalRegistry } from './local-registry';
 import type { StageSpec } from '../../src/core/ports';
 
 const BUSYBOX = 'mlci-test/busybox:latest';
@@ -303,6 +304,81 @@ describe('DockerRunner (real engine)', function () {
       const dead = new DockerRunner({ socketPath: '/tmp/nope.sock' });
       const r = await dead.run(spec({ commands: ['true'] }), () => undefined);
       assert.equal(r.outcome.kind, 'error');
+    });
+  });
+
+  describe('pulling (from a minimal registry on 127.0.0.1)', () => {
+    let registry: LocalRegistry;
+    const pulled: string[] = [];
+    before(async () => {
+      registry = await startLocalRegistry(docker, BUSYBOX);
+    });
+    after(async () => {
+      for (const image of pulled) await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+      await registry?.close();
+    });
+    const fresh = (): string => {
+      const image = `${registry.host}/mlci-pull-test:t${Date.now()}${Math.floor(Math.random() * 1000)}`;
+      pulled.push(image);
+      return image;
+    };
+
+    it('resolveImage pulls a missing image, logging progress, and returns its ID', async () => {
+      const image = fresh();
+      const c = collector();
+      const id = await runner.resolveImage(image, c.log);
+      assert.equal(id, registry.imageId);
+      const progress = c.text('stderr');
+      assert.match(progress, /Pulling fs layer/, progress);
+      assert.match(progress, /Pull complete/, progress);
+      assert.match(progress, /Downloaded newer image/, progress);
+      assert.equal(c.text('stdout'), '');
+      // One line per layer status change, not one per progress tick.
+      const lines = progress.trim().split('\n');
+      assert.equal(new Set(lines).size, lines.length, progress);
+      // Present now: no second pull.
+      const before = registry.requests.length;
+      assert.equal(await runner.resolveImage(image), id);
+      assert.equal(registry.requests.length, before);
+    });
+
+    it('run() pulls a missing image first, then runs on it', async () => {
+      const image = fresh();
+      const c = collector();
+      const r = await runner.run(spec({ image, commands: ['cat /mlci-pulled.txt'] }), c.log);
+      assert.deepEqual(r.outcome, { kind: 'exited', exitCode: 0 }, c.text('stderr'));
+      assert.equal(r.imageId, registry.imageId);
+      assert.equal(c.text('stdout'), registry.marker);
+      assert.match(c.text('stderr'), /Downloaded newer image/);
+    });
+
+    it('cancelling a stalled pull rejects quickly', async () => {
+      registry.stallMs = 30_000;
+      try {
+        const image = fresh();
+        const ac = new AbortController();
+        setTimeout(() => ac.abort(), 500);
+        const t0 = performance.now();
+        await assert.rejects(runner.resolveImage(image, () => undefined, ac.signal), /cancelled/);
+        assert.ok(performance.now() - t0 < 5000);
+      } finally {
+        registry.stallMs = 0;
+      }
+    });
+
+    it('cancelling run() while it pulls gives outcome cancelled and no container', async () => {
+      registry.stallMs = 30_000;
+      try {
+        const s = spec({ image: fresh(), commands: ['true'] });
+        const ac = new AbortController();
+        setTimeout(() => ac.abort(), 500);
+        const r = await runner.run(s, () => undefined, ac.signal);
+        assert.deepEqual(r.outcome, { kind: 'cancelled' });
+        assert.ok(r.durationMs < 5000);
+        assert.equal((await containersOf(s.runId)).length, 0);
+      } finally {
+        registry.stallMs = 0;
+      }
     });
   });
 

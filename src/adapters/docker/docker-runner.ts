@@ -371,7 +371,9 @@ async function pull(docker: Dockerode, image: string, log: LogSink | undefined, 
     docker.modem.followProgress(
       stream,
       (err) => {
-        if (err) reject(err);
+        // An abort can end the stream like a normal end: do not take it for success.
+        if (cancel?.aborted) reject(new Error('the pull was cancelled'));
+        else if (err) reject(err);
         else if (failure) reject(new Error(failure));
         else resolve();
       },
