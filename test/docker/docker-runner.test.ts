@@ -5,6 +5,7 @@
  * Without an engine these tests skip, except under CI=true where they fail.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,16 @@ function collector(): { log: (stream: 'stdout' | 'stderr', text: string) => void
     text: (s) => chunks.filter((c) => c.stream === s).map((c) => c.text).join(''),
   };
 }
+
+describe('DockerRunner module', () => {
+  it('does not load dockerode until the runner is first used (cheap activation)', () => {
+    const script =
+      "require('./src/adapters/docker/docker-runner.ts');" +
+      "process.stdout.write(String(Object.keys(require.cache).filter((k) => /node_modules[\\\\/]dockerode[\\\\/]/.test(k)).length))";
+    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    assert.equal(out, '0');
+  });
+});
 
 describe('DockerRunner (real engine)', function () {
   this.timeout(60_000);
@@ -132,6 +143,7 @@ describe('DockerRunner (real engine)', function () {
       const r = await runner.run(s, () => undefined);
       const took = performance.now() - t0;
       assert.deepEqual(r.outcome, { kind: 'timeout' });
+      assert.equal(r.imageId, await runner.resolveImage(BUSYBOX));
       assert.ok(took >= 1400 && took < 10_000, `took ${took} ms`);
       assert.equal((await containersOf(s.runId)).length, 0);
     });

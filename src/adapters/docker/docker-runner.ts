@@ -113,10 +113,15 @@ export class DockerRunner implements ContainerRunner {
       // container is "not running" yet). 'next-exit' registered before start is exact.
       const { exited, close } = await waitNextExit(created);
       closeWait = close;
-      exited.catch(() => undefined); // settles even when we return before start
+      let hasExited = false;
+      exited.then(
+        () => (hasExited = true),
+        () => undefined, // settles even when we return before start
+      );
 
       const stop = (reason: StopReason): void => {
-        if (stopReason) return;
+        // A stage that exited on its own just before its deadline keeps its exit code.
+        if (stopReason || hasExited) return;
         stopReason = reason;
         created.kill().catch(() => undefined); // already exited: nothing to kill
       };
@@ -133,10 +138,9 @@ export class DockerRunner implements ContainerRunner {
 
       const status = await exited;
       await Promise.race([drained, delay(DRAIN_MS)]);
-      if (stopReason) return result({ kind: stopReason });
-
       const info = await created.inspect();
       imageId = info.Image;
+      if (stopReason) return result({ kind: stopReason });
       const exitCode = status.StatusCode ?? info.State.ExitCode;
       if (info.State.OOMKilled && exitCode !== 0) return result({ kind: 'oom', exitCode });
       return result({ kind: 'exited', exitCode });
