@@ -21,5 +21,7 @@ export interface Command {
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals: boolean;
+  /** Rewrites argv before parsing (for flags with an optional value). */
+  preprocess?: (argv: string[]) => string[];
   run(args: { values: Record<string, unknown>; positionals: string[] }, io: CliIo): Promise<number>;
 }

@@ -7,10 +7,14 @@
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json';
 import type { CliIo, Command } from './command';
+import { logsCommand } from './commands/logs';
+import { runCommand } from './commands/run';
+import { runsCommand } from './commands/runs';
+import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import { CliError, EXIT } from './errors';
 
-const COMMANDS: Command[] = [validateCommand];
+const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -25,7 +29,8 @@ Options:
   -h, --help     show help (also: mlci <command> --help)
   -v, --version  print the version
 
-Exit codes: 0 success, 1 checks failed (problems, failed stages, drift), 2 usage or I/O error.`;
+Exit codes: 0 success, 1 checks failed (problems, failed stages, drift), 2 usage or I/O error
+(run: 2 a gate failed, 3 could not run, 130 cancelled); see each command's --help.`;
 }
 
 function commandHelp(c: Command): string {
@@ -54,7 +59,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.allowPositionals, strict: true });
+    parsed = parseArgs({ args: command.preprocess ? command.preprocess(rest) : rest, options: command.options, allowPositionals: command.allowPositionals, strict: true });
   } catch (e) {
     io.err(`mlci ${command.name}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')}`);
     io.err(`Usage: ${command.usage}`);
@@ -74,6 +79,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
+  // `mlci runs | head`: a closed pipe ends the command quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   const io: CliIo = {
     out: (l) => process.stdout.write(l + '\n'),
     err: (l) => process.stderr.write(l + '\n'),

@@ -1,0 +1,147 @@
+/**
+ * `mlci run [STAGE...]`: run the pipeline (or the named stages and what
+ * they need) in containers, skipping what is up to date, and record the
+ * run under .mlci/runs/. Ctrl+C cancels: running containers are stopped
+ * and removed, the run is recorded as cancelled.
+ */
+import path from 'node:path';
+import type { Command } from '../command';
+import { CliError } from '../errors';
+import { chooseRunner, hostUser, parseExecutor } from '../executor';
+import { formatDuration } from '../../core/run/units';
+import { parseImageMapping } from '../../core/run/images';
+import { pipelineStatus } from '../../core/run/status';
+import { runPipeline } from '../../core/run/engine';
+import { progressPrinter } from '../progress';
+import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
+import { engineDeps, newRunId, withWorkspaceLock } from '../compose';
+
+/** `--force` alone means every planned stage; `--force NAME` a given one. */
+export function normaliseForce(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--force') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('-')) {
+        out.push(`--force=${next}`);
+        i++;
+      } else out.push('--force=*');
+    } else out.push(a);
+  }
+  return out;
+}
+
+export const EXIT_RUN = { passed: 0, stageFailed: 1, gateFailed: 2, cannotRun: EXIT_CANNOT_RUN, cancelled: 130 } as const;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run the pipeline in containers, skipping stages that are up to date',
+  usage: 'mlci run [STAGE...] [options]',
+  help: `Runs the named stages and everything they need (default: every stage), in
+DAG order, up to --jobs at a time. A stage whose command, image, env, params
+and deps match mlci.lock is skipped as up to date. Each run is recorded in
+.mlci/runs/<id>/ (run.json and one log per stage); mlci.lock is updated.
+
+Options:
+  -f, --file FILE        pipeline file (default: ./mlci.yaml, or the only one below)
+  --downstream           also run every stage that depends on the named ones
+  --force [STAGE]        rerun STAGE even if up to date; alone: rerun every planned stage
+  --dry-run              print the plan and why each stage would run, run nothing
+  -j, --jobs N           stages run in parallel at most (default: number of cores)
+  --executor KIND        docker | local | auto (default auto: Docker when reachable)
+  --image FROM=TO        run stages that ask for image FROM on image TO (repeatable)
+  --fail-fast            start no new stage after a failure (default: independent
+                         branches finish; downstream of a failure never runs)
+  --name NAME            a name for this run (experiment)
+Exit codes:
+  0 all stages passed or were up to date   1 a stage failed
+  3 could not run (invalid pipeline, engine unreachable, run in progress)
+  130 cancelled (Ctrl+C)
+
+Examples:
+  mlci run
+  mlci run evaluate --dry-run
+  mlci run --executor local
+  mlci run --image python:3.12-slim=local/py:dev`,
+  options: {
+    file: { type: 'string', short: 'f' },
+    downstream: { type: 'boolean', default: false },
+    force: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean', default: false },
+    jobs: { type: 'string', short: 'j' },
+    executor: { type: 'string', default: 'auto' },
+    image: { type: 'string', multiple: true },
+    'fail-fast': { type: 'boolean', default: false },
+    name: { type: 'string' },
+  },
+  allowPositionals: true,
+  preprocess: normaliseForce,
+  async run({ values, positionals }, io) {
+    const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
+    const jobs = values.jobs !== undefined ? Number(values.jobs) : undefined;
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new CliError(`--jobs must be a whole number of at least 1, not '${String(values.jobs)}'`);
+    let imageMap;
+    try {
+      imageMap = parseImageMapping([...((values.image as string[] | undefined) ?? []), ...(io.env.MLCI_IMAGE_MAP ? io.env.MLCI_IMAGE_MAP.split(',') : [])]);
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    const forceList = (values.force as string[] | undefined) ?? [];
+    const force = forceList.includes('*') ? true : forceList;
+    for (const f of forceList) if (f !== '*' && !loaded.pipeline.stageByName.has(f)) throw new CliError(`--force names '${f}', which is not a stage of ${loaded.shown}`);
+    const runner = await chooseRunner(parseExecutor(values.executor), io.err);
+    const deps = await engineDeps(loaded.root, runner);
+
+    if (values['dry-run']) {
+      const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, downstream: values.downstream as boolean, force, imageMap }, deps);
+      const w = Math.max(...entries.map((e) => e.stage.name.length));
+      io.out(`plan for ${loaded.shown} (${runner.name} executor), nothing will run:`);
+      for (const e of entries) {
+        const what = e.state === 'stale' ? 'run ' : e.state === 'up-to-date' ? 'skip' : e.state === 'after-upstream' ? 'run?' : '??? ';
+        io.out(`  ${e.stage.name.padEnd(w)}  ${what}  ${e.reasons.length ? e.reasons.join('; ') : 'up to date'}`);
+      }
+      return EXIT_RUN.passed;
+    }
+
+    const runId = newRunId();
+    const controller = new AbortController();
+    const onSigint = () => {
+      io.err('\nmlci: cancelling: stopping running stages (Ctrl+C again to force quit)...');
+      controller.abort();
+      process.removeListener('SIGINT', onSigint);
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      const record = await withWorkspaceLock(loaded.root, { runId, command: 'mlci run' }, () =>
+        runPipeline({
+          runId,
+          ...(values.name ? { name: String(values.name) } : {}),
+          root: loaded.root,
+          pipelineFile: path.basename(loaded.file),
+          pipeline: loaded.pipeline,
+          params: loaded.params,
+          targets: positionals,
+          downstream: values.downstream as boolean,
+          force,
+          ...(jobs !== undefined ? { jobs } : {}),
+          imageMap,
+          failFast: values['fail-fast'] as boolean,
+          ...(runner.name === 'docker' && hostUser() ? { user: hostUser()! } : {}),
+          signal: controller.signal,
+          onEvent: progressPrinter(io),
+        }, deps));
+      const counts = new Map<string, number>();
+      for (const s of record.stages) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+      const took = record.finishedAt ? formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt)) : '';
+      io.out(`run ${record.id}: ${record.status} in ${took} (${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}) with the ${runner.name} executor`);
+      io.out(`record: ${path.relative(io.cwd, path.join(loaded.root, '.mlci', 'runs', record.id)) || '.'}/run.json; logs: mlci logs ${record.id}`);
+      if (record.status === 'cancelled') return EXIT_RUN.cancelled;
+      return record.status === 'passed' ? EXIT_RUN.passed : EXIT_RUN.stageFailed;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigint);
+    }
+  },
+};

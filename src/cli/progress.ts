@@ -1,0 +1,52 @@
+/**
+ * Run progress for the terminal: a line when a stage starts (with why), its
+ * output prefixed with the stage name, and a line when it ends. Plain lines
+ * everywhere (CI logs read well); on a TTY the status marks are coloured.
+ */
+import type { EngineEvent } from '../core/run/engine';
+import { formatDuration } from '../core/run/units';
+import type { CliIo } from './command';
+
+const COLOURS = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' };
+
+export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
+  const colour = io.isTTY && !io.env.NO_COLOR;
+  const paint = (c: keyof typeof COLOURS, s: string) => (colour ? `${COLOURS[c]}${s}${COLOURS.reset}` : s);
+  const partial = new Map<string, string>();
+  let width = 0;
+  return (e: EngineEvent) => {
+    switch (e.type) {
+      case 'plan':
+        width = Math.max(...e.stages.map((s) => s.length));
+        io.out(paint('dim', `plan: ${e.stages.join(' -> ')}`));
+        break;
+      case 'stage-start':
+        io.out(`${paint('yellow', '▶')} ${e.stage}: running (${e.reason})`);
+        break;
+      case 'stage-log': {
+        if (opts.quietLogs) break;
+        // Prefix whole lines only; keep a partial line until its newline arrives.
+        const text = (partial.get(e.stage) ?? '') + e.text;
+        const lines = text.split('\n');
+        partial.set(e.stage, lines.pop() ?? '');
+        for (const l of lines) io.out(`${paint('dim', e.stage.padEnd(width) + ' |')} ${l}`);
+        break;
+      }
+      case 'stage-end': {
+        const s = e.stage;
+        const rest = partial.get(s.name);
+        if (rest && !opts.quietLogs) io.out(`${paint('dim', s.name.padEnd(width) + ' |')} ${rest}`);
+        partial.delete(s.name);
+        const took = s.durationMs !== undefined ? ` (${formatDuration(s.durationMs)})` : '';
+        if (s.status === 'passed') io.out(`${paint('green', '✔')} ${s.name}: passed${took}`);
+        else if (s.status === 'cached') io.out(`${paint('dim', '○')} ${s.name}: up to date, skipped`);
+        else if (s.status === 'skipped') io.out(`${paint('dim', '–')} ${s.name}: not run (${s.reason})`);
+        else if (s.status === 'cancelled') io.out(`${paint('yellow', '■')} ${s.name}: cancelled`);
+        else io.out(`${paint('red', '✘')} ${s.name}: failed: ${s.reason}${took}`);
+        break;
+      }
+      case 'run-end':
+        break;
+    }
+  };
+}

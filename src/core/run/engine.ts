@@ -1,0 +1,354 @@
+/**
+ * The run engine: executes a plan in DAG order, up to `jobs` stages at
+ * once, skipping stages whose inputs match the lock file, and records the
+ * run. Container stages go to the ContainerRunner port (Docker or host
+ * processes); `data` and `drift` stages run in the engine through the
+ * built-in executors. A failing stage stops its downstream stages while
+ * independent branches finish (`failFast` stops starting new stages
+ * instead). Cancellation stops running stages and marks the rest.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { ParamValue } from '../params';
+import type { Pipeline, Stage } from '../pipeline/model';
+import { CONTAINER_KINDS } from '../pipeline/model';
+import type { ContainerRunner, Git, StageOutcome } from '../ports';
+import { depPaths, envOf, fingerprintOf, outPaths, paramsOf, specOf, staleReasons } from './fingerprint';
+import type { StageInputs } from './fingerprint';
+import type { ImageMap } from './images';
+import { mapImage } from './images';
+import type { LockFile, LockStage } from './lockfile';
+import { readLock, writeLock } from './lockfile';
+import type { HistoryRow, Metrics } from './metrics';
+import { readHistoryFile, readMetricsFile } from './metrics';
+import { makePlan } from './plan';
+import type { RunRecord, StageRecord } from './record';
+import { RUN_RECORD_VERSION } from './record';
+import { parseDuration, parseSize } from './units';
+
+/** What the engine needs to hash paths (the FileHasher). */
+export interface PathHasher {
+  hashPath(absPath: string): Promise<{ hash: string } | undefined>;
+  save(): Promise<void>;
+}
+
+/** What the engine needs from the run store. */
+export interface RunSink {
+  create(record: RunRecord): Promise<void> | void;
+  update(record: RunRecord): Promise<void> | void;
+  openLog(runId: string, stage: string): { write(chunk: string): void; close(): Promise<void> | void };
+}
+
+export interface BuiltinResult {
+  passed: boolean;
+  /** Lines for the stage log (one per check). */
+  lines: string[];
+  /** A report to keep with the run (data checks, drift report). */
+  report?: unknown;
+  metrics?: Metrics;
+}
+
+/** Engine-run stage kinds: `data` (expect checks) and `drift`. */
+export type BuiltinExecutor = (stage: Stage, root: string, signal: AbortSignal) => Promise<BuiltinResult>;
+
+export type EngineEvent =
+  | { type: 'plan'; stages: string[] }
+  | { type: 'stage-start'; stage: string; reason: string }
+  | { type: 'stage-log'; stage: string; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'stage-end'; stage: StageRecord }
+  | { type: 'run-end'; run: RunRecord };
+
+export interface EngineDeps {
+  runner: ContainerRunner;
+  hasher: PathHasher;
+  sink: RunSink;
+  git?: Git;
+  builtins: Partial<Record<'data' | 'drift', BuiltinExecutor>>;
+}
+
+export interface RunOptions {
+  runId: string;
+  name?: string;
+  /** Absolute pipeline folder (the workspace mounted into containers). */
+  root: string;
+  /** Pipeline file relative to the workspace, for the record. */
+  pipelineFile: string;
+  pipeline: Pipeline;
+  params: Record<string, ParamValue>;
+  overrides?: Record<string, ParamValue>;
+  targets: string[];
+  downstream?: boolean;
+  /** true: force every planned stage; a list: force those. */
+  force?: boolean | string[];
+  jobs?: number;
+  imageMap?: ImageMap;
+  failFast?: boolean;
+  /** uid:gid for containers. */
+  user?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: EngineEvent) => void;
+  /** Persist lock and records (false for sweeps that must not move the lock). */
+  writeLock?: boolean;
+}
+
+export interface StagePlanEntry {
+  stage: Stage;
+  reasons: string[];
+  inputs: StageInputs;
+}
+
+/** Inputs of a stage as they are now (deps hashed, image resolved by the runner). */
+export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal): Promise<StageInputs> {
+  const hashes: Record<string, string | null> = {};
+  for (const p of depPaths(stage)) hashes[p] = (await deps.hasher.hashPath(path.resolve(root, p)))?.hash ?? null;
+  const inputs: StageInputs = { cmd: stage.run, env: envOf(stage), params: paramsOf(stage, params), deps: hashes };
+  if (CONTAINER_KINDS.includes(stage.kind) && stage.image) {
+    inputs.image = mapImage(imageMap ?? new Map(), stage.image);
+    inputs.imageId = await deps.runner.resolveImage(inputs.image, undefined, signal);
+  }
+  const spec = specOf(stage);
+  if (spec) inputs.spec = spec;
+  return inputs;
+}
+
+/** Reasons to run, including outputs that are missing or changed since the lock. */
+export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockStage | undefined, root: string, hasher: PathHasher): Promise<string[]> {
+  const reasons = staleReasons(inputs, lock);
+  if (reasons.length || !lock) return reasons;
+  for (const out of outPaths(stage)) {
+    const h = await hasher.hashPath(path.resolve(root, out));
+    if (!h) reasons.push(`output ${out} missing`);
+    else if (lock.outs?.[out] !== undefined && lock.outs[out] !== h.hash) reasons.push(`output ${out} changed`);
+  }
+  return reasons;
+}
+
+function containerFailure(outcome: StageOutcome, timeout?: string): string {
+  switch (outcome.kind) {
+    case 'exited': return `exited with code ${outcome.exitCode}`;
+    case 'oom': return `killed: out of memory (exit ${outcome.exitCode}); raise resources.memory`;
+    case 'timeout': return `timed out after ${timeout ?? 'the timeout'}; raise resources.timeout`;
+    case 'cancelled': return 'cancelled';
+    case 'error': return outcome.message;
+  }
+}
+
+export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<RunRecord> {
+  const { pipeline, root } = opts;
+  const signal = opts.signal ?? new AbortController().signal;
+  const plan = makePlan(pipeline, { targets: opts.targets, downstream: opts.downstream ?? false });
+  const planned = new Set(plan.stages.map((s) => s.name));
+  const forced = (name: string) => opts.force === true || (Array.isArray(opts.force) && opts.force.includes(name));
+  const lock: LockFile = readLock(root);
+  const git = await deps.git?.info(root).catch(() => undefined);
+  const record: RunRecord = {
+    version: RUN_RECORD_VERSION,
+    id: opts.runId,
+    ...(opts.name ? { name: opts.name } : {}),
+    pipeline: opts.pipelineFile,
+    status: 'running',
+    startedAt: new Date().toISOString(),
+    executor: deps.runner.name,
+    ...(git ? { git } : {}),
+    params: opts.params,
+    ...(opts.overrides && Object.keys(opts.overrides).length ? { overrides: opts.overrides } : {}),
+    metrics: {},
+    history: {},
+    stages: plan.stages.map((s) => ({ name: s.name, kind: s.kind, status: 'pending', cached: false })),
+  };
+  const stageMetrics: Record<string, Metrics> = {};
+  await deps.sink.create(record);
+  opts.onEvent?.({ type: 'plan', stages: plan.stages.map((s) => s.name) });
+
+  // Record and lock writes are serialised: stages finish concurrently.
+  let writes: Promise<void> = Promise.resolve();
+  const persist = (withLock = false) => {
+    writes = writes.then(async () => {
+      await deps.sink.update(record);
+      if (withLock && opts.writeLock !== false) await writeLock(root, lock, pipeline.stages.map((s) => s.name));
+    });
+    return writes;
+  };
+  const entry = (name: string) => record.stages.find((s) => s.name === name)!;
+
+  const finish = async (rec: StageRecord, withLock = false) => {
+    opts.onEvent?.({ type: 'stage-end', stage: rec });
+    await persist(withLock);
+  };
+
+  const runOne = async (stage: Stage): Promise<void> => {
+    const rec = entry(stage.name);
+    const started = Date.now();
+    rec.startedAt = new Date(started).toISOString();
+    let inputs: StageInputs;
+    try {
+      inputs = await stageInputs(stage, root, deps, opts.params, opts.imageMap, signal);
+    } catch (e) {
+      rec.status = signal.aborted ? 'cancelled' : 'failed';
+      rec.reason = (e as Error).message;
+      rec.durationMs = Date.now() - started;
+      return finish(rec);
+    }
+    const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher);
+    const fingerprint = fingerprintOf(stage.kind, inputs);
+    rec.fingerprint = fingerprint;
+    if (inputs.image) rec.image = inputs.image;
+    if (inputs.imageId) rec.imageId = inputs.imageId;
+    if (!forced(stage.name) && reasons.length === 0) {
+      rec.status = 'cached';
+      rec.cached = true;
+      rec.reason = 'up to date';
+      rec.durationMs = Date.now() - started;
+      await collectOutputs(stage, rec);
+      return finish(rec);
+    }
+    const reason = forced(stage.name) ? 'forced' : reasons.join('; ');
+    rec.reason = reason;
+    rec.status = 'running';
+    rec.log = `logs/${stage.name}.log`;
+    opts.onEvent?.({ type: 'stage-start', stage: stage.name, reason });
+    void persist();
+    const log = deps.sink.openLog(opts.runId, stage.name);
+    const emit = (stream: 'stdout' | 'stderr', text: string) => {
+      log.write(text);
+      opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream, text });
+    };
+    let ok = false;
+    try {
+      if (CONTAINER_KINDS.includes(stage.kind)) {
+        const memory = stage.resources.memory !== undefined ? parseSize(stage.resources.memory) : undefined;
+        const timeoutMs = stage.resources.timeout ? parseDuration(stage.resources.timeout) : undefined;
+        const result = await deps.runner.run({
+          runId: opts.runId,
+          stage: stage.name,
+          image: inputs.image ?? 'local',
+          commands: stage.run,
+          workspace: root,
+          workdir: stage.workdir,
+          env: { ...stage.env, ...secretsFromHost(stage.secrets) },
+          network: stage.network,
+          ...(stage.resources.cpus !== undefined ? { cpus: stage.resources.cpus } : {}),
+          ...(memory !== undefined ? { memoryBytes: memory } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(stage.resources.pids !== undefined ? { pids: stage.resources.pids } : {}),
+          ...(opts.user ? { user: opts.user } : {}),
+        }, emit, signal);
+        rec.outcome = result.outcome;
+        if (result.outcome.kind === 'exited' || result.outcome.kind === 'oom') rec.exitCode = result.outcome.exitCode;
+        ok = result.outcome.kind === 'exited' && result.outcome.exitCode === 0;
+        if (!ok) rec.reason = containerFailure(result.outcome, stage.resources.timeout);
+        if (result.outcome.kind === 'cancelled') rec.status = 'cancelled';
+      } else {
+        const exec = deps.builtins[stage.kind as 'data' | 'drift'];
+        if (!exec) throw new Error(`${stage.kind} stages are not available in this build`);
+        const result = await exec(stage, root, signal);
+        for (const line of result.lines) emit('stdout', line + '\n');
+        if (result.metrics) stageMetrics[stage.name] = result.metrics;
+        ok = result.passed;
+        if (!ok) rec.reason = `${stage.kind === 'data' ? 'data checks' : 'drift'} failed`;
+      }
+      if (ok) await collectOutputs(stage, rec);
+    } catch (e) {
+      ok = false;
+      rec.reason = (e as Error).message;
+      emit('stderr', `mlci: ${(e as Error).message}\n`);
+    } finally {
+      await log.close();
+    }
+    rec.durationMs = Date.now() - started;
+    if (signal.aborted && !ok) rec.status = 'cancelled';
+    else if (rec.status !== 'cancelled') rec.status = ok ? 'passed' : 'failed';
+    if (ok) {
+      const outs: Record<string, string> = {};
+      for (const o of outPaths(stage)) {
+        const h = await deps.hasher.hashPath(path.resolve(root, o));
+        if (h) outs[o] = h.hash;
+      }
+      lock.stages[stage.name] = {
+        fingerprint,
+        cmd: inputs.cmd,
+        ...(inputs.image ? { image: inputs.image } : {}),
+        ...(inputs.imageId ? { image_id: inputs.imageId } : {}),
+        env: inputs.env,
+        params: inputs.params,
+        deps: inputs.deps,
+        ...(inputs.spec ? { spec: inputs.spec } : {}),
+        outs,
+      };
+    }
+    return finish(rec, ok);
+  };
+
+  const collectOutputs = async (stage: Stage, rec: StageRecord) => {
+    try {
+      if (stage.metricsFile) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, stage.metricsFile), stage.metricsFile)) };
+      if (stage.history) record.history[stage.name] = await readHistoryFile(path.resolve(root, stage.history), stage.history) as HistoryRow[];
+    } catch (e) {
+      if (rec.status === 'cached') throw e;
+      throw e;
+    }
+  };
+
+  // Scheduler: start every stage whose needs are done, up to `jobs` at once.
+  const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
+  const state = new Map<string, 'waiting' | 'running' | 'done'>(plan.stages.map((s) => [s.name, 'waiting']));
+  const good = (name: string) => ['passed', 'cached'].includes(entry(name).status);
+  let stopStarting = false;
+  await new Promise<void>((resolve) => {
+    let running = 0;
+    const pump = () => {
+      for (const stage of plan.stages) {
+        if (state.get(stage.name) !== 'waiting') continue;
+        const needs = stage.needs.filter((n) => planned.has(n));
+        const failedNeed = needs.find((n) => state.get(n) === 'done' && !good(n));
+        if (failedNeed || signal.aborted || stopStarting) {
+          const rec = entry(stage.name);
+          rec.status = signal.aborted ? 'cancelled' : 'skipped';
+          rec.reason = signal.aborted ? 'run cancelled before it started' : failedNeed ? `upstream stage ${failedNeed} ${entry(failedNeed).status === 'skipped' ? 'was skipped' : 'failed'}` : 'an earlier stage failed (--fail-fast)';
+          state.set(stage.name, 'done');
+          void finish(rec);
+          continue;
+        }
+        if (running >= jobs || !needs.every((n) => state.get(n) === 'done')) continue;
+        state.set(stage.name, 'running');
+        running++;
+        runOne(stage)
+          .catch((e) => {
+            const rec = entry(stage.name);
+            rec.status = 'failed';
+            rec.reason = (e as Error).message;
+          })
+          .finally(() => {
+            running--;
+            state.set(stage.name, 'done');
+            if (!good(stage.name) && opts.failFast) stopStarting = true;
+            pump();
+          });
+      }
+      if (running === 0 && [...state.values()].every((s) => s === 'done')) resolve();
+    };
+    signal.addEventListener('abort', () => pump(), { once: true });
+    pump();
+  });
+
+  // Metrics: every stage's, flattened; later stages in the plan win on clashes.
+  for (const s of plan.stages) Object.assign(record.metrics, stageMetrics[s.name] ?? {});
+  (record as RunRecord & { stageMetrics?: Record<string, Metrics> }).stageMetrics = stageMetrics;
+  const statuses = record.stages.map((s) => s.status);
+  record.status = signal.aborted ? 'cancelled' : statuses.every((s) => s === 'passed' || s === 'cached') ? 'passed' : 'failed';
+  record.finishedAt = new Date().toISOString();
+  await persist();
+  await writes;
+  await deps.hasher.save();
+  opts.onEvent?.({ type: 'run-end', run: record });
+  return record;
+}
+
+function secretsFromHost(names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = process.env[n];
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}

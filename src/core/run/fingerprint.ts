@@ -1,0 +1,118 @@
+/**
+ * A stage's fingerprint: everything that decides whether it must rerun.
+ * Command, image (by ID, so a rebuilt `latest` counts), env without secrets,
+ * the params values it reads, the content of its deps, and for engine-run
+ * stages their check spec. Resources and network do not change results and
+ * are left out. Comparing the parts with the lock entry gives the reasons a
+ * person reads in `mlci status` and `--dry-run`.
+ */
+import { createHash } from 'node:crypto';
+import type { ParamValue } from '../params';
+import { paramValue } from '../params';
+import type { Stage } from '../pipeline/model';
+import { publicEnv } from './secrets';
+import type { LockStage } from './lockfile';
+
+export interface StageInputs {
+  cmd: string[];
+  image?: string;
+  imageId?: string;
+  env: Record<string, string>;
+  params: Record<string, ParamValue | null>;
+  deps: Record<string, string | null>;
+  spec?: string;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Stable JSON: keys sorted at every level. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function fingerprintOf(kind: string, inputs: StageInputs): string {
+  return sha256(canonicalJson({ kind, ...inputs, imageId: inputs.imageId ?? inputs.image ?? null }));
+}
+
+/** The paths whose content a stage reads: its deps plus the data files of data and drift stages. */
+export function depPaths(stage: Stage): string[] {
+  const out = [...stage.deps];
+  if (stage.kind === 'data' && stage.expect?.file) out.push(stage.expect.file);
+  if (stage.kind === 'drift') {
+    if (stage.reference) out.push(stage.reference);
+    if (stage.current) out.push(stage.current);
+  }
+  return [...new Set(out)];
+}
+
+/** The paths a stage writes: outs, metrics, history, reports, drift report. */
+export function outPaths(stage: Stage): string[] {
+  const out = [...stage.outs];
+  if (stage.metricsFile) out.push(stage.metricsFile);
+  if (stage.history) out.push(stage.history);
+  if (stage.reports.junit) out.push(stage.reports.junit);
+  if (stage.drift?.report) out.push(stage.drift.report);
+  return [...new Set(out)];
+}
+
+export function paramsOf(stage: Stage, values: Record<string, ParamValue>): Record<string, ParamValue | null> {
+  const out: Record<string, ParamValue | null> = {};
+  for (const k of stage.params) out[k] = paramValue(values, k) ?? null;
+  return out;
+}
+
+export function envOf(stage: Stage): Record<string, string> {
+  return publicEnv(stage.env, stage.secrets);
+}
+
+export function specOf(stage: Stage): string | undefined {
+  if (stage.kind === 'data') return sha256(canonicalJson(stage.expect ?? null));
+  if (stage.kind === 'drift') return sha256(canonicalJson({ drift: stage.drift ?? null }));
+  return undefined;
+}
+
+function short(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 40 ? s.slice(0, 37) + '...' : s;
+}
+
+/**
+ * Why a stage must run, compared with its lock entry; [] when up to date.
+ * Output hashes are checked by the caller (they need the file system).
+ */
+export function staleReasons(inputs: StageInputs, lock: LockStage | undefined): string[] {
+  if (!lock) return ['never run'];
+  const reasons: string[] = [];
+  if (canonicalJson(inputs.cmd) !== canonicalJson(lock.cmd ?? [])) reasons.push('command changed');
+  const was = lock.image_id ?? lock.image;
+  const now = inputs.imageId ?? inputs.image;
+  if ((was ?? null) !== (now ?? null)) {
+    reasons.push(lock.image !== inputs.image ? `image changed (${lock.image ?? 'none'} -> ${inputs.image ?? 'none'})` : `image ${inputs.image} was rebuilt`);
+  }
+  const envKeys = new Set([...Object.keys(lock.env ?? {}), ...Object.keys(inputs.env)]);
+  for (const k of [...envKeys].sort()) if ((lock.env ?? {})[k] !== inputs.env[k]) reasons.push(`env ${k} changed`);
+  const paramKeys = new Set([...Object.keys(lock.params ?? {}), ...Object.keys(inputs.params)]);
+  for (const k of [...paramKeys].sort()) {
+    const a = (lock.params ?? {})[k];
+    const b = inputs.params[k];
+    if (canonicalJson(a) !== canonicalJson(b)) reasons.push(`param ${k} changed (${short(a ?? 'unset')} -> ${short(b ?? 'unset')})`);
+  }
+  const depKeys = new Set([...Object.keys(lock.deps ?? {}), ...Object.keys(inputs.deps)]);
+  for (const k of [...depKeys].sort()) {
+    const a = (lock.deps ?? {})[k];
+    const b = inputs.deps[k];
+    if (a === b) continue;
+    if (a === undefined) reasons.push(`dep ${k} added`);
+    else if (b === undefined) reasons.push(`dep ${k} removed`);
+    else if (b === null) reasons.push(`dep ${k} missing`);
+    else reasons.push(`dep ${k} changed`);
+  }
+  if ((lock.spec ?? undefined) !== inputs.spec) reasons.push('checks changed');
+  return reasons;
+}

@@ -1,0 +1,79 @@
+/**
+ * Reading what stages report: metrics files (a JSON object; nested keys
+ * flatten to `a.b`, only numbers are kept, booleans as 0/1) and history
+ * files (CSV or JSON lines, one row per step with a `step` column).
+ * Unreadable files give a clear error naming the file, never a crash.
+ */
+import { readFile } from 'node:fs/promises';
+
+export type Metrics = Record<string, number>;
+
+export function flattenMetrics(value: unknown, prefix = '', out: Metrics = {}): Metrics {
+  if (typeof value === 'number' && Number.isFinite(value)) out[prefix] = value;
+  else if (typeof value === 'boolean') out[prefix] = value ? 1 : 0;
+  else if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flattenMetrics(v, prefix ? `${prefix}.${k}` : k, out);
+  }
+  return out;
+}
+
+export async function readMetricsFile(absPath: string, shown: string): Promise<Metrics> {
+  let text: string;
+  try {
+    text = await readFile(absPath, 'utf8');
+  } catch {
+    throw new Error(`metrics file '${shown}' was not written by the stage`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`metrics file '${shown}' is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`metrics file '${shown}' must hold a JSON object of metric names to numbers`);
+  return flattenMetrics(data);
+}
+
+export type HistoryRow = Record<string, number>;
+
+function toNumber(s: string): number {
+  const t = s.trim();
+  if (t === '' || /^(nan|na|null|none)$/i.test(t)) return NaN;
+  if (/^[-+]?inf(inity)?$/i.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  return Number(t);
+}
+
+/** History rows sorted by step; NaN/inf kept (the convergence gate needs to see them). */
+export async function readHistoryFile(absPath: string, shown: string): Promise<HistoryRow[]> {
+  let text: string;
+  try {
+    text = await readFile(absPath, 'utf8');
+  } catch {
+    throw new Error(`history file '${shown}' was not written by the stage`);
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) return [];
+  let rows: HistoryRow[];
+  if (lines[0].trimStart().startsWith('{')) {
+    rows = lines.map((l, i) => {
+      let o: unknown;
+      try {
+        o = JSON.parse(l);
+      } catch {
+        throw new Error(`history file '${shown}' line ${i + 1} is not valid JSON`);
+      }
+      const row: HistoryRow = {};
+      for (const [k, v] of Object.entries(o as object)) row[k] = typeof v === 'number' ? v : v === null ? NaN : toNumber(String(v));
+      return row;
+    });
+  } else {
+    const header = lines[0].split(',').map((h) => h.trim());
+    rows = lines.slice(1).map((l, i) => {
+      const cells = l.split(',');
+      if (cells.length !== header.length) throw new Error(`history file '${shown}' row ${i + 2} has ${cells.length} fields, header has ${header.length}`);
+      return Object.fromEntries(header.map((h, j) => [h, toNumber(cells[j])]));
+    });
+  }
+  if (rows.length && !('step' in rows[0])) rows.forEach((r, i) => (r.step = i));
+  return rows.sort((a, b) => a.step - b.step);
+}
