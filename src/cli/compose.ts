@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ContainerRunner } from '../core/ports';
 import type { BuiltinExecutor, EngineDeps } from '../core/run/engine';
 import { FileHasher } from '../core/hash';
-import { RunStore } from '../core/run/store';
+import { RunStore, ensureMlciDir } from '../core/run/store';
 import { newRunId as makeRunId } from '../core/run/run-id';
 import { acquireWorkspaceLock } from '../core/run/workspace-lock';
 import { SimpleGitAdapter } from '../adapters/git/simple-git-adapter';
@@ -20,7 +20,11 @@ export function stateFile(root: string): string {
 }
 
 export async function engineDeps(root: string, runner: ContainerRunner): Promise<EngineDeps & { store: RunStore }> {
+  // .mlci/ gets its .gitignore before anything (the hash cache) writes there.
+  await ensureMlciDir(root);
   const store = new RunStore(root);
+  // Runs left 'running' by a killed process are marked cancelled.
+  await store.markInterrupted().catch(() => undefined);
   const builtins: Partial<Record<'data' | 'drift', BuiltinExecutor>> = builtinExecutors();
   return {
     runner,

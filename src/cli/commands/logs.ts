@@ -16,6 +16,7 @@ export const logsCommand: Command = {
   async run({ values, positionals }, io) {
     const root = path.dirname(await resolvePipelineFile(io.cwd, values.file as string | undefined));
     const store = new RunStore(root);
+    await store.markInterrupted().catch(() => undefined);
     let record;
     try {
       record = await store.get(await store.resolve(positionals[0] ?? 'last'));

@@ -15,6 +15,7 @@ export const runsCommand: Command = {
   async run({ values }, io) {
     const root = path.dirname(await resolvePipelineFile(io.cwd, values.file as string | undefined));
     const store = new RunStore(root);
+    await store.markInterrupted().catch(() => undefined);
     const runs = (await store.list()).slice(0, Number(values.limit) || 20);
     if (values.format === 'json') {
       io.out(JSON.stringify(runs, null, 2));
