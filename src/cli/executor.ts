@@ -1,14 +1,12 @@
-/**
- * Choosing where stages run: `docker` (containers through dockerode),
- * `local` (host processes), or `auto` (Docker when its engine answers,
- * else local, saying so). The Docker adapter is loaded only when used.
- */
+/** The CLI's `--executor` option over the shared runner choice (src/adapters/engine-deps.ts). */
 import type { ContainerRunner } from '../core/ports';
-import { LocalRunner } from '../adapters/local/local-runner';
+import type { ExecutorChoice } from '../adapters/engine-deps';
+import { EngineUnreachable, chooseRunner as choose } from '../adapters/engine-deps';
 import { CliError } from './errors';
 import { EXIT_CANNOT_RUN } from './workspace';
 
-export type ExecutorChoice = 'docker' | 'local' | 'auto';
+export { hostUser } from '../adapters/engine-deps';
+export type { ExecutorChoice };
 
 export function parseExecutor(value: unknown): ExecutorChoice {
   const v = String(value ?? 'auto');
@@ -17,21 +15,10 @@ export function parseExecutor(value: unknown): ExecutorChoice {
 }
 
 export async function chooseRunner(choice: ExecutorChoice, note: (line: string) => void): Promise<ContainerRunner> {
-  if (choice === 'local') return new LocalRunner();
-  const { DockerRunner } = await import('../adapters/docker/docker-runner');
-  const docker = new DockerRunner();
   try {
-    await docker.check();
-    return docker;
+    return await choose(choice, { note: (l) => note(`mlci: ${l}`) });
   } catch (e) {
-    if (choice === 'docker') throw new CliError((e as Error).message, EXIT_CANNOT_RUN);
-    note(`mlci: ${(e as Error).message.split('\n')[0]}`);
-    note('mlci: running stages as host processes instead (--executor local); images are ignored');
-    return new LocalRunner();
+    if (e instanceof EngineUnreachable) throw new CliError(e.message, EXIT_CANNOT_RUN);
+    throw e;
   }
-}
-
-/** The uid:gid containers run as, so files they write belong to the user (Linux/macOS). */
-export function hostUser(): string | undefined {
-  return typeof process.getuid === 'function' && typeof process.getgid === 'function' ? `${process.getuid()}:${process.getgid()}` : undefined;
 }

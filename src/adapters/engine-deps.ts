@@ -1,0 +1,56 @@
+/**
+ * Everything the run engine needs for one workspace, built the same way for
+ * the CLI and the extension (each has its own composition root; this is
+ * the shared recipe): the runner, the hasher with its stat cache, the run
+ * store, git, and the built-in stage executors.
+ */
+import path from 'node:path';
+import type { ContainerRunner } from '../core/ports';
+import type { EngineDeps } from '../core/run/engine';
+import { FileHasher } from '../core/hash';
+import { RunStore, ensureMlciDir } from '../core/run/store';
+import { builtinExecutors } from '../core/run/builtins';
+import { SimpleGitAdapter } from './git/simple-git-adapter';
+import { LocalRunner } from './local/local-runner';
+
+export type ExecutorChoice = 'docker' | 'local' | 'auto';
+
+export function stateFile(root: string): string {
+  return path.join(root, '.mlci', 'state', 'hashes.json');
+}
+
+export async function createEngineDeps(root: string, runner: ContainerRunner): Promise<EngineDeps & { store: RunStore }> {
+  // .mlci/ gets its .gitignore before anything (the hash cache) writes there.
+  await ensureMlciDir(root);
+  const store = new RunStore(root);
+  // Runs left 'running' by a killed process are marked cancelled.
+  await store.markInterrupted().catch(() => undefined);
+  return { runner, hasher: new FileHasher(stateFile(root)), sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors() };
+}
+
+export class EngineUnreachable extends Error {}
+
+/**
+ * Docker when asked (or when `auto` and the engine answers), else host
+ * processes. `note` receives the explanation when `auto` falls back. The
+ * Docker adapter (and dockerode) is loaded only here, on first use.
+ */
+export async function chooseRunner(choice: ExecutorChoice, opts: { dockerHost?: string; note?: (line: string) => void } = {}): Promise<ContainerRunner> {
+  if (choice === 'local') return new LocalRunner();
+  const { DockerRunner } = await import('./docker/docker-runner');
+  const docker = new DockerRunner(opts.dockerHost ? { host: opts.dockerHost } : {});
+  try {
+    await docker.check();
+    return docker;
+  } catch (e) {
+    if (choice === 'docker') throw new EngineUnreachable((e as Error).message);
+    opts.note?.(`${(e as Error).message.split('\n')[0]}`);
+    opts.note?.('running stages as host processes instead (executor local); images are ignored');
+    return new LocalRunner();
+  }
+}
+
+/** The uid:gid containers run as, so files they write belong to the user (Linux/macOS). */
+export function hostUser(): string | undefined {
+  return typeof process.getuid === 'function' && typeof process.getgid === 'function' ? `${process.getuid()}:${process.getgid()}` : undefined;
+}
