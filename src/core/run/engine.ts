@@ -244,6 +244,7 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
         const result = await exec(stage, root, signal);
         for (const line of result.lines) emit('stdout', line + '\n');
         if (result.metrics) stageMetrics[stage.name] = result.metrics;
+        if (result.report !== undefined) (record.reports ??= {})[stage.name] = result.report;
         ok = result.passed;
         if (!ok) rec.reason = `${stage.kind === 'data' ? 'data checks' : 'drift'} failed`;
       }
@@ -333,7 +334,7 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
 
   // Metrics: every stage's, flattened; later stages in the plan win on clashes.
   for (const s of plan.stages) Object.assign(record.metrics, stageMetrics[s.name] ?? {});
-  (record as RunRecord & { stageMetrics?: Record<string, Metrics> }).stageMetrics = stageMetrics;
+  record.stageMetrics = stageMetrics;
   const statuses = record.stages.map((s) => s.status);
   record.status = signal.aborted ? 'cancelled' : statuses.every((s) => s === 'passed' || s === 'cached') ? 'passed' : 'failed';
   record.finishedAt = new Date().toISOString();

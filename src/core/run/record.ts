@@ -63,4 +63,8 @@ export interface RunRecord {
   history: Record<string, Array<Record<string, number>>>;
   stages: StageRecord[];
   tags?: string[];
+  /** Metrics per stage (before flattening into `metrics`). */
+  stageMetrics?: Record<string, Record<string, number>>;
+  /** Reports of engine-run stages: data check results, drift reports (versioned JSON). */
+  reports?: Record<string, unknown>;
 }

@@ -1,0 +1,170 @@
+/**
+ * The command table: every `mlci.*` command as a factory taking the one
+ * context object (rust-analyzer's habit). Commands accept an argument from
+ * the tree, CodeLens or tests ({ file, stage }), or ask with a quick pick.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { parseParams } from '../../core/params';
+import { scaffoldPipeline } from '../../core/scaffold';
+import { pathKey } from '../../core/pipeline/source';
+import { TEST_KINDS } from '../../core/pipeline/model';
+import { pipelineStatus } from '../../core/run/status';
+import { chooseRunner, createEngineDeps } from '../engine-deps';
+import type { Config } from './config';
+import type { PipelineEntry, PipelineIndex } from './pipelines';
+import type { RunController } from './run-controller';
+import type { Node, StageArg } from './tree';
+
+export interface CommandContext {
+  config: Config;
+  log: vscode.LogOutputChannel;
+  pipelines: PipelineIndex;
+  runs: RunController;
+}
+
+type Arg = Node | StageArg | vscode.Uri | undefined;
+
+async function pickPipeline(ctx: CommandContext, arg: Arg): Promise<PipelineEntry | undefined> {
+  if (arg instanceof vscode.Uri) return ctx.pipelines.get(arg);
+  if (arg && 'file' in arg) return ctx.pipelines.get(arg.file);
+  if (arg && 'entry' in arg) return arg.entry;
+  const editor = vscode.window.activeTextEditor?.document.uri;
+  const fromEditor = editor && ctx.pipelines.get(editor);
+  if (fromEditor) return fromEditor;
+  const list = ctx.pipelines.list();
+  if (list.length <= 1) {
+    if (!list.length) void vscode.window.showInformationMessage('No pipeline file (mlci.yaml) in this workspace.', 'New Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.newPipeline'));
+    return list[0];
+  }
+  const pick = await vscode.window.showQuickPick(list.map((e) => ({ label: vscode.workspace.asRelativePath(e.uri), entry: e })), { placeHolder: 'Which pipeline?' });
+  return pick?.entry;
+}
+
+async function pickStage(ctx: CommandContext, arg: Arg, title: string): Promise<{ entry: PipelineEntry; stage: string } | undefined> {
+  if (arg && !(arg instanceof vscode.Uri) && 'stage' in arg) {
+    const entry = 'entry' in arg ? arg.entry : ctx.pipelines.get(arg.file);
+    const stage = typeof arg.stage === 'string' ? arg.stage : arg.stage.name;
+    return entry ? { entry, stage } : undefined;
+  }
+  const entry = await pickPipeline(ctx, arg);
+  const pipeline = entry?.result.pipeline;
+  if (!entry || !pipeline) return undefined;
+  const pick = await vscode.window.showQuickPick(
+    pipeline.stages.map((s) => ({ label: s.name, description: s.kind, detail: s.run.join(' && ') || undefined })),
+    { placeHolder: title },
+  );
+  return pick ? { entry, stage: pick.label } : undefined;
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const table: Record<string, (arg?: Arg) => unknown> = {
+    'mlci.runPipeline': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      if (entry) await ctx.runs.run({ entry, targets: [], title: `run ${path.basename(entry.uri.fsPath)}` });
+    },
+    // Run Stage: the stage itself always runs; what it needs runs only if stale.
+    'mlci.runStage': async (arg) => {
+      const t = await pickStage(ctx, arg, 'Run which stage?');
+      if (t) await ctx.runs.run({ entry: t.entry, targets: [t.stage], force: [t.stage], title: `run ${t.stage}` });
+    },
+    // Run with Upstream: the stage and everything it needs run, up to date or not.
+    'mlci.runStageWithUpstream': async (arg) => {
+      const t = await pickStage(ctx, arg, 'Run which stage, with everything it needs?');
+      if (t) await ctx.runs.run({ entry: t.entry, targets: [t.stage], force: true, title: `run ${t.stage} with upstream` });
+    },
+    'mlci.runTests': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      const tests = entry?.result.pipeline?.stages.filter((s) => TEST_KINDS.includes(s.kind)).map((s) => s.name) ?? [];
+      if (entry && tests.length) await ctx.runs.run({ entry, targets: tests, title: 'run tests' });
+      else if (entry) void vscode.window.showInformationMessage('This pipeline has no test, data, evaluate or drift stages.');
+    },
+    'mlci.stopRun': () => ctx.runs.stop(),
+    'mlci.showLogs': () => ctx.log.show(),
+    'mlci.showPlan': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      const runnable = entry && ctx.pipelines.runnable(entry);
+      if (!entry || !runnable) return;
+      const runner = await chooseRunner(ctx.config.executor, { ...(ctx.config.dockerHost ? { dockerHost: ctx.config.dockerHost } : {}), note: (l) => ctx.log.warn(l) });
+      const deps = await createEngineDeps(entry.root, runner);
+      const entries = await pipelineStatus({ pipeline: runnable.pipeline, root: entry.root, params: runnable.params, imageMap: ctx.config.imageMappings }, deps);
+      await deps.hasher.save();
+      const lines = [`# Run plan: ${vscode.workspace.asRelativePath(entry.uri)} (${runner.name} executor)`, '', '| stage | kind | will | why |', '|---|---|---|---|'];
+      for (const e of entries) {
+        const will = e.state === 'stale' ? 'run' : e.state === 'up-to-date' ? 'skip' : e.state === 'after-upstream' ? 'maybe' : '?';
+        lines.push(`| ${e.stage.name} | ${e.stage.kind} | ${will} | ${e.reasons.join('; ').replace(/\|/g, '\\|') || 'up to date'} |`);
+      }
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') + '\n' });
+      await vscode.window.showTextDocument(doc, { preview: true });
+    },
+    'mlci.validate': async () => {
+      await ctx.pipelines.refresh();
+      const all = ctx.pipelines.list().flatMap((e) => e.result.problems);
+      const errors = all.filter((p) => p.severity === 'error').length;
+      const warnings = all.filter((p) => p.severity === 'warning').length;
+      const msg = `mlci: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${ctx.pipelines.list().length} pipeline file(s)`;
+      if (errors || warnings) {
+        void vscode.commands.executeCommand('workbench.actions.view.problems');
+        void vscode.window.showWarningMessage(msg);
+      } else void vscode.window.showInformationMessage(msg);
+    },
+    'mlci.newPipeline': async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (!folder) {
+        void vscode.window.showInformationMessage('Open a folder first: the pipeline file lives at its root.');
+        return;
+      }
+      const target = vscode.Uri.joinPath(folder.uri, 'mlci.yaml');
+      try {
+        await vscode.workspace.fs.stat(target);
+        await vscode.window.showTextDocument(target);
+        void vscode.window.showInformationMessage('This folder already has an mlci.yaml: opened it.');
+        return;
+      } catch {
+        // absent: create it
+      }
+      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*'), '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**}', 2000);
+      const files = found.map((u) => path.relative(folder.uri.fsPath, u.fsPath).split(path.sep).join('/'));
+      let paramKeys: string[] | undefined;
+      const paramsFile = files.includes('params.yaml') ? 'params.yaml' : files.includes('params.json') ? 'params.json' : undefined;
+      if (paramsFile) {
+        const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, paramsFile))).toString('utf8');
+        const parsed = parseParams(text);
+        if (parsed.ok) paramKeys = Object.keys(parsed.params.values);
+      }
+      await vscode.workspace.fs.writeFile(target, Buffer.from(scaffoldPipeline({ files, ...(paramKeys ? { paramKeys } : {}) })));
+      await vscode.window.showTextDocument(target);
+      await ctx.pipelines.refresh();
+      await vscode.commands.executeCommand('workbench.view.extension.mlci');
+    },
+    'mlci.openPipelineFile': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      if (entry) await vscode.window.showTextDocument(entry.uri);
+    },
+    'mlci.refresh': async () => {
+      await ctx.pipelines.refresh();
+      await ctx.runs.refreshStatus();
+    },
+    'mlci.revealStage': async (arg) => {
+      const t = await pickStage(ctx, arg, 'Reveal which stage?');
+      if (!t) return;
+      const doc = await vscode.workspace.openTextDocument(t.entry.uri);
+      const key = t.entry.result.source?.index.get(pathKey(['stages', t.stage]));
+      const start = doc.positionAt(key?.keyStart ?? 0);
+      const end = doc.positionAt(key?.keyEnd ?? 0);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(start, end), preview: false });
+    },
+    'mlci.openStageLog': async (arg) => {
+      const t = await pickStage(ctx, arg, 'Open the log of which stage?');
+      if (!t) return;
+      const run = ctx.runs.lastRun(t.entry.uri.fsPath);
+      const rec = run?.stages.find((s) => s.name === t.stage);
+      if (!run || !rec?.log) {
+        void vscode.window.showInformationMessage(`Stage ${t.stage} has no log in the last run${rec ? ` (${rec.status})` : ''}.`);
+        return;
+      }
+      await vscode.window.showTextDocument(vscode.Uri.file(path.join(t.entry.root, '.mlci', 'runs', run.id, rec.log)), { preview: true });
+    },
+  };
+  return Object.entries(table).map(([id, fn]) => vscode.commands.registerCommand(id, fn));
+}

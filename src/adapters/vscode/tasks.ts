@@ -1,0 +1,50 @@
+/**
+ * Every stage as a VS Code task (type `mlci`), run through the bundled CLI
+ * so a task and `mlci run` in a terminal behave the same. The problem
+ * matcher `$mlci` turns pipeline validation errors into Problems. No tasks
+ * are offered in an untrusted workspace (VS Code also blocks them there).
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { PipelineIndex } from './pipelines';
+
+export interface MlciTaskDefinition extends vscode.TaskDefinition {
+  type: 'mlci';
+  stage: string;
+  file?: string;
+  force?: boolean;
+}
+
+export class StageTaskProvider implements vscode.TaskProvider {
+  constructor(private readonly pipelines: PipelineIndex, private readonly cliPath: string) {}
+
+  provideTasks(): vscode.Task[] {
+    if (!vscode.workspace.isTrusted) return [];
+    const tasks: vscode.Task[] = [];
+    for (const entry of this.pipelines.list()) {
+      const folder = vscode.workspace.getWorkspaceFolder(entry.uri);
+      if (!folder || !entry.result.pipeline) continue;
+      const file = path.relative(folder.uri.fsPath, entry.uri.fsPath).split(path.sep).join('/');
+      for (const stage of entry.result.pipeline.stages) {
+        tasks.push(this.make(folder, { type: 'mlci', stage: stage.name, ...(file !== 'mlci.yaml' ? { file } : {}) }));
+      }
+    }
+    return tasks;
+  }
+
+  resolveTask(task: vscode.Task): vscode.Task | undefined {
+    const def = task.definition as MlciTaskDefinition;
+    const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
+    if (!def.stage || !folder || !vscode.workspace.isTrusted) return undefined;
+    return this.make(folder, def);
+  }
+
+  private make(folder: vscode.WorkspaceFolder, def: MlciTaskDefinition): vscode.Task {
+    const args = ['run', def.stage, '--file', def.file ?? 'mlci.yaml', ...(def.force ? ['--force', def.stage] : [])];
+    const exec = new vscode.ProcessExecution(process.execPath, [this.cliPath, ...args], { cwd: folder.uri.fsPath, env: { ELECTRON_RUN_AS_NODE: '1' } });
+    const task = new vscode.Task(def, folder, `${def.file ? `${def.file}: ` : ''}${def.stage}`, 'mlci', exec, '$mlci');
+    task.detail = `mlci run ${def.stage}`;
+    task.group = vscode.TaskGroup.Build;
+    return task;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The pipeline explorer: one node per pipeline file, its stages in DAG
+ * order with an icon per kind and a live status, and children for deps,
+ * outs, metrics, params and gates. Refreshed by events (file watchers,
+ * runs), never by polling.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { paramValue } from '../../core/params';
+import type { Gate, Stage, StageKind } from '../../core/pipeline/model';
+import { makePlan } from '../../core/run/plan';
+import { formatDuration } from '../../core/run/units';
+import type { PipelineEntry, PipelineIndex } from './pipelines';
+import type { RunController, StageView } from './run-controller';
+
+export type Node =
+  | { kind: 'pipeline'; entry: PipelineEntry }
+  | { kind: 'stage'; entry: PipelineEntry; stage: Stage }
+  | { kind: 'group'; entry: PipelineEntry; stage: Stage; group: 'deps' | 'outs' | 'metrics' | 'params' | 'gates' }
+  | { kind: 'leaf'; item: vscode.TreeItem };
+
+/** Arguments the stage commands take from the tree, CodeLens and tests. */
+export interface StageArg {
+  file: string;
+  stage: string;
+}
+
+const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database', train: 'flame', evaluate: 'graph', drift: 'pulse', custom: 'terminal' };
+
+export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: string; tooltip: string } {
+  const { live, last, status } = view;
+  if (live?.status === 'running') return { icon: new vscode.ThemeIcon('loading~spin'), label: 'running', tooltip: `Running: ${live.reason ?? ''}` };
+  const ended = live ?? undefined;
+  const rec = ended ?? last;
+  if (ended || (rec && status?.state !== 'stale')) {
+    switch (rec!.status) {
+      case 'passed': return { icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')), label: 'passed', tooltip: `Passed${rec!.reason ? `: ${rec!.reason}` : ''}` };
+      case 'cached': return { icon: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')), label: 'cached', tooltip: 'Up to date: skipped (inputs unchanged since the last run)' };
+      case 'failed': return { icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')), label: 'failed', tooltip: `Failed: ${rec!.reason ?? ''}` };
+      case 'cancelled': return { icon: new vscode.ThemeIcon('circle-slash'), label: 'cancelled', tooltip: 'Cancelled' };
+      case 'skipped': return { icon: new vscode.ThemeIcon('debug-step-over'), label: 'not run', tooltip: `Not run: ${rec!.reason ?? ''}` };
+      default: break;
+    }
+  }
+  if (status?.state === 'stale') {
+    const never = status.reasons.length === 1 && status.reasons[0] === 'never run';
+    return never
+      ? { icon: new vscode.ThemeIcon('circle-large-outline'), label: 'never run', tooltip: 'Never run' }
+      : { icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')), label: 'stale', tooltip: `Will run: ${status.reasons.join('; ')}` };
+  }
+  if (status?.state === 'after-upstream') return { icon: new vscode.ThemeIcon('circle-outline'), label: 'may run', tooltip: status.reasons.join('; ') };
+  if (status?.state === 'up-to-date') return { icon: new vscode.ThemeIcon('check'), label: 'up to date', tooltip: 'Up to date' };
+  return { icon: new vscode.ThemeIcon('circle-large-outline'), label: 'never run', tooltip: 'Never run' };
+}
+
+export function gateLabel(g: Gate): string {
+  switch (g.kind) {
+    case 'threshold': return `${g.metric} ${g.min !== undefined ? `≥ ${g.min}` : ''}${g.min !== undefined && g.max !== undefined ? ' and ' : ''}${g.max !== undefined ? `≤ ${g.max}` : ''}`;
+    case 'regression': return `${g.metric} drops at most ${g.maxDrop}${g.relative ? ' (relative)' : ''} vs ${g.baseline ?? 'main'}`;
+    case 'convergence': return `${g.converges} converges${g.stage ? ` (${g.stage})` : ''}`;
+    case 'overfitting': return `${g.metric} gap to ${g.against} ≤ ${g.maxGap}`;
+    case 'drift': return `no dataset drift in ${g.drift}`;
+    default: return 'gate';
+  }
+}
+
+function fmt(v: unknown): string {
+  if (typeof v === 'number') return String(Number(v.toPrecision(4)));
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export class PipelineTree implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly pipelines: PipelineIndex, private readonly runs: RunController) {
+    pipelines.onDidChange(() => this.changed.fire(undefined));
+    runs.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      const list = this.pipelines.list();
+      // One pipeline: show its stages at the top level, like a single-root workspace.
+      if (list.length === 1 && list[0].result.pipeline) return this.stagesOf(list[0]);
+      return list.map((entry) => ({ kind: 'pipeline', entry }));
+    }
+    if (node.kind === 'pipeline') return this.stagesOf(node.entry);
+    if (node.kind === 'stage') {
+      const s = node.stage;
+      const groups: Array<'deps' | 'outs' | 'metrics' | 'params' | 'gates'> = [];
+      if (s.deps.length) groups.push('deps');
+      if (s.outs.length) groups.push('outs');
+      if (s.metricsFile || this.runs.view(node.entry.uri.fsPath, s.name).lastRun) groups.push('metrics');
+      if (s.params.length) groups.push('params');
+      if (s.gates.length) groups.push('gates');
+      return groups.filter((g) => g !== 'metrics' || s.metricsFile).map((group) => ({ kind: 'group', entry: node.entry, stage: s, group }));
+    }
+    if (node.kind === 'group') return this.leaves(node.entry, node.stage, node.group);
+    return [];
+  }
+
+  private stagesOf(entry: PipelineEntry): Node[] {
+    const p = entry.result.pipeline;
+    if (!p) return [];
+    let stages: Stage[];
+    try {
+      stages = makePlan(p, { targets: [] }).stages;
+    } catch {
+      stages = p.stages; // a cycle: file order, the problem is in Problems
+    }
+    return stages.map((stage) => ({ kind: 'stage', entry, stage }));
+  }
+
+  private leaves(entry: PipelineEntry, stage: Stage, group: string): Node[] {
+    const leaf = (label: string, description?: string, icon?: string, resource?: string): Node => {
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+      if (description !== undefined) item.description = description;
+      if (icon) item.iconPath = new vscode.ThemeIcon(icon);
+      if (resource) {
+        item.resourceUri = vscode.Uri.file(path.resolve(entry.root, resource));
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [item.resourceUri] };
+      }
+      item.contextValue = 'leaf';
+      return { kind: 'leaf', item };
+    };
+    const file = entry.uri.fsPath;
+    const view = this.runs.view(file, stage.name);
+    switch (group) {
+      case 'deps': return stage.deps.map((d) => leaf(d, undefined, d.endsWith('/') ? 'folder' : 'file', d));
+      case 'outs': return stage.outs.map((o) => leaf(o, undefined, 'file', o));
+      case 'metrics': {
+        const all = view.lastRun?.stageMetrics?.[stage.name] ?? {};
+        const rows = Object.entries(all).map(([k, v]) => leaf(k, fmt(v), 'symbol-number'));
+        return rows.length ? rows : [leaf(stage.metricsFile ?? 'metrics', 'no run yet', 'symbol-number', stage.metricsFile)];
+      }
+      case 'params': {
+        const params = this.pipelines.runnable(entry)?.params ?? {};
+        return stage.params.map((k) => leaf(k, fmt(paramValue(params, k) ?? 'missing'), 'symbol-variable'));
+      }
+      case 'gates': return stage.gates.map((g) => leaf(g.name ?? gateLabel(g), g.kind, 'law'));
+      default: return [];
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'leaf':
+        return node.item;
+      case 'pipeline': {
+        const p = node.entry.result.pipeline;
+        const errors = node.entry.result.problems.filter((x) => x.severity === 'error').length;
+        const item = new vscode.TreeItem(p?.name ?? path.basename(node.entry.uri.fsPath), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = errors ? `${errors} error${errors > 1 ? 's' : ''}` : vscode.workspace.asRelativePath(node.entry.uri);
+        item.iconPath = new vscode.ThemeIcon(errors ? 'error' : 'symbol-namespace');
+        item.contextValue = 'pipeline';
+        item.resourceUri = node.entry.uri;
+        item.command = { command: 'vscode.open', title: 'Open', arguments: [node.entry.uri] };
+        return item;
+      }
+      case 'group': {
+        const labels = { deps: 'deps', outs: 'outs', metrics: 'metrics', params: 'params', gates: 'gates' };
+        const item = new vscode.TreeItem(labels[node.group], vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon({ deps: 'arrow-down', outs: 'arrow-up', metrics: 'dashboard', params: 'settings', gates: 'law' }[node.group]);
+        item.contextValue = `group.${node.group}`;
+        return item;
+      }
+      case 'stage': {
+        const { stage, entry } = node;
+        const view = this.runs.view(entry.uri.fsPath, stage.name);
+        const state = stageState(view);
+        const item = new vscode.TreeItem(stage.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `${entry.uri.fsPath}#${stage.name}`;
+        // The kind's icon, coloured by status; a spinner while running.
+        item.iconPath = state.label === 'running' ? state.icon : new vscode.ThemeIcon(KIND_ICON[stage.kind], state.icon.color);
+        const rec = view.live ?? view.last;
+        const took = rec?.durationMs !== undefined && rec.status !== 'cached' ? ` · ${formatDuration(rec.durationMs)}` : '';
+        const stageMetrics = view.lastRun?.stageMetrics?.[stage.name] ?? {};
+        const key = Object.entries(stageMetrics).slice(0, 2).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ');
+        item.description = `${state.label}${took}${key ? ` · ${key}` : ''}`;
+        const md = new vscode.MarkdownString(`**${stage.name}** $(${KIND_ICON[stage.kind]}) ${stage.kind}\n\n${state.tooltip}`, true);
+        if (stage.description) md.appendMarkdown(`\n\n${stage.description}`);
+        if (stage.needs.length) md.appendMarkdown(`\n\nneeds: ${stage.needs.join(', ')}`);
+        item.tooltip = md;
+        item.contextValue = `stage.${stage.kind}${rec?.log ? '.hasLog' : ''}`;
+        item.command = { command: 'mlci.revealStage', title: 'Reveal in Pipeline File', arguments: [{ file: entry.uri.fsPath, stage: stage.name } satisfies StageArg] };
+        return item;
+      }
+    }
+  }
+}

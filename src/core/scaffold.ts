@@ -1,0 +1,108 @@
+/**
+ * "New Pipeline": a first mlci.yaml made from what the repository holds
+ * (tests, training and evaluation scripts, data files, a params file),
+ * with comments that explain each part, so a new user starts from a file
+ * that already validates and runs, and edits from there.
+ */
+export interface ScaffoldInput {
+  /** Workspace-relative file paths with '/' separators. */
+  files: string[];
+  /** Top-level keys of the params file, if one exists. */
+  paramKeys?: string[];
+}
+
+const DATA = /\.(csv|tsv|jsonl|ndjson|parquet)$/i;
+
+function pick(files: string[], re: RegExp): string | undefined {
+  return files.filter((f) => re.test(f)).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0];
+}
+
+export function scaffoldPipeline(input: ScaffoldInput): string {
+  const files = input.files.filter((f) => !/(^|\/)(node_modules|\.git|\.mlci|\.venv|venv|__pycache__)\//.test(f));
+  const params = files.includes('params.yaml') ? 'params.yaml' : files.includes('params.json') ? 'params.json' : undefined;
+  const testDir = files.some((f) => /^tests?\/.*test.*\.py$/.test(f)) ? (files.some((f) => f.startsWith('tests/')) ? 'tests' : 'test') : undefined;
+  const train = pick(files, /(^|\/)train[^/]*\.py$/);
+  const evaluate = pick(files, /(^|\/)(eval|evaluate)[^/]*\.py$/);
+  const data = files.filter((f) => DATA.test(f)).sort();
+  const trainData = data.find((f) => /train/i.test(f)) ?? data[0];
+  const srcDir = train?.includes('/') ? train.slice(0, train.lastIndexOf('/') + 1) : undefined;
+  const keys = (input.paramKeys ?? []).filter((k) => /^[A-Za-z_][\w.-]*$/.test(k)).slice(0, 8);
+
+  const L: string[] = [
+    '# mlci pipeline: each stage is a command in a container image (or a check run by',
+    '# mlci itself), with the files it reads (deps) and writes (outs). `mlci run` runs',
+    '# the stages in order and skips those whose inputs did not change.',
+    '# Reference: docs/pipeline-file.md of mlci.',
+    'version: 1',
+    '',
+  ];
+  if (params) L.push(`params: ${params}               # hyperparameters; stages list the keys they read`, '');
+  L.push(
+    'defaults:',
+    '  image: python:3.12-slim        # every stage runs in this image unless it sets its own',
+    '  env: { PYTHONHASHSEED: "0" }   # reproducible hashing in Python',
+    '  network: none                  # stages see no network: installs belong in the image',
+    '',
+  );
+  if (train || evaluate) {
+    L.push('metrics:                         # how to rank metrics (for gates and comparisons)', '  accuracy: { goal: max }', '  loss: { goal: min }', '');
+  }
+  L.push('stages:');
+  const names: string[] = [];
+  if (testDir) {
+    names.push('unit-tests');
+    L.push(
+      '  unit-tests:',
+      '    kind: test',
+      `    run: python -m unittest discover -s ${testDir}`,
+      `    deps: [${[...(srcDir ? [srcDir] : []), `${testDir}/`].join(', ')}]`,
+    );
+  }
+  if (trainData) {
+    names.push('validate-data');
+    L.push(
+      '  validate-data:',
+      '    kind: data                   # checked by mlci itself, no container',
+      `    deps: [${trainData}]`,
+      '    expect:',
+      `      file: ${trainData}`,
+      '      rows: { min: 1 }',
+      '      # columns:                 # add checks per column, e.g.',
+      '      #   age: { type: number, min: 0, max: 120, nulls: 0 }',
+    );
+  }
+  if (train) {
+    names.push('train');
+    const needs = names.filter((n) => n !== 'train');
+    L.push(
+      '  train:',
+      '    kind: train',
+      ...(needs.length ? [`    needs: [${needs.join(', ')}]`] : []),
+      `    run: python ${train}`,
+      `    deps: [${[train, ...(trainData ? [trainData] : [])].join(', ')}]`,
+      ...(params && keys.length ? [`    params: [${keys.join(', ')}]`] : []),
+      '    # outs: [models/model.pkl]    # files the stage writes',
+      '    # metrics: metrics/train.json # a JSON object of numbers, e.g. {"loss": 0.3}',
+    );
+  }
+  if (evaluate) {
+    names.push('evaluate');
+    L.push(
+      '  evaluate:',
+      '    kind: evaluate',
+      ...(train ? ['    needs: [train]'] : []),
+      `    run: python ${evaluate}`,
+      `    deps: [${evaluate}]`,
+      '    # metrics: metrics/eval.json',
+      '    # gates:                     # pass/fail rules on metrics',
+      '    #   - { metric: accuracy, min: 0.8 }',
+    );
+  }
+  if (names.length === 0) {
+    L.push(
+      '  hello:',
+      '    run: echo "replace me with your first step"',
+    );
+  }
+  return L.join('\n') + '\n';
+}
