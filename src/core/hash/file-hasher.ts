@@ -1,0 +1,189 @@
+/**
+ * Content hashes of stage deps and outputs, for the run engine's
+ * up-to-date checks. A file's hash is the sha256 of its bytes; a
+ * directory's is the sha256 of the sorted `relpath\0filehash\n` lines of
+ * every file below it, so a rename, an added or removed file and a content
+ * change all change it, and touching a file (mtime only) does not.
+ */
+import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { drain } from './bounded';
+import { CHUNK_BYTES, hashFileContent, hashText } from './content-hash';
+import type { CacheDir, StatKey } from './stat-cache';
+import { isMissing } from './fs-errors';
+import { StatCache } from './stat-cache';
+import { KIND_ERROR, KIND_FILE, KIND_SYMLINK, ROW } from './stat-rows';
+import { statAll } from './stat-worker';
+import { walkTree } from './walk';
+import { Yielder } from './yielder';
+
+export interface PathHash {
+  kind: 'file' | 'dir';
+  hash: string;
+  /** Files covered (1 for a file; regular files and symlinks for a directory). */
+  files: number;
+  /** Bytes of regular-file content covered. */
+  bytes: number;
+}
+
+export interface FileHasherOptions {
+  /** Files read at once (default 8): enough to keep an SSD busy, few enough to bound descriptors and buffers. */
+  concurrency?: number;
+  /** Above this many cache entries, `save()` drops those whose file is gone (default 200,000). */
+  pruneAbove?: number;
+  /** Directories with at least this many files share their lstats with a worker thread (default 4,000; see stat-worker.ts). */
+  parallelStatAbove?: number;
+}
+
+/**
+ * A file modified less than this long before it is read is not cached.
+ * Racy git: file systems store mtimes at some granularity (1 s on ext3 and
+ * HFS+, the kernel's clock tick even on ext4), so a write landing later in
+ * the same tick as the one we saw leaves size and mtime unchanged, and a
+ * cached hash would then hide the new content for good. Once the mtime is
+ * a second old, any later write gets a different mtime and misses the cache.
+ */
+const RACY_MS = 1000;
+
+export class FileHasher {
+  private readonly cache: StatCache;
+  private readonly concurrency: number;
+  private readonly parallelStatAbove: number;
+  /** Read buffers reused across files: one per read in flight, so the pool stays at the peak concurrency. */
+  private readonly buffers: Buffer[] = [];
+
+  /** `stateFile`: absolute path of the persistent stat cache (`<pipeline dir>/.mlci/state/hashes.json`); without one the cache lives in this instance only. */
+  constructor(stateFile?: string, options: FileHasherOptions = {}) {
+    this.concurrency = Math.max(1, options.concurrency ?? 8);
+    this.parallelStatAbove = options.parallelStatAbove ?? 4000;
+    this.cache = new StatCache(stateFile, options.pruneAbove ?? 200_000, this.concurrency);
+  }
+
+  /**
+   * The hash of a file or directory, undefined when it does not exist. The
+   * path itself is followed if it is a symlink (it is what the pipeline
+   * names); symlinks below a directory are not (see `symlinkHash`).
+   */
+  async hashPath(absPath: string): Promise<PathHash | undefined> {
+    if (!path.isAbsolute(absPath)) throw new Error(`FileHasher.hashPath needs an absolute path, got '${absPath}'`);
+    let st: Stats;
+    try {
+      st = await stat(absPath);
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    }
+    if (st.isDirectory()) return this.hashDir(path.resolve(absPath));
+    if (!st.isFile()) throw new Error(`cannot hash ${absPath}: not a regular file or directory`);
+    const abs = path.resolve(absPath);
+    this.cache.load();
+    const cached = this.cache.dir(path.dirname(abs));
+    const name = path.basename(abs);
+    const hash = cached.lookup(name, st) ?? (await this.readAndCache(abs, st, cached, name));
+    return hash === undefined ? undefined : { kind: 'file', hash, files: 1, bytes: st.size };
+  }
+
+  /** Persists the stat cache (atomically, and only if it changed). */
+  save(): Promise<void> {
+    return this.cache.save();
+  }
+
+  /**
+   * Lists the tree, lstat's every entry (synchronously, see yielder.ts; a
+   * large tree shares the stats with a worker thread, see stat-worker.ts),
+   * answers what it can from the stat cache, then reads the misses with at
+   * most `concurrency` in flight: an unchanged tree is stats only, a changed
+   * one overlaps its reads.
+   */
+  private async hashDir(root: string): Promise<PathHash> {
+    const yielder = new Yielder();
+    const entries = await walkTree(root, yielder);
+    const paths = entries.map((e) => e.dir.absPrefix + e.name);
+    // The stat cache loads while the worker stats its share.
+    const rows = await statAll(paths, yielder, entries.length >= this.parallelStatAbove, () => this.cache.load());
+    // `relpath\0hash\n` strings: sorting them sorts by relpath (no path
+    // holds \0, and \0 sorts before any character a longer path continues
+    // with), and one join feeds the digest in one update.
+    const lines: string[] = [];
+    const misses: { abs: string; rel: string; st: StatKey; cached: CacheDir; name: string }[] = [];
+    let bytes = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const { dir, name } = entries[i];
+      const o = i * ROW;
+      const kind = rows[o];
+      if (kind === KIND_FILE) {
+        const st = { size: rows[o + 1], mtimeMs: rows[o + 2], ino: rows[o + 3] };
+        const cached = this.cache.dir(dir.abs);
+        const hash = cached.lookup(name, st);
+        if (hash === undefined) {
+          misses.push({ abs: paths[i], rel: dir.relPrefix + name, st, cached, name });
+        } else {
+          lines.push(`${dir.relPrefix}${name}\0${hash}\n`);
+          bytes += st.size;
+        }
+      } else if (kind === KIND_SYMLINK) {
+        const target = orMissing(() => readlinkSync(paths[i]));
+        if (target !== undefined) lines.push(`${dir.relPrefix}${name}\0${symlinkHash(target)}\n`);
+      } else if (kind === KIND_ERROR) {
+        lstatSync(paths[i]); // throws the error the stat met (EACCES...) with its message
+        throw new Error(`cannot lstat ${paths[i]}`);
+      }
+      // KIND_GONE: removed since listed. KIND_OTHER: sockets, FIFOs, devices
+      // are not content (reading a FIFO would block); a directory here
+      // replaced a file since the listing. All skipped.
+    }
+    await drain(misses, this.concurrency, async ({ abs, rel, st, cached, name }) => {
+      const hash = await this.readAndCache(abs, st, cached, name);
+      if (hash === undefined) return;
+      lines.push(`${rel}\0${hash}\n`);
+      bytes += st.size;
+    });
+    // Default sort: UTF-16 code-unit order, the same on every platform and locale.
+    lines.sort();
+    const hash = createHash('sha256').update(lines.join('')).digest('hex');
+    return { kind: 'dir', hash, files: lines.length, bytes };
+  }
+
+  /** Reads and hashes a file and caches the hash; undefined if the file is gone since `st` was taken. */
+  private async readAndCache(abs: string, st: StatKey, cached: CacheDir, name: string): Promise<string | undefined> {
+    // Taken before the read starts: a write after that lands more than
+    // RACY_MS past a cached mtime, so it changes the mtime.
+    const now = Date.now();
+    const buf = this.buffers.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
+    try {
+      const hash = await hashFileContent(abs, buf, st.size);
+      // The key is the stat taken before reading: if the file changes while
+      // it is read, its new mtime no longer matches and the entry is inert.
+      if (Math.abs(now - st.mtimeMs) >= RACY_MS) cached.store(name, st, hash);
+      return hash;
+    } catch (e) {
+      if (isMissing(e)) return undefined;
+      throw e;
+    } finally {
+      this.buffers.push(buf);
+    }
+  }
+}
+
+/**
+ * A symlink below a directory is hashed as its target text, not followed:
+ * following could leave the tree or loop, and the link is what the
+ * directory holds. The prefix keeps a link apart from a regular file whose
+ * content is that text.
+ */
+function symlinkHash(target: string): string {
+  return hashText(`symlink\0${target}`);
+}
+
+/** An entry that vanished since its directory was listed is skipped, as if listed a moment later. */
+function orMissing<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}
