@@ -1,0 +1,45 @@
+/**
+ * Counting the rows that break a check while keeping the first few as
+ * examples, so a report on a million bad rows stays small.
+ */
+import { isNumericColumn, MISSING_CODE } from '../data/read';
+import type { ColumnView } from './column-view';
+import type { Example } from './report';
+import { MAX_EXAMPLES } from './report';
+
+export class Violations {
+  count = 0;
+  readonly examples: Example[] = [];
+  private readonly shown: string[] = [];
+
+  constructor(private readonly view: ColumnView) {}
+
+  add(i: number): void {
+    this.count++;
+    if (this.examples.length < MAX_EXAMPLES) {
+      this.examples.push({ row: this.view.row(i), value: this.view.text(i) });
+      this.shown.push(`${this.view.shown(i)} at row ${this.view.row(i)}`);
+    }
+  }
+
+  /** `"abc" at row 7, "?" at row 9` for the first `n` examples. */
+  firstShown(n = 2): string {
+    const more = this.count > n ? ', …' : '';
+    return this.shown.slice(0, n).join(', ') + more;
+  }
+}
+
+/** Adds every row of the view for which `bad` holds (missing rows are never passed). */
+export function collect(view: ColumnView, bad: (i: number) => boolean): Violations {
+  const found = new Violations(view);
+  const column = view.column;
+  // Missing tested on the storage directly: this loop runs once per row and check.
+  if (isNumericColumn(column)) {
+    const values = column.values;
+    for (let i = 0; i < values.length; i++) if (values[i] === values[i] && bad(i)) found.add(i);
+  } else {
+    const codes = column.codes;
+    for (let i = 0; i < codes.length; i++) if (codes[i] !== MISSING_CODE && bad(i)) found.add(i);
+  }
+  return found;
+}
