@@ -1,0 +1,148 @@
+/**
+ * detectDrift: read the reference and current files, test every shared
+ * column, and decide dataset drift (drifted / tested >= share, Evidently's
+ * rule). Returns the version-1 report (../report/types.ts).
+ *
+ * Big inputs use a worker pool (pool.ts): both files are read at once and
+ * columns are spread over one worker per core. Small inputs run on the
+ * calling thread, where starting workers would cost more than it saves.
+ * Either way the numbers are the same: the tests are pure functions of the
+ * column data.
+ */
+import { stat } from 'node:fs/promises';
+import os from 'node:os';
+import type { Delimiter } from '../../data/csv';
+import type { ReadOptions } from '../../data/read';
+import { DataError, readTable } from '../../data/read';
+import type { Table } from '../../data/table';
+import type { DriftSpec } from '../../pipeline/model';
+import type { DriftColumnReport, DriftReport, DriftSkippedColumn } from '../report/types';
+import { DRIFT_REPORT_VERSION } from '../report/types';
+import type { ColumnJob, ColumnOutcome } from './column-test';
+import { testColumn } from './column-test';
+import { planColumns } from './plan';
+import { DriftPool, findWorkerScript } from './pool';
+
+export interface DetectDriftOptions {
+  signal?: AbortSignal;
+  /** How the report and errors name the files (default: the paths as given). */
+  referenceName?: string;
+  currentName?: string;
+  /**
+   * Worker threads. Default: one per core when the two files hold at least
+   * POOL_MIN_BYTES together (and the worker script exists), else none.
+   * 0 forces the calling thread; a positive number forces a pool of that size.
+   */
+  workers?: number;
+}
+
+/** Below this many bytes in both files together, workers cost more than they save. */
+export const POOL_MIN_BYTES = 16 * 1024 * 1024;
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('drift detection was cancelled');
+}
+
+async function poolSize(files: string[], requested: number | undefined): Promise<number> {
+  if (requested !== undefined) return Math.max(0, Math.floor(requested));
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  if (cores < 2) return 0;
+  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
+  return sizes.reduce((a, b) => a + b, 0) >= POOL_MIN_BYTES ? Math.min(cores, 8) : 0;
+}
+
+export async function detectDrift(
+  referenceAbs: string,
+  currentAbs: string,
+  spec: DriftSpec,
+  opts: DetectDriftOptions = {},
+): Promise<DriftReport> {
+  const started = performance.now();
+  const { signal } = opts;
+  throwIfAborted(signal);
+  const referenceName = opts.referenceName ?? referenceAbs;
+  const currentName = opts.currentName ?? currentAbs;
+  const base: ReadOptions = { format: spec.format };
+  if (spec.delimiter !== undefined) base.delimiter = spec.delimiter as Delimiter; // the reader rejects others by name
+
+  const size = await poolSize([referenceAbs, currentAbs], opts.workers);
+  const script = size > 0 ? findWorkerScript() : undefined;
+  let pool = script ? new DriftPool(size, script) : undefined;
+  const onAbort = (): void => void pool?.close(signal?.reason instanceof Error ? signal.reason : new Error('drift detection was cancelled'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const options = (file: string): ReadOptions => ({ ...base, file });
+    let tables: [Table, Table] | undefined;
+    if (pool) {
+      try {
+        tables = await Promise.all([pool.read(referenceAbs, options(referenceName)), pool.read(currentAbs, options(currentName))]);
+      } catch (e) {
+        // A data problem is the answer; a worker that could not run is not: go on without workers.
+        if (e instanceof DataError || signal?.aborted) throw e;
+        await pool.close();
+        pool = undefined;
+      }
+    }
+    if (!tables) {
+      const reference = await readTable(referenceAbs, options(referenceName));
+      throwIfAborted(signal);
+      tables = [reference, await readTable(currentAbs, options(currentName))];
+    }
+    const [reference, current] = tables;
+    throwIfAborted(signal);
+
+    const plan = planColumns(reference, current, spec);
+    const outcomes = await runJobs(plan.jobs, pool, signal);
+    throwIfAborted(signal);
+
+    const tested = new Map<string, DriftColumnReport>();
+    const skipped = new Map<string, DriftSkippedColumn>(plan.skipped.map((s) => [s.name, s]));
+    for (const o of outcomes) {
+      if ('tested' in o) tested.set(o.tested.name, o.tested);
+      else skipped.set(o.skipped.name, o.skipped);
+    }
+    const columns = plan.order.flatMap((n) => tested.get(n) ?? []);
+    const drifted = columns.filter((c) => c.drifted).length;
+    const driftedShare = columns.length > 0 ? drifted / columns.length : 0;
+    const warnings = [...plan.warnings];
+    if (columns.length === 0) warnings.push('no column could be compared: no dataset drift is reported');
+    return {
+      version: DRIFT_REPORT_VERSION,
+      reference: { path: referenceName, rows: reference.rowCount },
+      current: { path: currentName, rows: current.rowCount },
+      share: spec.share,
+      driftedShare,
+      datasetDrift: columns.length > 0 && driftedShare >= spec.share,
+      columns,
+      skipped: plan.order.flatMap((n) => skipped.get(n) ?? []),
+      missingColumns: plan.missingColumns,
+      newColumns: plan.newColumns,
+      warnings,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await pool?.close();
+  }
+}
+
+/**
+ * Column tests in the pool (largest first, so the long ones start early and
+ * the short ones fill the gaps), or one after another on this thread,
+ * checking for cancellation between columns.
+ */
+async function runJobs(jobs: ColumnJob[], pool: DriftPool | undefined, signal: AbortSignal | undefined): Promise<ColumnOutcome[]> {
+  if (!pool) {
+    const out: ColumnOutcome[] = [];
+    for (const job of jobs) {
+      throwIfAborted(signal);
+      out.push(testColumn(job));
+    }
+    return out;
+  }
+  const rows = (s: ColumnJob['reference']): number => (s.storage === 'values' ? s.values.length : s.codes.length);
+  // Numbers are sorted (and ks adds an expensive p-value); categories are one counting pass.
+  const cost = (j: ColumnJob): number => (rows(j.reference) + rows(j.current)) * (j.kind === 'numeric' ? 8 : 1);
+  const byCost = [...jobs].sort((a, b) => cost(b) - cost(a));
+  return Promise.all(byCost.map((j) => pool.test(j)));
+}

@@ -1,0 +1,29 @@
+/**
+ * The drift worker thread: reads a file or tests a column, one request at a
+ * time, and sends typed arrays back by transfer. Started by pool.ts; in the
+ * bundled CLI this file must be built as dist/drift-worker.js next to the
+ * bundle (without it detectDrift runs on the main thread).
+ */
+import { parentPort } from 'node:worker_threads';
+import { readTable } from '../../data/read';
+import { testColumn } from './column-test';
+import type { WorkerReply, WorkerRequest } from './wire';
+import { tableBuffers, toWireError } from './wire';
+
+const port = parentPort;
+if (port) {
+  port.on('message', (req: WorkerRequest) => {
+    void handle(req).then(
+      ({ reply, transfer }) => port.postMessage(reply, transfer),
+      (e: unknown) => port.postMessage({ id: req.id, ok: false, error: toWireError(e) } satisfies WorkerReply),
+    );
+  });
+}
+
+async function handle(req: WorkerRequest): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
+  if (req.type === 'read') {
+    const table = await readTable(req.path, req.options);
+    return { reply: { id: req.id, ok: true, table }, transfer: tableBuffers(table) };
+  }
+  return { reply: { id: req.id, ok: true, outcome: testColumn(req.job) }, transfer: [] };
+}
