@@ -93,7 +93,11 @@ export function staleReasons(inputs: StageInputs, lock: LockStage | undefined): 
   const was = lock.image_id ?? lock.image;
   const now = inputs.imageId ?? inputs.image;
   if ((was ?? null) !== (now ?? null)) {
-    reasons.push(lock.image !== inputs.image ? `image changed (${lock.image ?? 'none'} -> ${inputs.image ?? 'none'})` : `image ${inputs.image} was rebuilt`);
+    // The local executor reports the image ID 'local': switching between
+    // containers and host processes changes the environment, say so plainly.
+    if (now === 'local' && was !== undefined) reasons.push('ran in a container before, now as a host process (local executor)');
+    else if (was === 'local' && now !== undefined) reasons.push(`ran as a host process before, now in image ${inputs.image}`);
+    else reasons.push(lock.image !== inputs.image ? `image changed (${lock.image ?? 'none'} -> ${inputs.image ?? 'none'})` : `image ${inputs.image} was rebuilt`);
   }
   const envKeys = new Set([...Object.keys(lock.env ?? {}), ...Object.keys(inputs.env)]);
   for (const k of [...envKeys].sort()) if ((lock.env ?? {})[k] !== inputs.env[k]) reasons.push(`env ${k} changed`);
