@@ -4,11 +4,17 @@
  * a missed goal is printed as such. Pass names to run a subset:
  * `npm run bench -- validate`.
  */
+import { benchDrift } from './drift.bench';
+import { benchHash } from './hash.bench';
+import { benchRun } from './run.bench';
 import { benchValidate } from './validate.bench';
 import type { BenchResult } from './timing';
 
 const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   validate: benchValidate,
+  hash: benchHash,
+  run: benchRun,
+  drift: benchDrift,
 };
 
 function show(r: BenchResult): string {

@@ -42,7 +42,8 @@ const nodeTargets = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
+    // The drift worker is a file of its own: worker_threads loads it by path.
+    entryPoints: { cli: 'src/cli/main.ts', 'drift-worker': 'src/core/drift/detect/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

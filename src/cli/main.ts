@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json';
 import type { CliIo, Command } from './command';
+import { driftCommand } from './commands/drift';
 import { logsCommand } from './commands/logs';
 import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
@@ -14,7 +15,7 @@ import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import { CliError, EXIT } from './errors';
 
-const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand];
+const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand, driftCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
