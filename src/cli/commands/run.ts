@@ -136,7 +136,13 @@ Examples:
       for (const s of record.stages) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
       const took = record.finishedAt ? formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt)) : '';
       io.out(`run ${record.id}: ${record.status} in ${took} (${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}) with the ${runner.name} executor`);
-      io.out(`record: ${path.relative(io.cwd, path.join(loaded.root, '.mlci', 'runs', record.id)) || '.'}/run.json; logs: mlci logs ${record.id}`);
+      const rel = (p: string) => path.relative(io.cwd, p) || '.';
+      io.out(`record: ${rel(path.join(loaded.root, '.mlci', 'runs', record.id, 'run.json'))}`);
+      const fileArg = values.file ? ` -f ${values.file as string}` : '';
+      const next = [`mlci logs${fileArg} ${record.id}`, `mlci runs${fileArg}`, `mlci status${fileArg}`];
+      const driftReport = loaded.pipeline.stages.find((s) => s.kind === 'drift' && s.drift?.report && record.stages.some((r) => r.name === s.name && (r.status === 'passed' || r.status === 'cached')))?.drift?.report;
+      if (driftReport) next.push(`mlci drift${fileArg} --format html --output drift.html (or open ${rel(path.join(loaded.root, driftReport))})`);
+      io.out(`next: ${next.join('  |  ')}`);
       if (record.status === 'cancelled') return EXIT_RUN.cancelled;
       return record.status === 'passed' ? EXIT_RUN.passed : EXIT_RUN.stageFailed;
     } finally {
