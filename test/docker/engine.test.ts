@@ -90,11 +90,19 @@ describe('run engine on the example project (real Docker engine)', function () {
     const second = await run(root);
     assert.deepEqual(Object.values(second.status), Object.values(second.status).map(() => 'cached'));
 
-    // Touch evaluate's own script: only evaluate reruns.
+    // Touch evaluate's script: evaluate reruns, and so do the unit tests
+    // (their deps include the whole src/ folder); nothing else.
     writeFileSync(path.join(root, 'src/evaluate.py'), readFileSync(path.join(root, 'src/evaluate.py'), 'utf8') + '\n# touched\n');
     const third = await run(root);
-    assert.deepEqual(third.status, { 'unit-tests': 'cached', 'validate-data': 'cached', train: 'cached', evaluate: 'passed', drift: 'cached' });
+    assert.deepEqual(third.status, { 'unit-tests': 'passed', 'validate-data': 'cached', train: 'cached', evaluate: 'passed', drift: 'cached' });
     assert.match(third.record.stages.find((s) => s.name === 'evaluate')!.reason!, /dep src\/evaluate.py changed/);
+    assert.match(third.record.stages.find((s) => s.name === 'unit-tests')!.reason!, /dep src\/ changed/);
+
+    // A param only evaluate reads: only evaluate reruns.
+    writeFileSync(path.join(root, 'params.yaml'), readFileSync(path.join(root, 'params.yaml'), 'utf8').replace(/threshold: .*/, 'threshold: 0.6'));
+    const fourth = await run(root);
+    assert.deepEqual(fourth.status, { 'unit-tests': 'cached', 'validate-data': 'cached', train: 'cached', evaluate: 'passed', drift: 'cached' });
+    assert.match(fourth.record.stages.find((s) => s.name === 'evaluate')!.reason!, /param threshold changed \(0.5 -> 0.6\)/);
   });
 
   it('maps images (like act -P) and names a missing image in its error', async () => {

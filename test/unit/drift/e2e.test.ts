@@ -117,16 +117,19 @@ describe('drift: end to end on real data, against scipy', function () {
     const stage = v.pipeline!.stageByName.get('drift')!;
     const refAbs = path.resolve(path.dirname(file), stage.reference!);
     const curAbs = path.resolve(path.dirname(file), stage.current!);
+    // Against scipy on every shared column (the scipy case compares all seven).
+    const all = await detectDrift(refAbs, curAbs, { ...stage.drift!, exclude: [], share: 0.5 });
+    compare(all, fixture.cases[2]!);
+    assert.deepEqual(all.columns.filter((c) => c.drifted).map((c) => c.name), ['customer_id', 'tenure', 'support_calls', 'churned']);
+    // The stage as written excludes the id and the label: 2 of 5 feature columns drift, at share 0.4.
     const r = await detectDrift(refAbs, curAbs, stage.drift!);
-    compare(r, fixture.cases[2]!); // the scipy case uses the same settings
     const cols = byName(r.columns);
+    assert.deepEqual(r.columns.map((c) => c.name), ['tenure', 'monthly_charges', 'plan', 'support_calls', 'contract']);
     assert.equal(cols.get('tenure')!.drifted, true);
     assert.equal(cols.get('support_calls')!.drifted, true);
     assert.equal(cols.get('plan')!.drifted, false);
+    assert.equal(r.driftedShare, 2 / 5);
     assert.equal(r.datasetDrift, true);
-    // The stage sets no include, so every shared column is compared (4 of 7 drift:
-    // customer_id and churned too). On the three configured columns alone: 2 of 3.
-    assert.deepEqual(r.columns.filter((c) => c.drifted).map((c) => c.name), ['customer_id', 'tenure', 'support_calls', 'churned']);
     const three = await detectDrift(refAbs, curAbs, { ...stage.drift!, include: Object.keys(stage.drift!.columns) });
     assert.deepEqual(three.columns.map((c) => [c.name, c.drifted]), [['tenure', true], ['plan', false], ['support_calls', true]]);
     assert.equal(three.driftedShare, 2 / 3);
