@@ -1,0 +1,146 @@
+// Extension-host tests in a REAL VS Code (code-server 4.100.3 = VS Code 1.100),
+// driven through headless Chromium. See test/vscode/README.md.
+//
+//   node scripts/test-vscode.mjs [--workspace DIR] [--restricted] [--grep PATTERN]
+//                                [--no-build] [--keep] [--timeout SECONDS]
+//
+// 1. npm run build (dist/extension.js) and scripts/build-tests.mjs (out/vscode-test/suite.js)
+// 2. a fresh git copy of examples/churn in a temp dir (or --workspace DIR, used as is)
+// 3. code-server on a free 127.0.0.1 port (scripts/ci/code-server-start.sh;
+//    --restricted keeps workspace trust on, so the folder opens in Restricted Mode)
+// 4. Chromium opens the workbench with the extension as a development extension
+//    and the bundled tests as extensionTestsPath; the page console is streamed
+//    as `[ext-host] ...`; the workbench calls window.codeAutomationExit(code)
+//    when the tests end
+// 5. prints `N passed, N failed`, stops code-server and Chromium, exits with the code
+//
+// Env: MLCI_CODE_SERVER_ENTRY, MLCI_CHROMIUM, DOCKER_HOST (passed to the extension
+// host), MLCI_TEST_TIMEOUT (per-test ms). stdout: test output + summary; stderr: harness log.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  repoRoot, log, elapsed, cleanup, run, buildExtension, makeWorkspace, startCodeServer, launchChromium,
+  workbenchUrl, remoteUri, consoleText, parseSummary, tail, parseArgs,
+} from '../test/vscode/harness.mjs';
+
+const USAGE = `usage: node scripts/test-vscode.mjs [--workspace DIR] [--restricted] [--grep PATTERN] [--no-build] [--keep] [--timeout SECONDS]
+  --workspace DIR   open DIR (used as is) instead of a fresh git copy of examples/churn
+  --restricted      workspace trust on: the folder opens in Restricted Mode (MLCI_TEST_TRUST=restricted)
+  --grep PATTERN    only tests whose full title matches (mocha --grep, via MLCI_TEST_GREP)
+  --no-build        skip npm run build (the test bundle is always rebuilt)
+  --keep            keep the workspace copy and code-server's state dir (logs) for debugging
+  --timeout S       give up after S seconds (default 300)
+  --verbose         also stream workbench (non extension-host) console messages`;
+
+let args;
+try {
+  args = parseArgs(process.argv.slice(2), { flags: ['restricted', 'no-build', 'keep', 'verbose'], options: ['workspace', 'grep', 'timeout'] });
+} catch (e) {
+  console.error(`${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const timeoutMs = Number(args.timeout ?? 300) * 1000;
+/** Line prefix of test output (test/vscode/suite/index.ts MARK). */
+const MARK = '[mlci-test] ';
+
+let exitCode = 1;
+let summary;
+let timedOutRun = false;
+let harnessError = false;
+const out = [];
+try {
+  // 1. build
+  await buildExtension({ skip: args['no-build'] });
+  await run('node', [path.join(repoRoot, 'scripts', 'build-tests.mjs')]);
+  const suite = path.join(repoRoot, 'out', 'vscode-test', 'suite.js');
+
+  // 2. workspace
+  const workspace = args.workspace ? path.resolve(args.workspace) : makeWorkspace({ keep: args.keep });
+  log(`workspace ${workspace}${args.restricted ? ' (Restricted Mode)' : ''}`);
+
+  // 3. code-server; its env reaches the extension host
+  const env = { MLCI_TEST_TRUST: args.restricted ? 'restricted' : 'trusted' };
+  if (args.grep) env.MLCI_TEST_GREP = args.grep;
+  for (const k of ['DOCKER_HOST', 'MLCI_TEST_TIMEOUT']) if (process.env[k]) env[k] = process.env[k];
+  const server = await startCodeServer({ workspace, restricted: args.restricted, env, keep: args.keep });
+
+  // 4. browser
+  const { page } = await launchChromium();
+  const exited = new Promise((resolve) => {
+    void page.exposeFunction('codeAutomationExit', (code) => {
+      resolve(Number(code));
+      return Promise.resolve();
+    });
+  });
+  page.on('console', (msg) => {
+    // index.ts prefixes every extension-host console line with MARK. Handled
+    // synchronously so lines keep their order.
+    const text = msg.text();
+    const at = text.indexOf(MARK);
+    if (at >= 0) {
+      for (const line of text.slice(at).split('\n')) {
+        const l = line.startsWith(MARK) ? line.slice(MARK.length) : line;
+        out.push(l);
+        process.stdout.write(`[ext-host] ${l}\n`);
+      }
+    } else if (args.verbose || (msg.type() === 'error' && !/Failed to load resource|net::ERR_|open-vsx\.org|extension-host test\(s\) failed/.test(text))) {
+      void consoleText(msg).then((t) => process.stdout.write(`[page:${msg.type()}] ${args.verbose ? t : t.split('\n')[0]}\n`));
+    }
+  });
+  page.on('pageerror', (e) => process.stdout.write(`[page:exception] ${e.message}\n`));
+  const payload = [
+    ['extensionDevelopmentPath', remoteUri(server, repoRoot)],
+    ['extensionTestsPath', remoteUri(server, suite)],
+    ['skipWelcome', 'true'],
+    // Test runs send extension-host console output to the log service, not the
+    // page console; at level info the web log service prints it there.
+    ['logLevel', 'info'],
+  ];
+  const url = workbenchUrl(server, workspace, payload);
+  log(`opening ${url}`);
+  const tOpen = performance.now();
+  let timer;
+  const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  const result = await Promise.race([exited, timedOut]);
+  clearTimeout(timer);
+  const shots = path.join(repoRoot, 'test-results', 'vscode');
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: path.join(shots, args.restricted ? 'workbench-restricted.png' : 'workbench.png') }).catch(() => {});
+  if (result === 'timeout') {
+    log(`TIMEOUT: no codeAutomationExit within ${timeoutMs / 1000}s; last lines of ${server.log}:\n${tail(server.log)}`);
+    timedOutRun = true;
+    exitCode = 1;
+  } else {
+    exitCode = result;
+    log(`extension host exited with ${exitCode}, ${((performance.now() - tOpen) / 1000).toFixed(1)}s after opening the page (screenshot: ${path.relative(repoRoot, shots)}/)`);
+  }
+  // The console events of the last lines may still be in flight.
+  await new Promise((r) => setTimeout(r, 200));
+  summary = parseSummary(out.join('\n'));
+} catch (e) {
+  log(`ERROR: ${e?.stack ?? e}`);
+  harnessError = true;
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+if (!summary) {
+  // Tests that finished before a timeout or crash still count; the run itself is one failure.
+  const passed = out.filter((l) => /^\s*✔ /.test(l)).length;
+  const failed = out.filter((l) => /^\s*\d+\) /.test(l) && !/:$/.test(l)).length;
+  log(timedOutRun
+    ? `timed out: ${passed} test(s) had passed, ${failed} had failed; the unfinished run counts as one more failure`
+    : harnessError
+      ? 'the harness failed (see ERROR above): counting the run as one failure'
+      : 'no mocha summary line from the extension host (tests did not load or run): counting the run as one failure');
+  summary = { passed, failed: failed + 1 };
+  if (exitCode === 0) exitCode = 1;
+}
+log(`done in ${elapsed()}s`);
+console.log(`${summary.passed} passed, ${summary.failed} failed`);
+process.exit(exitCode);
