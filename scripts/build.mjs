@@ -31,7 +31,8 @@ const importMetaBanner = "const __mlciImportMetaUrl = require('url').pathToFileU
 const nodeTargets = [
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts' },
+    // The engine is its own bundle, loaded on first run (src/adapters/vscode/engine-loader.ts).
+    entryPoints: { extension: 'src/extension.ts', engine: 'src/engine-bundle.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

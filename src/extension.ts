@@ -1,3 +1,64 @@
-// Placeholder until the extension lands (issue 4): keeps the manifest's main valid.
-export function activate(): void {}
+/**
+ * The composition root: activate() builds the one context object, registers
+ * the command table, views, editor features, tasks and tests, and collects
+ * every disposable. Activation stays cheap: no pipeline run, no Docker
+ * connection (dockerode loads on the first run), one file search.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { registerCommands } from './adapters/vscode/commands';
+import { Config } from './adapters/vscode/config';
+import { PipelineIndex } from './adapters/vscode/pipelines';
+import { RunController } from './adapters/vscode/run-controller';
+import { StatusBar } from './adapters/vscode/status-bar';
+import { StageTaskProvider } from './adapters/vscode/tasks';
+import { PipelineTests } from './adapters/vscode/tests';
+import { PipelineTree } from './adapters/vscode/tree';
+import { registerLanguageFeatures } from './adapters/vscode/language';
+
+export interface MlciApi {
+  pipelines: PipelineIndex;
+  runs: RunController;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<MlciApi> {
+  const log = vscode.window.createOutputChannel('mlci', { log: true });
+  const config = new Config();
+  const pipelines = new PipelineIndex(log);
+  const statusBar = new StatusBar();
+  const runs = new RunController(config, log, pipelines, statusBar);
+  const tree = new PipelineTree(pipelines, runs);
+  const view = vscode.window.createTreeView('mlci.pipelines', { treeDataProvider: tree, showCollapseAll: true });
+  const tests = new PipelineTests(pipelines, runs);
+  const cli = path.join(context.extensionPath, 'dist', 'cli.js');
+
+  context.subscriptions.push(
+    log, pipelines, statusBar, runs, view, tests,
+    ...registerCommands({ config, log, pipelines, runs }),
+    vscode.tasks.registerTaskProvider('mlci', new StageTaskProvider(pipelines, cli)),
+    ...registerLanguageFeatures({
+      config, log,
+      stageStatus: (file, stage) => {
+        const v = runs.view(file, stage);
+        const rec = v.live ?? v.last;
+        if (!rec && !v.status) return undefined;
+        const label = rec?.status === 'running' ? 'running' : v.status?.state === 'stale' ? `stale: ${v.status.reasons[0] ?? ''}` : rec?.status ?? v.status?.state ?? '';
+        return { label, ...(rec?.reason ? { detail: rec.reason } : {}) };
+      },
+      onDidChangeStatus: runs.onDidChange,
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void vscode.commands.executeCommand('setContext', 'mlci.trusted', true)),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (!config.runOnSave || !vscode.workspace.isTrusted || runs.running) return;
+      const entry = pipelines.list().find((e) => doc.uri.fsPath === e.uri.fsPath || doc.uri.fsPath.startsWith(e.root + path.sep));
+      if (entry) void runs.run({ entry, targets: [], title: 'run on save' });
+    }),
+  );
+  void vscode.commands.executeCommand('setContext', 'mlci.running', false);
+  // The first scan fills the tree; status (hashing deps) follows without blocking activation.
+  void pipelines.refresh().then(() => runs.refreshStatus());
+  log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
+  return { pipelines, runs };
+}
+
 export function deactivate(): void {}

@@ -9,8 +9,7 @@ import { parseParams } from '../../core/params';
 import { scaffoldPipeline } from '../../core/scaffold';
 import { pathKey } from '../../core/pipeline/source';
 import { TEST_KINDS } from '../../core/pipeline/model';
-import { pipelineStatus } from '../../core/run/status';
-import { chooseRunner, createEngineDeps } from '../engine-deps';
+import { loadEngine } from './engine-loader';
 import type { Config } from './config';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
 import type { RunController } from './run-controller';
@@ -85,6 +84,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const entry = await pickPipeline(ctx, arg);
       const runnable = entry && ctx.pipelines.runnable(entry);
       if (!entry || !runnable) return;
+      const { chooseRunner, createEngineDeps, pipelineStatus } = loadEngine();
       const runner = await chooseRunner(ctx.config.executor, { ...(ctx.config.dockerHost ? { dockerHost: ctx.config.dockerHost } : {}), note: (l) => ctx.log.warn(l) });
       const deps = await createEngineDeps(entry.root, runner);
       const entries = await pipelineStatus({ pipeline: runnable.pipeline, root: entry.root, params: runnable.params, imageMap: ctx.config.imageMappings }, deps);

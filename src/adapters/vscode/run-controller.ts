@@ -7,16 +7,11 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../../core/run/engine';
-import { runPipeline } from '../../core/run/engine';
 import type { RunRecord, StageRecord } from '../../core/run/record';
-import { newRunId } from '../../core/run/run-id';
-import { RunStore } from '../../core/run/store';
 import type { StageStatusEntry } from '../../core/run/status';
-import { pipelineStatus } from '../../core/run/status';
 import { formatDuration } from '../../core/run/units';
-import { acquireWorkspaceLock } from '../../core/run/workspace-lock';
-import { chooseRunner, createEngineDeps, hostUser } from '../engine-deps';
 import type { Config } from './config';
+import { loadEngine } from './engine-loader';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
 import type { StatusBar } from './status-bar';
 
@@ -73,6 +68,7 @@ export class RunController implements vscode.Disposable {
 
   /** Reload the last run and the up-to-date status of every pipeline (after runs and saves). */
   async refreshStatus(): Promise<void> {
+    const { RunStore, chooseRunner, createEngineDeps, pipelineStatus } = loadEngine();
     for (const entry of this.pipelines.list()) {
       const file = entry.uri.fsPath;
       try {
@@ -132,6 +128,7 @@ export class RunController implements vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: `mlci: ${req.title}`, cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
+          const { chooseRunner, createEngineDeps, acquireWorkspaceLock, newRunId, runPipeline, hostUser } = loadEngine();
           const runner = await chooseRunner(this.config.executor, { ...(this.config.dockerHost ? { dockerHost: this.config.dockerHost } : {}), note: (l) => this.log.warn(l) });
           const deps = await createEngineDeps(req.entry.root, runner);
           const runId = newRunId();
