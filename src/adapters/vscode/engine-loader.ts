@@ -8,7 +8,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-export type Engine = typeof import('../../engine-bundle');
+import type * as EngineModule from '../../engine-bundle';
+
+export type Engine = typeof EngineModule;
 
 let engine: Engine | undefined;
 
