@@ -16,9 +16,12 @@ import { PipelineTests } from './adapters/vscode/tests';
 import { PipelineTree } from './adapters/vscode/tree';
 import { registerLanguageFeatures } from './adapters/vscode/language';
 
+/** What activate() returns: used by the extension-host tests (and other extensions). */
 export interface MlciApi {
   pipelines: PipelineIndex;
   runs: RunController;
+  tree: PipelineTree;
+  tests: PipelineTests;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MlciApi> {
@@ -58,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
   // The first scan fills the tree; status (hashing deps) follows without blocking activation.
   void pipelines.refresh().then(() => runs.refreshStatus());
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs };
+  return { pipelines, runs, tree, tests };
 }
 
 export function deactivate(): void {}

@@ -179,6 +179,8 @@ export class RunController implements vscode.Disposable {
               imageMap: this.config.imageMappings, ...(user ? { user } : {}), signal: controller.signal, onEvent,
             }, deps);
             this.lastRuns.set(file, record);
+            // The status computed before the run is outdated now; refreshStatus() recomputes it.
+            this.statuses.delete(file);
             this.report(record, req.entry);
             this.finished.fire(record);
             return record;

@@ -23,11 +23,14 @@ interface DataCheck {
 }
 
 export class PipelineTests implements vscode.Disposable {
-  private readonly controller = vscode.tests.createTestController('mlci', 'ML Pipelines');
+  readonly controller = vscode.tests.createTestController('mlci', 'ML Pipelines');
+  /** The last outcome per test id (for the extension-host tests and the tree). */
+  readonly lastResults = new Map<string, { state: 'passed' | 'failed' | 'skipped'; message?: string; expected?: string; actual?: string }>();
+  readonly runProfile: vscode.TestRunProfile;
   private readonly disposables: vscode.Disposable[] = [this.controller];
 
   constructor(private readonly pipelines: PipelineIndex, private readonly runs: RunController) {
-    this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (req, token) => this.runTests(req, token), true);
+    this.runProfile = this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (req, token) => this.runTests(req, token), true);
     this.controller.refreshHandler = async () => {
       await pipelines.refresh();
     };
@@ -118,12 +121,17 @@ export class PipelineTests implements vscode.Disposable {
       return;
     }
     const took = rec.durationMs;
-    if (rec.status === 'passed' || rec.status === 'cached') run.passed(item, took);
-    else if (rec.status === 'skipped' || rec.status === 'cancelled') run.skipped(item);
-    else {
+    if (rec.status === 'passed' || rec.status === 'cached') {
+      run.passed(item, took);
+      this.lastResults.set(item.id, { state: 'passed' });
+    } else if (rec.status === 'skipped' || rec.status === 'cancelled') {
+      run.skipped(item);
+      this.lastResults.set(item.id, { state: 'skipped', message: rec.reason ?? rec.status });
+    } else {
       const msg = new vscode.TestMessage(`${stage.name} failed: ${rec.reason ?? rec.status}`);
       if (location) msg.location = location;
       run.failed(item, msg, took);
+      this.lastResults.set(item.id, { state: 'failed', message: String(msg.message) });
     }
     // Data checks become child tests with expected vs actual.
     const report = record.reports?.[stage.name] as { checks?: DataCheck[] } | undefined;
@@ -132,11 +140,14 @@ export class PipelineTests implements vscode.Disposable {
       const child = item.children.get(cid) ?? this.controller.createTestItem(cid, c.title, entry.uri);
       if (item.range) child.range = item.range;
       item.children.add(child);
-      if (c.passed) run.passed(child);
-      else {
+      if (c.passed) {
+        run.passed(child);
+        this.lastResults.set(cid, { state: 'passed' });
+      } else {
         const msg = vscode.TestMessage.diff(c.message, c.expected, c.actual);
         if (location) msg.location = location;
         run.failed(child, msg);
+        this.lastResults.set(cid, { state: 'failed', message: c.message, expected: c.expected, actual: c.actual });
       }
     }
     // Gates are evaluated by the gate engine (pre-push verification); until

@@ -1,0 +1,98 @@
+/**
+ * In a real VS Code on a copy of examples/churn: the explorer lists the
+ * stages in DAG order with their children, a stage runs through the
+ * command (real engine: Docker when DOCKER_HOST answers, else host
+ * processes) and the tree and status update, tasks exist for every stage,
+ * and Test Explorer runs the data stage with its checks as child tests.
+ * The Restricted Mode run (test-vscode --restricted) checks that nothing
+ * runs there.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { MlciApi } from '../../../src/extension';
+import type { Node } from '../../../src/adapters/vscode/tree';
+import { StageTaskProvider } from '../../../src/adapters/vscode/tasks';
+
+async function api(): Promise<MlciApi> {
+  const ext = vscode.extensions.getExtension<MlciApi>('mlci.mlci');
+  assert.ok(ext, 'extension mlci.mlci is installed');
+  const a = await ext.activate();
+  for (let i = 0; i < 100 && a.pipelines.list().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  return a;
+}
+
+function label(a: MlciApi, n: Node): string {
+  const item = a.tree.getTreeItem(n);
+  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+}
+
+const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
+
+describe('pipeline explorer', function () {
+  this.timeout(120_000);
+
+  it('lists the example stages in DAG order with kind icons and children', async () => {
+    const a = await api();
+    const top = a.tree.getChildren();
+    assert.deepEqual(top.map((n) => label(a, n)), ['unit-tests', 'validate-data', 'train', 'evaluate', 'drift']);
+    const train = top.find((n) => label(a, n) === 'train')!;
+    const item = a.tree.getTreeItem(train);
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'flame');
+    assert.match(String(item.contextValue), /^stage\.train/);
+    const groups = a.tree.getChildren(train).map((n) => label(a, n));
+    assert.deepEqual(groups, ['deps', 'outs', 'metrics', 'params']);
+    const params = a.tree.getChildren(a.tree.getChildren(train).find((n) => label(a, n) === 'params'));
+    assert.deepEqual(params.map((n) => [label(a, n), a.tree.getTreeItem(n).description]), [['lr', '0.5'], ['epochs', '100'], ['l2', '0.001'], ['seed', '42']]);
+    const evaluate = top.find((n) => label(a, n) === 'evaluate')!;
+    const gates = a.tree.getChildren(a.tree.getChildren(evaluate).find((n) => label(a, n) === 'gates'));
+    assert.equal(gates.length, 4);
+  });
+
+  it('offers every stage as a task of type mlci', async function () {
+    if (!trusted) this.skip();
+    await api();
+    const tasks = await vscode.tasks.fetchTasks({ type: 'mlci' });
+    assert.deepEqual(tasks.map((t) => t.name).sort(), ['drift', 'evaluate', 'train', 'unit-tests', 'validate-data']);
+  });
+
+  if (trusted) {
+    it('runs a stage through the command; the tree and the status reflect it', async () => {
+      const a = await api();
+      const file = a.pipelines.list()[0].uri.fsPath;
+      await vscode.commands.executeCommand('mlci.runStage', { file, stage: 'validate-data' });
+      const run = a.runs.lastRun(file);
+      assert.ok(run, 'a run was recorded');
+      assert.equal(run.stages.find((s) => s.name === 'validate-data')?.status, 'passed', JSON.stringify(run.stages));
+      assert.ok(existsSync(path.join(path.dirname(file), '.mlci', 'runs', run.id, 'run.json')));
+      const node = a.tree.getChildren().find((n) => label(a, n) === 'validate-data')!;
+      assert.match(String(a.tree.getTreeItem(node).description), /^passed/);
+    });
+
+    it('runs the data stage from Test Explorer, with each check as a child test', async () => {
+      const a = await api();
+      const file = a.pipelines.list()[0].uri.fsPath;
+      const item = a.tests.controller.items.get(`${file}#validate-data`);
+      assert.ok(item, 'validate-data is a test');
+      const cts = new vscode.CancellationTokenSource();
+      await a.tests.runProfile.runHandler(new vscode.TestRunRequest([item]), cts.token);
+      assert.equal(a.tests.lastResults.get(item.id)?.state, 'passed');
+      const checks = [...a.tests.lastResults.keys()].filter((k) => k.startsWith(`${item.id}#check-`));
+      assert.ok(checks.length >= 20, `checks as child tests: ${checks.length}`);
+      assert.ok(item.children.get(`${item.id}#check-columns.tenure.max`), 'the tenure max check is listed');
+    });
+  } else {
+    it('[restricted] refuses to run, offers no tasks, and still shows the pipeline', async () => {
+      const a = await api();
+      assert.equal(vscode.workspace.isTrusted, false);
+      const entry = a.pipelines.list()[0];
+      const result = await a.runs.run({ entry, targets: ['unit-tests'], title: 'try' });
+      assert.equal(result, undefined);
+      assert.equal(existsSync(path.join(entry.root, '.mlci', 'runs')), false, 'no run was recorded');
+      // vscode.tasks.fetchTasks waits for trust in Restricted Mode; ask our provider itself.
+      assert.deepEqual(new StageTaskProvider(a.pipelines, 'cli.js').provideTasks(), []);
+      assert.equal(a.tree.getChildren().length, 5);
+    });
+  }
+});
