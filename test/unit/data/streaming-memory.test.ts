@@ -4,11 +4,14 @@
  * 4 a category code) and little else. RSS is sampled while reading.
  */
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { readTable, rows } from '../../../src/core/data/read';
+import nodePath from 'node:path';
+import { readTable } from '../../../src/core/data/read';
 import { TempDir } from './helpers';
 
 const MiB = 1024 * 1024;
+const REPO = nodePath.resolve(__dirname, '../../..');
 
 /** The drift workload's shape: 12 float and 8 short categorical columns. */
 function writeCsv(path: string, megabytes: number): number {
@@ -56,20 +59,19 @@ describe('streaming a 100 MB CSV', function () {
   });
   after(() => tmp.remove());
 
-  // The records are 16M short-lived strings; V8 lets its heap run ~100 MB
-  // ahead of collection at that allocation rate (the same peak on a 300 MB
-  // file), so the bound is 150 MB, far below what keeping them would take.
-  it('rows() keeps memory flat (< 150 MB over the start, whatever the file size)', async () => {
-    let count = 0;
-    const delta = await peakRssDelta(async (sample) => {
-      for await (const record of rows(path)) {
-        count++;
-        if (record.length !== 20) assert.fail(`record ${count} has ${record.length} fields`);
-        if ((count & 0xffff) === 0) sample();
-      }
-    });
-    assert.equal(count, expectedRows + 1);
-    assert.ok(delta < 150, `rss grew by ${delta.toFixed(0)} MiB`);
+  // The records are 16M short-lived strings. Measuring RSS inside the
+  // shared mocha process was flaky (V8 lets the heap run ~100 MB ahead of
+  // collection, more when other suites ran before). The behaviour that
+  // matters is tested instead: a child process whose JS heap is capped at
+  // 48 MB streams the whole 100 MB file. Keeping the records, or buffering
+  // the file, would abort it with "heap out of memory".
+  it('rows() streams a 100 MB file in a process whose heap is capped at 48 MB', () => {
+    const script = `const { rows } = require(${JSON.stringify(require.resolve('../../../src/core/data/read'))});
+      (async () => { let n = 0; for await (const r of rows(${JSON.stringify(path)})) { n++; if (r.length !== 20) throw new Error('bad record ' + n); } console.log(n); })()
+        .catch((e) => { console.error(e.message); process.exit(1); });`;
+    const r = spawnSync(process.execPath, ['--max-old-space-size=48', '--require', 'tsx/cjs', '-e', script], { encoding: 'utf8', cwd: REPO });
+    assert.equal(r.status, 0, `child failed: ${r.stderr.slice(-500)}`);
+    assert.equal(Number(r.stdout.trim()), expectedRows + 1);
   });
 
   it('readTable holds the columns and little more (< 200 MB over the start)', async () => {
