@@ -1,0 +1,184 @@
+/**
+ * The drift report panel: one instance, shown again rather than duplicated
+ * (webview-sample's createOrShow/revive/dispose). The webview asks for data
+ * with 'ready'; the panel answers with the report. A serializer revives the
+ * panel after a reload from the state the webview saved.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { parseDriftReport } from '../../../core/drift/report/json';
+import type { DriftPanelFromWebview, DriftPanelReport, DriftPanelState, DriftPanelToWebview } from '../../../protocol/drift-panel';
+import { newNonce, panelHtml } from './panel-html';
+
+export const DRIFT_PANEL_VIEW_TYPE = 'mlci.driftPanel';
+
+type Payload = DriftPanelToWebview['payload'];
+
+const NUMERIC_KEYS = new Set(['statistic', 'pvalue', 'distance', 'threshold', 'share', 'driftedShare']);
+
+export class DriftPanel {
+  static current: DriftPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  /** Shows the report in the panel, creating the panel if there is none. */
+  static createOrShow(extensionUri: vscode.Uri, report: DriftPanelReport, title: string, source?: string): DriftPanel {
+    const payload: Payload = { report, title, ...(source ? { source } : {}) };
+    if (DriftPanel.current) {
+      DriftPanel.current.panel.reveal(DriftPanel.current.panel.viewColumn ?? vscode.ViewColumn.Active);
+      DriftPanel.current.show(payload);
+      return DriftPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(DRIFT_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    return (DriftPanel.current = new DriftPanel(panel, extensionUri, payload));
+  }
+
+  /** For the serializer: VS Code hands back the panel and the webview's saved state. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, payload: Payload | undefined): DriftPanel {
+    panel.webview.options = webviewOptions(extensionUri);
+    DriftPanel.current?.dispose();
+    return (DriftPanel.current = new DriftPanel(panel, extensionUri, payload));
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private payload: Payload | undefined) {
+    this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    this.panel.webview.onDidReceiveMessage((m: DriftPanelFromWebview) => void this.onMessage(m), null, this.disposables);
+    this.render();
+  }
+
+  show(payload: Payload): void {
+    this.payload = payload;
+    this.panel.title = payload.title;
+    if (this.ready) void this.post();
+  }
+
+  /** A fresh HTML (and nonce) each time; the webview then says 'ready' again. */
+  private render(): void {
+    this.ready = false;
+    const webview = this.panel.webview;
+    const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...p)).toString();
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: media('webview', 'drift.js'),
+      styleUri: media('panels.css'),
+      title: this.payload?.title ?? 'Drift report',
+      nonce: newNonce(),
+    });
+  }
+
+  private async post(): Promise<void> {
+    if (!this.payload) return;
+    const message: DriftPanelToWebview = { type: 'report', payload: this.payload };
+    await this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(m: DriftPanelFromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        await this.post();
+        return;
+      case 'openFile':
+        await openReportFile(m.payload.path, this.payload?.source);
+        return;
+      case 'rendered':
+        return;
+    }
+  }
+
+  dispose(): void {
+    if (DriftPanel.current === this) DriftPanel.current = undefined;
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  // Only media/ is reachable from the page; state survives through setState and the serializer.
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+/**
+ * Report paths are relative to the pipeline folder, which holds the report
+ * file somewhere below it: try the report's folder and its parents, then
+ * the workspace folders. Only existing files are opened.
+ */
+async function openReportFile(file: string, source: string | undefined): Promise<void> {
+  const candidates: string[] = [];
+  if (path.isAbsolute(file)) candidates.push(file);
+  else {
+    for (let dir = source ? path.dirname(source) : undefined; dir; ) {
+      candidates.push(path.join(dir, file));
+      const up = path.dirname(dir);
+      dir = up === dir ? undefined : up;
+    }
+    for (const f of vscode.workspace.workspaceFolders ?? []) candidates.push(path.join(f.uri.fsPath, file));
+  }
+  for (const c of candidates) {
+    const uri = vscode.Uri.file(c);
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch {
+      continue;
+    }
+    await vscode.window.showTextDocument(uri, { preview: true });
+    return;
+  }
+  void vscode.window.showWarningMessage(`mlci: cannot find ${file}`);
+}
+
+/** Reads a drift report file (format version 1, else an Error naming the problem). */
+export async function readDriftReport(file: vscode.Uri): Promise<DriftPanelReport> {
+  const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+  return parseDriftReport(text) as DriftPanelReport;
+}
+
+/**
+ * The body of `mlci.showDriftReport`: opens a report file in the panel, or
+ * says why it cannot. Returns the panel, undefined when the file was refused.
+ */
+export async function showDriftReportFromFile(extensionUri: vscode.Uri, file: string | vscode.Uri): Promise<DriftPanel | undefined> {
+  const uri = typeof file === 'string' ? vscode.Uri.file(file) : file;
+  let report: DriftPanelReport;
+  try {
+    report = await readDriftReport(uri);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`mlci: ${vscode.workspace.asRelativePath(uri)}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+  return DriftPanel.createOrShow(extensionUri, report, `Drift: ${path.basename(uri.fsPath)}`, uri.fsPath);
+}
+
+/**
+ * Registers the serializer (panels come back after a reload). The manifest
+ * needs `onWebviewPanel:mlci.driftPanel` for VS Code to activate us for it.
+ */
+export function registerDriftPanel(context: vscode.ExtensionContext): vscode.Disposable[] {
+  return [
+    vscode.window.registerWebviewPanelSerializer(DRIFT_PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        const last = revivePayload(state);
+        // Prefer the file as it is now; the saved copy stands in when it is gone.
+        let payload = last;
+        if (last?.source) {
+          try {
+            payload = { ...last, report: await readDriftReport(vscode.Uri.file(last.source)) };
+          } catch {
+            payload = last;
+          }
+        }
+        DriftPanel.revive(panel, context.extensionUri, payload);
+      },
+    }),
+    { dispose: () => DriftPanel.current?.dispose() },
+  ];
+}
+
+/** The webview's saved state (JSON, non-finite numbers as strings) back to a payload. */
+function revivePayload(state: unknown): Payload | undefined {
+  const last = (state as Partial<DriftPanelState> | undefined)?.last;
+  if (!last || typeof last !== 'object' || last.report?.version !== 1) return undefined;
+  return JSON.parse(JSON.stringify(last), (k, v: unknown) =>
+    NUMERIC_KEYS.has(k) && (v === 'Infinity' || v === '-Infinity' || v === 'NaN') ? Number(v) : v) as Payload;
+}

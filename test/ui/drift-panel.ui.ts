@@ -1,0 +1,389 @@
+/**
+ * The drift report webview in real headless Chromium, run by
+ * scripts/test-panels.mjs (not by scripts/test-ui.mjs: this module exports
+ * `panelTests`, not `tests`, because it needs no workbench). Each test opens
+ * the page the extension serves (panelHtml, the same CSP, served over http
+ * so `cspSource` is a real origin) with the built media/webview/drift.js and
+ * a stub acquireVsCodeApi that logs messages and keeps state in
+ * sessionStorage (so it survives a reload, as VS Code's does).
+ * The report comes from detectDrift on the churn example, as the drift stage
+ * of examples/churn/mlci.yaml runs it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { detectDrift } from '../../src/core/drift/detect';
+import { nodeFiles } from '../../src/core/node-files';
+import { validatePipeline } from '../../src/core/pipeline/validate';
+import type { DriftPanelColumn, DriftPanelReport, DriftPanelToWebview } from '../../src/protocol/drift-panel';
+import { newNonce, panelHtml } from '../../src/adapters/vscode/panels/panel-html';
+
+// __filename, not __dirname: tsx's tsImport defines only the former faithfully.
+const REPO = path.resolve(path.dirname(__filename), '..', '..');
+const XSS = '<img src=x onerror=alert(1)>';
+
+/** Theme variables as VS Code's Dark Modern sets them on <html>. */
+const DARK_THEME: Record<string, string> = {
+  '--vscode-foreground': '#cccccc',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-editorWidget-border': '#454545',
+  '--vscode-charts-blue': '#3794ff',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-red': '#f14c4c',
+  '--vscode-charts-green': '#89d185',
+  '--vscode-focusBorder': '#0078d4',
+  '--vscode-textLink-foreground': '#4daafc',
+  '--vscode-list-activeSelectionBackground': '#04395e',
+  '--vscode-list-activeSelectionForeground': '#ffffff',
+  '--vscode-font-family': 'system-ui, sans-serif',
+  '--vscode-font-size': '13px',
+};
+
+/** Runs before the bundle (same nonce): what VS Code's webview host provides, plus a log. */
+function stubScript(): string {
+  return `
+window.__log = [];
+window.__dialogs = 0;
+const KEY = 'mlci-test-state';
+let acquired = false;
+window.acquireVsCodeApi = () => {
+  if (acquired) throw new Error('acquireVsCodeApi called twice');
+  acquired = true;
+  return {
+    postMessage: (m) => window.__log.push({ dir: 'out', type: m.type, payload: m.payload }),
+    getState: () => { const s = sessionStorage.getItem(KEY); return s ? JSON.parse(s) : undefined; },
+    setState: (s) => sessionStorage.setItem(KEY, JSON.stringify(s)),
+  };
+};
+// Capture phase: logged before the panel's own listener sees the message.
+window.addEventListener('message', (e) => window.__log.push({ dir: 'in', type: e.data && e.data.type }), true);
+document.addEventListener('securitypolicyviolation', (e) => window.__log.push({ dir: 'csp', directive: e.violatedDirective, blocked: e.blockedURI }));
+for (const [k, v] of Object.entries(${JSON.stringify(DARK_THEME)})) document.documentElement.style.setProperty(k, v);
+document.body.classList.add('vscode-dark');
+`;
+}
+
+interface LogEntry { dir: 'in' | 'out' | 'csp'; type?: string; payload?: unknown; directive?: string }
+
+export interface PanelContext {
+  browser: Browser;
+  /** Saves a screenshot of the page into test-results/panels/. */
+  shot(page: Page, name: string): Promise<void>;
+  /** Notes printed after the run (render times). */
+  note(text: string): void;
+}
+
+export interface PanelTest {
+  name: string;
+  run(ctx: PanelContext): Promise<void>;
+}
+
+/** Serves the panel page and media/ over http: the webview's own origin plays cspSource. */
+async function servePanel(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    // Chromium asks for a favicon on its own; a 404 would read as a page error.
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/panel.html') {
+      const origin = `http://${req.headers.host}`;
+      const nonce = newNonce();
+      const html = panelHtml({ cspSource: origin, scriptUri: `${origin}/media/webview/drift.js`, styleUri: `${origin}/media/panels.css`, title: 'Drift', nonce })
+        .replace('<script nonce=', `<script nonce="${nonce}">${stubScript()}</script>\n<script nonce=`);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      return;
+    }
+    const file = path.join(REPO, path.normalize(url.pathname));
+    if (!url.pathname.startsWith('/media/') || !file.startsWith(path.join(REPO, 'media'))) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/panel.html`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** A page on the panel, with everything that must never happen recorded. */
+class PanelPage {
+  readonly dialogs: string[] = [];
+  readonly consoleErrors: string[] = [];
+  private constructor(readonly page: Page) {
+    page.on('dialog', (d) => {
+      this.dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) this.consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+  }
+
+  static async open(browser: Browser, url: string): Promise<PanelPage> {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const p = new PanelPage(page);
+    await page.goto(url);
+    return p;
+  }
+
+  log(): Promise<LogEntry[]> {
+    return this.page.evaluate(() => (window as unknown as { __log: LogEntry[] }).__log);
+  }
+
+  async waitForPosted(type: string, count = 1): Promise<void> {
+    await this.page.waitForFunction(([t, n]) => (window as unknown as { __log: LogEntry[] }).__log.filter((e) => e.dir === 'out' && e.type === t).length >= (n as number), [type, count] as const, { timeout: 10_000 });
+  }
+
+  /** Posts the report as the extension does, once the page has said 'ready'. */
+  async sendReport(report: DriftPanelReport, title = 'Drift: churn'): Promise<void> {
+    await this.waitForPosted('ready');
+    const before = (await this.log()).filter((e) => e.type === 'rendered').length;
+    const message: DriftPanelToWebview = { type: 'report', payload: { report, title } };
+    await this.page.evaluate((m) => window.postMessage(m, '*'), message);
+    await this.waitForPosted('rendered', before + 1);
+  }
+
+  rowNames(): Promise<string[]> {
+    return this.page.locator('table.columns tbody tr th button').allTextContents();
+  }
+
+  /** Fails on any dialog, page error or CSP violation seen so far. */
+  async assertClean(): Promise<void> {
+    const csp = (await this.log()).filter((e) => e.dir === 'csp');
+    assert.deepEqual(this.dialogs, [], 'a dialog opened');
+    assert.deepEqual(csp, [], 'CSP violations');
+    assert.deepEqual(this.consoleErrors, [], 'console errors');
+  }
+}
+
+let churnReport: DriftPanelReport | undefined;
+
+/** The churn example's drift stage, run for real (cached across tests). */
+async function churn(): Promise<DriftPanelReport> {
+  if (churnReport) return structuredClone(churnReport);
+  const file = path.join(REPO, 'examples/churn/mlci.yaml');
+  const v = validatePipeline({ file: 'mlci.yaml', text: readFileSync(file, 'utf8'), root: path.dirname(file), files: nodeFiles });
+  const stage = v.pipeline!.stageByName.get('drift')!;
+  const dir = path.dirname(file);
+  churnReport = (await detectDrift(path.resolve(dir, stage.reference!), path.resolve(dir, stage.current!), stage.drift!, {
+    referenceName: stage.reference!,
+    currentName: stage.current!,
+  })) as DriftPanelReport;
+  return structuredClone(churnReport);
+}
+
+/** 20 columns: the churn columns repeated under new names (real histograms, more of them). */
+async function wideReport(n: number): Promise<DriftPanelReport> {
+  const r = await churn();
+  const columns: DriftPanelColumn[] = [];
+  for (let i = 0; columns.length < n; i++) {
+    const c = r.columns[i % r.columns.length]!;
+    columns.push({ ...structuredClone(c), name: `${c.name}_${String(i).padStart(2, '0')}` });
+  }
+  return { ...r, columns, driftedShare: columns.filter((c) => c.drifted).length / columns.length };
+}
+
+/** Pixels of each chart canvas: how many are painted, and in how many colours. */
+async function canvasInk(page: Page): Promise<{ painted: number; colours: number; dataUrlBytes: number }[]> {
+  return page.evaluate(() => Array.from(document.querySelectorAll('canvas')).map((c) => {
+    const ctx = c.getContext('2d')!;
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let painted = 0;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3]! > 0) {
+        painted++;
+        colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      }
+    }
+    return { painted: painted / (c.width * c.height), colours: colours.size, dataUrlBytes: c.toDataURL('image/png').length };
+  }));
+}
+
+let server: Awaited<ReturnType<typeof servePanel>> | undefined;
+async function openPanel(browser: Browser): Promise<PanelPage> {
+  server ??= await servePanel();
+  return PanelPage.open(browser, server.url);
+}
+
+export async function stopPanelServer(): Promise<void> {
+  await server?.close();
+  server = undefined;
+}
+
+export const panelTests: PanelTest[] = [
+  {
+    name: "posts 'ready' before any data and renders the churn report: drifted, one row per column, charts drawn",
+    async run({ browser, shot }) {
+      const report = await churn();
+      assert.equal(report.datasetDrift, true, 'the churn example is expected to drift');
+      const p = await openPanel(browser);
+      try {
+        await p.sendReport(report);
+        const log = await p.log();
+        const ready = log.findIndex((e) => e.dir === 'out' && e.type === 'ready');
+        const data = log.findIndex((e) => e.dir === 'in' && e.type === 'report');
+        assert.ok(ready >= 0 && ready < data, `'ready' (${ready}) must come before the report (${data})`);
+        assert.match(await p.page.getByTestId('verdict').textContent() ?? '', /Dataset drift detected/);
+        const drifted = report.columns.filter((c) => c.drifted).length;
+        assert.match(await p.page.getByTestId('share').textContent() ?? '', new RegExp(`^${drifted} of ${report.columns.length} \\(\\d+%\\); the dataset drifts at 40%`));
+        assert.match(await p.page.locator('.facts').textContent() ?? '', /data\/train\.csv 2000 rows.*data\/current\.csv 1000 rows/s);
+        assert.deepEqual(await p.rowNames(), report.columns.map((c) => c.name).sort((a, b) => a.localeCompare(b)));
+        const ink = await canvasInk(p.page);
+        assert.equal(ink.length, report.columns.length, 'one chart per column');
+        for (const [i, k] of ink.entries()) {
+          assert.ok(k.painted > 0.03 && k.colours > 8, `canvas ${i} looks blank: ${JSON.stringify(k)}`);
+        }
+        await shot(p.page, 'drift-churn');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'the table sorts on header click and from the keyboard (headers are buttons, aria-sort follows)',
+    async run({ browser, shot }) {
+      const report = await churn();
+      const p = await openPanel(browser);
+      try {
+        await p.sendReport(report);
+        const byStat = [...report.columns].sort((a, b) => a.statistic - b.statistic).map((c) => c.name);
+        await p.page.getByRole('button', { name: 'Statistic' }).click();
+        assert.deepEqual(await p.rowNames(), byStat);
+        assert.equal(await p.page.locator('th:has(button[data-key="statistic"])').getAttribute('aria-sort'), 'ascending');
+        // Keyboard: focus stays on the header after the re-render, Enter reverses.
+        await p.page.keyboard.press('Enter');
+        assert.deepEqual(await p.rowNames(), [...byStat].reverse());
+        assert.equal(await p.page.locator('th:has(button[data-key="statistic"])').getAttribute('aria-sort'), 'descending');
+        // Tab to the next header and sort by drift with Space.
+        await p.page.keyboard.press('Tab');
+        await p.page.keyboard.press('Tab');
+        await p.page.keyboard.press('Tab');
+        assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('data-key')), 'drifted');
+        await p.page.keyboard.press('Space');
+        const names = await p.rowNames();
+        const flags = names.map((n) => report.columns.find((c) => c.name === n)!.drifted);
+        assert.deepEqual(flags, [...flags].sort((a, b) => Number(a) - Number(b)), 'not drifted first, then drifted');
+        await shot(p.page, 'drift-sorted');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'a column and a category named <img src=x onerror=alert(1)> show as text: no element, no dialog, no CSP violation',
+    async run({ browser, shot }) {
+      const report = await churn();
+      const target = report.columns.find((c) => c.histogram.kind === 'categorical')!;
+      target.name = XSS;
+      if (target.histogram.kind === 'categorical') target.histogram.categories[0] = XSS;
+      target.newCategories = [XSS];
+      target.warnings = [XSS];
+      report.reference.path = XSS;
+      report.skipped.push({ name: XSS, reason: XSS });
+      const p = await openPanel(browser);
+      try {
+        await p.sendReport(report, XSS);
+        assert.equal(await p.page.locator('img').count(), 0, 'an <img> element was created from data');
+        assert.ok((await p.rowNames()).includes(XSS), 'the column name is shown as text');
+        assert.equal(await p.page.locator('h1').textContent(), XSS);
+        // Selecting it exercises the lookup by name (no CSS selector built from data).
+        await p.page.locator('table.columns tbody th').getByRole('button', { name: XSS, exact: true }).click();
+        assert.equal(await p.page.locator('.card.selected .name').textContent(), XSS);
+        // The file link hands the path back to the extension as data.
+        await p.page.locator('.facts').getByRole('button', { name: XSS, exact: true }).click();
+        const open = (await p.log()).filter((e) => e.type === 'openFile');
+        assert.deepEqual(open.map((e) => e.payload), [{ path: XSS }]);
+        await p.page.locator('table.columns tbody th').getByRole('button', { name: XSS, exact: true }).hover();
+        await p.page.waitForTimeout(200);
+        await shot(p.page, 'drift-xss');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'sort, selected column and the report (Infinity included) come back after a reload from setState',
+    async run({ browser, shot }) {
+      const report = await churn();
+      // A chi-square statistic is Infinity when current has a new category: JSON state must keep it.
+      const cat = report.columns.find((c) => c.test === 'chisquare')!;
+      cat.statistic = Infinity;
+      const p = await openPanel(browser);
+      try {
+        await p.sendReport(report);
+        await p.page.getByRole('button', { name: 'p-value / distance' }).click();
+        await p.page.getByRole('button', { name: 'p-value / distance' }).click();
+        const sorted = await p.rowNames();
+        const pick = report.columns[1]!.name;
+        await p.page.getByRole('button', { name: pick, exact: true }).click();
+        await p.page.reload();
+        // No report is posted after the reload: the page renders from its state.
+        await p.page.waitForSelector('table.columns');
+        assert.deepEqual(await p.rowNames(), sorted);
+        assert.equal(await p.page.locator('th:has(button[data-key="score"])').getAttribute('aria-sort'), 'descending');
+        assert.equal(await p.page.locator('tr.selected th button').textContent(), pick);
+        assert.equal(await p.page.locator('.card.selected .name').textContent(), pick);
+        assert.equal(await p.page.locator(`tr[aria-selected="true"] td`).count(), 6);
+        const statCell = await p.page.locator('table.columns tbody tr').filter({ hasText: cat.name }).locator('td').nth(2).textContent();
+        assert.equal(statCell, '∞');
+        const log = await p.log();
+        assert.equal(log[0]?.type, 'ready', 'ready is still the first message after a reload');
+        // A fresh report from the extension keeps the restored sort and selection.
+        await p.sendReport(report);
+        assert.deepEqual(await p.rowNames(), sorted);
+        assert.equal(await p.page.locator('tr.selected th button').textContent(), pick);
+        await shot(p.page, 'drift-restored');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'a 20-column report renders (table and 20 charts) in under 1.5 s',
+    async run({ browser, shot, note }) {
+      const report = await wideReport(20);
+      const p = await openPanel(browser);
+      try {
+        await p.waitForPosted('ready');
+        const times: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const t0 = Date.now();
+          await p.sendReport(report);
+          const wall = Date.now() - t0;
+          const rendered = (await p.log()).filter((e) => e.type === 'rendered').at(-1)!.payload as { ms: number };
+          times.push(rendered.ms);
+          if (i === 0) note(`20-column render: first ${rendered.ms.toFixed(0)} ms in the page (${wall} ms round trip)`);
+        }
+        const median = [...times].sort((a, b) => a - b)[2]!;
+        note(`20-column render: median of 5 ${median.toFixed(0)} ms (${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+        assert.equal(await p.page.locator('table.columns tbody tr').count(), 20);
+        const ink = await canvasInk(p.page);
+        assert.equal(ink.length, 20);
+        assert.ok(ink.every((k) => k.painted > 0.03), 'a blank chart');
+        assert.ok(median < 1500, `median render ${median} ms`);
+        await p.page.setViewportSize({ width: 1200, height: 2400 });
+        await shot(p.page, 'drift-20-columns');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+];

@@ -1,0 +1,101 @@
+/**
+ * The drift report webview. Says 'ready' first (the extension posts the
+ * report only then, so nothing is lost while the script loads), renders on
+ * 'report', and keeps the sort and the selected column in vscode state so a
+ * reload or a revived panel comes back as the user left it.
+ */
+import type { Chart } from 'chart.js';
+import type {
+  DriftPanelFromWebview, DriftPanelSortKey, DriftPanelState, DriftPanelToWebview,
+} from '../../src/protocol/drift-panel';
+import { clear, el } from '../shared/dom';
+import { onThemeChange, readTheme } from '../shared/theme';
+import { decodeNonFinite, encodeNonFinite, vscodeApi } from '../shared/vscode-api';
+import { drawChart, renderChartCard } from './charts';
+import { renderSummary } from './summary';
+import { renderTable, sortColumns } from './table';
+
+type Payload = DriftPanelToWebview['payload'];
+
+const NUMERIC_KEYS = new Set(['statistic', 'pvalue', 'distance', 'threshold', 'share', 'driftedShare']);
+const vscode = vscodeApi<DriftPanelFromWebview, DriftPanelState>();
+const root = document.getElementById('root')!;
+
+const saved = vscode.getState();
+let state: DriftPanelState = saved ? decodeNonFinite(saved, NUMERIC_KEYS) : { sort: { key: 'name', dir: 'asc' } };
+let charts: Chart<'bar'>[] = [];
+
+function save(): void {
+  vscode.setState(encodeNonFinite(state));
+}
+
+function render(payload: Payload): void {
+  const t0 = performance.now();
+  for (const c of charts) c.destroy();
+  charts = [];
+  clear(root);
+  const { report } = payload;
+  if (state.selected && !report.columns.some((c) => c.name === state.selected)) state.selected = undefined;
+
+  const openFile = (path: string) => vscode.postMessage({ type: 'openFile', payload: { path } });
+  root.append(renderSummary(report, payload.title, openFile));
+  if (report.columns.length === 0) {
+    root.append(el('p', { class: 'empty', text: 'No column was tested.' }));
+    return;
+  }
+  root.append(renderTable(report.columns, state.sort, state.selected, { onSort: sortBy, onSelect: select }));
+
+  const theme = readTheme();
+  const grid = el('section', { class: 'charts', attrs: { 'aria-label': 'Distributions' } });
+  root.append(grid);
+  // Charts follow the table's order so the two read alike.
+  for (const c of sortColumns(report.columns, state.sort)) {
+    const card = renderChartCard(c, c.name === state.selected);
+    grid.append(card);
+    charts.push(drawChart(card, c, theme));
+  }
+  if (state.selected) grid.querySelector<HTMLElement>(`.card.selected`)?.scrollIntoView({ block: 'nearest' });
+  const ms = performance.now() - t0;
+  vscode.postMessage({ type: 'rendered', payload: { columns: report.columns.length, ms } });
+}
+
+function sortBy(key: DriftPanelSortKey): void {
+  // A second click on the same header reverses the order.
+  const dir = state.sort.key === key && state.sort.dir === 'asc' ? 'desc' : 'asc';
+  state = { ...state, sort: { key, dir } };
+  save();
+  if (state.last) {
+    render(state.last);
+    root.querySelector<HTMLButtonElement>(`th button[data-key="${key}"]`)?.focus();
+  }
+}
+
+function select(name: string): void {
+  state = { ...state, selected: name };
+  save();
+  // Only the highlight changes: no need to redraw every chart.
+  for (const node of Array.from(root.querySelectorAll<HTMLElement>('[data-column]'))) {
+    const on = node.dataset.column === name;
+    node.classList.toggle('selected', on);
+    if (node.tagName === 'TR') node.setAttribute('aria-selected', String(on));
+  }
+  const card = Array.from(root.querySelectorAll<HTMLElement>('.card')).find((c) => c.dataset.column === name);
+  card?.scrollIntoView({ block: 'nearest' });
+  card?.focus({ preventScroll: true });
+}
+
+window.addEventListener('message', (event: MessageEvent<DriftPanelToWebview>) => {
+  const message = event.data;
+  if (message?.type !== 'report') return;
+  state = { ...state, last: message.payload };
+  save();
+  render(message.payload);
+});
+
+onThemeChange(() => {
+  if (state.last) render(state.last);
+});
+
+vscode.postMessage({ type: 'ready' });
+// A restored panel shows its last report at once; the extension's answer to 'ready' replaces it.
+if (state.last) render(state.last);
