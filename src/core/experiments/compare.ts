@@ -1,0 +1,137 @@
+/**
+ * Comparing runs against a baseline run: one row per param and per metric,
+ * one cell per run with the value, the difference to the baseline
+ * (absolute and relative) and a verdict from the metric's goal in the
+ * pipeline's `metrics:` section. Shared by `mlci exp diff` and the
+ * experiments panel, so both say the same thing about the same runs.
+ */
+import type { ParamValue } from '../params';
+import type { Goal } from '../pipeline/model';
+import type { GitInfo } from '../ports';
+import type { RunRecord } from '../run/record';
+
+export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
+
+export interface CompareCell {
+  /** undefined when the run has no such param or metric. */
+  value: ParamValue | undefined;
+  /** value - baseline, for numbers on both sides. */
+  delta?: number;
+  /** delta / |baseline|, when the baseline is a non-zero number. */
+  relative?: number;
+  /**
+   * Metrics: better/worse by the goal, same when equal, n/a when either side
+   * is missing or NaN or the metric has no goal and differs. Params: same or n/a.
+   */
+  verdict: Verdict;
+  /** The value differs from the baseline's (missing on one side counts). */
+  changed: boolean;
+}
+
+export interface CompareRow {
+  kind: 'param' | 'metric';
+  key: string;
+  goal?: Goal;
+  cells: CompareCell[];
+}
+
+export interface ComparedRun {
+  id: string;
+  name?: string;
+  status: string;
+  startedAt: string;
+  git?: GitInfo;
+  overrides?: Record<string, ParamValue>;
+}
+
+export interface Comparison {
+  runs: ComparedRun[];
+  /** Index of the baseline in `runs`. */
+  baseline: number;
+  rows: CompareRow[];
+}
+
+export type MetricGoals = Record<string, { goal?: Goal } | undefined>;
+
+export interface CompareOptions {
+  /** Keep only rows where some run differs from the baseline. */
+  onlyDiff?: boolean;
+}
+
+/** Nested params as dotted leaves (`model.lr`); lists stay values. */
+export function flattenParams(params: Record<string, ParamValue>, prefix = '', out: Record<string, ParamValue> = {}): Record<string, ParamValue> {
+  for (const [k, v] of Object.entries(params)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) flattenParams(v, key, out);
+    else out[key] = v;
+  }
+  return out;
+}
+
+/** The goal for a metric key: exact name, else its last dotted part (`train.loss` → `loss`). */
+export function goalOf(key: string, goals: MetricGoals): Goal | undefined {
+  return goals[key]?.goal ?? goals[key.slice(key.lastIndexOf('.') + 1)]?.goal;
+}
+
+function sameValue(a: ParamValue | undefined, b: ParamValue | undefined): boolean {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+    // Float noise from different stages/JSON round-trips is not a change.
+    return a === b || Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && !Number.isNaN(v);
+}
+
+function cell(kind: 'param' | 'metric', value: ParamValue | undefined, base: ParamValue | undefined, goal: Goal | undefined): CompareCell {
+  const changed = !sameValue(value, base);
+  const out: CompareCell = { value, verdict: 'n/a', changed };
+  if (isNum(value) && isNum(base)) {
+    out.delta = value - base;
+    if (base !== 0) out.relative = out.delta / Math.abs(base);
+  }
+  if (kind === 'param') {
+    out.verdict = changed ? 'n/a' : 'same';
+    return out;
+  }
+  if (!isNum(value) || !isNum(base)) return out;
+  if (!changed) out.verdict = 'same';
+  else if (goal) out.verdict = (goal === 'max') === value > base ? 'better' : 'worse';
+  return out;
+}
+
+function summary(r: RunRecord): ComparedRun {
+  return {
+    id: r.id,
+    ...(r.name !== undefined ? { name: r.name } : {}),
+    status: r.status,
+    startedAt: r.startedAt,
+    ...(r.git ? { git: r.git } : {}),
+    ...(r.overrides ? { overrides: r.overrides } : {}),
+  };
+}
+
+/**
+ * Rows for `runs` (in the order given) against the run whose id is
+ * `baselineId` (which must be one of them). Params first, then metrics,
+ * each sorted by key so the output is stable.
+ */
+export function compareRuns(runs: readonly RunRecord[], baselineId: string, goals: MetricGoals, opts: CompareOptions = {}): Comparison {
+  const baseline = runs.findIndex((r) => r.id === baselineId);
+  if (baseline < 0) throw new Error(`the baseline run ${baselineId} is not among the compared runs`);
+  const params = runs.map((r) => flattenParams(r.params ?? {}));
+  const metrics = runs.map((r) => r.metrics ?? {});
+  const keysOf = (list: ReadonlyArray<Record<string, unknown>>) => [...new Set(list.flatMap((o) => Object.keys(o)))].sort();
+  const rows: CompareRow[] = [];
+  for (const key of keysOf(params)) {
+    rows.push({ kind: 'param', key, cells: params.map((p) => cell('param', p[key], params[baseline]![key], undefined)) });
+  }
+  for (const key of keysOf(metrics)) {
+    const goal = goalOf(key, goals);
+    rows.push({ kind: 'metric', key, ...(goal ? { goal } : {}), cells: metrics.map((m) => cell('metric', m[key], metrics[baseline]![key], goal)) });
+  }
+  return { runs: runs.map(summary), baseline, rows: opts.onlyDiff ? rows.filter((r) => r.cells.some((c) => c.changed)) : rows };
+}
