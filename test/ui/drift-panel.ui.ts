@@ -10,12 +10,13 @@
  * of examples/churn/mlci.yaml runs it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { detectDrift } from '../../src/core/drift/detect';
+import { formatJson, parseDriftReport } from '../../src/core/drift/report';
 import { nodeFiles } from '../../src/core/node-files';
 import { validatePipeline } from '../../src/core/pipeline/validate';
 import type { DriftPanelColumn, DriftPanelReport, DriftPanelToWebview } from '../../src/protocol/drift-panel';
@@ -24,6 +25,8 @@ import { newNonce, panelHtml } from '../../src/adapters/vscode/panels/panel-html
 // __filename, not __dirname: tsx's tsImport defines only the former faithfully.
 const REPO = path.resolve(path.dirname(__filename), '..', '..');
 const XSS = '<img src=x onerror=alert(1)>';
+/** The churn report as a file, for tests that open a report from disk (showDriftReportFromFile). */
+const FIXTURE = path.join(REPO, 'test/fixtures/panels/churn-drift.json');
 
 /** Theme variables as VS Code's Dark Modern sets them on <html>. */
 const DARK_THEME: Record<string, string> = {
@@ -225,6 +228,39 @@ export async function stopPanelServer(): Promise<void> {
 
 export const panelTests: PanelTest[] = [
   {
+    name: 'test/fixtures/panels/churn-drift.json is the report detectDrift gives on the churn example today',
+    async run() {
+      const live = { ...(await churn()), durationMs: 0 };
+      // MLCI_UPDATE_FIXTURES=1 rewrites it after an intended change of the report.
+      if (process.env.MLCI_UPDATE_FIXTURES === '1' || !existsSync(FIXTURE)) writeFileSync(FIXTURE, formatJson(live as Parameters<typeof formatJson>[0]));
+      assert.deepEqual(parseDriftReport(readFileSync(FIXTURE, 'utf8')), live);
+    },
+  },
+  {
+    name: 'each page load gets a fresh nonce, used by the CSP and the script tag alike',
+    async run({ browser }) {
+      const nonces: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const p = await openPanel(browser);
+        try {
+          const csp = await p.page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+          const nonce = /script-src 'nonce-([^']+)'/.exec(csp ?? '')?.[1];
+          assert.ok(nonce && nonce.length >= 22, `no nonce in ${csp}`);
+          assert.match(csp!, /^default-src 'none'; img-src http:\/\/127\.0\.0\.1:\d+ data:; style-src http:\/\/127\.0\.0\.1:\d+ 'nonce-[^']+'; script-src 'nonce-[^']+';$/);
+          // The nonce attribute is hidden from the DOM once parsed; the element's property keeps it.
+          const scriptNonces = await p.page.evaluate(() => Array.from(document.scripts).map((s) => s.nonce));
+          assert.ok(scriptNonces.every((n) => n === nonce));
+          nonces.push(nonce);
+          await p.waitForPosted('ready');
+          await p.assertClean();
+        } finally {
+          await p.page.close();
+        }
+      }
+      assert.notEqual(nonces[0], nonces[1]);
+    },
+  },
+  {
     name: "posts 'ready' before any data and renders the churn report: drifted, one row per column, charts drawn",
     async run({ browser, shot }) {
       const report = await churn();
@@ -349,6 +385,34 @@ export const panelTests: PanelTest[] = [
         assert.deepEqual(await p.rowNames(), sorted);
         assert.equal(await p.page.locator('tr.selected th button').textContent(), pick);
         await shot(p.page, 'drift-restored');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'charts follow a theme change (VS Code swaps the body class and the --vscode-* variables)',
+    async run({ browser, shot }) {
+      const p = await openPanel(browser);
+      try {
+        await p.sendReport(await churn());
+        const green = () => p.page.evaluate(() => Array.from(document.querySelectorAll('canvas')).some((c) => {
+          const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          for (let i = 0; i < data.length; i += 4) if (data[i]! < 40 && data[i + 1]! > 200 && data[i + 2]! < 40) return true;
+          return false;
+        }));
+        assert.equal(await green(), false);
+        const renders = (await p.log()).filter((e) => e.type === 'rendered').length;
+        await p.page.evaluate(() => {
+          document.documentElement.style.setProperty('--vscode-charts-blue', '#00ff00');
+          document.documentElement.style.setProperty('--vscode-editor-background', '#ffffff');
+          document.documentElement.style.setProperty('--vscode-foreground', '#333333');
+          document.body.classList.replace('vscode-dark', 'vscode-light');
+        });
+        await p.waitForPosted('rendered', renders + 1);
+        assert.equal(await green(), true, 'the reference bars did not take the new --vscode-charts-blue');
+        await shot(p.page, 'drift-theme-change');
         await p.assertClean();
       } finally {
         await p.page.close();
