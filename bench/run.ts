@@ -4,6 +4,7 @@
  * a missed goal is printed as such. Pass names to run a subset:
  * `npm run bench -- validate`.
  */
+import { benchActivation } from './activation.bench';
 import { benchDrift } from './drift.bench';
 import { benchHash } from './hash.bench';
 import { benchRun } from './run.bench';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   hash: benchHash,
   run: benchRun,
   drift: benchDrift,
+  activation: benchActivation,
 };
 
 function show(r: BenchResult): string {
@@ -22,7 +24,8 @@ function show(r: BenchResult): string {
     const verdict = r.goal === undefined ? '' : r.ratio <= r.goal ? '  (goal met)' : '  (GOAL MISSED)';
     return `${r.name.padEnd(64)} ${r.ratio.toFixed(3)}x${verdict}`;
   }
-  return `${r.name.padEnd(64)} ${r.ms !== undefined ? `${r.ms.toFixed(1)} ms` : ''}${r.note ? ` ${r.note}` : ''}`;
+  const v = r.ms !== undefined ? `${r.ms.toFixed(1)} ms` : r.value !== undefined ? `${r.value.toFixed(1)} ${r.unit ?? ''}` : '';
+  return `${r.name.padEnd(64)} ${v}${r.note ? ` ${r.note}` : ''}`;
 }
 
 async function main() {

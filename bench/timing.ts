@@ -2,6 +2,9 @@
 export interface BenchResult {
   name: string;
   ms?: number;
+  /** Another measure than milliseconds (e.g. KB). */
+  value?: number;
+  unit?: string;
   ratio?: number;
   /** The ratio goal (lower is better); printed with a verdict. */
   goal?: number;
