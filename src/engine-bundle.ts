@@ -10,3 +10,4 @@ export { newRunId } from './core/run/run-id';
 export { RunStore } from './core/run/store';
 export { acquireWorkspaceLock } from './core/run/workspace-lock';
 export { chooseRunner, createEngineDeps, hostUser } from './adapters/engine-deps';
+export { detectDrift } from './core/drift/detect';

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './adapters/vscode/commands';
+import { registerDriftPanel } from './adapters/vscode/panels/drift-panel';
 import { Config } from './adapters/vscode/config';
 import { PipelineIndex } from './adapters/vscode/pipelines';
 import { RunController } from './adapters/vscode/run-controller';
@@ -37,7 +38,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
 
   context.subscriptions.push(
     log, pipelines, statusBar, runs, view, tests,
-    ...registerCommands({ config, log, pipelines, runs }),
+    ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs }),
+    ...registerDriftPanel(context),
     vscode.tasks.registerTaskProvider('mlci', new StageTaskProvider(pipelines, cli)),
     ...registerLanguageFeatures({
       config, log,

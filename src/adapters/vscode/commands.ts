@@ -10,12 +10,15 @@ import { scaffoldPipeline } from '../../core/scaffold';
 import { pathKey } from '../../core/pipeline/source';
 import { TEST_KINDS } from '../../core/pipeline/model';
 import { loadEngine } from './engine-loader';
+import { DriftPanel, showDriftReportFromFile } from './panels/drift-panel';
+import type { DriftPanelReport } from '../../protocol/drift-panel';
 import type { Config } from './config';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
 import type { RunController } from './run-controller';
 import type { Node, StageArg } from './tree';
 
 export interface CommandContext {
+  extensionUri: vscode.Uri;
   config: Config;
   log: vscode.LogOutputChannel;
   pipelines: PipelineIndex;
@@ -153,6 +156,57 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const start = doc.positionAt(key?.keyStart ?? 0);
       const end = doc.positionAt(key?.keyEnd ?? 0);
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(start, end), preview: false });
+    },
+    // From a drift stage (its report in the last run, else its report file),
+    // or with no argument: a drift stage, a report file, or two data files.
+    'mlci.showDriftReport': async (arg) => {
+      let target = arg && !(arg instanceof vscode.Uri) && 'stage' in arg ? await pickStage(ctx, arg, '') : undefined;
+      if (!target && !(arg instanceof vscode.Uri)) {
+        const stages = ctx.pipelines.list().flatMap((entry) => (entry.result.pipeline?.stages ?? []).filter((s) => s.kind === 'drift').map((s) => ({ entry, stage: s.name })));
+        type Pick = vscode.QuickPickItem & { action: 'stage' | 'file' | 'compare'; t?: { entry: PipelineEntry; stage: string } };
+        const picks: Pick[] = [
+          ...stages.map((t): Pick => ({ label: `$(pulse) ${t.stage}`, description: vscode.workspace.asRelativePath(t.entry.uri), action: 'stage', t })),
+          { label: '$(file) Open a drift report file…', action: 'file' },
+          { label: '$(diff) Compare two data files…', action: 'compare' },
+        ];
+        const pick = await vscode.window.showQuickPick(picks, { placeHolder: 'Which drift report?' });
+        if (!pick) return;
+        if (pick.action === 'stage') target = pick.t;
+        else if (pick.action === 'file') {
+          const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Drift report': ['json'] } });
+          if (files?.[0]) await showDriftReportFromFile(ctx.extensionUri, files[0]);
+          return;
+        } else {
+          const ref = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Reference data (what the model was trained on)', filters: { Data: ['csv', 'tsv', 'jsonl', 'ndjson', 'parquet'] } });
+          if (!ref?.[0]) return;
+          const cur = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Current data', filters: { Data: ['csv', 'tsv', 'jsonl', 'ndjson', 'parquet'] } });
+          if (!cur?.[0]) return;
+          const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mlci: computing drift', cancellable: true }, (_p, token) => {
+            const ac = new AbortController();
+            token.onCancellationRequested(() => ac.abort());
+            return loadEngine().detectDrift(ref[0].fsPath, cur[0].fsPath, { share: 0.5, columns: {}, exclude: [], format: 'auto' }, { signal: ac.signal, referenceName: vscode.workspace.asRelativePath(ref[0]), currentName: vscode.workspace.asRelativePath(cur[0]) });
+          });
+          DriftPanel.createOrShow(ctx.extensionUri, report as unknown as DriftPanelReport, `Drift: ${path.basename(cur[0].fsPath)}`);
+          return;
+        }
+      }
+      if (arg instanceof vscode.Uri) {
+        await showDriftReportFromFile(ctx.extensionUri, arg);
+        return;
+      }
+      if (!target) return;
+      const run = ctx.runs.lastRun(target.entry.uri.fsPath);
+      const fromRun = run?.reports?.[target.stage];
+      if (fromRun) {
+        DriftPanel.createOrShow(ctx.extensionUri, fromRun as DriftPanelReport, `Drift: ${target.stage} (run ${run!.id})`);
+        return;
+      }
+      const reportFile = target.entry.result.pipeline?.stageByName.get(target.stage)?.drift?.report;
+      if (reportFile) {
+        await showDriftReportFromFile(ctx.extensionUri, path.resolve(target.entry.root, reportFile));
+        return;
+      }
+      void vscode.window.showInformationMessage(`Stage ${target.stage} has no drift report yet: run it first.`, 'Run Stage').then((p) => p && vscode.commands.executeCommand('mlci.runStage', { file: target!.entry.uri.fsPath, stage: target!.stage }));
     },
     'mlci.openStageLog': async (arg) => {
       const t = await pickStage(ctx, arg, 'Open the log of which stage?');

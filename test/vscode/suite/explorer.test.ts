@@ -82,6 +82,24 @@ describe('pipeline explorer', function () {
       assert.ok(checks.length >= 20, `checks as child tests: ${checks.length}`);
       assert.ok(item.children.get(`${item.id}#check-columns.tenure.max`), 'the tenure max check is listed');
     });
+
+    it('runs the drift stage and opens its report in the drift panel', async () => {
+      const a = await api();
+      const file = a.pipelines.list()[0].uri.fsPath;
+      await vscode.commands.executeCommand('mlci.runStage', { file, stage: 'drift' });
+      const report = a.runs.lastRun(file)?.reports?.drift as { datasetDrift?: boolean; columns?: unknown[] } | undefined;
+      assert.equal(report?.datasetDrift, true, 'the example data drifts');
+      assert.equal(report?.columns?.length, 5);
+      await vscode.commands.executeCommand('mlci.showDriftReport', { file, stage: 'drift' });
+      let tab: vscode.Tab | undefined;
+      for (let i = 0; i < 50 && !tab; i++) {
+        tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('mlci.driftPanel'));
+        if (!tab) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(tab, 'the drift panel is open');
+      assert.match(tab.label, /^Drift: drift/);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
   } else {
     it('[restricted] refuses to run, offers no tasks, and still shows the pipeline', async () => {
       const a = await api();
