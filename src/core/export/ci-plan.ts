@@ -1,0 +1,93 @@
+/**
+ * What both exporters need from a pipeline, worked out once: where the
+ * pipeline lives in the repository, which stages CI runs, which stages
+ * retrain, the commands, the cache key file and the artifact paths.
+ */
+import path from 'node:path';
+import type { Pipeline } from '../pipeline/model';
+import { TEST_KINDS } from '../pipeline/model';
+import { shellWord } from './yaml-text';
+
+export const DEFAULT_CLI = 'npx --yes mlci';
+/**
+ * The Markdown summary `mlci run --ci` writes (relative to the pipeline
+ * folder): the exporters show it in the job summary / as an MR artifact.
+ */
+export const CI_REPORT_FILE = '.mlci/report.md';
+/** Exit code of `mlci triggers check` when a trigger fired. */
+export const TRIGGER_FIRED_EXIT = 10;
+
+export interface ExportOptions {
+  /** The pipeline file relative to the repository root (POSIX or native separators). */
+  pipelineFile: string;
+  /** How CI invokes mlci (default `npx --yes mlci`). */
+  cliCommand?: string;
+}
+
+export interface CiPlan {
+  pipelineFile: string;
+  /** Pipeline folder relative to the repository root ('.' at the root). */
+  dir: string;
+  name: string;
+  cli: string;
+  /** The `ci.stages` (or the default test/data/evaluate/drift stages). */
+  stages: string[];
+  /** Stages of kind `train`: forced to rerun when a trigger fires. */
+  trainStages: string[];
+  schedules: string[];
+  hasTriggers: boolean;
+  /** Repository-relative paths. */
+  lockFile: string;
+  stateDir: string;
+  runsDir: string;
+  reportFile: string;
+  /** Repository-relative report files stages write (drift reports, JUnit XML). */
+  reportFiles: string[];
+  /** `mlci run ... --ci` for push / pull request events (run in `dir`). */
+  runCommand: string;
+  /** `mlci run ... --ci` for a scheduled run whose trigger fired: also retrains. */
+  retrainCommand: string;
+  /** `mlci triggers check` (run in `dir`). */
+  checkCommand: string;
+}
+
+function repoPath(dir: string, p: string): string {
+  return dir === '.' ? path.posix.normalize(p) : path.posix.join(dir, p);
+}
+
+export function ciPlan(pipeline: Pipeline, opts: ExportOptions): CiPlan {
+  const pipelineFile = opts.pipelineFile.split(path.sep).join('/').replace(/^\.\//, '');
+  const dir = path.posix.dirname(pipelineFile);
+  const fileArg = shellWord(path.posix.basename(pipelineFile));
+  const cli = opts.cliCommand ?? DEFAULT_CLI;
+  const stages = pipeline.ci.stages ?? pipeline.stages.filter((s) => TEST_KINDS.includes(s.kind)).map((s) => s.name);
+  const trainStages = pipeline.stages.filter((s) => s.kind === 'train').map((s) => s.name);
+  const retrainStages = [...stages, ...trainStages.filter((t) => !stages.includes(t))];
+  const planned = new Set(retrainStages);
+  const reportFiles: string[] = [];
+  for (const s of pipeline.stages) {
+    if (!planned.has(s.name)) continue;
+    if (s.drift?.report) reportFiles.push(repoPath(dir, s.drift.report));
+    if (s.reports.junit) reportFiles.push(repoPath(dir, s.reports.junit));
+  }
+  const t = pipeline.triggers;
+  const schedules = t?.schedule ?? [];
+  return {
+    pipelineFile,
+    dir,
+    name: pipeline.name ?? path.posix.basename(dir === '.' ? pipelineFile : dir),
+    cli,
+    stages,
+    trainStages,
+    schedules,
+    hasTriggers: schedules.length > 0 || !!t?.drift || !!t?.metric,
+    lockFile: repoPath(dir, 'mlci.lock'),
+    stateDir: repoPath(dir, '.mlci/state'),
+    runsDir: repoPath(dir, '.mlci/runs'),
+    reportFile: repoPath(dir, CI_REPORT_FILE),
+    reportFiles,
+    runCommand: [cli, 'run', '-f', fileArg, ...stages.map(shellWord), '--ci'].join(' '),
+    retrainCommand: [cli, 'run', '-f', fileArg, ...retrainStages.map(shellWord), ...trainStages.map((s) => `--force=${shellWord(s)}`), '--ci'].join(' '),
+    checkCommand: [cli, 'triggers', 'check', '-f', fileArg].join(' '),
+  };
+}

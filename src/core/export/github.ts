@@ -1,0 +1,144 @@
+/**
+ * `.github/workflows/mlci.yml`: one job runs the CI stages with
+ * `mlci run --ci` (see README.md for why one job, not one per stage); on
+ * scheduled runs a small job first runs `mlci triggers check` and the main
+ * job retrains only when it exited 10.
+ */
+import type { Pipeline } from '../pipeline/model';
+import type { CiPlan, ExportOptions } from './ci-plan';
+import { CI_REPORT_FILE, TRIGGER_FIRED_EXIT, ciPlan } from './ci-plan';
+import { markerLine, withMarker } from './marker';
+import { indent, yamlScalar, yamlText } from './yaml-text';
+
+const CHECKOUT = 'actions/checkout@v4';
+const SETUP_NODE = 'actions/setup-node@v4';
+const CACHE = 'actions/cache@v4';
+const UPLOAD = 'actions/upload-artifact@v4';
+
+function header(plan: CiPlan): string[] {
+  return [
+    '#',
+    `# Runs the mlci pipeline ${plan.pipelineFile} on push, pull request, manual dispatch${plan.schedules.length ? ' and schedule' : ''}.`,
+    '# One job runs every CI stage: the mlci engine already orders the stages by',
+    '# `needs` and runs independent ones in parallel, and a single job keeps the',
+    '# stage output cache (.mlci/state, keyed on mlci.lock) and the pulled Docker',
+    '# images in one place instead of restoring them on every runner.',
+    ...(plan.hasTriggers ? [
+      '# Continuous training: scheduled runs first run `mlci triggers check`; the',
+      `# main job retrains (forces the train stages) only when it exits ${TRIGGER_FIRED_EXIT}.`,
+    ] : []),
+    `# Regenerate with: mlci export github -f ${plan.pipelineFile}`,
+  ];
+}
+
+function setupSteps(plan: CiPlan, node: string, fullHistory: boolean): string[] {
+  return [
+    `- uses: ${CHECKOUT}`,
+    ...(fullHistory ? ['  with:', '    # Regression gates read baseline metrics from git history.', '    fetch-depth: 0'] : []),
+    `- uses: ${SETUP_NODE}`,
+    '  with:',
+    `    node-version: ${JSON.stringify(node)}`,
+    '- name: Install Node dependencies (mlci from package-lock.json)',
+    "  if: hashFiles('package-lock.json') != ''",
+    '  working-directory: .',
+    '  run: npm ci',
+    '- name: Restore run records (.mlci/runs)',
+    `  uses: ${CACHE}`,
+    '  with:',
+    `    path: ${yamlScalar(plan.runsDir)}`,
+    '    # A rolling cache: each job saves a new entry and restores the latest, so',
+    '    # the trigger check knows when the model was last trained.',
+    '    key: mlci-runs-${{ runner.os }}-${{ github.run_id }}-${{ github.run_attempt }}-${{ github.job }}',
+    '    restore-keys: |',
+    '      mlci-runs-${{ runner.os }}-',
+  ];
+}
+
+function triggersJob(plan: CiPlan, pipeline: Pipeline): string[] {
+  return [
+    'triggers:',
+    '  name: Check continuous-training triggers',
+    "  if: github.event_name == 'schedule'",
+    `  runs-on: ${yamlScalar(pipeline.ci.runner)}`,
+    '  outputs:',
+    '    retrain: ${{ steps.check.outputs.retrain }}',
+    '  defaults:',
+    '    run:',
+    `      working-directory: ${yamlScalar(plan.dir)}`,
+    '  steps:',
+    ...indent(setupSteps(plan, pipeline.ci.node, false), 4),
+    '    - name: mlci triggers check',
+    '      id: check',
+    '      run: |',
+    `        code=0; ${plan.checkCommand} || code=$?`,
+    `        if [ "$code" -eq ${TRIGGER_FIRED_EXIT} ]; then echo "retrain=true" >> "$GITHUB_OUTPUT"; exit 0; fi`,
+    '        if [ "$code" -eq 0 ]; then echo "retrain=false" >> "$GITHUB_OUTPUT"; exit 0; fi',
+    '        exit "$code"',
+  ];
+}
+
+function mainJob(plan: CiPlan, pipeline: Pipeline): string[] {
+  const artifacts = [plan.runsDir, plan.reportFile, ...plan.reportFiles];
+  return [
+    'mlci:',
+    '  name: mlci run',
+    ...(plan.hasTriggers ? [
+      '  needs: [triggers]',
+      '  # Runs on every event except a scheduled one where no trigger fired.',
+      "  if: ${{ !cancelled() && needs.triggers.result != 'failure' && (github.event_name != 'schedule' || needs.triggers.outputs.retrain == 'true') }}",
+    ] : []),
+    `  runs-on: ${yamlScalar(pipeline.ci.runner)}`,
+    '  defaults:',
+    '    run:',
+    `      working-directory: ${yamlScalar(plan.dir)}`,
+    '  steps:',
+    ...indent(setupSteps(plan, pipeline.ci.node, true), 4),
+    '    - name: Restore stage outputs (.mlci/state)',
+    `      uses: ${CACHE}`,
+    '      with:',
+    `        path: ${yamlScalar(plan.stateDir)}`,
+    `        key: mlci-state-\${{ runner.os }}-\${{ hashFiles('${plan.lockFile}') }}`,
+    '        restore-keys: |',
+    '          mlci-state-${{ runner.os }}-',
+    '    - name: Run CI stages',
+    ...(plan.hasTriggers ? ["      if: github.event_name != 'schedule'"] : []),
+    `      run: ${yamlText(plan.runCommand)}`,
+    ...(plan.hasTriggers ? [
+      '    - name: Retrain (a continuous-training trigger fired)',
+      "      if: github.event_name == 'schedule'",
+      `      run: ${yamlText(plan.retrainCommand)}`,
+    ] : []),
+    '    - name: Job summary',
+    '      if: always()',
+    '      run: |',
+    `        if [ -f ${CI_REPORT_FILE} ]; then cat ${CI_REPORT_FILE} >> "$GITHUB_STEP_SUMMARY"; else echo "mlci wrote no report; see the log of the run step." >> "$GITHUB_STEP_SUMMARY"; fi`,
+    '    - name: Upload runs and reports',
+    '      if: always()',
+    `      uses: ${UPLOAD}`,
+    '      with:',
+    '        name: mlci-runs',
+    '        path: |',
+    ...artifacts.map((p) => `          ${p}`),
+    '        if-no-files-found: ignore',
+  ];
+}
+
+/** The text of `.github/workflows/mlci.yml` for `pipeline`, marker and hash included. */
+export function exportGithubWorkflow(pipeline: Pipeline, opts: ExportOptions): string {
+  const plan = ciPlan(pipeline, opts);
+  const lines = [
+    ...header(plan),
+    `name: ${yamlScalar(`mlci: ${plan.name}`)}`,
+    'on:',
+    '  push:',
+    '  pull_request:',
+    '  workflow_dispatch:',
+    ...(plan.schedules.length ? ['  schedule:', ...plan.schedules.map((c) => `    - cron: ${JSON.stringify(c)}`)] : []),
+    ...(plan.hasTriggers && !plan.schedules.length ? ['# triggers.drift / triggers.metric are checked on scheduled runs only: add triggers.schedule to check them.'] : []),
+    'permissions:',
+    '  contents: read',
+    'jobs:',
+    ...indent([...(plan.hasTriggers ? triggersJob(plan, pipeline) : []), ...mainJob(plan, pipeline)], 2),
+  ];
+  return withMarker(markerLine(plan.pipelineFile, 'github'), lines.join('\n') + '\n');
+}

@@ -1,0 +1,139 @@
+/**
+ * `.gitlab-ci.yml`: the same design as the GitHub workflow (one job runs
+ * the CI stages, scheduled pipelines retrain only when `mlci triggers
+ * check` exits 10). GitLab differences: cron schedules live in the
+ * project settings (CI/CD > Schedules), not in the file, so the crons are
+ * listed in a comment; the check's verdict reaches the main job as a
+ * dotenv artifact because `rules` are decided before any job runs.
+ */
+import type { Pipeline } from '../pipeline/model';
+import type { CiPlan, ExportOptions } from './ci-plan';
+import { CI_REPORT_FILE, TRIGGER_FIRED_EXIT, ciPlan } from './ci-plan';
+import { markerLine, withMarker } from './marker';
+import { indent, shellWord, yamlScalar, yamlText } from './yaml-text';
+
+const IS_SCHEDULE = '$CI_PIPELINE_SOURCE == "schedule"';
+
+function header(plan: CiPlan): string[] {
+  return [
+    '#',
+    `# Runs the mlci pipeline ${plan.pipelineFile} for merge requests, branch pushes, manual (web)${plan.hasTriggers ? ' and scheduled' : ''} pipelines.`,
+    '# One job runs every CI stage: the mlci engine already orders the stages by',
+    '# `needs` and runs independent ones in parallel, and a single job keeps the',
+    '# stage output cache (.mlci/state, keyed on mlci.lock) and the pulled Docker',
+    '# images in one place. Stages run in Docker (docker:dind service: the runner',
+    '# must allow privileged containers).',
+    ...(plan.schedules.length ? [
+      '# Create these pipeline schedules in CI/CD > Schedules (GitLab keeps crons',
+      '# out of .gitlab-ci.yml), timezone UTC:',
+      ...plan.schedules.map((c) => `#   ${c}`),
+    ] : []),
+    ...(plan.hasTriggers ? [
+      '# Continuous training: scheduled pipelines first run `mlci triggers check`;',
+      `# the main job retrains (forces the train stages) only when it exited ${TRIGGER_FIRED_EXIT}.`,
+    ] : []),
+    `# Regenerate with: mlci export gitlab -f ${plan.pipelineFile}`,
+  ];
+}
+
+function setupScript(plan: CiPlan): string[] {
+  return [
+    '- if [ -f package-lock.json ]; then npm ci; fi',
+    `- ${yamlText(`cd ${shellWord(plan.dir)}`)}`,
+  ];
+}
+
+function triggersJob(plan: CiPlan): string[] {
+  return [
+    'mlci-triggers:',
+    '  stage: triggers',
+    '  rules:',
+    `    - if: '${IS_SCHEDULE}'`,
+    '  cache:',
+    '    - *runs-cache',
+    '  script:',
+    ...indent(setupScript(plan), 4),
+    `    - ${yamlText(`code=0; ${plan.checkCommand} || code=$?`)}`,
+    `    - ${yamlText(`if [ "$code" -eq ${TRIGGER_FIRED_EXIT} ]; then echo "MLCI_RETRAIN=true" > "$CI_PROJECT_DIR/mlci-triggers.env"; elif [ "$code" -eq 0 ]; then echo "MLCI_RETRAIN=false" > "$CI_PROJECT_DIR/mlci-triggers.env"; else exit "$code"; fi`)}`,
+    '  artifacts:',
+    '    reports:',
+    '      dotenv: mlci-triggers.env',
+  ];
+}
+
+function mainJob(plan: CiPlan): string[] {
+  // expose_as wants folders written with a trailing slash.
+  const artifacts = [`${plan.runsDir}/`, plan.reportFile, ...plan.reportFiles];
+  return [
+    'mlci:',
+    '  stage: mlci',
+    '  rules:',
+    '    - if: \'$CI_PIPELINE_SOURCE == "merge_request_event"\'',
+    '    - if: \'$CI_PIPELINE_SOURCE == "push"\'',
+    '    - if: \'$CI_PIPELINE_SOURCE == "web"\'',
+    ...(plan.hasTriggers ? [`    - if: '${IS_SCHEDULE}'`] : []),
+    ...(plan.hasTriggers ? ['  needs:', '    - job: mlci-triggers', '      optional: true'] : []),
+    '  services:',
+    '    - docker:dind',
+    '  variables:',
+    '    DOCKER_HOST: tcp://docker:2375',
+    '    DOCKER_TLS_CERTDIR: ""',
+    '  cache:',
+    '    - key:',
+    '        files:',
+    `          - ${yamlScalar(plan.lockFile)}`,
+    '        prefix: mlci-state',
+    '      paths:',
+    `        - ${yamlScalar(plan.stateDir)}`,
+    '    - *runs-cache',
+    '  script:',
+    ...(plan.hasTriggers ? [
+      `    - ${yamlText('if [ "$CI_PIPELINE_SOURCE" = schedule ] && [ "$MLCI_RETRAIN" != true ]; then echo "no continuous-training trigger fired, nothing to retrain"; exit 0; fi')}`,
+    ] : []),
+    ...indent(setupScript(plan), 4),
+    ...(plan.hasTriggers ? [
+      `    - ${yamlText(`if [ "$CI_PIPELINE_SOURCE" = schedule ]; then ${plan.retrainCommand}; else ${plan.runCommand}; fi`)}`,
+    ] : [`    - ${yamlText(plan.runCommand)}`]),
+    `    # ${CI_REPORT_FILE} is the Markdown summary of the run (kept as an artifact).`,
+    '    # To post it on the merge request, add a step that sends it to the notes API,',
+    '    # e.g. curl --header "PRIVATE-TOKEN: $MLCI_NOTES_TOKEN" --data-urlencode "body@.mlci/report.md"',
+    '    #   "$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID/notes"',
+    '    # (MLCI_NOTES_TOKEN: a project access token with api scope, set as a masked CI/CD variable).',
+    '  artifacts:',
+    '    when: always',
+    '    expose_as: mlci report',
+    '    paths:',
+    ...artifacts.map((p) => `      - ${yamlScalar(p)}`),
+  ];
+}
+
+/** The text of `.gitlab-ci.yml` for `pipeline`, marker and hash included. */
+export function exportGitlabCi(pipeline: Pipeline, opts: ExportOptions): string {
+  const plan = ciPlan(pipeline, opts);
+  const lines = [
+    ...header(plan),
+    'stages:',
+    ...(plan.hasTriggers ? ['  - triggers'] : []),
+    '  - mlci',
+    'workflow:',
+    '  rules:',
+    '    # Merge request pipelines, and branch pipelines only when no MR is open (no duplicates).',
+    '    - if: \'$CI_PIPELINE_SOURCE == "merge_request_event"\'',
+    '    - if: \'$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS && $CI_PIPELINE_SOURCE == "push"\'',
+    '      when: never',
+    '    - if: \'$CI_PIPELINE_SOURCE == "push"\'',
+    '    - if: \'$CI_PIPELINE_SOURCE == "web"\'',
+    ...(plan.hasTriggers ? [`    - if: '${IS_SCHEDULE}'`] : []),
+    'default:',
+    `  image: ${yamlScalar(`node:${pipeline.ci.node}`)}`,
+    '# Run records, restored and saved by every job so the trigger check knows',
+    '# when the model was last trained.',
+    '.mlci-runs-cache: &runs-cache',
+    '  key: mlci-runs',
+    '  paths:',
+    `    - ${yamlScalar(plan.runsDir)}`,
+    ...(plan.hasTriggers ? triggersJob(plan) : []),
+    ...mainJob(plan),
+  ];
+  return withMarker(markerLine(plan.pipelineFile, 'gitlab'), lines.join('\n') + '\n');
+}
