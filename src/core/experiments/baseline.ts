@@ -1,0 +1,42 @@
+/**
+ * The pinned baseline (`mlci exp pin RUN`): a run id in `.mlci/baseline`,
+ * machine-local like the runs it names. Which run a comparison is against
+ * when none is given: the pinned one, else the run before.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../run/atomic';
+import type { RunRecord } from '../run/record';
+import { MLCI_DIR, ensureMlciDir } from '../run/store';
+
+export const BASELINE_FILE = 'baseline';
+
+export function baselinePath(root: string): string {
+  return path.join(path.resolve(root), MLCI_DIR, BASELINE_FILE);
+}
+
+/** The pinned run id, or undefined when none is pinned. */
+export async function readPinned(root: string): Promise<string | undefined> {
+  const text = await readFile(baselinePath(root), 'utf8').catch(() => '');
+  return text.trim() || undefined;
+}
+
+export async function pinBaseline(root: string, runId: string): Promise<void> {
+  await ensureMlciDir(root);
+  await writeFileAtomic(baselinePath(root), `${runId}\n`);
+}
+
+export async function unpinBaseline(root: string): Promise<void> {
+  await rm(baselinePath(root), { force: true });
+}
+
+/**
+ * The baseline for `targetId` among `runs` (newest first): the pinned run
+ * when it exists and is not the target itself, else the run just before the
+ * target. undefined when there is none (the first run ever).
+ */
+export function defaultBaseline(runs: readonly Pick<RunRecord, 'id'>[], targetId: string, pinned: string | undefined): string | undefined {
+  if (pinned && pinned !== targetId && runs.some((r) => r.id === pinned)) return pinned;
+  const i = runs.findIndex((r) => r.id === targetId);
+  return i >= 0 ? runs[i + 1]?.id : undefined;
+}

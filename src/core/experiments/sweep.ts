@@ -1,0 +1,203 @@
+/**
+ * Running a sweep: one pipeline run per combination of params.
+ *
+ * 1. Shared stages first, once, in the real workspace with the normal
+ *    engine (the lock is updated, so they are cached from then on): every
+ *    stage that reads no swept param and has no upstream stage that does.
+ * 2. Each combination then runs in its own copy of the pipeline folder
+ *    (`.mlci/sweeps/<sweep>/<n>/`, on the workspace's filesystem so data
+ *    files can be hard-linked), with the overridden values written into the
+ *    copy's params file (stages read that file themselves) and `writeLock:
+ *    false`. The copy carries the lock and the shared stages' outputs, so
+ *    the shared stages are cached there and only the swept ones run.
+ * 3. Records go to the REAL workspace's run store (`mlci exp list` shows
+ *    them) with `overrides`, a name `sweep 3/4 lr=0.01 l2=0` and the tag
+ *    `sweep:<id>`; git info is the real workspace's. Combinations run
+ *    `jobs` at a time. Copies are removed afterwards unless `keepCopies`.
+ *
+ * The real workspace's lock and outputs only ever reflect the shared
+ * stages: a sweep never leaves one combination's model behind as if it
+ * were the workspace's.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ParamValue } from '../params';
+import type { Pipeline } from '../pipeline/model';
+import type { EngineDeps, EngineEvent, RunOptions, RunSink } from '../run/engine';
+import { runPipeline } from '../run/engine';
+import { outPaths } from '../run/fingerprint';
+import type { RunRecord } from '../run/record';
+import type { Combination } from './grid';
+import { describeCombination } from './grid';
+import { applyParsed } from './overrides';
+import { renderParamsText } from './params-file';
+import { copyWorkspace, underAny } from './workspace-copy';
+
+export interface SweepOptions {
+  sweepId: string;
+  /** The real pipeline folder. */
+  root: string;
+  pipelineFile: string;
+  pipeline: Pipeline;
+  params: Record<string, ParamValue>;
+  combinations: Combination[];
+  /** Combinations at once (default 1). */
+  jobs?: number;
+  /** Stages at once inside one combination (default 1: combinations are the parallelism). */
+  stageJobs?: number;
+  newRunId: () => string;
+  /** Fields passed through to every runPipeline call. */
+  run?: Pick<RunOptions, 'imageMap' | 'user' | 'failFast'>;
+  signal?: AbortSignal;
+  keepCopies?: boolean;
+  onEvent?: (e: SweepEvent) => void;
+}
+
+export type SweepEvent =
+  | { type: 'shared-start'; stages: string[] }
+  | { type: 'shared-end'; run: RunRecord }
+  | { type: 'combination-start'; index: number; total: number; name: string; runId: string }
+  | { type: 'combination-end'; index: number; total: number; run: RunRecord }
+  | { type: 'engine'; index: number | 'shared'; event: EngineEvent };
+
+export interface SweepDeps {
+  /** Engine deps for a folder: the real workspace or a combination's copy. */
+  depsFor(root: string): Promise<EngineDeps>;
+  /** The real workspace's run store: every record is written there. */
+  sink: RunSink;
+}
+
+export interface SweepResult {
+  /** The shared-stages run, when there were shared stages. */
+  shared?: RunRecord;
+  runs: RunRecord[];
+}
+
+/** Whether a stage reading `stageKey` sees a change of `swept` (one is the other or contains it). */
+function overlaps(stageKey: string, swept: string): boolean {
+  return stageKey === swept || swept.startsWith(`${stageKey}.`) || stageKey.startsWith(`${swept}.`);
+}
+
+/** Stages that read a swept key, and everything downstream of them. */
+export function affectedStages(pipeline: Pipeline, sweptKeys: readonly string[]): Set<string> {
+  const affected = new Set(pipeline.stages.filter((s) => s.params.some((p) => sweptKeys.some((k) => overlaps(p, k)))).map((s) => s.name));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const s of pipeline.stages) {
+      if (!affected.has(s.name) && s.needs.some((n) => affected.has(n))) {
+        affected.add(s.name);
+        grew = true;
+      }
+    }
+  }
+  return affected;
+}
+
+export function sweepRunName(index: number, total: number, c: Combination): string {
+  return `sweep ${index + 1}/${total} ${describeCombination(c)}`.slice(0, 200);
+}
+
+/** Runs `fn` over `items`, at most `limit` at once, results in input order. */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<SweepResult> {
+  const { pipeline, root } = opts;
+  const total = opts.combinations.length;
+  if (total === 0) throw new Error('the sweep has no combinations');
+  // Validate every combination before running anything: a typo fails fast.
+  const prepared = opts.combinations.map((c) => applyParsed(opts.params, c));
+  const swept = [...new Set(opts.combinations.flatMap((c) => c.map((o) => o.key)))];
+  const affected = affectedStages(pipeline, swept);
+  const shared = pipeline.stages.filter((s) => !affected.has(s.name)).map((s) => s.name);
+  const tag = `sweep:${opts.sweepId}`;
+  const tagged: RunSink = {
+    create: (r) => deps.sink.create({ ...r, tags: [...(r.tags ?? []), tag] }),
+    update: (r) => deps.sink.update(r),
+    openLog: (id, stage) => deps.sink.openLog(id, stage),
+  };
+  const realDeps = await deps.depsFor(root);
+  const result: SweepResult = { runs: [] };
+
+  if (shared.length) {
+    opts.onEvent?.({ type: 'shared-start', stages: shared });
+    const run = await runPipeline({
+      ...opts.run,
+      runId: opts.newRunId(),
+      name: `sweep shared stages (${shared.join(', ')})`,
+      root,
+      pipelineFile: opts.pipelineFile,
+      pipeline,
+      params: opts.params,
+      targets: shared,
+      jobs: opts.stageJobs ?? 1,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onEvent: (event) => opts.onEvent?.({ type: 'engine', index: 'shared', event }),
+    }, { ...realDeps, sink: tagged });
+    result.shared = run;
+    opts.onEvent?.({ type: 'shared-end', run });
+    if (run.status !== 'passed') return result;
+  }
+
+  const copiesDir = path.join(root, '.mlci', 'sweeps', opts.sweepId);
+  const outs = pipeline.stages.flatMap(outPaths);
+  const paramsRel = pipeline.paramsFile;
+  const realGit = realDeps.git;
+  try {
+    result.runs = await pool(prepared, Math.max(1, opts.jobs ?? 1), async ({ params, overrides }, index) => {
+      const combination = opts.combinations[index]!;
+      const copy = path.join(copiesDir, String(index + 1));
+      copyWorkspace(root, copy, (rel) => underAny(rel, outs));
+      const paramsFile = path.join(copy, paramsRel);
+      const text = (() => {
+        try {
+          return readFileSync(paramsFile, 'utf8');
+        } catch {
+          return '';
+        }
+      })();
+      writeFileSync(paramsFile, renderParamsText(text, overrides, paramsRel));
+      const copyDeps = await deps.depsFor(copy);
+      const runId = opts.newRunId();
+      const name = sweepRunName(index, total, combination);
+      opts.onEvent?.({ type: 'combination-start', index, total, name, runId });
+      const run = await runPipeline({
+        ...opts.run,
+        runId,
+        name,
+        root: copy,
+        pipelineFile: opts.pipelineFile,
+        pipeline,
+        params,
+        overrides,
+        targets: [],
+        jobs: opts.stageJobs ?? 1,
+        writeLock: false,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onEvent: (event) => opts.onEvent?.({ type: 'engine', index, event }),
+      }, {
+        ...copyDeps,
+        sink: tagged,
+        // The copy is not a git work tree: record the real workspace's commit.
+        ...(realGit ? { git: { info: () => realGit.info(root) } } : {}),
+      });
+      opts.onEvent?.({ type: 'combination-end', index, total, run });
+      if (!opts.keepCopies) rmSync(copy, { recursive: true, force: true });
+      return run;
+    });
+  } finally {
+    if (!opts.keepCopies) rmSync(copiesDir, { recursive: true, force: true });
+  }
+  return result;
+}
