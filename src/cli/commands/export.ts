@@ -33,9 +33,9 @@ export const exportCommand: Command = {
   help: `Writes the remote CI file for the pipeline: one job that runs the ci.stages
 with 'mlci run --ci', caches .mlci/state, uploads .mlci/runs and reports, and
 (with triggers) retrains on schedule when 'mlci triggers check' fires.
-The provider defaults to ci.provider. The file goes to ci.file, else
-.github/workflows/mlci.yml or .gitlab-ci.yml, at the git repository root
-(outside a git repository: beside the pipeline file).
+The provider defaults to ci.provider. The file goes to ci.file (for
+ci.provider), else .github/workflows/mlci.yml or .gitlab-ci.yml, relative to
+the git repository root (outside a git repository: the pipeline's folder).
 A file mlci wrote and nobody edited is updated; a hand-edited file, or one
 mlci did not write, is kept unless --force.
 
@@ -75,7 +75,8 @@ Examples:
     }
     const target = values.output !== undefined
       ? path.resolve(io.cwd, String(values.output))
-      : path.resolve(repoRoot, loaded.pipeline.ci.file ?? defaultCiFile(provider));
+      // ci.file names the file of ci.provider; exporting for the other provider uses its default path.
+      : path.resolve(repoRoot, (provider === loaded.pipeline.ci.provider ? loaded.pipeline.ci.file : undefined) ?? defaultCiFile(provider));
     const shown = path.relative(io.cwd, target) || target;
     let existing: string | undefined;
     try {

@@ -27,5 +27,5 @@ export function checkMetric(pipeline: Pipeline, root: string, readFile: TriggerF
   if (m.below !== undefined && value < m.below) return { trigger: 'metric', fired: true, reason: `live ${m.name} = ${value} is below ${m.below} (${m.source})` };
   if (m.above !== undefined && value > m.above) return { trigger: 'metric', fired: true, reason: `live ${m.name} = ${value} is above ${m.above} (${m.source})` };
   const bounds = [m.below !== undefined ? `>= ${m.below}` : '', m.above !== undefined ? `<= ${m.above}` : ''].filter(Boolean).join(' and ');
-  return no(`live ${m.name} = ${value} is within bounds (${bounds}) (${m.source})`);
+  return no(`live ${m.name} = ${value} is within bounds (${bounds}) in ${m.source}`);
 }
