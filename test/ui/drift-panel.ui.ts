@@ -10,8 +10,10 @@
  * of examples/churn/mlci.yaml runs it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
+import Module, { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -21,6 +23,8 @@ import { nodeFiles } from '../../src/core/node-files';
 import { validatePipeline } from '../../src/core/pipeline/validate';
 import type { DriftPanelColumn, DriftPanelReport, DriftPanelToWebview } from '../../src/protocol/drift-panel';
 import { newNonce, panelHtml } from '../../src/adapters/vscode/panels/panel-html';
+// Types only: the module itself is loaded by loadPanelModule, with `vscode` faked.
+import type * as DriftPanelModule from '../../src/adapters/vscode/panels/drift-panel';
 
 // __filename, not __dirname: tsx's tsImport defines only the former faithfully.
 const REPO = path.resolve(path.dirname(__filename), '..', '..');
@@ -57,7 +61,11 @@ window.acquireVsCodeApi = () => {
   if (acquired) throw new Error('acquireVsCodeApi called twice');
   acquired = true;
   return {
-    postMessage: (m) => window.__log.push({ dir: 'out', type: m.type, payload: m.payload }),
+    postMessage: (m) => {
+      window.__log.push({ dir: 'out', type: m.type, payload: m.payload });
+      // The bridge test exposes the extension side here.
+      if (window.__toExtension) window.__toExtension(m);
+    },
     getState: () => { const s = sessionStorage.getItem(KEY); return s ? JSON.parse(s) : undefined; },
     setState: (s) => sessionStorage.setItem(KEY, JSON.stringify(s)),
   };
@@ -86,7 +94,8 @@ export interface PanelTest {
 }
 
 /** Serves the panel page and media/ over http: the webview's own origin plays cspSource. */
-async function servePanel(): Promise<{ url: string; close(): Promise<void> }> {
+async function servePanel(): Promise<{ url: string; origin: string; setHtml(html: string | undefined): void; close(): Promise<void> }> {
+  let fixedHtml: string | undefined;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     // Chromium asks for a favicon on its own; a 404 would read as a page error.
@@ -96,9 +105,10 @@ async function servePanel(): Promise<{ url: string; close(): Promise<void> }> {
     }
     if (url.pathname === '/panel.html') {
       const origin = `http://${req.headers.host}`;
-      const nonce = newNonce();
-      const html = panelHtml({ cspSource: origin, scriptUri: `${origin}/media/webview/drift.js`, styleUri: `${origin}/media/panels.css`, title: 'Drift', nonce })
-        .replace('<script nonce=', `<script nonce="${nonce}">${stubScript()}</script>\n<script nonce=`);
+      const page = fixedHtml ?? panelHtml({ cspSource: origin, scriptUri: `${origin}/media/webview/drift.js`, styleUri: `${origin}/media/panels.css`, title: 'Drift', nonce: newNonce() });
+      // The stub runs first, under the page's own nonce (as VS Code's injected script does).
+      const nonce = /<script nonce="([^"]+)"/.exec(page)![1];
+      const html = page.replace('<script nonce=', `<script nonce="${nonce}">${stubScript()}</script>\n<script nonce=`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }
@@ -116,7 +126,12 @@ async function servePanel(): Promise<{ url: string; close(): Promise<void> }> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/panel.html`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/panel.html`,
+    origin: `http://127.0.0.1:${port}`,
+    setHtml: (html) => (fixedHtml = html),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 /** A page on the panel, with everything that must never happen recorded. */
@@ -134,9 +149,10 @@ class PanelPage {
     page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
   }
 
-  static async open(browser: Browser, url: string): Promise<PanelPage> {
+  static async open(browser: Browser, url: string, before?: (page: Page) => Promise<void>): Promise<PanelPage> {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const p = new PanelPage(page);
+    await before?.(page);
     await page.goto(url);
     return p;
   }
@@ -219,6 +235,107 @@ let server: Awaited<ReturnType<typeof servePanel>> | undefined;
 async function openPanel(browser: Browser): Promise<PanelPage> {
   server ??= await servePanel();
   return PanelPage.open(browser, server.url);
+}
+
+/**
+ * Just enough of the vscode API for DriftPanel, recording what it is asked
+ * to do, so the extension side runs against the real page in Chromium.
+ */
+function fakeVscode(origin: string) {
+  const uri = (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` });
+  type FakeUri = ReturnType<typeof uri>;
+  const calls = { errors: [] as string[], opened: [] as string[], serializers: [] as string[] };
+  const serializers: { deserializeWebviewPanel(panel: unknown, state: unknown): Promise<void> }[] = [];
+  let receive: ((m: unknown) => void) | undefined;
+  let disposeHandler: (() => void) | undefined;
+  const sent: unknown[] = [];
+  const panel = {
+    title: '',
+    viewColumn: 1,
+    webview: {
+      html: '',
+      options: {} as { localResourceRoots?: FakeUri[]; enableScripts?: boolean },
+      cspSource: origin,
+      // media/ on disk is served at /media/ by the test server.
+      asWebviewUri: (u: FakeUri) => ({ toString: () => `${origin}/${path.relative(REPO, u.fsPath).split(path.sep).join('/')}` }),
+      postMessage: async (m: unknown) => {
+        sent.push(m);
+        return true;
+      },
+      onDidReceiveMessage: (fn: (m: unknown) => void) => {
+        receive = fn;
+        return { dispose() {} };
+      },
+    },
+    onDidDispose: (fn: () => void) => {
+      disposeHandler = fn;
+      return { dispose() {} };
+    },
+    reveal() {},
+    // Like VS Code: onDidDispose fires once, later dispose() calls do nothing.
+    dispose() {
+      const fire = disposeHandler;
+      disposeHandler = undefined;
+      fire?.();
+    },
+  };
+  const api = {
+    ViewColumn: { Active: -1 },
+    Uri: { file: uri, joinPath: (base: FakeUri, ...parts: string[]) => uri(path.join(base.fsPath, ...parts)) },
+    window: {
+      createWebviewPanel: (_viewType: string, title: string, _column: number, options: typeof panel.webview.options) => {
+        panel.title = title;
+        panel.webview.options = options;
+        return panel;
+      },
+      registerWebviewPanelSerializer: (viewType: string, serializer: (typeof serializers)[number]) => {
+        calls.serializers.push(viewType);
+        serializers.push(serializer);
+        return { dispose() {} };
+      },
+      showErrorMessage: async (m: string) => void calls.errors.push(m),
+      showWarningMessage: async (m: string) => void calls.errors.push(m),
+      showTextDocument: async (u: FakeUri) => void calls.opened.push(u.fsPath),
+    },
+    workspace: {
+      workspaceFolders: [{ uri: uri(path.join(REPO, 'examples', 'churn')) }],
+      asRelativePath: (u: FakeUri) => path.relative(REPO, u.fsPath),
+      fs: {
+        readFile: async (u: FakeUri) => readFileSync(u.fsPath),
+        stat: async (u: FakeUri) => {
+          if (!existsSync(u.fsPath)) throw new Error(`ENOENT ${u.fsPath}`);
+          return {};
+        },
+      },
+    },
+  };
+  return { api, panel, calls, sent, serializers, receive: (m: unknown) => receive?.(m) };
+}
+
+/**
+ * Loads the real src/adapters/vscode/panels/drift-panel.ts with `vscode`
+ * resolved to the fake: 'vscode' resolves to a one-line temp file that
+ * exports it (tsx's scoped require keeps its own cache keys, so a file it
+ * can read is the dependable way in).
+ */
+function loadPanelModule(fake: unknown): typeof DriftPanelModule {
+  const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+  const fakePath = path.join(mkdtempSync(path.join(tmpdir(), 'mlci-fake-vscode-')), 'vscode.js');
+  writeFileSync(fakePath, 'module.exports = globalThis.__mlciFakeVscode;\n');
+  (globalThis as { __mlciFakeVscode?: unknown }).__mlciFakeVscode = fake;
+  const load = createRequire(__filename);
+  const original = resolver._resolveFilename;
+  resolver._resolveFilename = function (request, ...rest) {
+    return request === 'vscode' ? fakePath : original.call(this, request, ...rest);
+  };
+  try {
+    // tsx's require compiles the .ts; its nested require('vscode') resolves through the patch.
+    const tsx = load('tsx/cjs/api') as { require(id: string, from: string): unknown };
+    return tsx.require('../../src/adapters/vscode/panels/drift-panel.ts', __filename) as typeof DriftPanelModule;
+  } finally {
+    resolver._resolveFilename = original;
+    rmSync(path.dirname(fakePath), { recursive: true, force: true });
+  }
 }
 
 export async function stopPanelServer(): Promise<void> {
@@ -389,6 +506,73 @@ export const panelTests: PanelTest[] = [
       } finally {
         await p.page.close();
       }
+    },
+  },
+  {
+    name: 'DriftPanel (extension side, vscode faked) + the page: showDriftReportFromFile, ready → report, openFile, bad versions refused, serializer revive',
+    async run({ browser, shot }) {
+      server ??= await servePanel();
+      const fake = fakeVscode(server.origin);
+      const { showDriftReportFromFile, registerDriftPanel, DriftPanel } = loadPanelModule(fake.api);
+      const extensionUri = fake.api.Uri.file(REPO) as never;
+      registerDriftPanel({ extensionUri } as never);
+      assert.deepEqual(fake.calls.serializers, ['mlci.driftPanel']);
+
+      // A report of another version is refused with a message, and no panel opens.
+      const bad = path.join(REPO, 'test-results', 'panels', 'drift-v2.json');
+      writeFileSync(bad, readFileSync(FIXTURE, 'utf8').replace('"version": 1', '"version": 2'));
+      assert.equal(await showDriftReportFromFile(extensionUri, bad), undefined);
+      assert.match(fake.calls.errors.join('\n'), /unsupported drift report version 2/);
+      assert.equal(fake.panel.webview.html, '');
+
+      const panel = await showDriftReportFromFile(extensionUri, FIXTURE);
+      assert.ok(panel && DriftPanel.current === panel);
+      assert.equal(fake.panel.title, 'Drift: churn-drift.json');
+      assert.deepEqual(fake.panel.webview.options.localResourceRoots?.map((u) => u.fsPath), [path.join(REPO, 'media')]);
+      assert.equal(fake.sent.length, 0, 'nothing is posted before the page says ready');
+
+      server.setHtml(fake.panel.webview.html);
+      try {
+        const p = await PanelPage.open(browser, server.url, async (page) => {
+          // The page's messages reach the panel; the panel's reach the page.
+          await page.exposeFunction('__toExtension', (m: unknown) => fake.receive(m));
+        });
+        try {
+          // The panel answers the page's 'ready' with the report; deliver it as VS Code would.
+          for (let i = 0; i < 250 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 20));
+          assert.equal((fake.sent[0] as DriftPanelToWebview | undefined)?.type, 'report', "no report after 'ready'");
+          await p.page.evaluate((m) => window.postMessage(m, '*'), fake.sent[0] as DriftPanelToWebview);
+          await p.page.waitForSelector('table.columns');
+          assert.match(await p.page.getByTestId('verdict').textContent() ?? '', /Dataset drift detected/);
+          // Report paths are relative to the pipeline folder, found above the report file or in the workspace.
+          await p.page.locator('.facts').getByRole('button', { name: 'data/train.csv' }).click();
+          for (let i = 0; i < 50 && !fake.calls.opened.length; i++) await new Promise((r) => setTimeout(r, 20));
+          assert.deepEqual(fake.calls.opened, [path.join(REPO, 'examples', 'churn', 'data', 'train.csv')]);
+          await shot(p.page, 'drift-from-file');
+          await p.assertClean();
+        } finally {
+          await p.page.close();
+        }
+      } finally {
+        server.setHtml(undefined);
+        panel.dispose();
+      }
+      assert.equal(DriftPanel.current, undefined);
+
+      // After a reload VS Code hands the serializer the webview's saved state (JSON: Infinity as a string).
+      const saved = JSON.parse(readFileSync(FIXTURE, 'utf8')) as DriftPanelReport;
+      (saved.columns[0] as unknown as { statistic: string }).statistic = 'Infinity';
+      fake.sent.length = 0;
+      fake.panel.webview.html = '';
+      await fake.serializers[0]!.deserializeWebviewPanel(fake.panel, { sort: { key: 'name', dir: 'asc' }, last: { report: saved, title: 'Drift: old' } });
+      assert.ok(DriftPanel.current, 'revived');
+      assert.match(fake.panel.webview.html, /<script nonce="[^"]+" src="http:\/\/127\.0\.0\.1:\d+\/media\/webview\/drift\.js"><\/script>/);
+      fake.receive({ type: 'ready' });
+      for (let i = 0; i < 50 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 10));
+      const revived = (fake.sent[0] as DriftPanelToWebview).payload;
+      assert.equal(revived.title, 'Drift: old');
+      assert.equal(revived.report.columns[0]!.statistic, Infinity);
+      DriftPanel.current!.dispose();
     },
   },
   {
