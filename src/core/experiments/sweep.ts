@@ -19,7 +19,7 @@
  * stages: a sweep never leaves one combination's model behind as if it
  * were the workspace's.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ParamValue } from '../params';
 import type { Pipeline } from '../pipeline/model';
@@ -197,7 +197,15 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
       return run;
     });
   } finally {
-    if (!opts.keepCopies) rmSync(copiesDir, { recursive: true, force: true });
+    if (!opts.keepCopies) {
+      rmSync(copiesDir, { recursive: true, force: true });
+      // .mlci/sweeps/ itself goes when no other sweep (kept or running) is in it.
+      try {
+        rmdirSync(path.dirname(copiesDir));
+      } catch {
+        // Not empty: another sweep's copies.
+      }
+    }
   }
   return result;
 }
