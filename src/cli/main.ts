@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import pkg from '../../package.json';
 import type { CliIo, Command } from './command';
 import { driftCommand } from './commands/drift';
+import { exportCommand } from './commands/export';
+import { triggersCommand } from './commands/triggers';
 import { logsCommand } from './commands/logs';
 import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
@@ -15,7 +17,7 @@ import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import { CliError, EXIT } from './errors';
 
-const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand, driftCommand];
+const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand, driftCommand, exportCommand, triggersCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,6 +12,8 @@ import { formatDuration } from '../../core/run/units';
 import { parseImageMapping } from '../../core/run/images';
 import { pipelineStatus } from '../../core/run/status';
 import { runPipeline } from '../../core/run/engine';
+import { formatRunMarkdown } from '../../core/run/report';
+import { writeFileAtomic } from '../../core/run/atomic';
 import { progressPrinter } from '../progress';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
 import { engineDeps, newRunId, withWorkspaceLock } from '../compose';
@@ -54,6 +56,8 @@ Options:
   --fail-fast            start no new stage after a failure (default: independent
                          branches finish; downstream of a failure never runs)
   --name NAME            a name for this run (experiment)
+  --ci                   plain output (no colours) and a Markdown report in
+                         .mlci/report.md for the job summary or a PR comment
 Exit codes:
   0 all stages passed or were up to date   1 a stage failed
   3 could not run (invalid pipeline, engine unreachable, run in progress)
@@ -74,6 +78,7 @@ Examples:
     image: { type: 'string', multiple: true },
     'fail-fast': { type: 'boolean', default: false },
     name: { type: 'string' },
+    ci: { type: 'boolean', default: false },
   },
   allowPositionals: true,
   preprocess: normaliseForce,
@@ -130,7 +135,7 @@ Examples:
           failFast: values['fail-fast'] as boolean,
           ...(runner.name === 'docker' && hostUser() ? { user: hostUser()! } : {}),
           signal: controller.signal,
-          onEvent: progressPrinter(io),
+          onEvent: progressPrinter(values.ci ? { ...io, isTTY: false } : io),
         }, deps));
       const counts = new Map<string, number>();
       for (const s of record.stages) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
@@ -143,6 +148,11 @@ Examples:
       const driftReport = loaded.pipeline.stages.find((s) => s.kind === 'drift' && s.drift?.report && record.stages.some((r) => r.name === s.name && (r.status === 'passed' || r.status === 'cached')))?.drift?.report;
       if (driftReport) next.push(`mlci drift${fileArg} --format html --output drift.html (or open ${rel(path.join(loaded.root, driftReport))})`);
       io.out(`next: ${next.join('  |  ')}`);
+      if (values.ci) {
+        const reportFile = path.join(loaded.root, '.mlci', 'report.md');
+        await writeFileAtomic(reportFile, formatRunMarkdown(record, { title: `mlci run (${loaded.shown})` }));
+        io.out(`report: ${path.relative(io.cwd, reportFile)}`);
+      }
       if (record.status === 'cancelled') return EXIT_RUN.cancelled;
       return record.status === 'passed' ? EXIT_RUN.passed : EXIT_RUN.stageFailed;
     } finally {
