@@ -431,6 +431,11 @@ export const panelTests: PanelTest[] = [
         const flags = names.map((n) => report.columns.find((c) => c.name === n)!.drifted);
         assert.deepEqual(flags, [...flags].sort((a, b) => Number(a) - Number(b)), 'not drifted first, then drifted');
         await shot(p.page, 'drift-sorted');
+        // A narrow editor column: the table scrolls in its wrapper, the page itself does not.
+        await p.page.setViewportSize({ width: 420, height: 900 });
+        await p.page.waitForTimeout(100);
+        assert.ok(await p.page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), 'the page scrolls sideways');
+        await shot(p.page, 'drift-narrow');
         await p.assertClean();
       } finally {
         await p.page.close();
@@ -492,7 +497,7 @@ export const panelTests: PanelTest[] = [
         assert.equal(await p.page.locator('th:has(button[data-key="score"])').getAttribute('aria-sort'), 'descending');
         assert.equal(await p.page.locator('tr.selected th button').textContent(), pick);
         assert.equal(await p.page.locator('.card.selected .name').textContent(), pick);
-        assert.equal(await p.page.locator(`tr[aria-selected="true"] td`).count(), 6);
+        assert.equal(await p.page.locator(`tr[aria-current="true"] td`).count(), 6);
         const statCell = await p.page.locator('table.columns tbody tr').filter({ hasText: cat.name }).locator('td').nth(2).textContent();
         assert.equal(statCell, '∞');
         const log = await p.log();

@@ -43,7 +43,8 @@ function render(payload: Payload): void {
     root.append(el('p', { class: 'empty', text: 'No column was tested.' }));
     return;
   }
-  root.append(renderTable(report.columns, state.sort, state.selected, { onSort: sortBy, onSelect: select }));
+  // The wrapper scrolls sideways in a narrow editor column instead of squeezing the table.
+  root.append(el('div', { class: 'table-wrap' }, [renderTable(report.columns, state.sort, state.selected, { onSort: sortBy, onSelect: select })]));
 
   const theme = readTheme();
   const grid = el('section', { class: 'charts', attrs: { 'aria-label': 'Distributions' } });
@@ -77,7 +78,11 @@ function select(name: string): void {
   for (const node of Array.from(root.querySelectorAll<HTMLElement>('[data-column]'))) {
     const on = node.dataset.column === name;
     node.classList.toggle('selected', on);
-    if (node.tagName === 'TR') node.setAttribute('aria-selected', String(on));
+    // aria-current, not aria-selected: a plain table has no selection semantics.
+    if (node.tagName === 'TR') {
+      if (on) node.setAttribute('aria-current', 'true');
+      else node.removeAttribute('aria-current');
+    }
   }
   const card = Array.from(root.querySelectorAll<HTMLElement>('.card')).find((c) => c.dataset.column === name);
   card?.scrollIntoView({ block: 'nearest' });

@@ -68,7 +68,7 @@ export function renderTable(columns: DriftPanelColumn[], sort: Sort, selected: s
     const warn = c.warnings.length ? el('span', { class: 'warn', text: ' ⚠', attrs: { title: c.warnings.join('\n'), 'aria-label': c.warnings.join('; ') } }) : undefined;
     return el('tr', {
       class: [c.drifted ? 'drifted' : '', c.name === selected ? 'selected' : ''].filter(Boolean).join(' '),
-      attrs: { 'data-column': c.name, 'aria-selected': String(c.name === selected) },
+      attrs: { 'data-column': c.name, 'aria-current': c.name === selected ? 'true' : undefined },
     }, [
       el('th', { attrs: { scope: 'row' } }, warn ? [name, warn] : [name]),
       el('td', { text: c.type }),
