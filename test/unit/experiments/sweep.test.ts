@@ -1,0 +1,139 @@
+/**
+ * The sweep with the local executor (host processes): shared stages once,
+ * combinations in copies with the overridden params file, records in the
+ * workspace's store, the workspace untouched. The Docker version on the
+ * example project is test/docker/sweep.test.ts.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalRunner } from '../../../src/adapters/local/local-runner';
+import { engineDeps } from '../../../src/cli/compose';
+import { sweepCombinations } from '../../../src/cli/commands/sweep';
+import { gridCombinations, parseGrid } from '../../../src/core/experiments/grid';
+import { renderParamsText } from '../../../src/core/experiments/params-file';
+import { affectedStages, runSweep } from '../../../src/core/experiments/sweep';
+import { copyWorkspace, underAny } from '../../../src/core/experiments/workspace-copy';
+import { nodeFiles } from '../../../src/core/node-files';
+import { parseParams } from '../../../src/core/params';
+import { validatePipeline } from '../../../src/core/pipeline/validate';
+import { readLock } from '../../../src/core/run/lockfile';
+import { RunStore } from '../../../src/core/run/store';
+
+const PIPE = `version: 1
+params: params.yaml
+defaults: { image: busybox }
+stages:
+  prep:
+    run: mkdir -p out && cat data/in.txt > out/prep.txt && date +%s%N >> prep-runs.log
+    deps: [data/in.txt]
+    outs: [out/prep.txt]
+  train:
+    needs: [prep]
+    run: |
+      mkdir -p out && echo "{\\"score\\": $(grep '^lr:' params.yaml | cut -d' ' -f2 | cut -c1-6)$(grep '^depth:' params.yaml | cut -d' ' -f2)}" > out/metrics.json
+    deps: [out/prep.txt]
+    params: [lr, depth]
+    outs: [out/metrics.json]
+    metrics: out/metrics.json
+  report:
+    needs: [train]
+    run: echo done > out/report.txt
+    outs: [out/report.txt]
+`;
+
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-sweep-'));
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), text);
+  }
+  return dir;
+}
+
+describe('experiments: sweeps', function () {
+  this.timeout(60_000);
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('renders overrides into the params file, keeping YAML comments', () => {
+    const text = '# top\nlr: 0.5   # rate\nmodel:\n  depth: 3\n';
+    assert.equal(renderParamsText(text, { lr: 0.01, 'model.depth': 5 }, 'params.yaml'), '# top\nlr: 0.01 # rate\nmodel:\n  depth: 5\n');
+    assert.deepEqual(JSON.parse(renderParamsText('{"a": {"b": 1}}', { 'a.b': 2 }, 'params.json')), { a: { b: 2 } });
+  });
+
+  it('finds the stages a swept key affects (readers and downstream)', () => {
+    const v = validatePipeline({ file: 'mlci.yaml', text: PIPE, root: '/nonexistent', files: nodeFiles });
+    assert.deepEqual([...affectedStages(v.pipeline!, ['lr'])].sort(), ['report', 'train']);
+    assert.deepEqual([...affectedStages(v.pipeline!, ['other'])], []);
+  });
+
+  it('copies a workspace without .mlci, hard-linking big inputs but never outputs', () => {
+    const src = workspace({ 'a.txt': 'a', '.mlci/runs/x': 'x', 'sub/b.txt': 'b' });
+    dirs.push(src);
+    writeFileSync(path.join(src, 'big.bin'), Buffer.alloc(1024 * 1024 + 1));
+    mkdirSync(path.join(src, 'models'));
+    writeFileSync(path.join(src, 'models/m.bin'), Buffer.alloc(1024 * 1024 + 1));
+    const dest = path.join(src, '.mlci', 'copy');
+    const stats = copyWorkspace(src, dest, (rel) => underAny(rel, ['models/']));
+    assert.deepEqual(stats, { copied: 3, linked: 1 });
+    assert.equal(statSync(path.join(dest, 'big.bin')).ino, statSync(path.join(src, 'big.bin')).ino);
+    assert.notEqual(statSync(path.join(dest, 'models/m.bin')).ino, statSync(path.join(src, 'models/m.bin')).ino);
+    assert.equal(existsSync(path.join(dest, '.mlci')), false);
+    assert.equal(readFileSync(path.join(dest, 'sub/b.txt'), 'utf8'), 'b');
+  });
+
+  it('parses the CLI options into combinations', () => {
+    assert.equal(sweepCombinations({ grid: ['lr=1,2', 'depth=3,4,5'] }).length, 6);
+    assert.equal(sweepCombinations({ random: ['lr=0.1..1:log'], samples: '3', seed: '5' }).length, 3);
+    assert.throws(() => sweepCombinations({ grid: ['lr=1'], random: ['x=1..2'] }), /either --grid or --random/);
+    assert.throws(() => sweepCombinations({ random: ['x=1..2'] }), /--samples/);
+    assert.throws(() => sweepCombinations({}), /nothing to sweep/);
+    assert.throws(() => sweepCombinations({ grid: ['lr'] }), /KEY=VALUES/);
+  });
+
+  it('runs shared stages once, each combination in a copy, records in the workspace', async () => {
+    const root = workspace({ 'mlci.yaml': PIPE, 'params.yaml': '# params\nlr: 0.5\ndepth: 1\n', 'data/in.txt': 'hi\n' });
+    dirs.push(root);
+    const v = validatePipeline({ file: 'mlci.yaml', text: PIPE, root, files: nodeFiles });
+    const parsed = parseParams(readFileSync(path.join(root, 'params.yaml'), 'utf8'));
+    assert.ok(parsed.ok);
+    const runner = new LocalRunner();
+    let n = 0;
+    const store = new RunStore(root);
+    const result = await runSweep({
+      sweepId: 'sweep-test', root, pipelineFile: 'mlci.yaml', pipeline: v.pipeline!, params: parsed.params.values,
+      combinations: gridCombinations([parseGrid('lr=0.1,0.2'), parseGrid('depth=7,8')]), jobs: 3,
+      newRunId: () => `run-${n++}`,
+    }, { depsFor: (dir) => engineDeps(dir, runner), sink: store });
+
+    assert.equal(result.shared?.status, 'passed');
+    assert.deepEqual(result.shared?.stages.map((s) => s.name), ['prep']);
+    assert.deepEqual(result.runs.map((r) => r.status), ['passed', 'passed', 'passed', 'passed']);
+    assert.deepEqual(result.runs.map((r) => r.metrics.score), [0.17, 0.18, 0.27, 0.28]);
+    assert.deepEqual(result.runs.map((r) => r.name), ['sweep 1/4 lr=0.1 depth=7', 'sweep 2/4 lr=0.1 depth=8', 'sweep 3/4 lr=0.2 depth=7', 'sweep 4/4 lr=0.2 depth=8']);
+    for (const r of result.runs) assert.deepEqual(r.stages.map((s) => s.status), ['cached', 'passed', 'passed']);
+    assert.equal(readFileSync(path.join(root, 'prep-runs.log'), 'utf8').trim().split('\n').length, 1, 'prep ran once');
+
+    const stored = await store.list();
+    assert.equal(stored.length, 5);
+    assert.ok(stored.every((r) => r.tags?.includes('sweep:sweep-test')));
+    assert.deepEqual(stored.find((r) => r.name === 'sweep 2/4 lr=0.1 depth=8')?.overrides, { lr: 0.1, depth: 8 });
+    assert.equal(readFileSync(path.join(root, 'params.yaml'), 'utf8'), '# params\nlr: 0.5\ndepth: 1\n');
+    assert.deepEqual(Object.keys(readLock(root).stages), ['prep']);
+    assert.equal(existsSync(path.join(root, 'out', 'metrics.json')), false);
+    assert.equal(existsSync(path.join(root, '.mlci', 'sweeps')), false);
+  });
+
+  it('an unknown swept key fails before anything runs', async () => {
+    const root = workspace({ 'mlci.yaml': PIPE, 'params.yaml': 'lr: 0.5\ndepth: 1\n', 'data/in.txt': 'hi\n' });
+    dirs.push(root);
+    const v = validatePipeline({ file: 'mlci.yaml', text: PIPE, root, files: nodeFiles });
+    await assert.rejects(runSweep({
+      sweepId: 's', root, pipelineFile: 'mlci.yaml', pipeline: v.pipeline!, params: { lr: 0.5, depth: 1 },
+      combinations: gridCombinations([parseGrid('lrr=1')]), newRunId: () => 'x',
+    }, { depsFor: (dir) => engineDeps(dir, new LocalRunner()), sink: new RunStore(root) }), /did you mean 'lr'/);
+    assert.deepEqual(await new RunStore(root).list(), []);
+  });
+});
