@@ -1,0 +1,103 @@
+/**
+ * Where regression gates get the value to compare against. The evaluator
+ * only sees `BaselineProvider`; which values stand behind a ref is decided
+ * here: the stage's metrics file as committed at a git ref (`GitBaseline`),
+ * or a given run record such as the pinned experiment (`RecordBaseline`).
+ * Pure: git access comes in as a function, so the core never imports git.
+ */
+import path from 'node:path';
+import type { Pipeline } from '../pipeline/model';
+import type { RunRecord } from '../run/record';
+import { flattenMetrics, type Metrics } from '../run/metrics';
+
+/** The `baseline:` value that means "the pinned run" rather than a git ref. */
+export const PINNED_BASELINE = 'pinned';
+
+export interface BaselineProvider {
+  /** The baseline value of `metric` for `stage` at `ref`; undefined when it has none. */
+  metric(ref: string, stage: string, metric: string): Promise<number | undefined>;
+}
+
+/** A file's text at a git ref (`relPath` relative to the repository root, `/`-separated); undefined when the ref or the path does not exist. */
+export type ReadFileAtRef = (ref: string, relPath: string) => Promise<string | undefined>;
+
+/**
+ * Reads the stage's metrics file as committed at the ref. `pipelineDirInRepo`
+ * is the pipeline folder relative to the git root ('' or '.' at the root),
+ * because `metricsFile` is relative to the pipeline folder but git paths are
+ * relative to the repository. Each (ref, file) is read once: several gates
+ * usually ask the same file at the same ref.
+ */
+export class GitBaseline implements BaselineProvider {
+  private readonly cache = new Map<string, Promise<Metrics | undefined>>();
+
+  constructor(
+    private readonly read: ReadFileAtRef,
+    private readonly pipeline: Pick<Pipeline, 'stageByName'>,
+    private readonly pipelineDirInRepo: string,
+  ) {}
+
+  async metric(ref: string, stage: string, metric: string): Promise<number | undefined> {
+    const file = this.pipeline.stageByName.get(stage)?.metricsFile;
+    if (!file) return undefined;
+    const metrics = await this.metricsAt(ref, repoPath(this.pipelineDirInRepo, file));
+    return metrics?.[metric];
+  }
+
+  private metricsAt(ref: string, relPath: string): Promise<Metrics | undefined> {
+    const key = `${ref}\0${relPath}`;
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = this.read(ref, relPath).then((text) => (text === undefined ? undefined : parseMetrics(text, `${ref}:${relPath}`)));
+      this.cache.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+/** `dir/file` as git wants it: forward slashes, normalised, no leading `./`. */
+export function repoPath(dirInRepo: string, file: string): string {
+  const joined = path.posix.join(dirInRepo.replace(/\\/g, '/') || '.', file.replace(/\\/g, '/'));
+  return path.posix.normalize(joined).replace(/^\.\//, '');
+}
+
+/**
+ * A committed metrics file that is not a JSON object is an error, not "no
+ * baseline": silently skipping would hide that the baseline is broken.
+ */
+function parseMetrics(text: string, shown: string): Metrics {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`baseline metrics file ${shown} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`baseline metrics file ${shown} must hold a JSON object of metric names to numbers`);
+  return flattenMetrics(data);
+}
+
+/**
+ * Baseline values from a run record (e.g. the pinned experiment); the ref is
+ * ignored. Records written before `stageMetrics` existed only have the
+ * flattened `metrics`, which are used then.
+ */
+export class RecordBaseline implements BaselineProvider {
+  constructor(private readonly record: Pick<RunRecord, 'metrics' | 'stageMetrics'>) {}
+
+  async metric(_ref: string, stage: string, metric: string): Promise<number | undefined> {
+    const values = this.record.stageMetrics ? this.record.stageMetrics[stage] : this.record.metrics;
+    const v = values?.[metric];
+    return typeof v === 'number' ? v : undefined;
+  }
+}
+
+/**
+ * One provider for a whole pipeline: `baseline: pinned` goes to `pinned`
+ * (undefined when nothing is pinned: those gates are skipped), any other
+ * ref to `git`.
+ */
+export function routeBaselines(git: BaselineProvider, pinned?: BaselineProvider): BaselineProvider {
+  return {
+    metric: (ref, stage, metric) => (ref === PINNED_BASELINE ? (pinned?.metric(ref, stage, metric) ?? Promise.resolve(undefined)) : git.metric(ref, stage, metric)),
+  };
+}
