@@ -9,5 +9,5 @@ export { pipelineStatus } from './core/run/status';
 export { newRunId } from './core/run/run-id';
 export { RunStore } from './core/run/store';
 export { acquireWorkspaceLock } from './core/run/workspace-lock';
-export { chooseRunner, createEngineDeps, hostUser } from './adapters/engine-deps';
+export { chooseRunner, createBaseline, createEngineDeps, hostUser } from './adapters/engine-deps';
 export { detectDrift } from './core/drift/detect';

@@ -12,6 +12,11 @@ import { RunStore, ensureMlciDir } from '../core/run/store';
 import { builtinExecutors } from '../core/run/builtins';
 import { SimpleGitAdapter } from './git/simple-git-adapter';
 import { LocalRunner } from './local/local-runner';
+import type { Pipeline } from '../core/pipeline/model';
+import type { BaselineProvider } from '../core/gates';
+import { GitBaseline, RecordBaseline, routeBaselines } from '../core/gates';
+import { readPinned } from '../core/experiments/baseline';
+import { gitFileReader, repoRelative } from './git/ref-reader';
 
 export type ExecutorChoice = 'docker' | 'local' | 'auto';
 
@@ -53,4 +58,18 @@ export async function chooseRunner(choice: ExecutorChoice, opts: { dockerHost?: 
 /** The uid:gid containers run as, so files they write belong to the user (Linux/macOS). */
 export function hostUser(): string | undefined {
   return typeof process.getuid === 'function' && typeof process.getgid === 'function' ? `${process.getuid()}:${process.getgid()}` : undefined;
+}
+
+/**
+ * Baselines for regression gates: a git ref's committed metrics files
+ * (`baseline: main`, read through git, trying origin/<ref> too), or the
+ * pinned experiment (`baseline: pinned`, `mlci exp pin`). Outside a git
+ * repository only the pinned run can serve.
+ */
+export async function createBaseline(root: string, pipeline: Pick<Pipeline, 'stageByName'>, store: RunStore): Promise<BaselineProvider> {
+  const dirInRepo = await repoRelative(root, root).catch(() => undefined);
+  const git: BaselineProvider = dirInRepo === undefined ? { metric: async () => undefined } : new GitBaseline(gitFileReader(root), pipeline, dirInRepo);
+  const pinnedId = await readPinned(root).catch(() => undefined);
+  const pinnedRecord = pinnedId ? await store.get(pinnedId).catch(() => undefined) : undefined;
+  return routeBaselines(git, pinnedRecord ? new RecordBaseline(pinnedRecord) : undefined);
 }

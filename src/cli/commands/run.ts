@@ -16,7 +16,8 @@ import { formatRunMarkdown } from '../../core/run/report';
 import { writeFileAtomic } from '../../core/run/atomic';
 import { progressPrinter } from '../progress';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
-import { engineDeps, newRunId, withWorkspaceLock } from '../compose';
+import { createBaseline, engineDeps, newRunId, withWorkspaceLock } from '../compose';
+import { formatGateResults, formatGatesMarkdown } from '../../core/gates';
 
 /** `--force` alone means every planned stage; `--force NAME` a given one. */
 export function normaliseForce(argv: string[]): string[] {
@@ -59,7 +60,7 @@ Options:
   --ci                   plain output (no colours) and a Markdown report in
                          .mlci/report.md for the job summary or a PR comment
 Exit codes:
-  0 all stages passed or were up to date   1 a stage failed
+  0 all stages passed or were up to date   1 a stage failed   2 a gate failed
   3 could not run (invalid pipeline, engine unreachable, run in progress)
   130 cancelled (Ctrl+C)
 
@@ -110,6 +111,7 @@ Examples:
     }
 
     const runId = newRunId();
+    const baseline = await createBaseline(loaded.root, loaded.pipeline, deps.store);
     const controller = new AbortController();
     const onSigint = () => {
       io.err('\nmlci: cancelling: stopping running stages (Ctrl+C again to force quit)...');
@@ -136,7 +138,9 @@ Examples:
           ...(runner.name === 'docker' && hostUser() ? { user: hostUser()! } : {}),
           signal: controller.signal,
           onEvent: progressPrinter(values.ci ? { ...io, isTTY: false } : io),
+          baseline,
         }, deps));
+      if (record.gates?.length) for (const line of formatGateResults(record.gates)) io.out(line);
       const counts = new Map<string, number>();
       for (const s of record.stages) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
       const took = record.finishedAt ? formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt)) : '';
@@ -150,10 +154,11 @@ Examples:
       io.out(`next: ${next.join('  |  ')}`);
       if (values.ci) {
         const reportFile = path.join(loaded.root, '.mlci', 'report.md');
-        await writeFileAtomic(reportFile, formatRunMarkdown(record, { title: `mlci run (${loaded.shown})` }));
+        await writeFileAtomic(reportFile, formatRunMarkdown(record, { title: `mlci run (${loaded.shown})` }) + (record.gates?.length ? `\n${formatGatesMarkdown(record.gates)}` : ''));
         io.out(`report: ${path.relative(io.cwd, reportFile)}`);
       }
       if (record.status === 'cancelled') return EXIT_RUN.cancelled;
+      if (record.status === 'gate-failed') return EXIT_RUN.gateFailed;
       return record.status === 'passed' ? EXIT_RUN.passed : EXIT_RUN.stageFailed;
     } finally {
       process.removeListener('SIGINT', onSigint);

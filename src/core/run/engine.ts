@@ -25,6 +25,8 @@ import { makePlan } from './plan';
 import type { RunRecord, StageRecord } from './record';
 import { RUN_RECORD_VERSION } from './record';
 import { parseDuration, parseSize } from './units';
+import type { BaselineProvider } from '../gates';
+import { evaluateGates } from '../gates';
 
 /** What the engine needs to hash paths (the FileHasher). */
 export interface PathHasher {
@@ -89,6 +91,11 @@ export interface RunOptions {
   onEvent?: (e: EngineEvent) => void;
   /** Persist lock and records (false for sweeps that must not move the lock). */
   writeLock?: boolean;
+  /**
+   * Where regression gates read baseline values (a git ref's committed
+   * metrics, or the pinned run). Without it, regression gates are skipped.
+   */
+  baseline?: BaselineProvider;
 }
 
 export interface StagePlanEntry {
@@ -337,6 +344,14 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
   record.stageMetrics = stageMetrics;
   const statuses = record.stages.map((s) => s.status);
   record.status = signal.aborted ? 'cancelled' : statuses.every((s) => s === 'passed' || s === 'cached') ? 'passed' : 'failed';
+  // Gates of the planned stages, once their metrics are in: a failed gate
+  // (severity error) fails a run whose stages all passed, distinctly.
+  if (!signal.aborted && plan.stages.some((s) => s.gates.length)) {
+    const planned = { ...pipeline, stages: plan.stages };
+    const noBaseline: BaselineProvider = { metric: async () => undefined };
+    record.gates = await evaluateGates(planned, record, opts.baseline ?? noBaseline);
+    if (record.status === 'passed' && record.gates.some((g) => g.status === 'failed' && g.severity === 'error')) record.status = 'gate-failed';
+  }
   record.finishedAt = new Date().toISOString();
   await persist();
   await writes;

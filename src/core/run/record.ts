@@ -6,6 +6,7 @@
  */
 import type { ParamValue } from '../params';
 import type { GitInfo, StageOutcome } from '../ports';
+import type { GateResult } from '../gates/result';
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -67,4 +68,6 @@ export interface RunRecord {
   stageMetrics?: Record<string, Record<string, number>>;
   /** Reports of engine-run stages: data check results, drift reports (versioned JSON). */
   reports?: Record<string, unknown>;
+  /** Gate results, when the run's stages have gates. */
+  gates?: GateResult[];
 }
