@@ -155,7 +155,9 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
   const paramsRel = pipeline.paramsFile;
   const realGit = realDeps.git;
   try {
-    result.runs = await pool(prepared, Math.max(1, opts.jobs ?? 1), async ({ params, overrides }, index) => {
+    const runs = await pool(prepared, Math.max(1, opts.jobs ?? 1), async ({ params, overrides }, index): Promise<RunRecord | undefined> => {
+      // Cancelled: combinations not started yet are not started (no empty cancelled records).
+      if (opts.signal?.aborted) return undefined;
       const combination = opts.combinations[index]!;
       const copy = path.join(copiesDir, String(index + 1));
       copyWorkspace(root, copy, (rel) => underAny(rel, outs));
@@ -196,6 +198,7 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
       if (!opts.keepCopies) rmSync(copy, { recursive: true, force: true });
       return run;
     });
+    result.runs = runs.filter((r): r is RunRecord => r !== undefined);
   } finally {
     if (!opts.keepCopies) {
       rmSync(copiesDir, { recursive: true, force: true });

@@ -8,9 +8,10 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { LocalRunner } from '../../../src/adapters/local/local-runner';
 import { engineDeps } from '../../../src/cli/compose';
-import { sweepCombinations } from '../../../src/cli/commands/sweep';
+import { sweepCombinations, sweepCommand } from '../../../src/cli/commands/sweep';
 import { gridCombinations, parseGrid } from '../../../src/core/experiments/grid';
 import { renderParamsText } from '../../../src/core/experiments/params-file';
 import { affectedStages, runSweep } from '../../../src/core/experiments/sweep';
@@ -135,5 +136,32 @@ describe('experiments: sweeps', function () {
       combinations: gridCombinations([parseGrid('lrr=1')]), newRunId: () => 'x',
     }, { depsFor: (dir) => engineDeps(dir, new LocalRunner()), sink: new RunStore(root) }), /did you mean 'lr'/);
     assert.deepEqual(await new RunStore(root).list(), []);
+  });
+});
+
+describe('mlci sweep (CLI, local executor)', function () {
+  this.timeout(60_000);
+  it('dry-run lists the combinations; a run records them and reports how to compare', async () => {
+    const root = workspace({ 'mlci.yaml': PIPE, 'params.yaml': 'lr: 0.5\ndepth: 1\n', 'data/in.txt': 'hi\n' });
+    try {
+      const call = async (argv: string[]) => {
+        const out: string[] = [];
+        const parsed = parseArgs({ args: argv, options: sweepCommand.options, allowPositionals: false });
+        const code = await sweepCommand.run({ values: parsed.values as Record<string, unknown>, positionals: [] }, { out: (l) => out.push(l), err: (l) => out.push(l), cwd: root, env: {}, isTTY: false });
+        return { code, out: out.join('\n') };
+      };
+      const dry = await call(['--random', 'lr=0.01..0.1:log', '--random', 'depth=1..9:int', '--samples', '3', '--seed', '42', '--dry-run']);
+      assert.equal(dry.code, 0);
+      assert.match(dry.out, /^3 combinations for mlci.yaml, nothing will run:\n {2}1\. lr=0\.\d+ depth=\d\n/);
+      assert.equal((await call(['--random', 'lr=0.01..0.1:log', '--random', 'depth=1..9:int', '--samples', '3', '--seed', '42', '--dry-run'])).out, dry.out);
+      await assert.rejects(call(['--grid', 'rate=1,2']), /unknown params key 'rate'.*in params.yaml/);
+      const r = await call(['--grid', 'depth=2,3', '--executor', 'local', '--jobs', '2']);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /shared stages first: prep/);
+      assert.match(r.out, /: 2\/2 passed in .*; compare: mlci exp diff \S+ \S+$/);
+      assert.equal((await new RunStore(root).list()).length, 3);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
