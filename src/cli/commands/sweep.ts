@@ -58,7 +58,7 @@ run here (mlci exp list / mlci exp diff compare them).
 How it runs: stages that read no swept param (and whose upstream reads none),
 e.g. tests and data checks, run once first in this folder, as mlci run would
 (mlci.lock is updated for them only). Each combination then runs in its own
-copy of the pipeline folder under .mlci/sweeps/ (everything but .mlci/; input
+copy of the pipeline folder under .mlci/sweeps/ (all but .mlci/ and .git/; input
 files over 1 MB that no stage writes are hard-linked, not copied) with the
 values written into the copy's params file; the shared stages are up to date
 there and skipped. This folder's mlci.lock, params file and outputs are left

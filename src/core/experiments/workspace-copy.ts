@@ -1,8 +1,8 @@
 /**
  * A sweep combination's private copy of the pipeline folder. Everything is
  * copied except `.mlci/` (run records, hash cache, the sweep copies
- * themselves), so the lock file and the outputs of stages already run come
- * along and those stages are skipped as up to date in the copy. Big files
+ * themselves) and `.git/`, so the lock file and the outputs of stages
+ * already run come along and those stages are up to date in the copy. Big files
  * (> 1 MB) that no stage writes are hard-linked instead of copied: data
  * sets are read-only inputs, and a link costs no space or time. Outputs are
  * always copied, because a stage rewriting a file in place would otherwise
@@ -30,7 +30,9 @@ export function copyWorkspace(src: string, dest: string, noLink: (rel: string) =
     mkdirSync(to, { recursive: true });
     for (const e of readdirSync(from, { withFileTypes: true })) {
       const childRel = rel ? `${rel}/${e.name}` : e.name;
-      if (!rel && e.name === '.mlci') continue;
+      // .mlci: runs, caches and the copies themselves. .git: history is not an
+      // input of any stage, and the record takes git info from the real workspace.
+      if (!rel && (e.name === '.mlci' || e.name === '.git')) continue;
       const a = path.join(from, e.name);
       const b = path.join(to, e.name);
       if (e.isDirectory()) walk(childRel);

@@ -71,7 +71,7 @@ describe('experiments: sweeps', function () {
   });
 
   it('copies a workspace without .mlci, hard-linking big inputs but never outputs', () => {
-    const src = workspace({ 'a.txt': 'a', '.mlci/runs/x': 'x', 'sub/b.txt': 'b' });
+    const src = workspace({ 'a.txt': 'a', '.mlci/runs/x': 'x', '.git/HEAD': 'ref', 'sub/b.txt': 'b' });
     dirs.push(src);
     writeFileSync(path.join(src, 'big.bin'), Buffer.alloc(1024 * 1024 + 1));
     mkdirSync(path.join(src, 'models'));
@@ -82,6 +82,7 @@ describe('experiments: sweeps', function () {
     assert.equal(statSync(path.join(dest, 'big.bin')).ino, statSync(path.join(src, 'big.bin')).ino);
     assert.notEqual(statSync(path.join(dest, 'models/m.bin')).ino, statSync(path.join(src, 'models/m.bin')).ino);
     assert.equal(existsSync(path.join(dest, '.mlci')), false);
+    assert.equal(existsSync(path.join(dest, '.git')), false);
     assert.equal(readFileSync(path.join(dest, 'sub/b.txt'), 'utf8'), 'b');
   });
 
