@@ -78,7 +78,7 @@ describe('gates: convergence over a run record', () => {
 
   it('orders by step and uses only the rows that logged the column', async () => {
     const p = pipeline({ train: { kind: 'train', gates: [{ converges: 'val_loss', window: 1 }] } });
-    const rows = [{ step: 2, loss: 0.5 }, { step: 3, loss: 0.4, val_loss: 0.3 }, { step: 0, loss: 1 }, { step: 1, loss: 0.9, val_loss: 0.8 }];
+    const rows: Array<Record<string, number>> = [{ step: 2, loss: 0.5 }, { step: 3, loss: 0.4, val_loss: 0.3 }, { step: 0, loss: 1 }, { step: 1, loss: 0.9, val_loss: 0.8 }];
     const [r] = await evaluateGates(p, record({ stages: { train: 'passed' }, history: { train: rows } }), noBaseline);
     assert.equal(r.status, 'passed');
     assert.equal(r.actual, '0.8 -> 0.3');
