@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DockerRunner } from '../../src/adapters/docker/docker-runner';
-import { engineDeps, newRunId } from '../../src/cli/compose';
+import { createBaseline, engineDeps, newRunId } from '../../src/cli/compose';
 import { hostUser } from '../../src/cli/executor';
 import { sweepCombinations } from '../../src/cli/commands/sweep';
 import { sweepCommand } from '../../src/cli/commands/sweep';
@@ -47,11 +47,13 @@ async function sweep(root: string, argv: string[]) {
   const params = parseParams(readFileSync(path.join(root, 'params.yaml'), 'utf8'));
   assert.ok(params.ok);
   const runner = new DockerRunner();
+  const store = new RunStore(root);
+  const baseline = await createBaseline(root, v.pipeline!, store);
   return runSweep({
     sweepId: newRunId(), root, pipelineFile: 'mlci.yaml', pipeline: v.pipeline!, params: params.params.values,
     combinations, jobs: Number(parsed.values.jobs ?? 1), newRunId,
-    run: hostUser() ? { user: hostUser()! } : {},
-  }, { depsFor: (dir) => engineDeps(dir, runner), sink: new RunStore(root) });
+    run: { baseline, ...(hostUser() ? { user: hostUser()! } : {}) },
+  }, { depsFor: (dir) => engineDeps(dir, runner), sink: store });
 }
 
 describe('mlci sweep on the example project (real Docker engine)', function () {

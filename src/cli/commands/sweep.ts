@@ -8,7 +8,7 @@ import type { Command } from '../command';
 import { CliError } from '../errors';
 import { chooseRunner, hostUser, parseExecutor } from '../executor';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
-import { engineDeps, newRunId, withWorkspaceLock } from '../compose';
+import { createBaseline, engineDeps, newRunId, withWorkspaceLock } from '../compose';
 import type { Combination } from '../../core/experiments/grid';
 import { describeCombination, gridCombinations, parseGrid, parseRandom, randomCombinations } from '../../core/experiments/grid';
 import { OverrideError, checkKnown } from '../../core/experiments/overrides';
@@ -129,6 +129,8 @@ Examples:
     }
     const runner = await chooseRunner(parseExecutor(values.executor), io.err);
     const store = new RunStore(loaded.root);
+    // Regression gates compare against the real workspace's git ref or pinned run, never a copy's.
+    const baseline = await createBaseline(loaded.root, loaded.pipeline, store);
     const sweepId = newRunId();
     const controller = new AbortController();
     const onSigint = () => {
@@ -150,7 +152,7 @@ Examples:
           jobs,
           stageJobs,
           newRunId,
-          run: { imageMap, ...(runner.name === 'docker' && hostUser() ? { user: hostUser()! } : {}) },
+          run: { imageMap, baseline, ...(runner.name === 'docker' && hostUser() ? { user: hostUser()! } : {}) },
           signal: controller.signal,
           keepCopies: values.keep as boolean,
           onEvent: (e) => {

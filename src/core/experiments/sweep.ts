@@ -46,8 +46,12 @@ export interface SweepOptions {
   /** Stages at once inside one combination (default 1: combinations are the parallelism). */
   stageJobs?: number;
   newRunId: () => string;
-  /** Fields passed through to every runPipeline call. */
-  run?: Pick<RunOptions, 'imageMap' | 'user' | 'failFast'>;
+  /**
+   * Fields passed through to every runPipeline call. `baseline` should be
+   * built for the real workspace: a copy is no git work tree, so a provider
+   * made there would find no committed baseline metrics.
+   */
+  run?: Pick<RunOptions, 'imageMap' | 'user' | 'failFast' | 'baseline'>;
   signal?: AbortSignal;
   keepCopies?: boolean;
   onEvent?: (e: SweepEvent) => void;
