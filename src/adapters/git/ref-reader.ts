@@ -32,6 +32,7 @@ function gitAt(cwd: string): SimpleGit {
  * `relPath` is relative to the repository root, `/`-separated. Each ref is
  * resolved to a commit once per reader, so all files of one evaluation come
  * from the same commit even if the branch moves meanwhile.
+ * Throws at once when `cwd` does not exist (simple-git refuses it).
  */
 export function gitFileReader(cwd: string): ReadFileAtRef {
   const git = gitAt(cwd);
@@ -75,7 +76,10 @@ async function resolveCommit(git: SimpleGit, ref: string): Promise<string | unde
  * symlinks, since git reports the real top-level path (/private/tmp on macOS).
  */
 export async function repoRelative(cwd: string, absPath: string): Promise<string | undefined> {
-  const top = await gitAt(cwd).raw(['rev-parse', '--show-toplevel']).then((s) => s.trim(), () => '');
+  // simple-git throws synchronously for a folder that does not exist: that is "not in a work tree" too.
+  const top = await Promise.resolve()
+    .then(() => gitAt(cwd).raw(['rev-parse', '--show-toplevel']))
+    .then((s) => s.trim(), () => '');
   if (!top) return undefined;
   const real = async (p: string) => realpath(p).catch(() => path.resolve(p));
   const rel = path.relative(await real(top), await real(absPath));

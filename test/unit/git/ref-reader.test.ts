@@ -112,6 +112,7 @@ describe('git ref reader', function () {
     assert.equal(await repoRelative(link, path.join(link, 'ml')), 'ml');
     assert.equal(await repoRelative(repo, tempDir()), undefined, 'outside the repository');
     assert.equal(await repoRelative(tempDir(), tempDir()), undefined, 'not a repository');
+    assert.equal(await repoRelative(path.join(tempDir(), 'missing'), repo), undefined, 'a folder that does not exist');
   });
 
   it('feeds GitBaseline end to end', async () => {
