@@ -10,6 +10,9 @@ import type { CliIo, Command } from './command';
 import { driftCommand } from './commands/drift';
 import { exportCommand } from './commands/export';
 import { triggersCommand } from './commands/triggers';
+import { hookCommand, pushCommand, verifyCommand } from './commands/verify';
+import { expCommand } from './commands/exp';
+import { sweepCommand } from './commands/sweep';
 import { logsCommand } from './commands/logs';
 import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
@@ -17,7 +20,7 @@ import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import { CliError, EXIT } from './errors';
 
-const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand, driftCommand, exportCommand, triggersCommand];
+const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand, expCommand, sweepCommand, driftCommand, verifyCommand, pushCommand, hookCommand, exportCommand, triggersCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -60,9 +63,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.out(commandHelp(command));
     return EXIT.ok;
   }
+  // MLCI_EXECUTOR sets the default --executor (e.g. for the pre-push hook, or CI without Docker).
+  const env = io.env.MLCI_EXECUTOR;
+  const args = env && 'executor' in command.options && !rest.some((a) => a === '--executor' || a.startsWith('--executor=')) ? [...rest, '--executor', env] : rest;
   let parsed;
   try {
-    parsed = parseArgs({ args: command.preprocess ? command.preprocess(rest) : rest, options: command.options, allowPositionals: command.allowPositionals, strict: true });
+    parsed = parseArgs({ args: command.preprocess ? command.preprocess(args) : args, options: command.options, allowPositionals: command.allowPositionals, strict: true });
   } catch (e) {
     io.err(`mlci ${command.name}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')}`);
     io.err(`Usage: ${command.usage}`);

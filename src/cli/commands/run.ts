@@ -15,6 +15,7 @@ import { runPipeline } from '../../core/run/engine';
 import { formatRunMarkdown } from '../../core/run/report';
 import { writeFileAtomic } from '../../core/run/atomic';
 import { progressPrinter } from '../progress';
+import { sweepCommand } from './sweep';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
 import { createBaseline, engineDeps, newRunId, withWorkspaceLock } from '../compose';
 import { formatGateResults, formatGatesMarkdown } from '../../core/gates';
@@ -57,6 +58,10 @@ Options:
   --fail-fast            start no new stage after a failure (default: independent
                          branches finish; downstream of a failure never runs)
   --name NAME            a name for this run (experiment)
+  --set KEY=VALUE        run with a params override (repeatable), recorded on the
+                         run; the params file is not edited: the run happens in
+                         a copy of the pipeline folder, like one sweep
+                         combination (stages that do not read KEY are shared)
   --ci                   plain output (no colours) and a Markdown report in
                          .mlci/report.md for the job summary or a PR comment
 Exit codes:
@@ -80,10 +85,17 @@ Examples:
     'fail-fast': { type: 'boolean', default: false },
     name: { type: 'string' },
     ci: { type: 'boolean', default: false },
+    set: { type: 'string', multiple: true },
   },
   allowPositionals: true,
   preprocess: normaliseForce,
   async run({ values, positionals }, io) {
+    const sets = (values.set as string[] | undefined) ?? [];
+    if (sets.length) {
+      // One combination of a sweep: same isolation, same records.
+      if (positionals.length) throw new CliError('--set runs the whole pipeline in a copy; name no stages with it');
+      return sweepCommand.run({ values: { ...values, grid: sets, set: undefined }, positionals: [] }, io);
+    }
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
     const jobs = values.jobs !== undefined ? Number(values.jobs) : undefined;
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new CliError(`--jobs must be a whole number of at least 1, not '${String(values.jobs)}'`);
