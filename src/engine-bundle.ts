@@ -11,3 +11,5 @@ export { RunStore } from './core/run/store';
 export { acquireWorkspaceLock } from './core/run/workspace-lock';
 export { chooseRunner, createBaseline, createEngineDeps, hostUser } from './adapters/engine-deps';
 export { detectDrift } from './core/drift/detect';
+export { verify, verifyTargets } from './adapters/verify';
+export { branchState, push } from './adapters/git/branch-state';

@@ -4,6 +4,7 @@
  * folder (they are mounted into containers and hashed; a path outside the
  * workspace would leak host files into a run).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** Normalised form for comparing paths: no './', no trailing '/'. */
@@ -33,4 +34,15 @@ export function pathsOverlap(a: string, b: string): boolean {
 /** Resolve a pipeline path to an absolute one under `root` (call escapeReason first). */
 export function resolveIn(root: string, p: string): string {
   return path.resolve(root, p);
+}
+
+/** The nearest folder at or above `dir` holding `.git` (a folder, or a file for worktrees). */
+export function findRepoRoot(dir: string): string | undefined {
+  let d = path.resolve(dir);
+  for (;;) {
+    if (existsSync(path.join(d, '.git'))) return d;
+    const up = path.dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
 }

@@ -10,6 +10,7 @@ import { scaffoldPipeline } from '../../core/scaffold';
 import { pathKey } from '../../core/pipeline/source';
 import { TEST_KINDS } from '../../core/pipeline/model';
 import { loadEngine } from './engine-loader';
+import { exportCiWorkflow, verifyAndPush } from './ship';
 import { DriftPanel, showDriftReportFromFile } from './panels/drift-panel';
 import type { DriftPanelReport } from '../../protocol/drift-panel';
 import type { Config } from './config';
@@ -207,6 +208,14 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         return;
       }
       void vscode.window.showInformationMessage(`Stage ${target.stage} has no drift report yet: run it first.`, 'Run Stage').then((p) => p && vscode.commands.executeCommand('mlci.runStage', { file: target!.entry.uri.fsPath, stage: target!.stage }));
+    },
+    'mlci.verifyAndPush': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      if (entry) await verifyAndPush(ctx, entry);
+    },
+    'mlci.exportCiWorkflow': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      if (entry) await exportCiWorkflow(entry);
     },
     'mlci.openStageLog': async (arg) => {
       const t = await pickStage(ctx, arg, 'Open the log of which stage?');

@@ -7,24 +7,16 @@
  * a hand-edited one (its marker hash no longer matches) or one mlci did not
  * write is kept unless --force.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CiProvider } from '../../core/export';
 import { defaultCiFile, exportCi, markerState } from '../../core/export';
 import type { Command } from '../command';
 import { CliError, EXIT } from '../errors';
 import { loadPipeline } from '../workspace';
+import { findRepoRoot } from '../../core/paths';
 
-/** The nearest folder at or above `dir` holding `.git` (a folder, or a file for worktrees). */
-export function findRepoRoot(dir: string): string | undefined {
-  let d = path.resolve(dir);
-  for (;;) {
-    if (existsSync(path.join(d, '.git'))) return d;
-    const up = path.dirname(d);
-    if (up === d) return undefined;
-    d = up;
-  }
-}
+export { findRepoRoot } from '../../core/paths';
 
 export const exportCommand: Command = {
   name: 'export',
