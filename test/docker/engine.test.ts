@@ -117,6 +117,16 @@ describe('run engine on the example project (real Docker engine)', function () {
     assert.match(missing.record.stages[0].reason!, /mlci-test\/absent:1/);
   });
 
+  it('removes containers left by a killed run before the next run starts', async () => {
+    const root = copyExample();
+    dirs.push(root);
+    const stray = await docker.createContainer({ Image: 'mlci-test/busybox:latest', Cmd: ['sleep', '60'], Labels: { 'mlci.run': 'killed-run', 'mlci.stage': 'x', 'mlci.pid': '999999' }, HostConfig: { NetworkMode: 'none' } });
+    await stray.start();
+    await run(root, { targets: ['unit-tests'] });
+    const left = await docker.listContainers({ all: true, filters: { label: ['mlci.run=killed-run'] } });
+    assert.equal(left.length, 0);
+  });
+
   it('cancels mid-stage and leaves no container of the run behind', async () => {
     const root = copyExample();
     dirs.push(root);

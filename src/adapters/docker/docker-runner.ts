@@ -169,6 +169,10 @@ export class DockerRunner implements ContainerRunner {
     for (const info of containers) {
       const runId = info.Labels?.[LABEL_RUN];
       if (runId === undefined || isRunAlive(runId)) continue;
+      // The mlci process that made it is still running on this host (another
+      // workspace's run on the same engine): not stray.
+      const pid = Number(info.Labels?.[LABEL_PID]);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) continue;
       try {
         await docker.getContainer(info.Id).remove({ force: true, v: true });
         removed++;
@@ -418,4 +422,13 @@ function errorText(err: unknown): string {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

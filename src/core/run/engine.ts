@@ -164,6 +164,17 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
     stages: plan.stages.map((s) => ({ name: s.name, kind: s.kind, status: 'pending', cached: false })),
   };
   const stageMetrics: Record<string, Metrics> = {};
+  // Containers left by a run whose process died (kill -9, a crash) are
+  // removed before this run starts; a live run's containers are kept.
+  activeRuns.add(opts.runId);
+  await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
+  try {
+    return await execute();
+  } finally {
+    activeRuns.delete(opts.runId);
+  }
+
+  async function execute(): Promise<RunRecord> {
   await deps.sink.create(record);
   opts.onEvent?.({ type: 'plan', stages: plan.stages.map((s) => s.name) });
 
@@ -358,7 +369,11 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
   await deps.hasher.save();
   opts.onEvent?.({ type: 'run-end', run: record });
   return record;
+  }
 }
+
+/** Runs in progress in this process (two workspaces in one extension host), kept by stray cleanup. */
+const activeRuns = new Set<string>();
 
 function secretsFromHost(names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
