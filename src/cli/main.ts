@@ -105,6 +105,10 @@ if (require.main === module) {
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
+      // Exit once output is flushed: a helper thread or port left referenced
+      // (the hash stat worker on large trees) must not keep a finished
+      // command alive.
+      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
     },
     (e) => {
       process.stderr.write(`mlci: ${(e as Error).message}\n`);
