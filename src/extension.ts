@@ -8,6 +8,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './adapters/vscode/commands';
 import { registerDriftPanel } from './adapters/vscode/panels/drift-panel';
+import { ExperimentsView, runExperiment } from './adapters/vscode/experiments';
+import type { RunItem } from './adapters/vscode/experiments';
+import { compareRuns } from './core/experiments/compare';
+import { formatMarkdown } from './core/experiments/format';
 import { Config } from './adapters/vscode/config';
 import { PipelineIndex } from './adapters/vscode/pipelines';
 import { RunController } from './adapters/vscode/run-controller';
@@ -23,6 +27,7 @@ export interface MlciApi {
   runs: RunController;
   tree: PipelineTree;
   tests: PipelineTests;
+  experiments: ExperimentsView;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MlciApi> {
@@ -35,12 +40,40 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
   const view = vscode.window.createTreeView('mlci.pipelines', { treeDataProvider: tree, showCollapseAll: true });
   const tests = new PipelineTests(pipelines, runs);
   const cli = path.join(context.extensionPath, 'dist', 'cli.js');
+  const experiments = new ExperimentsView(pipelines, runs);
+  const experimentsView = vscode.window.createTreeView('mlci.experiments', { treeDataProvider: experiments, canSelectMany: true });
+  const selected = (item?: RunItem, items?: RunItem[]): RunItem[] => (items?.length ? items : item ? [item] : [...experimentsView.selection]);
 
   context.subscriptions.push(
     log, pipelines, statusBar, runs, view, tests,
     ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs }),
     ...registerDriftPanel(context),
     vscode.tasks.registerTaskProvider('mlci', new StageTaskProvider(pipelines, cli)),
+    experimentsView,
+    vscode.commands.registerCommand('mlci.refreshRuns', () => experiments.refresh()),
+    vscode.commands.registerCommand('mlci.filterRuns', () => experiments.chooseFilter()),
+    vscode.commands.registerCommand('mlci.pinBaseline', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.pin(t); }),
+    vscode.commands.registerCommand('mlci.renameRun', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.rename(t); }),
+    vscode.commands.registerCommand('mlci.tagRun', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.tag(t); }),
+    vscode.commands.registerCommand('mlci.deleteRun', (i?: RunItem, all?: RunItem[]) => experiments.delete(selected(i, all))),
+    vscode.commands.registerCommand('mlci.applyParams', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.applyParams(t); }),
+    vscode.commands.registerCommand('mlci.runExperiment', async () => {
+      const entry = pipelines.list()[0];
+      const runnable = entry && pipelines.runnable(entry);
+      if (entry && runnable) await runExperiment(entry, runnable.params, cli, log);
+    }),
+    // Compare: the selected runs (or the last ones) against the pinned baseline, else the oldest selected.
+    vscode.commands.registerCommand('mlci.compareRuns', async (i?: RunItem, all?: RunItem[]) => {
+      let chosen = selected(i, all);
+      if (chosen.length < 2) chosen = experiments.getChildren().slice(0, Math.max(2, chosen.length));
+      if (chosen.length < 2) return void vscode.window.showInformationMessage('Select two or more runs to compare.');
+      const pinned = experiments.all().find((x) => x.pinned);
+      const list = pinned && !chosen.includes(pinned) ? [pinned, ...chosen] : chosen;
+      const base = pinned ?? list[list.length - 1];
+      const c = compareRuns(list.map((x) => x.run), base.run.id, list[0].entry?.result.pipeline?.metrics ?? {});
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatMarkdown(c) });
+      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+    }),
     ...registerLanguageFeatures({
       config, log,
       stageStatus: (file, stage) => {
@@ -61,9 +94,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
   );
   void vscode.commands.executeCommand('setContext', 'mlci.running', false);
   // The first scan fills the tree; status (hashing deps) follows without blocking activation.
-  void pipelines.refresh().then(() => runs.refreshStatus());
+  void pipelines.refresh().then(() => Promise.all([runs.refreshStatus(), experiments.refresh()]));
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs, tree, tests };
+  return { pipelines, runs, tree, tests, experiments };
 }
 
 export function deactivate(): void {}

@@ -100,6 +100,21 @@ describe('pipeline explorer', function () {
       assert.match(tab.label, /^Drift: drift/);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
+
+    it('lists the recorded runs in the Experiments view; pinning marks the baseline', async () => {
+      const a = await api();
+      await a.experiments.refresh();
+      const items = a.experiments.getChildren();
+      assert.ok(items.length >= 2, `runs listed: ${items.length}`);
+      assert.ok(items[0].run.startedAt >= items[items.length - 1].run.startedAt, 'newest first');
+      const item = a.experiments.getTreeItem(items[0]);
+      assert.match(String(item.description), /^(passed|failed|gate-failed) · /);
+      assert.match(String(item.description), /main@[0-9a-f]{7}/);
+      await vscode.commands.executeCommand('mlci.pinBaseline', items[1]);
+      const pinned = a.experiments.getChildren().find((i) => i.run.id === items[1].run.id)!;
+      assert.equal(pinned.pinned, true);
+      assert.equal(a.experiments.getTreeItem(pinned).contextValue, 'run.pinned');
+    });
   } else {
     it('[restricted] refuses to run, offers no tasks, and still shows the pipeline', async () => {
       const a = await api();

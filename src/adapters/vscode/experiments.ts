@@ -1,0 +1,214 @@
+/**
+ * The Experiments view: every recorded run of the workspace's pipelines
+ * (newest first) and, read-only, the runs of an MLflow file store
+ * (`mlruns/`) found in the workspace, with status, time, branch@commit
+ * (`*` when the tree was dirty) and the pipeline's key metrics. Multi-select
+ * to compare; pin a baseline; rename, tag, delete; filter; apply a run's
+ * params back to the params file; "Run Experiment…" with overrides.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { importMlflow } from '../../core/experiments/mlflow';
+import { renderParamsText } from '../../core/experiments/params-file';
+import { pinBaseline, readPinned } from '../../core/experiments/baseline';
+import type { RunRecord } from '../../core/run/record';
+import { formatDuration } from '../../core/run/units';
+import { loadEngine } from './engine-loader';
+import type { PipelineEntry, PipelineIndex } from './pipelines';
+import type { RunController } from './run-controller';
+
+export interface RunItem {
+  kind: 'run';
+  run: RunRecord;
+  entry?: PipelineEntry;
+  /** MLflow runs are read-only. */
+  mlflow?: boolean;
+  pinned: boolean;
+}
+
+export interface RunFilter {
+  status?: string;
+  branch?: string;
+  tag?: string;
+}
+
+const STATUS_ICON: Record<string, [string, string?]> = {
+  passed: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  'gate-failed': ['law', 'testing.iconFailed'],
+  cancelled: ['circle-slash'],
+  running: ['loading~spin'],
+};
+
+export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  filter: RunFilter = {};
+  private items: RunItem[] = [];
+
+  constructor(private readonly pipelines: PipelineIndex, runs: RunController) {
+    runs.onDidFinishRun(() => void this.refresh());
+    pipelines.onDidChange(() => void this.refresh());
+  }
+
+  async refresh(): Promise<void> {
+    const items: RunItem[] = [];
+    for (const entry of this.pipelines.list()) {
+      const { RunStore } = loadEngine();
+      const runs = await new RunStore(entry.root).list().catch(() => []);
+      const pinned = await readPinned(entry.root).catch(() => undefined);
+      for (const run of runs) items.push({ kind: 'run', run, entry, pinned: run.id === pinned });
+    }
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const mlruns = path.join(folder.uri.fsPath, 'mlruns');
+      if (!existsSync(mlruns)) continue;
+      try {
+        for (const run of importMlflow(mlruns).runs) items.push({ kind: 'run', run, mlflow: true, pinned: false });
+      } catch {
+        // an unreadable store is shown as nothing, the CLI names the problem
+      }
+    }
+    items.sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt));
+    this.items = items;
+    void vscode.commands.executeCommand('setContext', 'mlci.hasRuns', items.length > 0);
+    this.changed.fire();
+  }
+
+  getChildren(): RunItem[] {
+    const f = this.filter;
+    return this.items.filter((i) =>
+      (!f.status || i.run.status === f.status) && (!f.branch || i.run.git?.branch === f.branch) && (!f.tag || (i.run.tags ?? []).includes(f.tag)));
+  }
+
+  all(): RunItem[] {
+    return this.items;
+  }
+
+  getTreeItem(i: RunItem): vscode.TreeItem {
+    const r = i.run;
+    const item = new vscode.TreeItem(r.name ?? r.id, vscode.TreeItemCollapsibleState.None);
+    item.id = `${i.mlflow ? 'mlflow:' : ''}${i.entry?.uri.fsPath ?? ''}#${r.id}`;
+    const [icon, color] = STATUS_ICON[r.status] ?? ['circle-outline'];
+    item.iconPath = i.pinned ? new vscode.ThemeIcon('pinned', new vscode.ThemeColor('charts.blue')) : new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    const when = new Date(r.startedAt);
+    const time = `${when.toLocaleDateString()} ${when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+    const git = r.git ? `${r.git.branch ?? 'detached'}@${r.git.commit.slice(0, 7)}${r.git.dirty ? '*' : ''}` : '';
+    const goals = i.entry?.result.pipeline?.metrics ?? {};
+    const keys = Object.keys(goals).length ? Object.keys(goals) : Object.keys(r.metrics);
+    const metrics = keys.filter((k) => r.metrics[k] !== undefined).slice(0, 3).map((k) => `${k} ${Number(r.metrics[k].toPrecision(3))}`).join(' · ');
+    item.description = [r.status, time, git, metrics].filter(Boolean).join(' · ');
+    const took = r.finishedAt ? formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '';
+    const md = new vscode.MarkdownString(`**${r.name ?? r.id}** (${r.id})${i.mlflow ? ' · MLflow' : ''}${i.pinned ? ' · pinned baseline' : ''}\n\n${r.status} ${took}${git ? ` on \`${git}\`` : ''}`);
+    const params = Object.entries(r.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+    if (params) md.appendMarkdown(`\n\nparams: ${params}`);
+    if (r.overrides) md.appendMarkdown(`\n\noverrides: ${Object.entries(r.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
+    if (r.tags?.length) md.appendMarkdown(`\n\ntags: ${r.tags.join(', ')}`);
+    item.tooltip = md;
+    item.contextValue = i.mlflow ? 'run.mlflow' : i.pinned ? 'run.pinned' : 'run';
+    return item;
+  }
+
+  // --- actions (commands call these) ---
+
+  async pin(i: RunItem): Promise<void> {
+    if (!i.entry) return;
+    await pinBaseline(i.entry.root, i.run.id);
+    await this.refresh();
+  }
+
+  async rename(i: RunItem): Promise<void> {
+    if (!i.entry) return;
+    const name = await vscode.window.showInputBox({ prompt: `Name for run ${i.run.id}`, value: i.run.name ?? '' });
+    if (name === undefined) return;
+    await new (loadEngine().RunStore)(i.entry.root).rename(i.run.id, name);
+    await this.refresh();
+  }
+
+  async tag(i: RunItem): Promise<void> {
+    if (!i.entry) return;
+    const text = await vscode.window.showInputBox({ prompt: `Tags for run ${i.run.id} (space separated; -tag removes)`, value: (i.run.tags ?? []).join(' ') });
+    if (text === undefined) return;
+    const words = text.split(/\s+/).filter(Boolean);
+    const add = words.filter((w) => !w.startsWith('-'));
+    const remove = [...(i.run.tags ?? []).filter((t) => !add.includes(t)), ...words.filter((w) => w.startsWith('-')).map((w) => w.slice(1))];
+    await new (loadEngine().RunStore)(i.entry.root).tag(i.run.id, add, remove);
+    await this.refresh();
+  }
+
+  async delete(items: RunItem[]): Promise<void> {
+    const own = items.filter((i) => i.entry && !i.mlflow);
+    if (!own.length) return;
+    const sure = await vscode.window.showWarningMessage(`Delete ${own.length === 1 ? `run ${own[0].run.name ?? own[0].run.id}` : `${own.length} runs`} and ${own.length === 1 ? 'its' : 'their'} logs?`, { modal: true }, 'Delete');
+    if (sure !== 'Delete') return;
+    for (const i of own) await new (loadEngine().RunStore)(i.entry!.root).delete(i.run.id);
+    await this.refresh();
+  }
+
+  /** Writes the run's params back to the pipeline's params file (comments kept). */
+  async applyParams(i: RunItem): Promise<void> {
+    const entry = i.entry ?? this.pipelines.list()[0];
+    const paramsFile = entry?.result.pipeline?.paramsFile;
+    if (!entry || !paramsFile) return;
+    const file = path.resolve(entry.root, paramsFile);
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    writeFileSync(file, renderParamsText(text, i.run.params, paramsFile));
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+    void vscode.window.showInformationMessage(`Applied the params of ${i.run.name ?? i.run.id} to ${paramsFile}.`);
+  }
+
+  async chooseFilter(): Promise<void> {
+    const runs = this.items.map((i) => i.run);
+    const options = [
+      { label: '$(clear-all) No filter', f: {} as RunFilter },
+      ...[...new Set(runs.map((r) => r.status))].map((s) => ({ label: `status: ${s}`, f: { status: s } })),
+      ...[...new Set(runs.map((r) => r.git?.branch).filter((b): b is string => !!b))].map((b) => ({ label: `branch: ${b}`, f: { branch: b } })),
+      ...[...new Set(runs.flatMap((r) => r.tags ?? []))].map((t) => ({ label: `tag: ${t}`, f: { tag: t } })),
+    ];
+    const pick = await vscode.window.showQuickPick(options, { placeHolder: 'Show which runs?' });
+    if (!pick) return;
+    this.filter = pick.f;
+    void vscode.commands.executeCommand('setContext', 'mlci.runsFiltered', Object.keys(pick.f).length > 0);
+    this.changed.fire();
+  }
+}
+
+/**
+ * "Run Experiment…": overrides prefilled from the params file, run through
+ * the bundled CLI (`mlci run --set`, the same path as in a terminal: a copy
+ * of the pipeline folder, recorded on the run), with progress and Cancel.
+ */
+export async function runExperiment(entry: PipelineEntry, params: Record<string, unknown>, cli: string, log: vscode.LogOutputChannel): Promise<void> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('mlci does not run experiments in Restricted Mode.');
+    return;
+  }
+  const flat = Object.entries(params).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`).join(' ');
+  const text = await vscode.window.showInputBox({ title: 'Run Experiment', prompt: 'Params overrides, space separated (key=value); edit the values to try', value: flat });
+  if (!text) return;
+  const sets = text.split(/\s+/).filter((w) => w.includes('='));
+  const changed = sets.filter((s) => !flat.split(' ').includes(s));
+  if (!changed.length) {
+    void vscode.window.showInformationMessage('No value changed: nothing to try.');
+    return;
+  }
+  const { spawn } = await import('node:child_process');
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `mlci: experiment ${changed.join(' ')}`, cancellable: true }, (progress, token) =>
+    new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, [cli, 'run', '--file', entry.uri.fsPath, ...changed.flatMap((s) => ['--set', s])], { cwd: entry.root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' } });
+      token.onCancellationRequested(() => child.kill('SIGINT'));
+      const onData = (d: Buffer) => {
+        for (const line of String(d).split('\n').filter(Boolean)) {
+          log.info(`experiment | ${line}`);
+          if (/^\[\d+\/\d+\]/.test(line)) progress.report({ message: line });
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('exit', (code) => {
+        if (code === 0) void vscode.window.showInformationMessage('Experiment finished: it is in the Experiments view.');
+        else if (code !== 130) void vscode.window.showErrorMessage(`Experiment failed (exit ${code}): see the mlci output.`, 'Show Output').then((p) => p && log.show());
+        resolve();
+      });
+    }));
+}
