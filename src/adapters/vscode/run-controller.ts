@@ -38,6 +38,7 @@ export class RunController implements vscode.Disposable {
   private current: AbortController | undefined;
   private readonly live = new Map<string, Map<string, StageRecord>>();
   private readonly lastRuns = new Map<string, RunRecord>();
+  private readonly runLists = new Map<string, RunRecord[]>();
   private readonly statuses = new Map<string, StageStatusEntry[]>();
 
   constructor(
@@ -62,6 +63,11 @@ export class RunController implements vscode.Disposable {
     };
   }
 
+  /** The pipeline's recorded runs, newest first (as of the last refresh). */
+  allRuns(file: string): RunRecord[] {
+    return this.runLists.get(file) ?? [];
+  }
+
   lastRun(file: string): RunRecord | undefined {
     return this.lastRuns.get(file);
   }
@@ -73,8 +79,9 @@ export class RunController implements vscode.Disposable {
       const file = entry.uri.fsPath;
       try {
         const runs = await new RunStore(entry.root).list();
-        const own = runs.find((r) => path.resolve(entry.root, r.pipeline) === file);
-        if (own) this.lastRuns.set(file, own);
+        const mine = runs.filter((r) => path.resolve(entry.root, r.pipeline) === file);
+        this.runLists.set(file, mine);
+        if (mine[0]) this.lastRuns.set(file, mine[0]);
         const runnable = this.pipelines.runnable(entry);
         if (runnable && !this.running) {
           // Status without Docker round trips: image changes show up when a run resolves them.
@@ -128,7 +135,7 @@ export class RunController implements vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: `mlci: ${req.title}`, cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          const { chooseRunner, createEngineDeps, acquireWorkspaceLock, newRunId, runPipeline, hostUser } = loadEngine();
+          const { chooseRunner, createEngineDeps, createBaseline, acquireWorkspaceLock, newRunId, runPipeline, hostUser } = loadEngine();
           const runner = await chooseRunner(this.config.executor, { ...(this.config.dockerHost ? { dockerHost: this.config.dockerHost } : {}), note: (l) => this.log.warn(l) });
           const deps = await createEngineDeps(req.entry.root, runner);
           const runId = newRunId();
@@ -177,6 +184,7 @@ export class RunController implements vscode.Disposable {
               runId, root: req.entry.root, pipelineFile: path.basename(file), pipeline: runnable.pipeline, params: runnable.params,
               targets: req.targets, ...(req.force !== undefined ? { force: req.force } : {}), ...(jobs ? { jobs } : {}),
               imageMap: this.config.imageMappings, ...(user ? { user } : {}), signal: controller.signal, onEvent,
+              baseline: await createBaseline(req.entry.root, runnable.pipeline, deps.store),
             }, deps);
             this.lastRuns.set(file, record);
             // The status computed before the run is outdated now; refreshStatus() recomputes it.

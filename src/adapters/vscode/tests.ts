@@ -150,10 +150,24 @@ export class PipelineTests implements vscode.Disposable {
         this.lastResults.set(cid, { state: 'failed', message: c.message, expected: c.expected, actual: c.actual });
       }
     }
-    // Gates are evaluated by the gate engine (pre-push verification); until
-    // a run evaluates them they are reported as not run, never as passed.
+    // Gates: the run's results, with expected vs actual; a gate the run did
+    // not evaluate is reported as not run, never as passed.
     item.children.forEach((child) => {
-      if (child.id.includes('#gate-')) run.skipped(child);
+      const m = /#gate-(\d+)$/.exec(child.id);
+      if (!m) return;
+      const result = record.gates?.find((g) => g.stage === stage.name && g.index === Number(m[1]));
+      if (!result || result.status === 'skipped') {
+        run.skipped(child);
+        this.lastResults.set(child.id, { state: 'skipped', ...(result ? { message: result.reason } : {}) });
+      } else if (result.status === 'passed') {
+        run.passed(child);
+        this.lastResults.set(child.id, { state: 'passed' });
+      } else {
+        const msg = vscode.TestMessage.diff(result.reason, result.expected, result.actual);
+        if (child.range) msg.location = new vscode.Location(entry.uri, child.range);
+        run.failed(child, msg);
+        this.lastResults.set(child.id, { state: 'failed', message: result.reason, expected: result.expected, actual: result.actual });
+      }
     });
   }
 

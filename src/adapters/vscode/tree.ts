@@ -9,6 +9,8 @@ import * as vscode from 'vscode';
 import { paramValue } from '../../core/params';
 import type { Gate, Stage, StageKind } from '../../core/pipeline/model';
 import { makePlan } from '../../core/run/plan';
+import { checkTriggers } from '../../core/triggers';
+import { readFileSync, statSync } from 'node:fs';
 import { formatDuration } from '../../core/run/units';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
 import type { RunController, StageView } from './run-controller';
@@ -17,6 +19,7 @@ export type Node =
   | { kind: 'pipeline'; entry: PipelineEntry }
   | { kind: 'stage'; entry: PipelineEntry; stage: Stage }
   | { kind: 'group'; entry: PipelineEntry; stage: Stage; group: 'deps' | 'outs' | 'metrics' | 'params' | 'gates' }
+  | { kind: 'triggers'; entry: PipelineEntry }
   | { kind: 'leaf'; item: vscode.TreeItem };
 
 /** Arguments the stage commands take from the tree, CodeLens and tests. */
@@ -97,6 +100,7 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
       return groups.filter((g) => g !== 'metrics' || s.metricsFile).map((group) => ({ kind: 'group', entry: node.entry, stage: s, group }));
     }
     if (node.kind === 'group') return this.leaves(node.entry, node.stage, node.group);
+    if (node.kind === 'triggers') return this.triggerLeaves(node.entry);
     return [];
   }
 
@@ -109,7 +113,32 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
     } catch {
       stages = p.stages; // a cycle: file order, the problem is in Problems
     }
-    return stages.map((stage) => ({ kind: 'stage', entry, stage }));
+    const nodes: Node[] = stages.map((stage) => ({ kind: 'stage', entry, stage }));
+    const t = p.triggers;
+    if (t && (t.schedule.length || t.drift || t.metric)) nodes.push({ kind: 'triggers', entry });
+    return nodes;
+  }
+
+  /** Continuous-training triggers: which would fire now, and why (as `mlci triggers check`). */
+  private triggerLeaves(entry: PipelineEntry): Node[] {
+    const p = entry.result.pipeline;
+    if (!p) return [];
+    const runs = this.runs.allRuns(entry.uri.fsPath);
+    const check = checkTriggers(p, entry.root, runs, new Date(), (abs) => {
+      try {
+        return { text: readFileSync(abs, 'utf8'), modified: statSync(abs).mtime };
+      } catch {
+        return undefined;
+      }
+    });
+    return check.results.map((r) => {
+      const item = new vscode.TreeItem(r.trigger, vscode.TreeItemCollapsibleState.None);
+      item.description = `${r.fired ? 'fires' : 'quiet'}: ${r.reason}`;
+      item.tooltip = r.reason;
+      item.iconPath = new vscode.ThemeIcon(r.fired ? 'bell-dot' : 'bell', r.fired ? new vscode.ThemeColor('list.warningForeground') : undefined);
+      item.contextValue = 'trigger';
+      return { kind: 'leaf', item } as Node;
+    });
   }
 
   private leaves(entry: PipelineEntry, stage: Stage, group: string): Node[] {
@@ -138,7 +167,16 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         const params = this.pipelines.runnable(entry)?.params ?? {};
         return stage.params.map((k) => leaf(k, fmt(paramValue(params, k) ?? 'missing'), 'symbol-variable'));
       }
-      case 'gates': return stage.gates.map((g) => leaf(g.name ?? gateLabel(g), g.kind, 'law'));
+      case 'gates': return stage.gates.map((g) => {
+        const result = view.lastRun?.gates?.find((r) => r.stage === stage.name && r.index === g.index);
+        const n = leaf(g.name ?? gateLabel(g), result ? `${result.status}: ${result.reason}` : `${g.kind}, not evaluated yet`, 'law');
+        if (n.kind === 'leaf' && result) {
+          n.item.iconPath = new vscode.ThemeIcon(result.status === 'passed' ? 'pass' : result.status === 'failed' ? 'error' : 'debug-step-over',
+            result.status === 'passed' ? new vscode.ThemeColor('testing.iconPassed') : result.status === 'failed' ? new vscode.ThemeColor('testing.iconFailed') : undefined);
+          n.item.tooltip = `expected ${result.expected}, actual ${result.actual}: ${result.reason}`;
+        }
+        return n;
+      });
       default: return [];
     }
   }
@@ -156,6 +194,13 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         item.contextValue = 'pipeline';
         item.resourceUri = node.entry.uri;
         item.command = { command: 'vscode.open', title: 'Open', arguments: [node.entry.uri] };
+        return item;
+      }
+      case 'triggers': {
+        const item = new vscode.TreeItem('triggers', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('bell');
+        item.description = 'continuous training';
+        item.contextValue = 'triggers';
         return item;
       }
       case 'group': {

@@ -36,7 +36,10 @@ describe('pipeline explorer', function () {
   it('lists the example stages in DAG order with kind icons and children', async () => {
     const a = await api();
     const top = a.tree.getChildren();
-    assert.deepEqual(top.map((n) => label(a, n)), ['unit-tests', 'validate-data', 'train', 'evaluate', 'drift']);
+    assert.deepEqual(top.map((n) => label(a, n)), ['unit-tests', 'validate-data', 'train', 'evaluate', 'drift', 'triggers']);
+    const triggers = a.tree.getChildren(top[5]).map((n) => [label(a, n), String(a.tree.getTreeItem(n).description)]);
+    assert.deepEqual(triggers.map((t) => t[0]), ['schedule', 'drift', 'metric']);
+    assert.match(triggers[2][1], /^quiet: live accuracy = 0.845/);
     const train = top.find((n) => label(a, n) === 'train')!;
     const item = a.tree.getTreeItem(train);
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'flame');
@@ -101,6 +104,20 @@ describe('pipeline explorer', function () {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
+    it('runs the evaluate stage from Test Explorer: its gates are child tests with results', async () => {
+      const a = await api();
+      const file = a.pipelines.list()[0].uri.fsPath;
+      const item = a.tests.controller.items.get(`${file}#evaluate`)!;
+      await a.tests.runProfile.runHandler(new vscode.TestRunRequest([item]), new vscode.CancellationTokenSource().token);
+      assert.equal(a.tests.lastResults.get(item.id)?.state, 'passed', JSON.stringify([...a.tests.lastResults].filter(([k]) => k.startsWith(item.id))));
+      assert.equal(a.tests.lastResults.get(`${item.id}#gate-0`)?.state, 'passed', 'accuracy >= 0.75');
+      assert.equal(a.tests.lastResults.get(`${item.id}#gate-1`)?.state, 'passed', `no f1 regression vs main (the committed metrics): ${JSON.stringify(a.tests.lastResults.get(`${item.id}#gate-1`))}`);
+      assert.equal(a.tests.lastResults.get(`${item.id}#gate-2`)?.state, 'passed', 'loss converges');
+      const evaluate = a.tree.getChildren().find((n) => label(a, n) === 'evaluate')!;
+      const gates = a.tree.getChildren(a.tree.getChildren(evaluate).find((n) => label(a, n) === 'gates'));
+      assert.match(String(a.tree.getTreeItem(gates[0]).description), /^passed: accuracy 0.834 is above the minimum 0.75/);
+    });
+
     it('lists the recorded runs in the Experiments view; pinning marks the baseline', async () => {
       const a = await api();
       await a.experiments.refresh();
@@ -125,7 +142,7 @@ describe('pipeline explorer', function () {
       assert.equal(existsSync(path.join(entry.root, '.mlci', 'runs')), false, 'no run was recorded');
       // vscode.tasks.fetchTasks waits for trust in Restricted Mode; ask our provider itself.
       assert.deepEqual(new StageTaskProvider(a.pipelines, 'cli.js').provideTasks(), []);
-      assert.equal(a.tree.getChildren().length, 5);
+      assert.equal(a.tree.getChildren().length, 6);
     });
   }
 });
