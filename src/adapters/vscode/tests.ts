@@ -61,8 +61,8 @@ export class PipelineTests implements vscode.Disposable {
           if (info) child.range = this.rangeAt(entry, info.start, info.end);
           return child;
         });
-        // Data checks of the last run stay listed.
-        for (const [cid, c] of item.children) if (cid.includes('#check-')) children.push(c);
+        // Data checks and JUnit cases of the last run stay listed.
+        for (const [cid, c] of item.children) if (cid.includes('#check-') || cid.includes('#junit-')) children.push(c);
         item.children.replace(children);
         items.push(item);
       }
@@ -132,6 +132,24 @@ export class PipelineTests implements vscode.Disposable {
       if (location) msg.location = location;
       run.failed(item, msg, took);
       this.lastResults.set(item.id, { state: 'failed', message: String(msg.message) });
+    }
+    // JUnit test cases of a test stage become child tests.
+    const junit = record.reports?.[stage.name] as { kind?: string; cases?: Array<{ id: string; name: string; status: string; timeMs?: number; message?: string; details?: string }> } | undefined;
+    if (junit?.kind === 'junit') {
+      for (const c of junit.cases ?? []) {
+        const cid = `${item.id}#junit-${c.id}`;
+        const child = item.children.get(cid) ?? this.controller.createTestItem(cid, c.name, entry.uri);
+        child.description = c.id.slice(0, Math.max(0, c.id.length - c.name.length - 1));
+        item.children.add(child);
+        if (c.status === 'passed') run.passed(child, c.timeMs);
+        else if (c.status === 'skipped') run.skipped(child);
+        else {
+          const msg = new vscode.TestMessage(`${c.message ?? 'failed'}${c.details ? `\n\n${c.details}` : ''}`);
+          if (location) msg.location = location;
+          run.failed(child, msg, c.timeMs);
+        }
+        this.lastResults.set(cid, { state: c.status === 'passed' ? 'passed' : c.status === 'skipped' ? 'skipped' : 'failed', ...(c.message ? { message: c.message } : {}) });
+      }
     }
     // Data checks become child tests with expected vs actual.
     const report = record.reports?.[stage.name] as { checks?: DataCheck[] } | undefined;

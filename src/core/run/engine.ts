@@ -7,6 +7,7 @@
  * independent branches finish (`failFast` stops starting new stages
  * instead). Cancellation stops running stages and marks the rest.
  */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ParamValue } from '../params';
@@ -25,6 +26,7 @@ import { makePlan } from './plan';
 import type { RunRecord, StageRecord } from './record';
 import { RUN_RECORD_VERSION } from './record';
 import { parseDuration, parseSize } from './units';
+import { parseJunit } from './junit';
 import type { BaselineProvider } from '../gates';
 import { evaluateGates } from '../gates';
 
@@ -267,6 +269,7 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
         if (!ok) rec.reason = `${stage.kind === 'data' ? 'data checks' : 'drift'} failed`;
       }
       if (ok) await collectOutputs(stage, rec);
+      else if (stage.reports.junit) await collectOutputs(stage, rec).catch(() => undefined);
     } catch (e) {
       ok = false;
       rec.reason = (e as Error).message;
@@ -299,6 +302,16 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
   };
 
   const collectOutputs = async (stage: Stage, rec: StageRecord) => {
+    // Test cases of a JUnit report, whether the stage passed or failed (the
+    // failing cases are what the user wants to see).
+    if (stage.reports.junit && rec.status !== 'cached') {
+      try {
+        const xml = await readFile(path.resolve(root, stage.reports.junit), 'utf8');
+        (record.reports ??= {})[stage.name] = parseJunit(xml, stage.reports.junit);
+      } catch {
+        // no report written (the stage failed before its tests ran): nothing to list
+      }
+    }
     try {
       if (stage.metricsFile) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, stage.metricsFile), stage.metricsFile)) };
       if (stage.history) record.history[stage.name] = await readHistoryFile(path.resolve(root, stage.history), stage.history) as HistoryRow[];
