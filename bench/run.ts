@@ -5,6 +5,7 @@
  * `npm run bench -- validate`.
  */
 import { benchActivation } from './activation.bench';
+import { benchDataChecks } from './data-checks.bench';
 import { benchDrift } from './drift.bench';
 import { benchHash } from './hash.bench';
 import { benchRun } from './run.bench';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   hash: benchHash,
   run: benchRun,
   drift: benchDrift,
+  data: benchDataChecks,
   activation: benchActivation,
 };
 

@@ -1,0 +1,73 @@
+/**
+ * Data checks throughput: a generated 1,000,000-row CSV (an id, two numbers,
+ * a category, a boolean) checked with bounds, nulls, uniqueness, allowed
+ * values, mean/std and quantiles; rows per second, and pandas computing
+ * the same statistics on the same file as the baseline (when Debian's
+ * python3-pandas is installed).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runDataChecks } from '../src/core/data-checks';
+import type { Expectations } from '../src/core/pipeline/model';
+import { median, timeRuns, type BenchResult } from './timing';
+
+const ROWS = 1_000_000;
+
+export async function benchDataChecks(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-bench-data-'));
+  const file = path.join(dir, 'data.csv');
+  try {
+    let seed = 11;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const fd = openSync(file, 'w');
+    writeSync(fd, 'id,tenure,charges,plan,churned\n');
+    const plans = ['basic', 'plus', 'pro'];
+    let block: string[] = [];
+    for (let i = 0; i < ROWS; i++) {
+      block.push(`${i},${Math.floor(rnd() * 120)},${(10 + rnd() * 100).toFixed(2)},${plans[Math.floor(rnd() * 3)]},${rnd() < 0.3}`);
+      if (block.length === 50_000) {
+        writeSync(fd, block.join('\n') + '\n');
+        block = [];
+      }
+    }
+    closeSync(fd);
+    const expect: Expectations = {
+      file, format: 'csv', rows: { min: ROWS },
+      columns: {
+        id: { type: 'integer', unique: true, nulls: 0 },
+        tenure: { type: 'number', min: 0, max: 120, nulls: 0, mean: { min: 50, max: 70 }, quantiles: { '0.5': { min: 40, max: 80 } } },
+        charges: { type: 'number', min: 0, std: { min: 10, max: 50 } },
+        plan: { type: 'category', in: ['basic', 'plus', 'pro'] },
+        churned: { type: 'boolean', null_share: 0.01 },
+      },
+    };
+    const times = await timeRuns(3, async () => {
+      const r = await runDataChecks(file, expect);
+      if (!r.passed) throw new Error(`bench data failed its own checks: ${r.checks.filter((c) => !c.passed).map((c) => c.message).join('; ')}`);
+    }, 1);
+    const ms = median(times);
+    const results: BenchResult[] = [
+      { name: 'data checks, 1,000,000 rows x 5 columns (13 checks)', ms },
+      { name: 'data checks throughput', value: ROWS / (ms / 1000), unit: 'rows/s' },
+    ];
+    const script = path.join(dir, 'pandas_checks.py');
+    writeFileSync(script, `import sys, time, pandas as pd
+t = time.perf_counter()
+d = pd.read_csv(sys.argv[1])
+ok = len(d) >= ${ROWS} and d.id.is_unique and d.tenure.between(0, 120).all() and 50 <= d.tenure.mean() <= 70 and 40 <= d.tenure.quantile(0.5) <= 80 and 10 <= d.charges.std() <= 50 and d.plan.isin(['basic','plus','pro']).all() and d.churned.isna().mean() <= 0.01
+print(time.perf_counter() - t, ok)
+`);
+    try {
+      const out = execFileSync('/usr/bin/python3', [script, file], { encoding: 'utf8' }).trim().split(' ');
+      const pandasMs = Number(out[0]) * 1000;
+      results.push({ name: 'pandas read_csv + the same checks (baseline)', ms: pandasMs }, { name: 'mlci data checks / pandas', ratio: ms / pandasMs });
+    } catch {
+      results.push({ name: 'pandas baseline', note: 'skipped: /usr/bin/python3 with pandas is not installed (apt install python3-pandas)' });
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
