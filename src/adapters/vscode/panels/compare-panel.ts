@@ -1,0 +1,206 @@
+/**
+ * The experiment comparison panel: one instance, shown again rather than
+ * duplicated (as DriftPanel). The webview asks for data with 'ready'; the
+ * panel answers with the runs. A serializer revives it after a reload from
+ * the state the webview saved. Apply params and Pin as baseline go to the
+ * callbacks given at creation (the caller owns params.yaml and baselines);
+ * exports go through a save dialog.
+ */
+import * as vscode from 'vscode';
+import { flattenParams } from '../../../core/experiments/compare';
+import type { RunRecord } from '../../../core/run/record';
+import type {
+  CompareParamValue, ComparePanelFromWebview, ComparePanelState, ComparePanelToWebview, ComparePayload, CompareRun,
+} from '../../../protocol/compare-panel';
+import { newNonce, panelHtml } from './panel-html';
+
+export const COMPARE_PANEL_VIEW_TYPE = 'mlci.comparePanel';
+
+export interface ComparePanelHandlers {
+  applyParams(runId: string): unknown;
+  pinBaseline(runId: string): unknown;
+}
+
+const TITLE = 'Compare runs';
+
+/** A run record as the webview wants it: params flattened (`model.lr`), lists as JSON text, git split out. */
+export function compareRunOf(record: RunRecord): CompareRun {
+  const params: Record<string, CompareParamValue> = {};
+  for (const [k, v] of Object.entries(flattenParams(record.params))) params[k] = v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
+  return {
+    id: record.id,
+    ...(record.name !== undefined ? { name: record.name } : {}),
+    status: record.status,
+    startedAt: record.startedAt,
+    ...(record.git?.branch ? { branch: record.git.branch } : {}),
+    ...(record.git?.commit ? { commit: record.git.commit } : {}),
+    params,
+    metrics: { ...record.metrics },
+    ...(Object.keys(record.history ?? {}).length ? { history: record.history } : {}),
+  };
+}
+
+export class ComparePanel {
+  static current: ComparePanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  /** Shows the runs in the panel, creating the panel if there is none; `handlers` replace the previous ones. */
+  static createOrShow(extensionUri: vscode.Uri, payload: ComparePayload, handlers?: ComparePanelHandlers): ComparePanel {
+    if (ComparePanel.current) {
+      const current = ComparePanel.current;
+      if (handlers) current.handlers = handlers;
+      current.panel.reveal(current.panel.viewColumn ?? vscode.ViewColumn.Active);
+      current.show(payload);
+      return current;
+    }
+    const panel = vscode.window.createWebviewPanel(COMPARE_PANEL_VIEW_TYPE, TITLE, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    return (ComparePanel.current = new ComparePanel(panel, extensionUri, payload, handlers));
+  }
+
+  /** For the serializer: VS Code hands back the panel and the webview's saved state. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, payload: ComparePayload | undefined, handlers?: ComparePanelHandlers): ComparePanel {
+    panel.webview.options = webviewOptions(extensionUri);
+    ComparePanel.current?.dispose();
+    return (ComparePanel.current = new ComparePanel(panel, extensionUri, payload, handlers));
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private payload: ComparePayload | undefined,
+    private handlers: ComparePanelHandlers | undefined,
+  ) {
+    this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    this.panel.webview.onDidReceiveMessage((m: ComparePanelFromWebview) => void this.onMessage(m), null, this.disposables);
+    this.render();
+  }
+
+  show(payload: ComparePayload): void {
+    this.payload = payload;
+    if (this.ready) void this.post();
+  }
+
+  /** A fresh HTML (and nonce) each time; the webview then says 'ready' again. */
+  private render(): void {
+    this.ready = false;
+    const webview = this.panel.webview;
+    const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...p)).toString();
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: media('webview', 'compare.js'),
+      // The webview adds media/compare.css next to it (webview/compare/theme.ts).
+      styleUri: media('panels.css'),
+      title: TITLE,
+      nonce: newNonce(),
+    });
+  }
+
+  private async post(): Promise<void> {
+    if (!this.payload) return;
+    const message: ComparePanelToWebview = { type: 'runs', payload: this.payload };
+    await this.panel.webview.postMessage(message);
+  }
+
+  private async onMessage(m: ComparePanelFromWebview): Promise<void> {
+    try {
+      switch (m.type) {
+        case 'ready':
+          this.ready = true;
+          await this.post();
+          return;
+        case 'applyParams':
+        case 'pinBaseline':
+          if (!this.payload?.runs.some((r) => r.id === m.payload.runId)) return; // only runs this panel shows
+          if (!this.handlers) {
+            void vscode.window.showWarningMessage('mlci: reopen the comparison from the Experiments view to use this action.');
+            return;
+          }
+          await this.handlers[m.type](m.payload.runId);
+          return;
+        case 'exportCsv':
+          await saveExport('runs.csv', { 'CSV': ['csv'] }, new TextEncoder().encode(m.payload.csv));
+          return;
+        case 'exportPng': {
+          const png = decodePngDataUrl(m.payload.dataUrl);
+          if (!png) {
+            void vscode.window.showErrorMessage('mlci: the chart did not come back as a PNG image.');
+            return;
+          }
+          await saveExport(`${safeName(m.payload.name)}.png`, { 'PNG image': ['png'] }, png);
+          return;
+        }
+        case 'rendered':
+          return;
+      }
+    } catch (e) {
+      void vscode.window.showErrorMessage(`mlci: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  dispose(): void {
+    if (ComparePanel.current === this) ComparePanel.current = undefined;
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  // Only media/ is reachable from the page; state survives through setState and the serializer.
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+/** The PNG bytes of a `data:image/png;base64,` URL; undefined for anything else (the page is not trusted to name files or types). */
+export function decodePngDataUrl(dataUrl: string): Uint8Array | undefined {
+  const m = /^data:image\/png;base64,([A-Za-z0-9+/]*={0,2})$/.exec(dataUrl);
+  if (!m) return undefined;
+  const bytes = Buffer.from(m[1]!, 'base64');
+  // The PNG signature: refuse base64 that decodes to something else.
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  return bytes.length > 8 && signature.every((b, i) => bytes[i] === b) ? new Uint8Array(bytes) : undefined;
+}
+
+/** A chart name as a file name: letters, digits, dash and underscore only. */
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60) || 'chart';
+}
+
+async function saveExport(defaultName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    filters,
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, defaultName) } : {}),
+  });
+  if (!target) return; // cancelled
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`mlci: saved ${vscode.workspace.asRelativePath(target)}`);
+}
+
+/** The webview's saved state (JSON) back to a payload; NaN/Infinity came back as strings. */
+function revivePayload(state: unknown): ComparePayload | undefined {
+  const last = (state as Partial<ComparePanelState> | undefined)?.last;
+  if (!last || typeof last !== 'object' || !Array.isArray(last.runs)) return undefined;
+  const num = (v: unknown) => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v) as number;
+  for (const r of last.runs) {
+    for (const k of Object.keys(r.metrics ?? {})) r.metrics[k] = num(r.metrics[k]);
+    for (const rows of Object.values(r.history ?? {})) for (const row of rows) for (const k of Object.keys(row)) row[k] = num(row[k]);
+  }
+  return { runs: last.runs, goals: last.goals ?? {}, ...(last.baselineId !== undefined ? { baselineId: last.baselineId } : {}) };
+}
+
+/**
+ * Registers the serializer (panels come back after a reload). The manifest
+ * needs `onWebviewPanel:mlci.comparePanel` for VS Code to activate us for it.
+ * `handlers` serve revived panels too.
+ */
+export function registerComparePanel(context: vscode.ExtensionContext, handlers?: ComparePanelHandlers): vscode.Disposable[] {
+  return [
+    vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
+        ComparePanel.revive(panel, context.extensionUri, revivePayload(state), handlers);
+      },
+    }),
+    { dispose: () => ComparePanel.current?.dispose() },
+  ];
+}

@@ -1,0 +1,656 @@
+/**
+ * The experiment comparison webview in real headless Chromium, run by
+ * scripts/test-compare-panel.mjs (exports `panelTests`, like
+ * drift-panel.ui.ts). Each test opens the page the extension serves
+ * (panelHtml, the same CSP, served over http so `cspSource` is a real
+ * origin) with the built media/webview/compare.js and a stub
+ * acquireVsCodeApi that logs messages and keeps state in sessionStorage (so
+ * it survives a reload, as VS Code's does).
+ * Data: test/fixtures/panels/compare-runs.json (4 run records shaped like
+ * the churn example's: params lr/epochs/l2/seed, evaluate's metrics, train
+ * history) through compareRunOf, and seeded generated runs for the sizes
+ * (generateRuns, also used by bench/compare.bench.ts).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import Module, { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { RunRecord } from '../../src/core/run/record';
+import type { ComparePanelToWebview, ComparePayload, CompareRun } from '../../src/protocol/compare-panel';
+import { newNonce, panelHtml } from '../../src/adapters/vscode/panels/panel-html';
+// Types only: the module itself is loaded by loadPanelModule, with `vscode` faked.
+import type * as ComparePanelModule from '../../src/adapters/vscode/panels/compare-panel';
+
+// __filename, not __dirname: tsx's tsImport defines only the former faithfully.
+const REPO = path.resolve(path.dirname(__filename), '..', '..');
+const XSS = '<img src=x onerror=alert(1)>';
+const FIXTURE = path.join(REPO, 'test/fixtures/panels/compare-runs.json');
+
+/** Theme variables as VS Code's Dark Modern sets them on <html>. */
+const DARK_THEME: Record<string, string> = {
+  '--vscode-foreground': '#cccccc',
+  '--vscode-descriptionForeground': '#9d9d9d',
+  '--vscode-editor-background': '#1f1f1f',
+  '--vscode-editorWidget-border': '#454545',
+  '--vscode-charts-blue': '#3794ff',
+  '--vscode-charts-orange': '#d18616',
+  '--vscode-charts-red': '#f14c4c',
+  '--vscode-charts-green': '#89d185',
+  '--vscode-charts-yellow': '#cca700',
+  '--vscode-focusBorder': '#0078d4',
+  '--vscode-textLink-foreground': '#4daafc',
+  '--vscode-list-activeSelectionBackground': '#04395e',
+  '--vscode-list-activeSelectionForeground': '#ffffff',
+  '--vscode-list-hoverBackground': '#2a2d2e',
+  '--vscode-font-family': 'system-ui, sans-serif',
+  '--vscode-font-size': '13px',
+};
+
+/** Runs before the bundle (same nonce): what VS Code's webview host provides, plus a log. */
+function stubScript(): string {
+  return `
+window.__log = [];
+const KEY = 'mlci-test-state';
+let acquired = false;
+window.acquireVsCodeApi = () => {
+  if (acquired) throw new Error('acquireVsCodeApi called twice');
+  acquired = true;
+  return {
+    postMessage: (m) => {
+      window.__log.push({ dir: 'out', type: m.type, payload: m.payload });
+      if (window.__toExtension) window.__toExtension(m);
+    },
+    getState: () => { const s = sessionStorage.getItem(KEY); return s ? JSON.parse(s) : undefined; },
+    setState: (s) => sessionStorage.setItem(KEY, JSON.stringify(s)),
+  };
+};
+window.addEventListener('message', (e) => window.__log.push({ dir: 'in', type: e.data && e.data.type }), true);
+document.addEventListener('securitypolicyviolation', (e) => window.__log.push({ dir: 'csp', directive: e.violatedDirective, blocked: e.blockedURI }));
+for (const [k, v] of Object.entries(${JSON.stringify(DARK_THEME)})) document.documentElement.style.setProperty(k, v);
+document.body.classList.add('vscode-dark');
+`;
+}
+
+interface LogEntry { dir: 'in' | 'out' | 'csp'; type?: string; payload?: unknown; directive?: string }
+
+export interface PanelContext {
+  browser: Browser;
+  shot(page: Page, name: string): Promise<void>;
+  note(text: string): void;
+}
+
+export interface PanelTest {
+  name: string;
+  run(ctx: PanelContext): Promise<void>;
+}
+
+export interface PanelServer { url: string; origin: string; setHtml(html: string | undefined): void; close(): Promise<void> }
+
+/** Serves the panel page and media/ over http: the server's origin plays cspSource. */
+export async function serveComparePanel(): Promise<PanelServer> {
+  let fixedHtml: string | undefined;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (url.pathname === '/panel.html') {
+      const origin = `http://${req.headers.host}`;
+      const page = fixedHtml ?? panelHtml({ cspSource: origin, scriptUri: `${origin}/media/webview/compare.js`, styleUri: `${origin}/media/panels.css`, title: 'Compare runs', nonce: newNonce() });
+      const nonce = /<script nonce="([^"]+)"/.exec(page)![1];
+      const html = page.replace('<script nonce=', `<script nonce="${nonce}">${stubScript()}</script>\n<script nonce=`);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      return;
+    }
+    const file = path.join(REPO, path.normalize(url.pathname));
+    if (!url.pathname.startsWith('/media/') || !file.startsWith(path.join(REPO, 'media'))) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/panel.html`,
+    origin: `http://127.0.0.1:${port}`,
+    setHtml: (html) => (fixedHtml = html),
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+/** A page on the panel, with everything that must never happen recorded. */
+export class ComparePage {
+  readonly dialogs: string[] = [];
+  readonly consoleErrors: string[] = [];
+  private constructor(readonly page: Page) {
+    page.on('dialog', (d) => {
+      this.dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy|Refused to/.test(m.text())) this.consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => this.consoleErrors.push(String(e)));
+  }
+
+  static async open(browser: Browser, url: string, before?: (page: Page) => Promise<void>): Promise<ComparePage> {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const p = new ComparePage(page);
+    await before?.(page);
+    await page.goto(url);
+    return p;
+  }
+
+  log(): Promise<LogEntry[]> {
+    return this.page.evaluate(() => (window as unknown as { __log: LogEntry[] }).__log);
+  }
+
+  async posted(type: string): Promise<LogEntry[]> {
+    return (await this.log()).filter((e) => e.dir === 'out' && e.type === type);
+  }
+
+  async waitForPosted(type: string, count = 1, timeout = 10_000): Promise<void> {
+    await this.page.waitForFunction(([t, n]) => (window as unknown as { __log: LogEntry[] }).__log.filter((e) => e.dir === 'out' && e.type === t).length >= (n as number), [type, count] as const, { timeout });
+  }
+
+  /** Posts the runs as the extension does, once the page has said 'ready'; returns the page's render time. */
+  async sendRuns(payload: ComparePayload, timeout = 10_000): Promise<number> {
+    await this.waitForPosted('ready');
+    const before = (await this.posted('rendered')).length;
+    const message: ComparePanelToWebview = { type: 'runs', payload };
+    await this.page.evaluate((m) => window.postMessage(m, '*'), message);
+    await this.waitForPosted('rendered', before + 1, timeout);
+    return ((await this.posted('rendered')).at(-1)!.payload as { ms: number }).ms;
+  }
+
+  rowRuns(): Promise<string[]> {
+    return this.page.locator('table.runs tbody tr[data-run]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.run!));
+  }
+
+  async assertClean(): Promise<void> {
+    const csp = (await this.log()).filter((e) => e.dir === 'csp');
+    assert.deepEqual(this.dialogs, [], 'a dialog opened');
+    assert.deepEqual(csp, [], 'CSP violations');
+    assert.deepEqual(this.consoleErrors, [], 'console errors');
+  }
+}
+
+/** mulberry32: seeded, so generated runs are the same on every machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `n` runs with `params` params and `metrics` metrics (seeded): params p00..
+ * (numbers; p01 a string), metrics m00.. (m00 goal max, m01 goal min, the
+ * rest alternate), a 50-step train history (loss, accuracy) on every run.
+ * Names run-00001.. so name order is creation order.
+ */
+export function generateRuns(n: number, params = 10, metrics = 20, seed = 1): ComparePayload {
+  const next = rng(seed);
+  const goals: ComparePayload['goals'] = {};
+  for (let m = 0; m < metrics; m++) goals[`m${String(m).padStart(2, '0')}`] = m % 2 === 0 ? 'max' : 'min';
+  const runs: CompareRun[] = [];
+  for (let i = 0; i < n; i++) {
+    const p: CompareRun['params'] = {};
+    for (let k = 0; k < params; k++) p[`p${String(k).padStart(2, '0')}`] = k === 1 ? ['adam', 'sgd', 'rmsprop'][i % 3]! : k === 2 ? 7 : Math.round(next() * 1000) / 1000;
+    const mt: Record<string, number> = {};
+    for (let k = 0; k < metrics; k++) mt[`m${String(k).padStart(2, '0')}`] = Math.round(next() * 1e5) / 1e5;
+    const lr = (p.p00 as number) + 0.1;
+    const history = { train: Array.from({ length: 50 }, (_, s) => ({ step: s + 1, loss: Math.exp(-lr * s / 10) + next() * 0.05, accuracy: 1 - Math.exp(-lr * s / 10) * 0.5 })) };
+    runs.push({
+      id: `r${String(i + 1).padStart(5, '0')}`,
+      name: `run-${String(i + 1).padStart(5, '0')}`,
+      status: i % 17 === 3 ? 'failed' : 'succeeded',
+      startedAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(),
+      branch: 'main',
+      commit: (i * 2654435761 >>> 0).toString(16).padStart(8, '0'),
+      params: p,
+      metrics: mt,
+      history,
+    });
+  }
+  return { runs, baselineId: runs[0]?.id, goals };
+}
+
+let compareModule: typeof ComparePanelModule | undefined;
+
+/** The fixture's run records through the extension's converter. */
+function fixturePayload(mod: typeof ComparePanelModule): ComparePayload {
+  const data = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { goals: ComparePayload['goals']; baselineId: string; records: RunRecord[] };
+  return { runs: data.records.map((r) => mod.compareRunOf(r)), baselineId: data.baselineId, goals: data.goals };
+}
+
+/** Pixels of each chart canvas: the share painted and the number of colours. */
+async function canvasInk(page: Page): Promise<Record<string, { painted: number; colours: number }>> {
+  return page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).map((c) => {
+    const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    let painted = 0;
+    const colours = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3]! > 0) {
+        painted++;
+        colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      }
+    }
+    return [c.dataset.chart!, { painted: painted / Math.max(1, c.width * c.height), colours: colours.size }];
+  })));
+}
+
+/**
+ * Just enough of the vscode API for ComparePanel, recording what it is
+ * asked to do, so the extension side runs against the real page.
+ */
+function fakeVscode(origin: string, saveTo: string | undefined) {
+  const uri = (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` });
+  type FakeUri = ReturnType<typeof uri>;
+  const calls = { errors: [] as string[], infos: [] as string[], written: [] as { path: string; bytes: Uint8Array }[], dialogs: [] as unknown[] };
+  const serializers: { deserializeWebviewPanel(panel: unknown, state: unknown): Promise<void> }[] = [];
+  let receive: ((m: unknown) => void) | undefined;
+  let disposeHandler: (() => void) | undefined;
+  const sent: unknown[] = [];
+  const panel = {
+    title: '',
+    viewColumn: 1,
+    webview: {
+      html: '',
+      options: {} as { localResourceRoots?: FakeUri[]; enableScripts?: boolean },
+      cspSource: origin,
+      asWebviewUri: (u: FakeUri) => ({ toString: () => `${origin}/${path.relative(REPO, u.fsPath).split(path.sep).join('/')}` }),
+      postMessage: async (m: unknown) => {
+        sent.push(m);
+        return true;
+      },
+      onDidReceiveMessage: (fn: (m: unknown) => void) => {
+        receive = fn;
+        return { dispose() {} };
+      },
+    },
+    onDidDispose: (fn: () => void) => {
+      disposeHandler = fn;
+      return { dispose() {} };
+    },
+    reveal() {},
+    dispose() {
+      const fire = disposeHandler;
+      disposeHandler = undefined;
+      fire?.();
+    },
+  };
+  const api = {
+    ViewColumn: { Active: -1 },
+    Uri: { file: uri, joinPath: (base: FakeUri, ...parts: string[]) => uri(path.join(base.fsPath, ...parts)) },
+    window: {
+      createWebviewPanel: (_viewType: string, title: string, _column: number, options: typeof panel.webview.options) => {
+        panel.title = title;
+        panel.webview.options = options;
+        return panel;
+      },
+      registerWebviewPanelSerializer: (_viewType: string, serializer: (typeof serializers)[number]) => {
+        serializers.push(serializer);
+        return { dispose() {} };
+      },
+      showSaveDialog: async (options: unknown) => {
+        calls.dialogs.push(options);
+        return saveTo ? uri(saveTo) : undefined;
+      },
+      showErrorMessage: async (m: string) => void calls.errors.push(m),
+      showWarningMessage: async (m: string) => void calls.errors.push(m),
+      showInformationMessage: async (m: string) => void calls.infos.push(m),
+    },
+    workspace: {
+      workspaceFolders: [{ uri: uri(path.join(REPO, 'examples', 'churn')) }],
+      asRelativePath: (u: FakeUri) => path.relative(REPO, u.fsPath),
+      fs: {
+        writeFile: async (u: FakeUri, bytes: Uint8Array) => {
+          calls.written.push({ path: u.fsPath, bytes });
+          writeFileSync(u.fsPath, bytes);
+        },
+      },
+    },
+  };
+  return { api, panel, calls, sent, serializers, receive: (m: unknown) => receive?.(m) };
+}
+
+/**
+ * Loads the real src/adapters/vscode/panels/compare-panel.ts with `vscode`
+ * resolved to `fake` (a temp file exporting a global, as drift-panel.ui.ts
+ * does: tsx's scoped require keeps its own cache keys).
+ */
+function loadPanelModule(fake: unknown): typeof ComparePanelModule {
+  const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+  const fakePath = path.join(mkdtempSync(path.join(tmpdir(), 'mlci-fake-vscode-')), 'vscode.js');
+  writeFileSync(fakePath, 'module.exports = globalThis.__mlciFakeVscode;\n');
+  (globalThis as { __mlciFakeVscode?: unknown }).__mlciFakeVscode = fake;
+  const load = createRequire(__filename);
+  const original = resolver._resolveFilename;
+  resolver._resolveFilename = function (request, ...rest) {
+    return request === 'vscode' ? fakePath : original.call(this, request, ...rest);
+  };
+  try {
+    const tsx = load('tsx/cjs/api') as { require(id: string, from: string): unknown };
+    return tsx.require('../../src/adapters/vscode/panels/compare-panel.ts', __filename) as typeof ComparePanelModule;
+  } finally {
+    resolver._resolveFilename = original;
+    rmSync(path.dirname(fakePath), { recursive: true, force: true });
+  }
+}
+
+/**
+ * The fake the module sees: fixed keys whose getters read the test's current
+ * fake (`import * as vscode` copies the key list once, at load), so one
+ * load serves every test.
+ */
+let currentFake: ReturnType<typeof fakeVscode>['api'] | undefined;
+const vscodeStandIn = {
+  get ViewColumn() { return currentFake!.ViewColumn; },
+  get Uri() { return currentFake!.Uri; },
+  get window() { return currentFake!.window; },
+  get workspace() { return currentFake!.workspace; },
+};
+
+function panelModule(): typeof ComparePanelModule {
+  return (compareModule ??= loadPanelModule(vscodeStandIn));
+}
+
+let server: PanelServer | undefined;
+async function openPanel(browser: Browser): Promise<ComparePage> {
+  server ??= await serveComparePanel();
+  return ComparePage.open(browser, server.url);
+}
+
+export async function stopPanelServer(): Promise<void> {
+  await server?.close();
+  server = undefined;
+}
+
+/** Clicks the row of run `id` (scrolled into view first), with modifiers. */
+async function clickRun(p: ComparePage, id: string, modifiers: ('Control' | 'Shift')[] = []): Promise<void> {
+  await p.page.locator(`tr[data-run="${id}"] th button`).click({ modifiers });
+}
+
+export const panelTests: PanelTest[] = [
+  {
+    name: "posts 'ready' before any data, then renders the 4 fixture runs with every chart drawn (bar, history, scatter, parallel)",
+    async run({ browser, shot }) {
+      const payload = fixturePayload(panelModule());
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        const log = await p.log();
+        const ready = log.findIndex((e) => e.dir === 'out' && e.type === 'ready');
+        const data = log.findIndex((e) => e.dir === 'in' && e.type === 'runs');
+        assert.ok(ready >= 0 && ready < data, `'ready' (${ready}) must come before the runs (${data})`);
+        assert.deepEqual(await p.rowRuns(), [...payload.runs].sort((a, b) => a.name!.localeCompare(b.name!)).map((r) => r.id));
+        const headers = await p.page.locator('table.runs thead button').allTextContents();
+        assert.deepEqual(headers.map((h) => h.replace(/ [▲▼]$/, '')), ['Run', 'Status', 'epochs', 'l2', 'lr', 'seed', 'threshold', 'accuracy', 'f1', 'loss', 'precision', 'recall']);
+        assert.equal(await p.page.getByTestId('history-stage').inputValue(), 'train');
+        assert.deepEqual(await p.page.getByTestId('history-series').locator('option').allTextContents(), ['accuracy', 'loss']);
+        const ink = await canvasInk(p.page);
+        assert.deepEqual(Object.keys(ink).sort(), ['bar', 'history', 'parallel', 'scatter']);
+        for (const [name, k] of Object.entries(ink)) assert.ok(k.painted > 0.01 && k.colours > 4, `${name} chart looks blank: ${JSON.stringify(k)}`);
+        await p.page.setViewportSize({ width: 1200, height: 1600 });
+        await shot(p.page, 'compare-fixture');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'the table is virtualised: 10,000 runs keep < 200 rows in the DOM and scrolling to the bottom shows the last run',
+    async run({ browser, shot, note }) {
+      const payload = generateRuns(10_000);
+      const p = await openPanel(browser);
+      try {
+        const ms = await p.sendRuns(payload, 30_000);
+        note(`10,000 runs x 20 metrics x 10 params: first render ${ms.toFixed(0)} ms in the page`);
+        const rows = await p.page.locator('table.runs tbody tr').count();
+        assert.ok(rows < 200, `${rows} rows in the DOM`);
+        assert.equal(await p.page.locator('table.runs').getAttribute('aria-rowcount'), '10001');
+        const scroller = p.page.getByTestId('runs-scroll');
+        await scroller.evaluate((s) => (s.scrollTop = s.scrollHeight));
+        await p.page.waitForSelector('tr[data-run="r10000"]', { timeout: 5000 });
+        const shown = await p.rowRuns();
+        assert.equal(shown.at(-1), 'r10000');
+        assert.ok((await p.page.locator('table.runs tbody tr').count()) < 200);
+        // The last row is really on screen, not just in the DOM.
+        const box = await p.page.locator('tr[data-run="r10000"]').boundingBox();
+        const area = await scroller.boundingBox();
+        assert.ok(box && area && box.y >= area.y && box.y + box.height <= area.y + area.height + 1, 'the last row is not visible');
+        await shot(p.page, 'compare-10000-bottom');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'differences to the baseline are coloured by goal: a better and a worse cell have the theme green and red',
+    async run({ browser, shot }) {
+      const payload = fixturePayload(panelModule());
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        // lr=0.1 has lower accuracy (goal max: worse) and higher loss (goal min: worse); lr=1.0 the opposite.
+        const colour = (id: string, column: number) => p.page.locator(`tr[data-run="${id}"] > *`).nth(column).evaluate((c) => [c.getAttribute('data-verdict'), getComputedStyle(c).color]);
+        const accuracyColumn = 7;
+        const [worseVerdict, worseColour] = await colour('20261121-101200-c3d4', accuracyColumn);
+        const [betterVerdict, betterColour] = await colour('20261122-140305-e5f6', accuracyColumn);
+        assert.equal(worseVerdict, 'worse');
+        assert.equal(betterVerdict, 'better');
+        assert.equal(worseColour, 'rgb(241, 76, 76)', '--vscode-charts-red');
+        assert.equal(betterColour, 'rgb(137, 209, 133)', '--vscode-charts-green');
+        const [lossVerdict] = await colour('20261122-140305-e5f6', 9);
+        assert.equal(lossVerdict, 'better', 'loss went down: better under goal min');
+        assert.match(await p.page.locator('tr[data-run="20261121-101200-c3d4"] > *').nth(accuracyColumn).textContent() ?? '', /\(−0\.\d+\)$/);
+        // The baseline's own cells carry no verdict.
+        assert.equal(await p.page.locator('tr[data-run="20261120-091500-a1b2"] [data-verdict]').count(), 0);
+        await shot(p.page, 'compare-diff-colours');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: `a run named ${XSS} shows as text: no element, no dialog, no CSP violation`,
+    async run({ browser, shot }) {
+      const payload = fixturePayload(panelModule());
+      payload.runs[1]!.name = XSS;
+      payload.runs[1]!.params[XSS] = XSS;
+      payload.runs[1]!.metrics[`<b>${XSS}</b>`] = 1;
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        assert.equal(await p.page.locator(`tr[data-run="${payload.runs[1]!.id}"] th button`).textContent(), XSS);
+        assert.equal(await p.page.locator('#root img, #root b').count(), 0);
+        // Selecting the run draws its name on the charts (canvas text) and lists it in the summary.
+        await clickRun(p, payload.runs[1]!.id);
+        await p.page.waitForTimeout(200);
+        assert.equal(await p.page.locator('#root img').count(), 0);
+        await shot(p.page, 'compare-xss');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'selection (Ctrl/Shift), sort, differences-only and chart axes are restored after a reload',
+    async run({ browser, shot }) {
+      const payload = fixturePayload(panelModule());
+      const [a, , c] = payload.runs.map((r) => r.id);
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        await clickRun(p, a!);
+        await clickRun(p, c!, ['Control']);
+        assert.deepEqual((await p.page.locator('tr.selected').evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.run))).sort(), [a, c].sort());
+        // Sort by loss, descending (two presses; the second from the keyboard).
+        await p.page.locator('th button[data-key="metric:loss"]').click();
+        await p.page.keyboard.press('Enter');
+        assert.equal(await p.page.locator('th:has(button[data-key="metric:loss"])').getAttribute('aria-sort'), 'descending');
+        const byLoss = [...payload.runs].sort((x, y) => y.metrics.loss! - x.metrics.loss!).map((r) => r.id);
+        assert.deepEqual(await p.rowRuns(), byLoss);
+        // Shift extends from the anchor (c) in table order.
+        await clickRun(p, byLoss[0]!, ['Shift']);
+        const from = byLoss.indexOf(c!);
+        const expected = byLoss.slice(0, from + 1).sort();
+        assert.deepEqual((await p.page.locator('tr.selected').evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.run))).sort(), expected);
+        await p.page.getByLabel('Show differences only').check();
+        await p.page.getByTestId('scatter-x').selectOption('l2');
+        await p.page.getByTestId('bar-metric').selectOption('recall');
+        const headersBefore = await p.page.locator('table.runs thead button').allTextContents();
+        assert.ok(!headersBefore.includes('threshold'), 'threshold is the same in every run: hidden');
+        await p.page.waitForTimeout(300); // the debounced save
+
+        await p.page.reload();
+        await p.waitForPosted('rendered');
+        assert.deepEqual((await p.page.locator('tr.selected').evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.run))).sort(), expected);
+        assert.deepEqual(await p.rowRuns(), byLoss);
+        assert.equal(await p.page.getByLabel('Show differences only').isChecked(), true);
+        assert.deepEqual(await p.page.locator('table.runs thead button').allTextContents(), headersBefore);
+        assert.equal(await p.page.getByTestId('scatter-x').inputValue(), 'l2');
+        assert.equal(await p.page.getByTestId('bar-metric').inputValue(), 'recall');
+
+        await shot(p.page, 'compare-restored');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'Export CSV posts the table of 3 runs as RFC 4180 CSV (commas, quotes, newlines quoted; formulas defused)',
+    async run({ browser }) {
+      const payload: ComparePayload = {
+        runs: [
+          { id: 'r1', name: 'plain', status: 'succeeded', startedAt: '2026-11-01T00:00:00.000Z', branch: 'main', commit: 'abc', params: { lr: 0.1, opt: 'adam' }, metrics: { acc: 0.9 } },
+          { id: 'r2', name: 'with, comma', status: 'failed', startedAt: '2026-11-02T00:00:00.000Z', params: { lr: 0.2, opt: 'say "hi"' }, metrics: { acc: 0.8 } },
+          { id: 'r3', name: 'two\nlines', status: 'succeeded', startedAt: '2026-11-03T00:00:00.000Z', params: { lr: -0.5, opt: '=HYPERLINK("x")' }, metrics: {} },
+        ],
+        baselineId: 'r1',
+        goals: { acc: 'max' },
+      };
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        await p.page.getByRole('button', { name: 'Export CSV' }).click();
+        await p.waitForPosted('exportCsv');
+        const csv = ((await p.posted('exportCsv'))[0]!.payload as { csv: string }).csv;
+        assert.equal(csv, [
+          'id,name,status,branch,commit,lr,opt,acc',
+          'r1,plain,succeeded,main,abc,0.1,adam,0.9',
+          'r3,"two\nlines",succeeded,,,-0.5,"\'=HYPERLINK(""x"")",',
+          'r2,"with, comma",failed,,,0.2,"say ""hi""",0.8',
+          '',
+        ].join('\r\n'));
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'the extension side: createOrShow serves compare.js under the CSP, answers ready, routes actions and exports, revives from saved state',
+    async run({ browser, shot }) {
+      server ??= await serveComparePanel();
+      const out = mkdtempSync(path.join(tmpdir(), 'mlci-compare-export-'));
+      const fake = fakeVscode(server.origin, path.join(out, 'export.bin'));
+      currentFake = fake.api;
+      const { ComparePanel, registerComparePanel, COMPARE_PANEL_VIEW_TYPE } = panelModule();
+      assert.equal(COMPARE_PANEL_VIEW_TYPE, 'mlci.comparePanel');
+      const extensionUri = fake.api.Uri.file(REPO);
+      registerComparePanel({ extensionUri } as never);
+      const payload = fixturePayload(panelModule());
+      const actions: string[] = [];
+      const panel = ComparePanel.createOrShow(extensionUri as never, payload, {
+        applyParams: (id) => actions.push(`apply ${id}`),
+        pinBaseline: (id) => actions.push(`pin ${id}`),
+      });
+      try {
+        assert.equal(fake.panel.title, 'Compare runs');
+        assert.deepEqual(fake.panel.webview.options.localResourceRoots?.map((u) => u.fsPath), [path.join(REPO, 'media')]);
+        assert.match(fake.panel.webview.html, /<script nonce="[^"]+" src="http:\/\/127\.0\.0\.1:\d+\/media\/webview\/compare\.js"><\/script>/);
+        assert.match(fake.panel.webview.html, /script-src &#39;nonce-[^&]+&#39;;/);
+        assert.equal(fake.sent.length, 0, 'nothing is posted before the page says ready');
+        server.setHtml(fake.panel.webview.html);
+        const p = await ComparePage.open(browser, server.url, async (page) => {
+          await page.exposeFunction('__toExtension', (m: unknown) => fake.receive(m));
+        });
+        try {
+          for (let i = 0; i < 250 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 20));
+          assert.equal((fake.sent[0] as ComparePanelToWebview | undefined)?.type, 'runs', "no runs after 'ready'");
+          await p.page.evaluate((m) => window.postMessage(m, '*'), fake.sent[0] as ComparePanelToWebview);
+          await p.waitForPosted('rendered');
+          const target = payload.runs[2]!.id;
+          assert.equal(await p.page.getByRole('button', { name: 'Apply params' }).isDisabled(), true, 'no run selected yet');
+          await clickRun(p, target);
+          await p.page.getByRole('button', { name: 'Apply params' }).click();
+          await p.page.getByRole('button', { name: 'Pin as baseline' }).click();
+          for (let i = 0; i < 100 && actions.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+          assert.deepEqual(actions, [`apply ${target}`, `pin ${target}`]);
+          // A run id the panel does not show is refused.
+          fake.receive({ type: 'applyParams', payload: { runId: 'not-a-run' } });
+          await p.page.getByRole('button', { name: 'Export CSV' }).click();
+          for (let i = 0; i < 100 && !fake.calls.written.length; i++) await new Promise((r) => setTimeout(r, 20));
+          const csv = Buffer.from(fake.calls.written[0]!.bytes).toString('utf8');
+          assert.match(csv, /^id,name,status,branch,commit,epochs,l2,lr,seed,threshold,accuracy,f1,loss,precision,recall\r\n/);
+          assert.equal(csv.trim().split('\r\n').length, 5);
+          await p.page.locator('button[data-export="parallel"]').click();
+          for (let i = 0; i < 100 && fake.calls.written.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+          const png = fake.calls.written[1]!.bytes;
+          assert.deepEqual([...png.slice(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+          assert.equal(fake.calls.dialogs.length, 2);
+          // A data: URL that is not a PNG is refused, nothing written.
+          fake.receive({ type: 'exportPng', payload: { dataUrl: 'data:text/html;base64,PGI+', name: '../x' } });
+          await new Promise((r) => setTimeout(r, 50));
+          assert.equal(fake.calls.written.length, 2);
+          assert.deepEqual(actions.length, 2);
+          await shot(p.page, 'compare-extension-side');
+          await p.assertClean();
+        } finally {
+          await p.page.close();
+          server.setHtml(undefined);
+        }
+      } finally {
+        panel.dispose();
+        rmSync(out, { recursive: true, force: true });
+      }
+      assert.equal(ComparePanel.current, undefined);
+
+      // After a reload VS Code hands the serializer the webview's saved state (JSON: NaN as a string).
+      const saved = structuredClone(payload);
+      (saved.runs[0]!.metrics as Record<string, unknown>).loss = 'NaN';
+      fake.sent.length = 0;
+      await fake.serializers[0]!.deserializeWebviewPanel(fake.panel, { selected: [], sort: { key: 'name', dir: 'asc' }, onlyDiff: false, last: saved });
+      assert.ok(ComparePanel.current, 'revived');
+      fake.receive({ type: 'ready' });
+      for (let i = 0; i < 50 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 10));
+      const revived = (fake.sent[0] as ComparePanelToWebview).payload;
+      assert.equal(revived.runs.length, 4);
+      assert.ok(Number.isNaN(revived.runs[0]!.metrics.loss));
+      assert.equal(revived.baselineId, payload.baselineId);
+      ComparePanel.current!.dispose();
+    },
+  },
+];
