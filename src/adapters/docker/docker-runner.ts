@@ -143,6 +143,12 @@ export class DockerRunner implements ContainerRunner {
       if (stopReason) return result({ kind: stopReason });
       const exitCode = status.StatusCode ?? info.State.ExitCode;
       if (info.State.OOMKilled && exitCode !== 0) return result({ kind: 'oom', exitCode });
+      // Docker sets OOMKilled only when the kernel killed the container's
+      // main process; when it kills a child (the usual case for `sh -c`
+      // stages) the shell exits 137 and OOMKilled stays false (seen with
+      // Engine 20.10 on cgroup v2). A SIGKILL we did not send, in a
+      // container with a memory limit, is the OOM killer.
+      if (exitCode === 137 && spec.memoryBytes !== undefined) return result({ kind: 'oom', exitCode });
       return result({ kind: 'exited', exitCode });
     } catch (err) {
       if (stopReason) return result({ kind: stopReason });
