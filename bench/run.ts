@@ -5,6 +5,7 @@
  * `npm run bench -- validate`.
  */
 import { benchActivation } from './activation.bench';
+import { benchCompare } from './compare.bench';
 import { benchDataChecks } from './data-checks.bench';
 import { benchDrift } from './drift.bench';
 import { benchHash } from './hash.bench';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   run: benchRun,
   drift: benchDrift,
   data: benchDataChecks,
+  compare: benchCompare,
   activation: benchActivation,
 };
 

@@ -11,6 +11,7 @@ const suites = [
   ['extension host in VS Code (Restricted Mode)', ['scripts/test-vscode.mjs', '--no-build', '--restricted']],
   ['workbench UI in Chromium', ['scripts/test-ui.mjs', '--no-build']],
   ['webview panels in Chromium', ['scripts/test-panels.mjs', '--no-build']],
+  ['comparison panel in Chromium', ['scripts/test-compare-panel.mjs', '--no-build']],
 ];
 const only = process.argv.slice(2);
 

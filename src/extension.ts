@@ -10,8 +10,7 @@ import { registerCommands } from './adapters/vscode/commands';
 import { registerDriftPanel } from './adapters/vscode/panels/drift-panel';
 import { ExperimentsView, runExperiment } from './adapters/vscode/experiments';
 import type { RunItem } from './adapters/vscode/experiments';
-import { compareRuns } from './core/experiments/compare';
-import { formatMarkdown } from './core/experiments/format';
+import { ComparePanel, compareRunOf, registerComparePanel } from './adapters/vscode/panels/compare-panel';
 import { Config } from './adapters/vscode/config';
 import { PipelineIndex } from './adapters/vscode/pipelines';
 import { RunController } from './adapters/vscode/run-controller';
@@ -43,11 +42,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
   const experiments = new ExperimentsView(pipelines, runs);
   const experimentsView = vscode.window.createTreeView('mlci.experiments', { treeDataProvider: experiments, canSelectMany: true });
   const selected = (item?: RunItem, items?: RunItem[]): RunItem[] => (items?.length ? items : item ? [item] : [...experimentsView.selection]);
+  const byId = (id: string) => experiments.all().find((x) => x.run.id === id);
+  const compareHandlers = {
+    applyParams: (id: string) => { const x = byId(id); return x && experiments.applyParams(x); },
+    pinBaseline: (id: string) => { const x = byId(id); return x && experiments.pin(x); },
+  };
 
   context.subscriptions.push(
     log, pipelines, statusBar, runs, view, tests,
     ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs }),
     ...registerDriftPanel(context),
+    ...registerComparePanel(context, compareHandlers),
     vscode.tasks.registerTaskProvider('mlci', new StageTaskProvider(pipelines, cli)),
     experimentsView,
     vscode.commands.registerCommand('mlci.refreshRuns', () => experiments.refresh()),
@@ -62,17 +67,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
       const runnable = entry && pipelines.runnable(entry);
       if (entry && runnable) await runExperiment(entry, runnable.params, cli, log);
     }),
-    // Compare: the selected runs (or the last ones) against the pinned baseline, else the oldest selected.
+    // Compare: the selected runs (default: every listed run, newest first)
+    // in the comparison panel, against the pinned baseline if there is one.
     vscode.commands.registerCommand('mlci.compareRuns', async (i?: RunItem, all?: RunItem[]) => {
       let chosen = selected(i, all);
-      if (chosen.length < 2) chosen = experiments.getChildren().slice(0, Math.max(2, chosen.length));
-      if (chosen.length < 2) return void vscode.window.showInformationMessage('Select two or more runs to compare.');
+      if (chosen.length < 2) chosen = experiments.getChildren();
+      if (chosen.length < 1) return void vscode.window.showInformationMessage('No runs to compare yet: run the pipeline first.');
       const pinned = experiments.all().find((x) => x.pinned);
       const list = pinned && !chosen.includes(pinned) ? [pinned, ...chosen] : chosen;
-      const base = pinned ?? list[list.length - 1];
-      const c = compareRuns(list.map((x) => x.run), base.run.id, list[0].entry?.result.pipeline?.metrics ?? {});
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatMarkdown(c) });
-      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+      const goals: Record<string, 'max' | 'min'> = {};
+      for (const [k, m] of Object.entries(list[0].entry?.result.pipeline?.metrics ?? {})) if (m.goal) goals[k] = m.goal;
+      ComparePanel.createOrShow(context.extensionUri, { runs: list.map((x) => compareRunOf(x.run)), ...(pinned ? { baselineId: pinned.run.id } : {}), goals }, compareHandlers);
     }),
     ...registerLanguageFeatures({
       config, log,

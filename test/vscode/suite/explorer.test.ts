@@ -131,6 +131,14 @@ describe('pipeline explorer', function () {
       const pinned = a.experiments.getChildren().find((i) => i.run.id === items[1].run.id)!;
       assert.equal(pinned.pinned, true);
       assert.equal(a.experiments.getTreeItem(pinned).contextValue, 'run.pinned');
+      await vscode.commands.executeCommand('mlci.compareRuns', items[0], [items[0], items[1]]);
+      let tab: vscode.Tab | undefined;
+      for (let i = 0; i < 50 && !tab; i++) {
+        tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('mlci.comparePanel'));
+        if (!tab) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(tab, 'the comparison panel is open');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
   } else {
     it('[restricted] refuses to run, offers no tasks, and still shows the pipeline', async () => {
