@@ -106,8 +106,10 @@ export function scatterChart(canvas: HTMLCanvasElement, runs: CompareRun[], sele
     const y = r.metrics[metric];
     return typeof x === 'number' && typeof y === 'number' && Number.isFinite(x) && Number.isFinite(y) ? { x, y } : undefined;
   };
-  const others = strideSample(runs.filter((r) => !selected.has(r.id)), MAX_POINTS).map(point).filter((p) => p !== undefined);
-  const chosen = strideSample(runs.filter((r) => selected.has(r.id)), MAX_POINTS).map(point).filter((p) => p !== undefined);
+  // Sorted by x: with parsing off chart.js takes the data as sorted and reads the x range from its ends.
+  const points = (rs: CompareRun[]) => strideSample(rs, MAX_POINTS).map(point).filter((p) => p !== undefined).sort((a, b) => a.x - b.x);
+  const others = points(runs.filter((r) => !selected.has(r.id)));
+  const chosen = points(runs.filter((r) => selected.has(r.id)));
   return new Chart(canvas, {
     type: 'scatter',
     data: {

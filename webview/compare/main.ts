@@ -261,6 +261,11 @@ function render(next: ComparePayload): void {
   } else {
     table = new VirtualTable({ onSort, onSelect, onScroll: (top) => { state.scrollTop = top; save(); } });
     root.append(table.element, chartSection());
+    // chart.js follows its canvas's size by itself; the hand-drawn parallel chart redraws when its box changes.
+    new ResizeObserver(() => {
+      const c = cards!.parallel.canvas;
+      if (c.dataset.drawnAt !== `${c.clientWidth}x${c.clientHeight}`) drawChart('parallel');
+    }).observe(cards!.parallel.canvas);
     refreshTable(state.scrollTop ?? 0);
     drawCharts();
   }

@@ -20,6 +20,8 @@ export function drawParallel(canvas: HTMLCanvasElement, runs: CompareRun[], orde
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth || 800;
   const height = canvas.clientHeight || 260;
+  // The size drawn at: main.ts redraws when the box no longer matches (stylesheet loaded, editor resized).
+  canvas.dataset.drawnAt = `${canvas.clientWidth}x${canvas.clientHeight}`;
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(height * ratio);
   const ctx = canvas.getContext('2d')!;

@@ -14,6 +14,11 @@ import { cellValue, goalOf, metricDiff, runLabel } from './model';
 
 export const ROW_HEIGHT = 26;
 const OVERSCAN = 8;
+/** The scroll box's height cap; fewer rows shrink it to fit. */
+const MAX_HEIGHT = 420;
+const HEAD_HEIGHT = 32;
+/** Column widths (table-layout: fixed): metric cells hold the value and the delta. */
+const WIDTH: Record<Column['kind'], number> = { name: 240, status: 100, param: 100, metric: 180 };
 
 export interface TableView {
   payload: ComparePayload;
@@ -58,6 +63,8 @@ export class VirtualTable {
     this.table = el('table', { class: 'runs', attrs: { 'aria-label': 'Runs' } }, [this.thead, this.tbody]);
     this.scroller = el('div', { class: 'runs-scroll', attrs: { 'data-testid': 'runs-scroll', tabindex: '0' } }, [this.table]);
     this.element = this.scroller;
+    // The box gets its size when compare.css arrives (after a restored first render) or the editor resizes.
+    new ResizeObserver(() => this.renderRows(false)).observe(this.scroller);
     this.scroller.addEventListener('scroll', () => {
       // One render per frame however many scroll events arrive.
       if (this.frame) return;
@@ -81,7 +88,9 @@ export class VirtualTable {
     this.baseline = view.payload.baselineId === undefined ? -1 : view.payload.runs.findIndex((r) => r.id === view.payload.baselineId);
     this.table.setAttribute('aria-rowcount', String(view.order.length + 1));
     // Fixed layout: column widths do not jump as different rows scroll in.
-    this.table.style.width = `${Math.max(240 + 120 * (view.columns.length - 1), 600)}px`;
+    this.table.style.width = `${view.columns.reduce((w, c) => w + WIDTH[c.kind], 0)}px`;
+    // CSSOM, not a style attribute: the CSP allows the former only.
+    this.scroller.style.height = `${Math.min(MAX_HEIGHT, HEAD_HEIGHT + view.order.length * ROW_HEIGHT + 20)}px`;
     this.renderHead();
     if (scrollTop !== undefined) this.scroller.scrollTop = scrollTop;
     this.renderRows(true);
@@ -111,10 +120,12 @@ export class VirtualTable {
         attrs: { type: 'button', 'data-key': col.key, title: `Sort by ${col.label}${col.kind === 'param' ? ' (param)' : col.kind === 'metric' ? ' (metric)' : ''}` },
       }, active ? [el('span', { class: 'arrow', text: sort.dir === 'asc' ? ' ▲' : ' ▼', attrs: { 'aria-hidden': 'true' } })] : []);
       button.addEventListener('click', () => this.on.onSort(col.key));
-      return el('th', {
+      const th = el('th', {
         class: [col.kind, col.numeric ? 'num' : ''].filter(Boolean).join(' '),
         attrs: { scope: 'col', 'aria-sort': active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none' },
       }, [button]);
+      th.style.width = `${WIDTH[col.kind]}px`;
+      return th;
     })));
   }
 
