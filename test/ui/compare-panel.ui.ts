@@ -657,4 +657,100 @@ export const panelTests: PanelTest[] = [
       ComparePanel.current!.dispose();
     },
   },
+  {
+    name: 'keyboard: headers sort with Enter, arrows move the selection (Shift extends), the table follows in 10,000 runs',
+    async run({ browser, shot }) {
+      const payload = generateRuns(10_000);
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload, 30_000);
+        await p.page.locator('th button[data-key="metric:m00"]').focus();
+        await p.page.keyboard.press('Enter');
+        assert.equal(await p.page.locator('th:has(button[data-key="metric:m00"])').getAttribute('aria-sort'), 'ascending');
+        await p.page.keyboard.press('Enter');
+        assert.equal(await p.page.locator('th:has(button[data-key="metric:m00"])').getAttribute('aria-sort'), 'descending');
+        const byM00 = payload.runs.map((r, i) => [r, i] as const).sort(([a, ia], [b, ib]) => b.metrics.m00! - a.metrics.m00! || ia - ib).map(([r]) => r.id);
+        assert.deepEqual((await p.rowRuns()).slice(0, 5), byM00.slice(0, 5));
+        // Into the rows: the first name button, then arrows.
+        await p.page.locator(`tr[data-run="${byM00[0]}"] th button`).focus();
+        await p.page.keyboard.press('Enter');
+        await p.page.keyboard.press('ArrowDown');
+        await p.page.keyboard.press('ArrowDown');
+        await p.page.keyboard.press('Shift+ArrowDown');
+        const selected = () => p.page.locator('tr.selected').evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.run));
+        assert.deepEqual(await selected(), byM00.slice(2, 4));
+        assert.match(await p.page.getByTestId('summary').textContent() ?? '', /2 selected$/);
+        // End jumps to the last run, which the window scrolls to.
+        await p.page.keyboard.press('End');
+        await p.page.waitForSelector(`tr.selected[data-run="${byM00.at(-1)}"]`, { timeout: 5000 });
+        assert.equal(await p.page.evaluate(() => (document.activeElement?.closest('tr') as HTMLElement | null)?.dataset.run), byM00.at(-1));
+        assert.ok((await p.page.locator('table.runs tbody tr').count()) < 200);
+        await shot(p.page, 'compare-keyboard');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'Export PNG posts each chart as a PNG data: URL; the scatter draws every selected point (x range from all of them)',
+    async run({ browser }) {
+      const payload = fixturePayload(panelModule());
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        // Select every run: the scatter's selected points (theme yellow) then span l2 = 0.001 .. 0.01.
+        for (const [i, r] of payload.runs.entries()) await clickRun(p, r.id, i ? ['Control'] : []);
+        await p.page.getByTestId('scatter-x').selectOption('l2');
+        const yellowColumns = await p.page.locator('canvas[data-chart="scatter"]').evaluate((c: HTMLCanvasElement) => {
+          const { data, width, height } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          const xs: number[] = [];
+          for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+            const i = (y * width + x) * 4;
+            if (data[i]! > 180 && data[i + 1]! > 140 && data[i + 1]! < 190 && data[i + 2]! < 40) xs.push(x / width);
+          }
+          return xs;
+        });
+        assert.ok(yellowColumns.some((x) => x < 0.4) && yellowColumns.some((x) => x > 0.8), `selected points only at ${Math.min(...yellowColumns)}..${Math.max(...yellowColumns)}`);
+        for (const name of ['bar', 'history', 'scatter', 'parallel']) await p.page.locator(`button[data-export="${name}"]`).click();
+        await p.waitForPosted('exportPng', 4);
+        const posted = (await p.posted('exportPng')).map((e) => e.payload as { dataUrl: string; name: string });
+        assert.deepEqual(posted.map((e) => e.name), ['bar', 'history', 'scatter', 'parallel']);
+        for (const e of posted) {
+          assert.match(e.dataUrl, /^data:image\/png;base64,/);
+          assert.ok(e.dataUrl.length > 2000, `${e.name}: a tiny image`);
+        }
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'a theme change redraws with the new colours (table cells and charts)',
+    async run({ browser }) {
+      const payload = fixturePayload(panelModule());
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        const renders = (await p.posted('rendered')).length;
+        await p.page.evaluate(() => {
+          document.documentElement.style.setProperty('--vscode-charts-green', '#00ff00');
+          document.documentElement.style.setProperty('--vscode-charts-blue', '#0000ff');
+          document.body.classList.replace('vscode-dark', 'vscode-light');
+        });
+        await p.waitForPosted('rendered', renders + 1);
+        assert.equal(await p.page.locator('td[data-verdict="better"]').first().evaluate((c) => getComputedStyle(c).color), 'rgb(0, 255, 0)');
+        const blue = await p.page.locator('canvas[data-chart="bar"]').evaluate((c: HTMLCanvasElement) => {
+          const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          for (let i = 0; i < data.length; i += 4) if (data[i]! < 30 && data[i + 1]! < 30 && data[i + 2]! > 200) return true;
+          return false;
+        });
+        assert.ok(blue, 'the bars did not take the new --vscode-charts-blue');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
 ];

@@ -37,6 +37,8 @@ let cards: Record<'bar' | 'history' | 'scatter' | 'parallel', ChartCard> | undef
 let summary: HTMLElement | undefined;
 let actionButtons: HTMLButtonElement[] = [];
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** The row the keyboard last moved to (the focus may have left the table). */
+let lastMoved: number | undefined;
 
 function save(now = false): void {
   // Scrolling saves often: coalesce into one setState per 200 ms.
@@ -161,11 +163,27 @@ function onSelect(position: number, mode: 'single' | 'toggle' | 'range'): void {
     state.anchor = id;
   }
   save();
+  // Rows are rebuilt below: put the focus back on the row if it was in the table (keyboard users keep their place).
+  const hadFocus = table!.element.contains(document.activeElement);
   if (state.onlyDiff) computeShown();
   refreshTable(table!.scrollTop());
   table!.reveal(position);
+  if (hadFocus) table!.focusRow(position);
   updateSummary();
   drawCharts();
+}
+
+/** Keyboard selection: from the focused or last selected row, as a click (Shift: a range from the anchor). */
+function onMove(delta: number | 'first' | 'last', extend: boolean): void {
+  if (!payload || order.length === 0) return;
+  const focused = (document.activeElement as Element | null)?.closest<HTMLElement>('tr[data-pos]');
+  const anchorPos = state.anchor === undefined ? -1 : Array.from(order).findIndex((i) => payload!.runs[i]!.id === state.anchor);
+  const from = focused ? Number(focused.dataset.pos) : extend ? anchorPos : lastMoved ?? anchorPos;
+  const to = delta === 'first' ? 0 : delta === 'last' ? order.length - 1 : Math.min(order.length - 1, Math.max(0, from + delta));
+  if (extend && state.anchor === undefined) state.anchor = payload.runs[order[Math.max(0, from)]!]!.id;
+  onSelect(to, extend ? 'range' : 'single');
+  lastMoved = to;
+  table!.focusRow(to);
 }
 
 function selectedRun(): string | undefined {
@@ -259,7 +277,7 @@ function render(next: ComparePayload): void {
   if (next.runs.length === 0) {
     root.append(el('p', { class: 'empty', text: 'No runs to compare.' }));
   } else {
-    table = new VirtualTable({ onSort, onSelect, onScroll: (top) => { state.scrollTop = top; save(); } });
+    table = new VirtualTable({ onSort, onSelect, onMove, onScroll: (top) => { state.scrollTop = top; save(); } });
     root.append(table.element, chartSection());
     // chart.js follows its canvas's size by itself; the hand-drawn parallel chart redraws when its box changes.
     new ResizeObserver(() => {

@@ -2,14 +2,14 @@
  * The saved view (vscode.setState). VS Code keeps it as JSON, which turns
  * NaN and Infinity into null: metric and history numbers are stored as
  * strings and turned back here. The last payload is kept only up to
- * MAX_SAVED_RUNS runs: setState serialises the whole state on every save,
+ * MAX_SAVED_RUNS runs and MAX_SAVED_CHARS of JSON: setState serialises the whole state on every save,
  * and megabytes of runs on each click would make selection sluggish (a
  * bigger comparison is re-sent by the extension after 'ready').
  */
 import type { ComparePanelState, ComparePayload } from '../../src/protocol/compare-panel';
-import { encodeNonFinite } from '../shared/vscode-api';
-
 export const MAX_SAVED_RUNS = 1000;
+/** Long histories make even a few runs big: cap the saved JSON too (characters). */
+export const MAX_SAVED_CHARS = 2_000_000;
 
 export function defaultState(): ComparePanelState {
   return { selected: [], sort: { key: 'name', dir: 'asc' }, onlyDiff: false };
@@ -17,7 +17,10 @@ export function defaultState(): ComparePanelState {
 
 /** The payload as it is saved: undefined when too big (see above). */
 export function savedPayload(payload: ComparePayload): ComparePayload | undefined {
-  return payload.runs.length <= MAX_SAVED_RUNS ? encodeNonFinite(payload) : undefined;
+  if (payload.runs.length > MAX_SAVED_RUNS) return undefined;
+  // As shared/vscode-api.ts encodeNonFinite: NaN and ±Infinity as strings.
+  const json = JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  return json.length <= MAX_SAVED_CHARS ? (JSON.parse(json) as ComparePayload) : undefined;
 }
 
 function num(v: unknown): unknown {

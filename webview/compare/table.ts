@@ -33,6 +33,8 @@ export interface TableHandlers {
   /** `position` is the row's index in table order (for Shift ranges). */
   onSelect(position: number, mode: 'single' | 'toggle' | 'range'): void;
   onScroll(scrollTop: number): void;
+  /** Arrow keys, Home, End: move the selection by `delta` rows (Shift extends it). */
+  onMove(delta: number | 'first' | 'last', extend: boolean): void;
 }
 
 function formatValue(v: unknown): string {
@@ -81,6 +83,13 @@ export class VirtualTable {
       const mode = e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single';
       this.on.onSelect(Number(row.dataset.pos), mode);
     });
+    this.scroller.addEventListener('keydown', (e) => {
+      const moves: Record<string, number | 'first' | 'last'> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10, Home: 'first', End: 'last' };
+      const move = moves[e.key];
+      if (move === undefined || (e.target as Element).closest('thead')) return;
+      e.preventDefault();
+      this.on.onMove(move, e.shiftKey);
+    });
   }
 
   set(view: TableView, scrollTop?: number): void {
@@ -107,6 +116,11 @@ export class VirtualTable {
     if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
     else if (top + ROW_HEIGHT > this.scroller.scrollTop + this.scroller.clientHeight - head) this.scroller.scrollTop = top + ROW_HEIGHT - this.scroller.clientHeight + head;
     this.renderRows(true);
+  }
+
+  /** Focuses the name button of the row at `position` (rows are rebuilt, so focus must be put back). */
+  focusRow(position: number): void {
+    this.tbody.querySelector<HTMLButtonElement>(`tr[data-pos="${position}"] th button`)?.focus({ preventScroll: true });
   }
 
   private renderHead(): void {
