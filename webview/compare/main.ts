@@ -128,7 +128,7 @@ function drawCharts(): void {
 function updateSummary(): void {
   if (!summary || !payload) return;
   const base = payload.runs.find((r) => r.id === payload!.baselineId);
-  summary.textContent = `${payload.runs.length} runs, ${shown.length - 2} of ${columns.length - 2} params and metrics shown; baseline: ${base ? base.name ?? base.id : 'none'}; ${selected.size} selected`;
+  summary.textContent = `${payload.runs.length.toLocaleString('en')} runs, ${shown.length - 2} of ${columns.length - 2} params and metrics shown; baseline: ${base ? base.name ?? base.id : 'none'}; ${selected.size} selected`;
   const one = selected.size === 1;
   for (const b of actionButtons) b.disabled = !one;
 }

@@ -70,7 +70,7 @@ export function drawParallel(canvas: HTMLCanvasElement, runs: CompareRun[], orde
   const chosen = indices.filter((i) => selected.has(runs[i]!.id)).slice(0, MAX_LINES);
   ctx.lineWidth = 1;
   // Fainter as more lines overlap, so dense regions read as density rather than a solid block.
-  ctx.strokeStyle = withAlpha(theme.reference, others.length > 200 ? 0.25 : 0.6);
+  ctx.strokeStyle = withAlpha(theme.reference, Math.min(0.6, Math.max(0.06, 40 / Math.max(1, others.length))));
   for (const i of others) line(runs[i]!);
   ctx.lineWidth = 2.5;
   ctx.strokeStyle = theme.selected;
