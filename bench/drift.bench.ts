@@ -26,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { seededRandom } from '../src/core/experiments/grid';
 import { median, type BenchResult } from './timing';
 
 const PYTHON = '/usr/bin/python3'; // Debian's interpreter, where python3-scipy / python3-pandas live
@@ -33,17 +34,8 @@ const PYTHON = '/usr/bin/python3'; // Debian's interpreter, where python3-scipy 
 export const FLOAT_COLUMNS = 12;
 export const CATEGORY_COLUMNS = 8;
 
-/** mulberry32: a tiny seeded generator, so both files are the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the sweeps' generator): both files are the same on every machine. */
+const rng = seededRandom;
 
 /** Levels and their weights for category column k (4 to 11 short labels). */
 function levels(k: number): { labels: string[]; cumulative: number[] } {

@@ -32,11 +32,14 @@ export async function unpinBaseline(root: string): Promise<void> {
 
 /**
  * The baseline for `targetId` among `runs` (newest first): the pinned run
- * when it exists and is not the target itself, else the run just before the
- * target. undefined when there is none (the first run ever).
+ * when it exists and is not the target itself, else the closest earlier run
+ * that reported metrics (a sweep's shared-stages record or a data-only run
+ * has nothing to compare with). undefined when there is none.
  */
-export function defaultBaseline(runs: readonly Pick<RunRecord, 'id'>[], targetId: string, pinned: string | undefined): string | undefined {
+export function defaultBaseline(runs: readonly Pick<RunRecord, 'id' | 'metrics'>[], targetId: string, pinned: string | undefined): string | undefined {
   if (pinned && pinned !== targetId && runs.some((r) => r.id === pinned)) return pinned;
   const i = runs.findIndex((r) => r.id === targetId);
-  return i >= 0 ? runs[i + 1]?.id : undefined;
+  if (i < 0) return undefined;
+  const earlier = runs.slice(i + 1);
+  return (earlier.find((r) => Object.keys(r.metrics ?? {}).length > 0) ?? earlier[0])?.id;
 }

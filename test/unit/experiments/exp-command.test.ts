@@ -44,12 +44,16 @@ describe('mlci exp (CLI)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('defaultBaseline: pinned unless it is the target, else the previous run', () => {
-    const runs = [{ id: 'c' }, { id: 'b' }, { id: 'a' }];
+  it('defaultBaseline: pinned unless it is the target, else the previous run that has metrics', () => {
+    const runs = [{ id: 'c', metrics: { f1: 1 } }, { id: 'b', metrics: { f1: 0.9 } }, { id: 'a', metrics: { f1: 0.8 } }];
     assert.equal(defaultBaseline(runs, 'c', undefined), 'b');
     assert.equal(defaultBaseline(runs, 'c', 'a'), 'a');
     assert.equal(defaultBaseline(runs, 'a', 'a'), undefined);
     assert.equal(defaultBaseline(runs, 'c', 'gone'), 'b');
+    // A sweep's shared-stages record (no metrics) is passed over.
+    const sweep = [{ id: 'd', metrics: { f1: 1 } }, { id: 'shared', metrics: {} }, { id: 'b', metrics: { f1: 0.9 } }];
+    assert.equal(defaultBaseline(sweep, 'd', undefined), 'b');
+    assert.equal(defaultBaseline([{ id: 'd', metrics: {} }, { id: 'x', metrics: {} }], 'd', undefined), 'x');
   });
 
   it('diff: last run vs the previous one, then vs the pinned baseline', async () => {
