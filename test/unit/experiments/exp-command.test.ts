@@ -51,7 +51,7 @@ describe('mlci exp (CLI)', () => {
     assert.equal(defaultBaseline(runs, 'a', 'a'), undefined);
     assert.equal(defaultBaseline(runs, 'c', 'gone'), 'b');
     // A sweep's shared-stages record (no metrics) is passed over.
-    const sweep = [{ id: 'd', metrics: { f1: 1 } }, { id: 'shared', metrics: {} }, { id: 'b', metrics: { f1: 0.9 } }];
+    const sweep: Array<{ id: string; metrics: Record<string, number> }> = [{ id: 'd', metrics: { f1: 1 } }, { id: 'shared', metrics: {} }, { id: 'b', metrics: { f1: 0.9 } }];
     assert.equal(defaultBaseline(sweep, 'd', undefined), 'b');
     assert.equal(defaultBaseline([{ id: 'd', metrics: {} }, { id: 'x', metrics: {} }], 'd', undefined), 'x');
   });
