@@ -7,7 +7,7 @@
 // Screenshots go to test-results/panels/ (printed at the end); the last line
 // is `N passed, N failed`; exit 0 only if every test passed.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -23,7 +23,8 @@ if (!existsSync(path.join(root, 'media', 'webview', 'drift.js'))) {
   console.error('media/webview/drift.js is missing: run node scripts/build.mjs');
   process.exit(2);
 }
-rmSync(shotsDir, { recursive: true, force: true });
+// Only this runner's screenshots: the comparison panel's runner writes compare-*.png here too.
+if (existsSync(shotsDir)) for (const f of readdirSync(shotsDir)) if (!f.startsWith('compare-')) rmSync(path.join(shotsDir, f), { recursive: true, force: true });
 mkdirSync(shotsDir, { recursive: true });
 
 const { chromium } = await import('playwright-core');
