@@ -142,7 +142,22 @@ function containerFailure(outcome: StageOutcome, timeout?: string): string {
   }
 }
 
+/** Runs in progress in this process (two workspaces in one extension host), kept by stray cleanup. */
+const activeRuns = new Set<string>();
+
 export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<RunRecord> {
+  // Containers left by a run whose process died (kill -9, a crash) are
+  // removed before this run starts; a live run's containers are kept.
+  activeRuns.add(opts.runId);
+  try {
+    await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
+    return await executeRun(opts, deps);
+  } finally {
+    activeRuns.delete(opts.runId);
+  }
+}
+
+async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord> {
   const { pipeline, root } = opts;
   const signal = opts.signal ?? new AbortController().signal;
   const plan = makePlan(pipeline, { targets: opts.targets, downstream: opts.downstream ?? false });
@@ -166,17 +181,6 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
     stages: plan.stages.map((s) => ({ name: s.name, kind: s.kind, status: 'pending', cached: false })),
   };
   const stageMetrics: Record<string, Metrics> = {};
-  // Containers left by a run whose process died (kill -9, a crash) are
-  // removed before this run starts; a live run's containers are kept.
-  activeRuns.add(opts.runId);
-  await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
-  try {
-    return await execute();
-  } finally {
-    activeRuns.delete(opts.runId);
-  }
-
-  async function execute(): Promise<RunRecord> {
   await deps.sink.create(record);
   opts.onEvent?.({ type: 'plan', stages: plan.stages.map((s) => s.name) });
 
@@ -312,13 +316,8 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
         // no report written (the stage failed before its tests ran): nothing to list
       }
     }
-    try {
-      if (stage.metricsFile) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, stage.metricsFile), stage.metricsFile)) };
-      if (stage.history) record.history[stage.name] = await readHistoryFile(path.resolve(root, stage.history), stage.history) as HistoryRow[];
-    } catch (e) {
-      if (rec.status === 'cached') throw e;
-      throw e;
-    }
+    if (stage.metricsFile) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, stage.metricsFile), stage.metricsFile)) };
+    if (stage.history) record.history[stage.name] = await readHistoryFile(path.resolve(root, stage.history), stage.history) as HistoryRow[];
   };
 
   // Scheduler: start every stage whose needs are done, up to `jobs` at once.
@@ -382,11 +381,7 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
   await deps.hasher.save();
   opts.onEvent?.({ type: 'run-end', run: record });
   return record;
-  }
 }
-
-/** Runs in progress in this process (two workspaces in one extension host), kept by stray cleanup. */
-const activeRuns = new Set<string>();
 
 function secretsFromHost(names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
