@@ -55,7 +55,9 @@ export async function verifyAndPush(ctx: CommandContext, entry: PipelineEntry): 
   await ctx.runs.refreshStatus();
   const doPush = async (verified: boolean) => {
     try {
-      const pushed = await engine.push(entry.root, { branch: state.branch!, setUpstream: !state.upstream, ...(verified ? { verifiedCommit: state.head } : { verifiedCommit: state.head }) });
+      // verifiedCommit tells mlci's pre-push hook not to verify again: after a
+      // green run it already did, and "Push anyway" is the user's explicit override.
+      const pushed = await engine.push(entry.root, { branch: state.branch!, setUpstream: !state.upstream, verifiedCommit: state.head });
       void vscode.window.showInformationMessage(`mlci: pushed ${state.branch} (${pushed})${verified ? '' : ' WITHOUT passing verification'}.`);
     } catch (e) {
       void vscode.window.showErrorMessage(`git push failed: ${(e as Error).message.split('\n')[0]}`);
