@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ColumnJob } from '../../../src/core/drift/detect';
 import type { DriftColumnReport } from '../../../src/core/drift/report';
 import type { DriftSpec } from '../../../src/core/pipeline/model';
+import { seededRandom } from '../../../src/core/experiments/grid';
 
 export const REPO = join(__dirname, '..', '..', '..');
 export const FIXTURES = join(REPO, 'test', 'fixtures', 'drift');
@@ -43,17 +44,8 @@ export function repeat<T>(pattern: T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => pattern[i % pattern.length]!);
 }
 
-/** A deterministic pseudo-random stream (mulberry32), for samples of a known distribution. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random stream (mulberry32, the sweeps' generator), for samples of a known distribution. */
+export const rng = seededRandom;
 
 export function normals(n: number, seed: number, mean = 0, sd = 1): number[] {
   const next = rng(seed);
