@@ -12,6 +12,10 @@
 #   blocks them; we never rely on them).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# Everything goes to stderr: callers capture or eval the stdout of the scripts
+# that call this one (docker-up.sh, code-server.sh, chromium.sh).
+exec 1>&2
+
 [[ $# -gt 0 ]] || die "usage: $0 PKG..."
 require_root
 
