@@ -4,7 +4,7 @@
  * wrong-typed input yields an absent field, never an exception.
  */
 import type {
-  CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, Network, Pipeline,
+  CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, Network, OutOptions, Pipeline,
   Resources, Stage, StageKind, Triggers,
 } from './model';
 import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, STAGE_KINDS } from './model';
@@ -114,11 +114,34 @@ function driftOf(v: unknown): DriftSpec {
   return out;
 }
 
+/** `outs` items: a path, or a one-key map `{PATH: {cache, persist, desc}}` (dvc.yaml's form). */
+function outsOf(v: unknown): { outs: string[]; options: Record<string, OutOptions> } {
+  const outs: string[] = [];
+  const options: Record<string, OutOptions> = {};
+  for (const item of Array.isArray(v) ? v : typeof v === 'string' ? [v] : []) {
+    if (typeof item === 'string') {
+      outs.push(item);
+      continue;
+    }
+    const entries = Object.entries(obj(item) ?? {});
+    if (entries.length !== 1) continue; // the schema reports it
+    const [p, raw] = entries[0];
+    const o = obj(raw) ?? {};
+    const opt: OutOptions = { cache: bool(o.cache) ?? true, persist: bool(o.persist) ?? false };
+    const desc = str(o.desc);
+    if (desc !== undefined) opt.desc = desc;
+    outs.push(p);
+    options[p] = opt;
+  }
+  return { outs, options };
+}
+
 function stageOf(name: string, raw: unknown, defaults: Obj): Stage {
   const s = obj(raw) ?? {};
   const kind: StageKind = oneOf(s.kind, STAGE_KINDS, 'custom');
   const metrics = s.metrics;
   const metricsObj = obj(metrics);
+  const outs = outsOf(s.outs);
   const stage: Stage = {
     name,
     kind,
@@ -131,7 +154,8 @@ function stageOf(name: string, raw: unknown, defaults: Obj): Stage {
     needs: strList(s.needs),
     deps: strList(s.deps),
     params: strList(s.params),
-    outs: strList(s.outs),
+    outs: outs.outs,
+    outOptions: outs.options,
     metricNames: metricsObj ? strList(metricsObj.names) : [],
     reports: {},
     gates: gatesOf(s.gates),

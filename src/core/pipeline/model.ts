@@ -94,6 +94,22 @@ export interface DriftSpec {
   report?: string;
 }
 
+/**
+ * Options of one output (`outs: [{PATH: {cache, persist}}]`, dvc.yaml's form).
+ * - `cache: false`: hashed into the lock, never stored in `.mlci/cache/`,
+ *   restored or pushed (large scratch data, secrets).
+ * - `persist: true`: not deleted before the stage reruns (checkpoints the
+ *   stage resumes from). Since a persisted output may be rewritten in place,
+ *   the engine first replaces any cache link under it with a private copy.
+ */
+export interface OutOptions {
+  cache: boolean;
+  persist: boolean;
+  desc?: string;
+}
+
+export const DEFAULT_OUT_OPTIONS: Readonly<OutOptions> = { cache: true, persist: false };
+
 export interface Stage {
   name: string;
   kind: StageKind;
@@ -108,7 +124,10 @@ export interface Stage {
   needs: string[];
   deps: string[];
   params: string[];
+  /** Output paths in file order (string items and the keys of `{PATH: options}` items). */
   outs: string[];
+  /** Options of the outputs that set any, by path; `outOptionsOf` fills in the defaults. */
+  outOptions: Record<string, OutOptions>;
   metricsFile?: string;
   /** Metric names the stage declares in `metrics.names`. */
   metricNames: string[];
@@ -155,3 +174,8 @@ export interface Pipeline {
 
 export const DEFAULT_PARAMS_FILE = 'params.yaml';
 export const DEFAULT_BASELINE = 'main';
+
+/** The options of output `out` of `stage` (defaults when it sets none). */
+export function outOptionsOf(stage: Pick<Stage, 'outOptions'>, out: string): OutOptions {
+  return stage.outOptions[out] ?? DEFAULT_OUT_OPTIONS;
+}

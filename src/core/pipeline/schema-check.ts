@@ -358,6 +358,12 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
       code = path.length === 1 && path[0] === 'stages' ? 'missing-key' : 'invalid-value';
       message = path[0] === 'stages' && path.length === 1 ? 'the pipeline has no stages: add at least one under `stages:`' : `${where} must have at least ${String(err.params.limit)} entries`;
       break;
+    case 'maxProperties':
+      // Only `outs` items use it: `{PATH: options}` names one output.
+      message = path[path.length - 2] === 'outs'
+        ? `${where} names more than one output; write one \`PATH: {options}\` per list item`
+        : `${where} must have at most ${String(err.params.limit)} entries`;
+      break;
     case 'minItems':
       message = `${where} must list at least ${String(err.params.limit)} item${err.params.limit === 1 ? '' : 's'}`;
       break;

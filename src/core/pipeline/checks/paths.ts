@@ -27,7 +27,11 @@ export function pathRefs(p: Pipeline, data: Record<string, unknown>): PathRef[] 
   for (const s of p.stages) {
     const base = ['stages', s.name];
     s.deps.forEach((d, i) => add(d, [...base, 'deps', i], 'dep', s.name));
-    s.outs.forEach((o, i) => add(o, [...base, 'outs', i], 'out', s.name));
+    rawOuts(data, s.name).forEach((item, i) => {
+      // A string item is located at itself; a `{PATH: options}` item at its options.
+      if (typeof item === 'string') add(item, [...base, 'outs', i], 'out', s.name);
+      else if (item && typeof item === 'object' && Object.keys(item).length === 1) add(Object.keys(item)[0], [...base, 'outs', i, Object.keys(item)[0]], 'out', s.name);
+    });
     const rawMetrics = (data.stages as Record<string, Record<string, unknown>> | undefined)?.[s.name]?.metrics;
     add(s.metricsFile, typeof rawMetrics === 'string' ? [...base, 'metrics'] : [...base, 'metrics', 'file'], 'out', s.name);
     add(s.history, [...base, 'history'], 'out', s.name);
@@ -43,6 +47,11 @@ export function pathRefs(p: Pipeline, data: Record<string, unknown>): PathRef[] 
   add(p.triggers?.metric?.source, ['triggers', 'metric', 'source'], 'other');
   add(p.ci.file, ['ci', 'file'], 'other');
   return refs;
+}
+
+function rawOuts(data: Record<string, unknown>, stage: string): unknown[] {
+  const outs = (data.stages as Record<string, Record<string, unknown> | undefined> | undefined)?.[stage]?.outs;
+  return Array.isArray(outs) ? outs : typeof outs === 'string' ? [outs] : [];
 }
 
 export function checkWorkspacePaths(ctx: CheckContext, refs: PathRef[]): void {
