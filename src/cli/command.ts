@@ -23,5 +23,11 @@ export interface Command {
   allowPositionals: boolean;
   /** Rewrites argv before parsing (for flags with an optional value). */
   preprocess?: (argv: string[]) => string[];
+  /**
+   * Exit code for an error that stops the command and that the user can fix
+   * (bad input, a corrupt or unwritable file): 2 by default; 3 ("could not
+   * run") for commands where 2 means "a gate failed".
+   */
+  errorExit?: number;
   run(args: { values: Record<string, unknown>; positionals: string[] }, io: CliIo): Promise<number>;
 }

@@ -12,4 +12,10 @@ export const EXIT = {
   failed: 1,
   /** Bad usage, unreadable files, engine unreachable. */
   usage: 2,
+  /**
+   * An internal error: a bug in mlci, not something the user did (sysexits'
+   * EX_SOFTWARE). Distinct from every other code, so a script never takes a
+   * crash for "a gate failed" (2) or "could not run" (3).
+   */
+  internal: 70,
 } as const;

@@ -19,6 +19,7 @@ import { runsCommand } from './commands/runs';
 import { statusCommand } from './commands/status';
 import { validateCommand } from './commands/validate';
 import { CliError, EXIT } from './errors';
+import { FixableError, describeFsError, fsErrorFile, isFsError } from '../core/fixable-error';
 
 const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand, expCommand, sweepCommand, driftCommand, verifyCommand, pushCommand, hookCommand, exportCommand, triggersCommand];
 
@@ -36,11 +37,14 @@ Options:
   -v, --version  print the version
 
 Exit codes: 0 success, 1 checks failed (problems, failed stages, drift), 2 usage or I/O error
-(run: 2 a gate failed, 3 could not run, 130 cancelled); see each command's --help.`;
+(run, verify, push: 2 a gate failed, 3 could not run; 130 cancelled), 70 internal error
+(a bug in mlci: please report it with the output of MLCI_DEBUG=1); see each command's --help.`;
 }
 
-function commandHelp(c: Command): string {
-  return `Usage: ${c.usage}\n\n${c.help}`;
+export const INTERNAL_EXIT_HELP = 'Exit code 70: internal error (a bug in mlci: please report it with the output of MLCI_DEBUG=1).';
+
+export function commandHelp(c: Command): string {
+  return `Usage: ${c.usage}\n\n${c.help}\n\n${INTERNAL_EXIT_HELP}`;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -77,14 +81,44 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(parsed as { values: Record<string, unknown>; positionals: string[] }, io);
   } catch (e) {
-    if (e instanceof CliError) {
-      io.err(`mlci ${command.name}: ${e.message}`);
-      return e.exitCode;
-    }
-    io.err(`mlci ${command.name}: unexpected error: ${(e as Error).message ?? String(e)}`);
-    if (io.env.MLCI_DEBUG) io.err(String((e as Error).stack));
-    return EXIT.usage;
+    return reportError(command, e, io);
   }
+}
+
+/**
+ * One line for an error that ended a command, and its exit code. Errors the
+ * user can fix (CliError, FixableError, a file-system error naming its
+ * file, a plain Error with its message) get the command's error exit; a
+ * programming error (TypeError, RangeError such as a stack overflow...) is
+ * an internal error with its own code, never mistaken for a gate failure.
+ */
+export function reportError(command: Pick<Command, 'name' | 'errorExit'>, e: unknown, io: Pick<CliIo, 'err' | 'env'>): number {
+  const errorExit = command.errorExit ?? EXIT.usage;
+  if (io.env.MLCI_DEBUG) io.err(String((e as Error)?.stack ?? e));
+  if (e instanceof CliError) {
+    io.err(`mlci ${command.name}: ${e.message}`);
+    return e.exitCode;
+  }
+  if (e instanceof FixableError) {
+    io.err(`mlci ${command.name}: ${e.message}`);
+    return errorExit;
+  }
+  if (isFsError(e) && e.path) {
+    io.err(`mlci ${command.name}: ${describeFsError(fsErrorFile(e, e.path), e, e.syscall === 'open' || e.syscall === 'read' || e.syscall === 'scandir' ? 'read' : 'write')}`);
+    return errorExit;
+  }
+  if (isInternal(e)) {
+    io.err(`mlci ${command.name}: internal error (a bug in mlci; please report it with the output of MLCI_DEBUG=1 mlci ${command.name} ...): ${(e as Error)?.message ?? String(e)}`);
+    return EXIT.internal;
+  }
+  io.err(`mlci ${command.name}: ${(e as Error).message}`);
+  return errorExit;
+}
+
+/** Errors that only a bug produces: wrong types, stack overflows, assertion failures, non-Error throws. */
+function isInternal(e: unknown): boolean {
+  if (!(e instanceof Error)) return true;
+  return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof EvalError || e.name === 'AssertionError';
 }
 
 if (require.main === module) {
@@ -111,8 +145,8 @@ if (require.main === module) {
       process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
     },
     (e) => {
-      process.stderr.write(`mlci: ${(e as Error).message}\n`);
-      process.exitCode = EXIT.usage;
+      process.stderr.write(`mlci: internal error (a bug in mlci; please report it): ${(e as Error)?.message ?? String(e)}\n`);
+      process.exitCode = EXIT.internal;
     },
   );
 }

@@ -47,6 +47,9 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
       }
       case 'run-end':
         break;
+      case 'warning':
+        io.err(`mlci: ${e.message}`);
+        break;
     }
   };
 }

@@ -175,6 +175,10 @@ export class RunController implements vscode.Disposable {
               }
               case 'run-end':
                 break;
+              case 'warning':
+                this.log.error(e.message);
+                void vscode.window.showErrorMessage(`mlci: ${e.message}`);
+                break;
             }
           };
           try {

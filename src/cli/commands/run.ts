@@ -40,6 +40,7 @@ export const EXIT_RUN = { passed: 0, stageFailed: 1, gateFailed: 2, cannotRun: E
 
 export const runCommand: Command = {
   name: 'run',
+  errorExit: EXIT_CANNOT_RUN,
   summary: 'run the pipeline in containers, skipping stages that are up to date',
   usage: 'mlci run [STAGE...] [options]',
   help: `Runs the named stages and everything they need (default: every stage), in
@@ -66,7 +67,8 @@ Options:
                          .mlci/report.md for the job summary or a PR comment
 Exit codes:
   0 all stages passed or were up to date   1 a stage failed   2 a gate failed
-  3 could not run (invalid pipeline, engine unreachable, run in progress)
+  3 could not run (invalid pipeline, engine unreachable, run in progress, a corrupt
+    mlci.lock), or could not write mlci.lock or the run record (the summary says why)
   130 cancelled (Ctrl+C)
 
 Examples:
@@ -170,6 +172,11 @@ Examples:
         io.out(`report: ${path.relative(io.cwd, reportFile)}`);
       }
       if (record.status === 'cancelled') return EXIT_RUN.cancelled;
+      // The stages ran, but what records them did not reach the disk.
+      if (record.errors?.length) {
+        for (const e of record.errors) io.err(`mlci run: ${e}`);
+        return EXIT_RUN.cannotRun;
+      }
       if (record.status === 'gate-failed') return EXIT_RUN.gateFailed;
       return record.status === 'passed' ? EXIT_RUN.passed : EXIT_RUN.stageFailed;
     } finally {

@@ -50,6 +50,7 @@ export function sweepCombinations(values: Record<string, unknown>): Combination[
 
 export const sweepCommand: Command = {
   name: 'sweep',
+  errorExit: EXIT_CANNOT_RUN,
   summary: 'run the pipeline once per combination of params (grid or seeded random search)',
   usage: 'mlci sweep (--grid KEY=V1,V2... | --random KEY=SPEC --samples N [--seed S]) [options]',
   help: `Runs the pipeline once per combination of params values and records each

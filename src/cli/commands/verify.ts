@@ -61,6 +61,7 @@ const COMMON = {
 
 export const verifyCommand: Command = {
   name: 'verify',
+  errorExit: EXIT_CANNOT_RUN,
   summary: 'run the stages remote CI runs and check the gates against the baseline',
   usage: 'mlci verify [-f FILE] [--executor docker|local|auto] [--image FROM=TO] [--allow-dirty]',
   help: `Runs ci.stages (default: every test, data, evaluate and drift stage) and what
@@ -81,6 +82,7 @@ Exit codes: 0 verified, 1 a stage failed, 2 a gate failed, 3 could not run
 
 export const pushCommand: Command = {
   name: 'push',
+  errorExit: EXIT_CANNOT_RUN,
   summary: 'verify, then git push only when every CI stage and gate passed',
   usage: 'mlci push [REMOTE] [BRANCH] [-f FILE] [--executor ...]',
   help: `Checks the branch (not detached), that it is not behind its upstream, and that

@@ -29,6 +29,8 @@ import { parseDuration, parseSize } from './units';
 import { parseJunit } from './junit';
 import type { BaselineProvider } from '../gates';
 import { evaluateGates } from '../gates';
+import { FixableError, describeFsError, fsErrorFile } from '../fixable-error';
+import { lockPath } from './lockfile';
 
 /** What the engine needs to hash paths (the FileHasher). */
 export interface PathHasher {
@@ -41,6 +43,8 @@ export interface RunSink {
   create(record: RunRecord): Promise<void> | void;
   update(record: RunRecord): Promise<void> | void;
   openLog(runId: string, stage: string): { write(chunk: string): void; close(): Promise<void> | void };
+  /** Where the run's record lives, for messages about a failed write. */
+  recordFile?(runId: string): string;
 }
 
 export interface BuiltinResult {
@@ -60,7 +64,9 @@ export type EngineEvent =
   | { type: 'stage-start'; stage: string; reason: string }
   | { type: 'stage-log'; stage: string; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'stage-end'; stage: StageRecord }
-  | { type: 'run-end'; run: RunRecord };
+  | { type: 'run-end'; run: RunRecord }
+  /** Something mlci could not do that the user should hear about at once (a write failed). */
+  | { type: 'warning'; message: string };
 
 export interface EngineDeps {
   runner: ContainerRunner;
@@ -181,15 +187,42 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     stages: plan.stages.map((s) => ({ name: s.name, kind: s.kind, status: 'pending', cached: false })),
   };
   const stageMetrics: Record<string, Metrics> = {};
-  await deps.sink.create(record);
+  const recordFile = deps.sink.recordFile?.(opts.runId) ?? `the record of run ${opts.runId}`;
+  try {
+    await deps.sink.create(record);
+  } catch (e) {
+    throw new FixableError(`cannot record the run, so nothing was run: ${describeFsError(fsErrorFile(e, recordFile), e)}`);
+  }
   opts.onEvent?.({ type: 'plan', stages: plan.stages.map((s) => s.name) });
 
-  // Record and lock writes are serialised: stages finish concurrently.
+  // Record and lock writes are serialised: stages finish concurrently. A
+  // failed write (a directory in the way, a full disk) does not stop the
+  // run: the stages' work is done either way. It is reported once, kept in
+  // record.errors, and retried with the next write; the final state is
+  // always attempted, so a record is never left 'running' by a live process.
+  const writeErrors = new Map<string, string>();
+  const noteWriteError = (what: 'record' | 'lock', file: string, e: unknown) => {
+    if (writeErrors.has(what)) return;
+    const message = `could not write ${what === 'lock' ? 'mlci.lock' : 'the run record'}: ${describeFsError(file, e)}${what === 'lock' ? '; stages that ran will run again next time' : ''}`;
+    writeErrors.set(what, message);
+    opts.onEvent?.({ type: 'warning', message });
+  };
   let writes: Promise<void> = Promise.resolve();
   const persist = (withLock = false) => {
     writes = writes.then(async () => {
-      await deps.sink.update(record);
-      if (withLock && opts.writeLock !== false) await writeLock(root, lock, pipeline.stages.map((s) => s.name));
+      if (writeErrors.size) record.errors = [...writeErrors.values()];
+      try {
+        await deps.sink.update(record);
+      } catch (e) {
+        noteWriteError('record', recordFile, e);
+      }
+      if (withLock && opts.writeLock !== false) {
+        try {
+          await writeLock(root, lock, pipeline.stages.map((s) => s.name));
+        } catch (e) {
+          noteWriteError('lock', lockPath(root), e);
+        }
+      }
     });
     return writes;
   };
@@ -378,7 +411,14 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   record.finishedAt = new Date().toISOString();
   await persist();
   await writes;
-  await deps.hasher.save();
+  // A write that failed after the last attempt (the final one) must still reach the caller.
+  if (writeErrors.size) record.errors = [...writeErrors.values()];
+  try {
+    await deps.hasher.save();
+  } catch (e) {
+    // Only a cache: the next run re-hashes. Said, not fatal.
+    opts.onEvent?.({ type: 'warning', message: `could not save the hash cache (the next run re-hashes its files): ${describeFsError(fsErrorFile(e, 'the hash cache'), e)}` });
+  }
   opts.onEvent?.({ type: 'run-end', run: record });
   return record;
 }

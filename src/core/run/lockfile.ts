@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ParamValue } from '../params';
 import { writeFileAtomic } from './atomic';
+import { FixableError, describeFsError } from '../fixable-error';
 
 export const LOCK_FILE = 'mlci.lock';
 
@@ -36,24 +37,29 @@ export function lockPath(root: string): string {
   return path.join(root, LOCK_FILE);
 }
 
-/** The lock file, or an empty one when absent; a corrupt file is an error naming it. */
+/**
+ * The lock file, or an empty one when absent. A corrupt or unreadable file
+ * (a directory in its place, no permission) is a FixableError naming it and
+ * what to do: running on as if it were empty would later fail to write it.
+ */
 export function readLock(root: string): LockFile {
   const file = lockPath(root);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    return { version: 1, stages: {} };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, stages: {} };
+    throw new FixableError(`cannot use the lock file: ${describeFsError(file, e, 'read')}`);
   }
   let data: unknown;
   try {
     data = parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid YAML (${(e as Error).message.split('\n')[0]}); delete it to recompute every stage`);
+    throw new FixableError(`${file} is not valid YAML (${(e as Error).message.split('\n')[0]}): fix it (a merge conflict?), or delete it to recompute every stage`);
   }
   const stages = (data as { stages?: unknown } | null)?.stages;
-  if (!data || typeof data !== 'object' || (stages !== undefined && (typeof stages !== 'object' || stages === null))) {
-    throw new Error(`${file} is not an mlci lock file; delete it to recompute every stage`);
+  if (!data || typeof data !== 'object' || Array.isArray(data) || (stages !== undefined && (typeof stages !== 'object' || stages === null || Array.isArray(stages)))) {
+    throw new FixableError(`${file} is not an mlci lock file (no 'stages' mapping): delete it to recompute every stage`);
   }
   return { version: 1, stages: (stages ?? {}) as Record<string, LockStage> };
 }

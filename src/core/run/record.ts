@@ -70,4 +70,9 @@ export interface RunRecord {
   reports?: Record<string, unknown>;
   /** Gate results, when the run's stages have gates. */
   gates?: GateResult[];
+  /**
+   * What mlci could not write during the run (mlci.lock, this record), with
+   * the file and what to do. The stages' statuses stand; the CLI exits 3.
+   */
+  errors?: string[];
 }

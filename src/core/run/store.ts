@@ -116,6 +116,10 @@ export class RunStore {
     return path.join(this.runDir(id), RUN_FILE);
   }
 
+  recordFile(id: string): string {
+    return this.runFile(id);
+  }
+
   /** Writes a new run; fails if a run with this id already exists. Records this process as the owner. */
   async create(record: RunRecord): Promise<void> {
     const dir = this.runDir(record.id);
