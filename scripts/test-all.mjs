@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 
 const node = process.execPath;
 const suites = [
-  ['unit, local and docker (mocha)', ['node_modules/mocha/bin/mocha.js', '--config', '.mocharc.json', 'test/unit/**/*.test.ts', 'test/local/**/*.test.ts', 'test/docker/**/*.test.ts']],
+  ['unit, local and docker (mocha)', ['node_modules/mocha/bin/mocha.js', '--config', '.mocharc.json', 'test/unit/**/*.test.ts', 'test/local/**/*.test.ts', 'test/docker/**/*.test.ts', 'test/reliability/**/*.test.ts']],
   ['extension host in VS Code (trusted)', ['scripts/test-vscode.mjs', '--no-build']],
   ['extension host in VS Code (Restricted Mode)', ['scripts/test-vscode.mjs', '--no-build', '--restricted']],
   ['workbench UI in Chromium', ['scripts/test-ui.mjs', '--no-build']],
