@@ -41,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
   const cli = path.join(context.extensionPath, 'dist', 'cli.js');
   const experiments = new ExperimentsView(pipelines, runs);
   const experimentsView = vscode.window.createTreeView('mlci.experiments', { treeDataProvider: experiments, canSelectMany: true });
+  experiments.attach(experimentsView);
   const selected = (item?: RunItem, items?: RunItem[]): RunItem[] => (items?.length ? items : item ? [item] : [...experimentsView.selection]);
   const byId = (id: string) => experiments.all().find((x) => x.run.id === id);
   const compareHandlers = {
@@ -57,6 +58,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
     experimentsView,
     vscode.commands.registerCommand('mlci.refreshRuns', () => experiments.refresh()),
     vscode.commands.registerCommand('mlci.filterRuns', () => experiments.chooseFilter()),
+    vscode.commands.registerCommand('mlci.showRunHistory', () => experiments.setShowHistory(true)),
+    vscode.commands.registerCommand('mlci.hideRunHistory', () => experiments.setShowHistory(false)),
     vscode.commands.registerCommand('mlci.pinBaseline', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.pin(t); }),
     vscode.commands.registerCommand('mlci.renameRun', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.rename(t); }),
     vscode.commands.registerCommand('mlci.tagRun', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.tag(t); }),

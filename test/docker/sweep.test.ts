@@ -113,5 +113,22 @@ describe('mlci sweep on the example project (real Docker engine)', function () {
     assert.deepEqual(Object.keys(readLock(root).stages).sort(), Object.keys(sharedStatus).sort());
     assert.equal(existsSync(path.join(root, 'models', 'model.json')), false);
     assert.equal(existsSync(path.join(root, '.mlci', 'sweeps')), false, 'copies are removed');
+    // Experiments vs history: the shared step is history, the 4 combinations are the experiments.
+    assert.equal(shared[0]!.kind, 'shared-stages');
+    assert.deepEqual(combos.map((c) => c.kind), ['experiment', 'experiment', 'experiment', 'experiment']);
+
+    // One combination (what `mlci run --set lr=0.2` runs): one record, an experiment, shared stages inside it.
+    const before = runs.length;
+    const one = await sweep(root, ['--grid', 'lr=0.2']);
+    const after = await new RunStore(root).list();
+    assert.equal(after.length, before + 1, 'one record for one combination');
+    const rec = after[0]!;
+    assert.equal(rec.id, one.runs[0]!.id);
+    assert.equal(rec.kind, 'experiment');
+    assert.equal(rec.name, 'lr=0.2');
+    assert.equal(rec.executor, 'docker');
+    const oneStatus = Object.fromEntries(rec.stages.map((s) => [s.name, s.status]));
+    assert.equal(oneStatus['unit-tests'], 'cached', 'up to date since the sweep above');
+    assert.equal(oneStatus.train, 'passed');
   });
 });

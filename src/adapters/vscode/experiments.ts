@@ -12,7 +12,10 @@ import * as vscode from 'vscode';
 import { importMlflow } from '../../core/experiments/mlflow';
 import { renderParamsText } from '../../core/experiments/params-file';
 import { pinBaseline, readPinned } from '../../core/experiments/baseline';
-import type { RunRecord } from '../../core/run/record';
+import { kindLabel, kindOf } from '../../core/run/kind';
+import type { RunKind, RunRecord } from '../../core/run/record';
+import { hiddenNote } from '../../core/experiments/list';
+import { ComparePanel, compareRunOf } from './panels/compare-panel';
 import { formatDuration } from '../../core/run/units';
 import { loadEngine } from './engine-loader';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
@@ -25,6 +28,8 @@ export interface RunItem {
   /** MLflow runs are read-only. */
   mlflow?: boolean;
   pinned: boolean;
+  /** 'experiment', or what kind of history the run is. */
+  runKind: RunKind;
 }
 
 export interface RunFilter {
@@ -45,11 +50,38 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   filter: RunFilter = {};
+  /** History runs are listed too (the "Show Run History" toggle). */
+  showHistory = false;
   private items: RunItem[] = [];
+  private view: vscode.TreeView<RunItem> | undefined;
 
   constructor(private readonly pipelines: PipelineIndex, runs: RunController) {
     runs.onDidFinishRun(() => void this.refresh());
     pipelines.onDidChange(() => void this.refresh());
+    void vscode.commands.executeCommand('setContext', 'mlci.runHistory', false);
+  }
+
+  /** The tree view showing this provider: its message says what history is hidden. */
+  attach(view: vscode.TreeView<RunItem>): void {
+    this.view = view;
+    this.updateMessage();
+  }
+
+  setShowHistory(show: boolean): void {
+    this.showHistory = show;
+    void vscode.commands.executeCommand('setContext', 'mlci.runHistory', show);
+    this.updateMessage();
+    this.changed.fire();
+  }
+
+  private updateMessage(): void {
+    const hidden: Partial<Record<RunKind, number>> = {};
+    if (!this.showHistory) for (const i of this.items) if (i.runKind !== 'experiment') hidden[i.runKind] = (hidden[i.runKind] ?? 0) + 1;
+    const note = hiddenNote(hidden, 'Show Run History lists them');
+    const historyOnly = this.items.length > 0 && this.items.every((i) => i.runKind !== 'experiment');
+    void vscode.commands.executeCommand('setContext', 'mlci.historyOnly', historyOnly);
+    // With only history the welcome text says it (and offers the toggle); a message would repeat it.
+    if (this.view) this.view.message = note && !historyOnly ? note.replace(/: Show Run History lists them$/, '') : undefined;
   }
 
   async refresh(): Promise<void> {
@@ -58,13 +90,13 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
       const { RunStore } = loadEngine();
       const runs = await new RunStore(entry.root).list().catch(() => []);
       const pinned = await readPinned(entry.root).catch(() => undefined);
-      for (const run of runs) items.push({ kind: 'run', run, entry, pinned: run.id === pinned });
+      for (const run of runs) items.push({ kind: 'run', run, entry, pinned: run.id === pinned, runKind: kindOf(run) });
     }
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const mlruns = path.join(folder.uri.fsPath, 'mlruns');
       if (!existsSync(mlruns)) continue;
       try {
-        for (const run of importMlflow(mlruns).runs) items.push({ kind: 'run', run, mlflow: true, pinned: false });
+        for (const run of importMlflow(mlruns).runs) items.push({ kind: 'run', run, mlflow: true, pinned: false, runKind: 'experiment' });
       } catch {
         // an unreadable store is shown as nothing, the CLI names the problem
       }
@@ -72,12 +104,17 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     items.sort((a, b) => b.run.startedAt.localeCompare(a.run.startedAt));
     this.items = items;
     void vscode.commands.executeCommand('setContext', 'mlci.hasRuns', items.length > 0);
+    this.updateMessage();
     this.changed.fire();
+    // An open comparison follows a changed baseline (pinned here or with mlci exp pin).
+    const pinned = items.find((i) => i.pinned);
+    ComparePanel.current?.setBaseline(pinned ? compareRunOf(pinned.run) : undefined);
   }
 
+  /** The rows: experiments (history too when shown), through the filter. */
   getChildren(): RunItem[] {
     const f = this.filter;
-    return this.items.filter((i) =>
+    return this.items.filter((i) => (this.showHistory || i.runKind === 'experiment' || i.pinned || i.run.status === 'running') &&
       (!f.status || i.run.status === f.status) && (!f.branch || i.run.git?.branch === f.branch) && (!f.tag || (i.run.tags ?? []).includes(f.tag)));
   }
 
@@ -97,9 +134,13 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     const goals = i.entry?.result.pipeline?.metrics ?? {};
     const keys = Object.keys(goals).length ? Object.keys(goals) : Object.keys(r.metrics);
     const metrics = keys.filter((k) => r.metrics[k] !== undefined).slice(0, 3).map((k) => `${k} ${Number(r.metrics[k].toPrecision(3))}`).join(' · ');
-    item.description = [r.status, time, git, metrics].filter(Boolean).join(' · ');
+    const history = i.runKind === 'experiment' ? '' : kindLabel(i.runKind);
+    item.description = [r.status, history, time, git, metrics].filter(Boolean).join(' · ');
+    // History rows look quieter than experiments: the history icon unless pinned or failed.
+    if (history && !i.pinned && r.status === 'passed') item.iconPath = new vscode.ThemeIcon('history');
     const took = r.finishedAt ? formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '';
     const md = new vscode.MarkdownString(`**${r.name ?? r.id}** (${r.id})${i.mlflow ? ' · MLflow' : ''}${i.pinned ? ' · pinned baseline' : ''}\n\n${r.status} ${took}${git ? ` on \`${git}\`` : ''}`);
+    if (history) md.appendMarkdown(`\n\nhistory: ${history}${r.origin ? ` (started from ${r.origin})` : ''}`);
     const params = Object.entries(r.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
     if (params) md.appendMarkdown(`\n\nparams: ${params}`);
     if (r.overrides) md.appendMarkdown(`\n\noverrides: ${Object.entries(r.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);

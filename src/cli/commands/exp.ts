@@ -13,7 +13,8 @@ import { compareRuns, flattenParams } from '../../core/experiments/compare';
 import type { CompareFormat } from '../../core/experiments/format';
 import { formatComparison, formatValue } from '../../core/experiments/format';
 import { defaultBaseline, pinBaseline, readPinned, unpinBaseline } from '../../core/experiments/baseline';
-import { formatRunList } from '../../core/experiments/list';
+import { formatRunList, hiddenNote, listedRuns } from '../../core/experiments/list';
+import { isExperiment } from '../../core/run/kind';
 import { importMlflow } from '../../core/experiments/mlflow';
 import type { RunRecord } from '../../core/run/record';
 import { RunStore } from '../../core/run/store';
@@ -113,15 +114,17 @@ export const expCommand: Command = {
   summary: 'experiments: list, show and compare runs, pin a baseline, rename, tag, remove',
   usage: 'mlci exp list|show|diff|pin|unpin|rename|tag|rm [ARGS] [options]',
   help: `Subcommands:
-  list                     the runs, newest first, with overrides and metrics
+  list                     the experiments, newest first, with overrides and metrics;
+                           history (runs where nothing ran, Test Explorer runs, a
+                           sweep's shared stages) only with --all
   show RUN                 one run: params, overrides, metrics, stages, git
   diff [A] [B...]          compare runs against a baseline: params and metrics per
                            run, difference to the baseline, ↑ better / ↓ worse by the
                            metric's goal (metrics: in the pipeline file).
-                           No run: the last run. One run: it against the baseline.
+                           No run: the last experiment. One run: it against the baseline.
                            Two or more: against the first (git diff A B order).
                            The baseline (when not given) is the pinned one, else the
-                           run before.
+                           experiment before.
   pin RUN                  pin RUN as the baseline (.mlci/baseline); pin alone shows it
   unpin                    forget the pinned baseline
   rename RUN NAME          set the run's name ('' removes it)
@@ -137,6 +140,8 @@ Options:
   --only-diff              diff: only rows where some run differs from the baseline
   --mlflow DIR             list/show/diff the runs of an MLflow file store (mlruns/)
   --limit N                list: at most N runs (default 50)
+  -a, --all                list: history too, with a kind column (experiment, cached,
+                           tests, shared-stages)
   --untag TAG              tag: remove TAG (repeatable)
   -y, --yes                rm: do not ask
 
@@ -152,6 +157,7 @@ Examples:
     'only-diff': { type: 'boolean', default: false },
     mlflow: { type: 'string' },
     limit: { type: 'string', default: '50' },
+    all: { type: 'boolean', short: 'a', default: false },
     untag: { type: 'string', multiple: true },
     yes: { type: 'boolean', short: 'y', default: false },
   },
@@ -174,8 +180,13 @@ Examples:
       case 'list': {
         const limit = Number(values.limit);
         if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a whole number of at least 1, not '${String(values.limit)}'`);
-        const runs = (await source.list()).slice(0, limit);
-        io.out(formatRunList(runs, format, { goals: await goalsFor(io.cwd, fileOpt), ...(pinned ? { pinned } : {}) }));
+        const history = values.all as boolean;
+        const listed = listedRuns(await source.list(), history);
+        const runs = listed.runs.slice(0, limit);
+        io.out(formatRunList(runs, format, { goals: await goalsFor(io.cwd, fileOpt), history, ...(pinned ? { pinned } : {}) }));
+        // Said on stderr: stdout stays the table/JSON/Markdown a script reads.
+        const note = hiddenNote(listed.hidden);
+        if (note) io.err(note);
         return 0;
       }
       case 'show': {
@@ -187,7 +198,8 @@ Examples:
       }
       case 'diff': {
         const runs = await source.list();
-        const ids = args.length ? await Promise.all(args.map((a) => source.resolve(a))) : runs[0] ? [runs[0].id] : [];
+        const last = runs.find(isExperiment) ?? runs[0];
+        const ids = args.length ? await Promise.all(args.map((a) => source.resolve(a))) : last ? [last.id] : [];
         if (!ids.length) throw new CliError('no runs to compare yet: mlci run');
         let baseline: string | undefined;
         if (values.baseline) baseline = await source.resolve(String(values.baseline));

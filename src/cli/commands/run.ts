@@ -62,7 +62,9 @@ Options:
   --set KEY=VALUE        run with a params override (repeatable), recorded on the
                          run; the params file is not edited: the run happens in
                          a copy of the pipeline folder, like one sweep
-                         combination (stages that do not read KEY are shared)
+                         combination (stages that do not read KEY run in this
+                         folder first); one run record, named by the overrides
+                         unless --name
   --ci                   plain output (no colours) and a Markdown report in
                          .mlci/report.md for the job summary or a PR comment
 Exit codes:

@@ -156,6 +156,8 @@ Examples:
           run: { imageMap, baseline, ...(runner.name === 'docker' && hostUser() ? { user: hostUser()! } : {}) },
           signal: controller.signal,
           keepCopies: values.keep as boolean,
+          // `mlci run --set --name N` (one combination) names its one run.
+          ...(typeof values.name === 'string' && values.name ? { name: values.name } : {}),
           onEvent: (e) => {
             if (e.type === 'shared-start') io.out(`sweep ${sweepId}: ${combinations.length} combinations; shared stages first: ${e.stages.join(', ')}`);
             else if (e.type === 'shared-end') io.out(`shared stages: ${e.run.status} (run ${e.run.id}: ${e.run.stages.map((s) => `${s.name} ${s.status}`).join(', ')})`);

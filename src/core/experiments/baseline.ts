@@ -6,6 +6,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../run/atomic';
+import type { KindFields } from '../run/kind';
+import { isExperiment } from '../run/kind';
 import type { RunRecord } from '../run/record';
 import { MLCI_DIR, ensureMlciDir } from '../run/store';
 
@@ -33,13 +35,17 @@ export async function unpinBaseline(root: string): Promise<void> {
 /**
  * The baseline for `targetId` among `runs` (newest first): the pinned run
  * when it exists and is not the target itself, else the closest earlier run
- * that reported metrics (a sweep's shared-stages record or a data-only run
- * has nothing to compare with). undefined when there is none.
+ * that is an experiment and reported metrics (a run where nothing ran has
+ * the same metrics as the one before it; a sweep's shared-stages record or a
+ * data-only run has none), else the closest with metrics, else the one
+ * before. undefined when there is none.
  */
-export function defaultBaseline(runs: readonly Pick<RunRecord, 'id' | 'metrics'>[], targetId: string, pinned: string | undefined): string | undefined {
+export function defaultBaseline(runs: readonly (Pick<RunRecord, 'id' | 'metrics'> & Partial<KindFields>)[], targetId: string, pinned: string | undefined): string | undefined {
   if (pinned && pinned !== targetId && runs.some((r) => r.id === pinned)) return pinned;
   const i = runs.findIndex((r) => r.id === targetId);
   if (i < 0) return undefined;
   const earlier = runs.slice(i + 1);
-  return (earlier.find((r) => Object.keys(r.metrics ?? {}).length > 0) ?? earlier[0])?.id;
+  const hasMetrics = (r: Pick<RunRecord, 'metrics'>) => Object.keys(r.metrics ?? {}).length > 0;
+  const experiment = (r: Partial<KindFields>) => !r.stages || isExperiment({ stages: [], status: 'passed', ...r });
+  return (earlier.find((r) => hasMetrics(r) && experiment(r)) ?? earlier.find(hasMetrics) ?? earlier[0])?.id;
 }

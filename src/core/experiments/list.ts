@@ -1,9 +1,11 @@
 /**
- * The experiment list (`mlci exp list`): one row per run with its status,
- * name, git commit, overrides and the metrics that have a goal (or the
- * first few), as aligned text, JSON or Markdown.
+ * The experiment list (`mlci exp list`): one row per experiment (history
+ * runs only on request, src/core/run/kind.ts) with its status, name, git
+ * commit, overrides and the metrics that have a goal (or the first few), as
+ * aligned text, JSON or Markdown.
  */
-import type { RunRecord } from '../run/record';
+import { kindLabel, kindOf } from '../run/kind';
+import type { RunKind, RunRecord } from '../run/record';
 import type { MetricGoals } from './compare';
 import { goalOf } from './compare';
 import { formatValue } from './format';
@@ -13,6 +15,31 @@ export interface ListOptions {
   pinned?: string;
   /** Metric columns at most (default 6). */
   maxMetrics?: number;
+  /** The runs include history (not only experiments): add a `kind` column. */
+  history?: boolean;
+}
+
+/**
+ * The rows `mlci exp list` shows: experiments only, unless `history` (then
+ * every run); `hidden` counts the history runs left out, by kind.
+ */
+export function listedRuns<R extends RunRecord>(runs: readonly R[], history: boolean): { runs: R[]; hidden: Partial<Record<RunKind, number>> } {
+  if (history) return { runs: [...runs], hidden: {} };
+  const hidden: Partial<Record<RunKind, number>> = {};
+  const shown = runs.filter((r) => {
+    const kind = kindOf(r);
+    if (kind !== 'experiment') hidden[kind] = (hidden[kind] ?? 0) + 1;
+    return kind === 'experiment';
+  });
+  return { runs: shown, hidden };
+}
+
+/** "3 history runs not shown (2 cached: nothing ran, 1 Test Explorer run): --all lists them", or ''. */
+export function hiddenNote(hidden: Partial<Record<RunKind, number>>, flag = '--all'): string {
+  const order: RunKind[] = ['cached', 'tests', 'shared-stages'];
+  const parts = order.filter((k) => hidden[k]).map((k) => `${hidden[k]} ${kindLabel(k)}`);
+  const total = Object.values(hidden).reduce((a, b) => a + b, 0);
+  return total ? `${total} history run${total === 1 ? '' : 's'} not shown (${parts.join(', ')}): ${flag} lists them` : '';
 }
 
 /** Metric columns: those with a goal first (pipeline order), then others by name. */
@@ -29,10 +56,11 @@ function overridesText(r: RunRecord): string {
 
 function rows(runs: readonly RunRecord[], opts: ListOptions): string[][] {
   const metrics = listMetricKeys(runs, opts.goals, opts.maxMetrics);
-  const header = ['run', 'status', 'name', 'commit', 'overrides', ...metrics];
+  const header = ['run', 'status', ...(opts.history ? ['kind'] : []), 'name', 'commit', 'overrides', ...metrics];
   return [header, ...runs.map((r) => [
     `${r.id}${r.id === opts.pinned ? ' (baseline)' : ''}`,
     r.status,
+    ...(opts.history ? [kindOf(r)] : []),
     r.name ?? '',
     r.git ? `${r.git.commit.slice(0, 7)}${r.git.dirty ? '*' : ''}` : '',
     overridesText(r),
@@ -42,7 +70,7 @@ function rows(runs: readonly RunRecord[], opts: ListOptions): string[][] {
 
 export function formatRunList(runs: readonly RunRecord[], format: 'table' | 'json' | 'md', opts: ListOptions): string {
   if (format === 'json') return JSON.stringify(runs, null, 2);
-  if (runs.length === 0) return format === 'md' ? '_No runs._' : 'no runs yet: mlci run';
+  if (runs.length === 0) return format === 'md' ? '_No runs._' : 'no experiments yet: mlci run';
   const g = rows(runs, opts);
   if (format === 'md') {
     const esc = (t: string) => t.replace(/\|/g, '\\|');

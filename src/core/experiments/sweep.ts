@@ -12,7 +12,11 @@
  *    the shared stages are cached there and only the swept ones run.
  * 3. Records go to the REAL workspace's run store (`mlci exp list` shows
  *    them) with `overrides`, a name `sweep 3/4 lr=0.01 l2=0` and the tag
- *    `sweep:<id>`; git info is the real workspace's. Combinations run
+ *    `sweep:<id>`; git info is the real workspace's. The shared step's
+ *    record is history (kind `shared-stages`), not an experiment. With one
+ *    combination (`mlci run --set`) there is one record: the shared step
+ *    writes the combination's record, named by its overrides, and the
+ *    combination completes it (foldShared). Combinations run
  *    `jobs` at a time. Copies are removed afterwards unless `keepCopies`.
  *
  * The real workspace's lock and outputs only ever reflect the shared
@@ -26,6 +30,7 @@ import type { Pipeline } from '../pipeline/model';
 import type { EngineDeps, EngineEvent, RunOptions, RunSink } from '../run/engine';
 import { runPipeline } from '../run/engine';
 import { outPaths } from '../run/fingerprint';
+import { classifyRun, SHARED_STAGES_NAME_PREFIX } from '../run/kind';
 import type { RunRecord } from '../run/record';
 import type { Combination } from './grid';
 import { describeCombination } from './grid';
@@ -51,9 +56,11 @@ export interface SweepOptions {
    * built for the real workspace: a copy is no git work tree, so a provider
    * made there would find no committed baseline metrics.
    */
-  run?: Pick<RunOptions, 'imageMap' | 'user' | 'failFast' | 'baseline'>;
+  run?: Pick<RunOptions, 'imageMap' | 'user' | 'failFast' | 'baseline' | 'origin'>;
   signal?: AbortSignal;
   keepCopies?: boolean;
+  /** The run's name when there is one combination (`mlci run --set --name`); default: the overrides ("lr=0.01"). */
+  name?: string;
   onEvent?: (e: SweepEvent) => void;
 }
 
@@ -75,6 +82,38 @@ export interface SweepResult {
   /** The shared-stages run, when there were shared stages. */
   shared?: RunRecord;
   runs: RunRecord[];
+}
+
+/**
+ * The combination's record with the shared step's part folded in: the
+ * shared stages as they ran in the workspace (in the copy they were merely
+ * up to date), their reports and metrics, the start time of the whole run,
+ * and the kind recomputed over all of it.
+ */
+export function foldShared(shared: RunRecord, run: RunRecord): RunRecord {
+  const fromShared = new Map(shared.stages.map((s) => [s.name, s]));
+  const stages = run.stages.map((s) => fromShared.get(s.name) ?? s);
+  const folded: RunRecord = {
+    ...run,
+    startedAt: shared.startedAt,
+    stages,
+    metrics: { ...shared.metrics, ...run.metrics },
+    stageMetrics: { ...shared.stageMetrics, ...run.stageMetrics },
+  };
+  const reports = { ...shared.reports, ...run.reports };
+  if (Object.keys(reports).length) folded.reports = reports;
+  // A finished run gets its kind again: the shared step may have run what the copy found up to date.
+  if (run.kind) folded.kind = classifyRun(folded, {});
+  return folded;
+}
+
+/** A sink that completes the record the shared step created (same id) instead of creating a second. */
+function foldInto(shared: RunRecord, sink: RunSink): RunSink {
+  return {
+    create: (r) => sink.update(foldShared(shared, r)),
+    update: (r) => sink.update(foldShared(shared, r)),
+    openLog: (id, stage) => sink.openLog(id, stage),
+  };
 }
 
 /** Whether a stage reading `stageKey` sees a change of `swept` (one is the other or contains it). */
@@ -133,17 +172,21 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
   };
   const realDeps = await deps.depsFor(root);
   const result: SweepResult = { runs: [] };
+  // One combination (`mlci run --set`) is one run to the user: the shared
+  // step writes the combination's own record (same id), and the
+  // combination's run then completes that record instead of starting another.
+  const single = total === 1 ? { runId: opts.newRunId(), name: opts.name ?? describeCombination(opts.combinations[0]!).slice(0, 200) } : undefined;
 
   if (shared.length) {
     opts.onEvent?.({ type: 'shared-start', stages: shared });
     const run = await runPipeline({
       ...opts.run,
-      runId: opts.newRunId(),
-      name: `sweep shared stages (${shared.join(', ')})`,
+      ...(single
+        ? { runId: single.runId, name: single.name, params: prepared[0]!.params, overrides: prepared[0]!.overrides }
+        : { runId: opts.newRunId(), name: `${SHARED_STAGES_NAME_PREFIX} (${shared.join(', ')})`, params: opts.params, step: 'shared-stages' as const }),
       root,
       pipelineFile: opts.pipelineFile,
       pipeline,
-      params: opts.params,
       targets: shared,
       jobs: opts.stageJobs ?? 1,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -151,7 +194,11 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
     }, { ...realDeps, sink: tagged });
     result.shared = run;
     opts.onEvent?.({ type: 'shared-end', run });
-    if (run.status !== 'passed') return result;
+    if (run.status !== 'passed') {
+      // --set: the shared step's record is the run's only record (it failed before the swept stages).
+      if (single) result.runs = [run];
+      return result;
+    }
   }
 
   const copiesDir = path.join(root, '.mlci', 'sweeps', opts.sweepId);
@@ -175,8 +222,8 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
       })();
       writeFileSync(paramsFile, renderParamsText(text, overrides, paramsRel));
       const copyDeps = await deps.depsFor(copy);
-      const runId = opts.newRunId();
-      const name = sweepRunName(index, total, combination);
+      const runId = single?.runId ?? opts.newRunId();
+      const name = single?.name ?? sweepRunName(index, total, combination);
       opts.onEvent?.({ type: 'combination-start', index, total, name, runId });
       const run = await runPipeline({
         ...opts.run,
@@ -190,17 +237,19 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
         targets: [],
         jobs: opts.stageJobs ?? 1,
         writeLock: false,
+        ...(single ? {} : { step: 'combination' as const }),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onEvent: (event) => opts.onEvent?.({ type: 'engine', index, event }),
       }, {
         ...copyDeps,
-        sink: tagged,
+        sink: single && result.shared ? foldInto(result.shared, tagged) : tagged,
         // The copy is not a git work tree: record the real workspace's commit.
         ...(realGit ? { git: { info: () => realGit.info(root) } } : {}),
       });
-      opts.onEvent?.({ type: 'combination-end', index, total, run });
+      const folded = single && result.shared ? foldShared(result.shared, run) : run;
+      opts.onEvent?.({ type: 'combination-end', index, total, run: folded });
       if (!opts.keepCopies) rmSync(copy, { recursive: true, force: true });
-      return run;
+      return folded;
     });
     result.runs = runs.filter((r): r is RunRecord => r !== undefined);
   } finally {

@@ -23,7 +23,8 @@ import { readLock, writeLock } from './lockfile';
 import type { HistoryRow, Metrics } from './metrics';
 import { readHistoryFile, readMetricsFile } from './metrics';
 import { makePlan } from './plan';
-import type { RunRecord, StageRecord } from './record';
+import type { RunOrigin, RunRecord, StageRecord } from './record';
+import { classifyRun, initialKind } from './kind';
 import { RUN_RECORD_VERSION } from './record';
 import { parseDuration, parseSize } from './units';
 import { parseJunit } from './junit';
@@ -104,6 +105,10 @@ export interface RunOptions {
    * metrics, or the pinned run). Without it, regression gates are skipped.
    */
   baseline?: BaselineProvider;
+  /** Who started the run, recorded on it ('test-explorer' makes it history, not an experiment). */
+  origin?: RunOrigin;
+  /** Part of a sweep: its shared-stages step (history) or a combination (an experiment). See kind.ts. */
+  step?: 'shared-stages' | 'combination';
 }
 
 export interface StagePlanEntry {
@@ -179,6 +184,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     status: 'running',
     startedAt: new Date().toISOString(),
     executor: deps.runner.name,
+    ...(opts.origin ? { origin: opts.origin } : {}),
+    ...(initialKind(opts) ? { kind: initialKind(opts)! } : {}),
     ...(git ? { git } : {}),
     params: opts.params,
     ...(opts.overrides && Object.keys(opts.overrides).length ? { overrides: opts.overrides } : {}),
@@ -408,6 +415,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     record.gates = await evaluateGates(planned, record, opts.baseline ?? noBaseline);
     if (record.status === 'passed' && record.gates.some((g) => g.status === 'failed' && g.severity === 'error')) record.status = 'gate-failed';
   }
+  // Nothing ran (every stage up to date): history, not a new experiment.
+  record.kind = classifyRun(record, opts);
   record.finishedAt = new Date().toISOString();
   await persist();
   await writes;

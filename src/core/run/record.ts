@@ -10,6 +10,24 @@ import type { GateResult } from '../gates/result';
 
 export const RUN_RECORD_VERSION = 1;
 
+/**
+ * Who started a run (recorded as given; the engine only reads
+ * 'test-explorer'). The CLI records 'cli'; the extension's run service says
+ * which of its entry points it was.
+ */
+export type RunOrigin = 'cli' | 'editor' | 'test-explorer' | 'task' | 'verify' | 'experiment';
+
+/**
+ * What a run is to the user (src/core/run/kind.ts decides):
+ *   experiment     a run that ran something: a row in the experiment lists
+ *   cached         nothing ran, every stage was up to date
+ *   tests          a Test Explorer run (tests, not a training experiment)
+ *   shared-stages  a sweep's shared-stages step (belongs to its sweep)
+ * Everything but 'experiment' is history: `mlci exp list`, the Experiments
+ * view and the comparison panel leave it out unless asked for history.
+ */
+export type RunKind = 'experiment' | 'cached' | 'tests' | 'shared-stages';
+
 export type RunStatus = 'running' | 'passed' | 'failed' | 'gate-failed' | 'cancelled';
 
 export type StageStatus =
@@ -54,6 +72,10 @@ export interface RunRecord {
   startedAt: string;
   finishedAt?: string;
   executor: 'docker' | 'local';
+  /** Who started the run (absent in records older than the field). */
+  origin?: RunOrigin;
+  /** Experiment or history (absent in older records: kindOf() derives it). */
+  kind?: RunKind;
   git?: GitInfo;
   /** The params values the run used (after --set overrides). */
   params: Record<string, ParamValue>;

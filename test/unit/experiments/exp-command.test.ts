@@ -56,6 +56,52 @@ describe('mlci exp (CLI)', () => {
     assert.equal(defaultBaseline([{ id: 'd', metrics: {} }, { id: 'x', metrics: {} }], 'd', undefined), 'x');
   });
 
+  it('defaultBaseline passes over history: a cached run between two experiments is not the baseline', () => {
+    const stage = (status: 'passed' | 'cached') => [{ name: 'train', kind: 'train', status, cached: status === 'cached' }];
+    const runs = [
+      { id: 'c', metrics: { f1: 1 }, stages: stage('passed'), status: 'passed' as const },
+      { id: 'b-cached', metrics: { f1: 0.9 }, stages: stage('cached'), status: 'passed' as const },
+      { id: 'b-tests', metrics: { f1: 0.9 }, stages: stage('passed'), status: 'passed' as const, kind: 'tests' as const },
+      { id: 'a', metrics: { f1: 0.9 }, stages: stage('passed'), status: 'passed' as const },
+    ];
+    assert.equal(defaultBaseline(runs, 'c', undefined), 'a');
+    // Only history before it: the closest run with metrics still serves.
+    assert.equal(defaultBaseline(runs.slice(0, 2), 'c', undefined), 'b-cached');
+  });
+
+  it('list: experiments only, history said on stderr; --all lists every run with its kind', async () => {
+    const store = new RunStore(dir);
+    await store.create({ ...rec('r4', 4, 0.9, 0.01), kind: 'cached', stages: [{ name: 'train', kind: 'train', status: 'cached', cached: true }] });
+    await store.create({ ...rec('r5', 5, 0.9, 0.01), kind: 'tests', origin: 'test-explorer' });
+    // Written before records had a kind: a shared-stages step is known by its name and sweep tag, a fully cached run by its stages.
+    await store.create({ ...rec('r6', 6, 0.9, 0.01), name: 'sweep shared stages (prep)', tags: ['sweep:s1'], metrics: {} });
+    await store.create({ ...rec('r7', 7, 0.9, 0.01), stages: [{ name: 'train', kind: 'train', status: 'cached', cached: true }] });
+    let r = await exp(dir, ['list']);
+    assert.deepEqual(r.out.split('\n').slice(1).map((l) => l.split(/\s+/)[0]), ['r3', 'r2', 'r1']);
+    assert.equal(r.err, "4 history runs not shown (2 cached: nothing ran, 1 Test Explorer run, 1 sweep's shared stages): --all lists them");
+    r = await exp(dir, ['list', '--all']);
+    assert.deepEqual(r.out.split('\n').slice(1).map((l) => l.split(/\s+/).slice(0, 3).join(' ')), ['r7 passed cached', 'r6 passed shared-stages', 'r5 passed tests', 'r4 passed cached', 'r3 passed experiment', 'r2 passed experiment', 'r1 passed experiment']);
+    assert.equal(r.err, '');
+    r = await exp(dir, ['list', '--format', 'md']);
+    assert.equal(r.out.split('\n').length, 5, 'header, rule and 3 experiments');
+    // The default diff: the last experiment (r3) against the one before (r2), not against history.
+    r = await exp(dir, ['diff', '--format', 'json']);
+    assert.deepEqual(JSON.parse(r.out).runs.map((x: { id: string }) => x.id), ['r2', 'r3']);
+  });
+
+  it('list with only history says there are no experiments yet and what it hid', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'mlci-exp-empty-'));
+    try {
+      writeFileSync(path.join(empty, 'mlci.yaml'), PIPELINE);
+      await new RunStore(empty).create({ ...rec('h1', 1, 0.9, 0.01), kind: 'cached' });
+      const r = await exp(empty, ['list']);
+      assert.equal(r.out, 'no experiments yet: mlci run');
+      assert.equal(r.err, '1 history run not shown (1 cached: nothing ran): --all lists them');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it('diff: last run vs the previous one, then vs the pinned baseline', async () => {
     let r = await exp(dir, ['diff']);
     assert.match(r.out, /r2 \[baseline\]\s+r3/);

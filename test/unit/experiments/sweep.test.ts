@@ -121,11 +121,64 @@ describe('experiments: sweeps', function () {
     const stored = await store.list();
     assert.equal(stored.length, 5);
     assert.ok(stored.every((r) => r.tags?.includes('sweep:sweep-test')));
+    // The shared step is history (folded into its sweep by the tag); every combination is an experiment.
+    assert.deepEqual(stored.filter((r) => r.kind === 'shared-stages').map((r) => r.id), [result.shared!.id]);
+    assert.deepEqual(stored.filter((r) => r.kind === 'experiment').map((r) => r.id).sort(), result.runs.map((r) => r.id).sort());
     assert.deepEqual(stored.find((r) => r.name === 'sweep 2/4 lr=0.1 depth=8')?.overrides, { lr: 0.1, depth: 8 });
     assert.equal(readFileSync(path.join(root, 'params.yaml'), 'utf8'), '# params\nlr: 0.5\ndepth: 1\n');
     assert.deepEqual(Object.keys(readLock(root).stages), ['prep']);
     assert.equal(existsSync(path.join(root, 'out', 'metrics.json')), false);
     assert.equal(existsSync(path.join(root, '.mlci', 'sweeps')), false);
+  });
+
+  it('one combination (mlci run --set) makes one record: the shared step and the combination in the same run', async () => {
+    const root = workspace({ 'mlci.yaml': PIPE, 'params.yaml': 'lr: 0.5\ndepth: 1\n', 'data/in.txt': 'hi\n' });
+    dirs.push(root);
+    const v = validatePipeline({ file: 'mlci.yaml', text: PIPE, root, files: nodeFiles });
+    const runner = new LocalRunner();
+    const store = new RunStore(root);
+    let n = 0;
+    const sweep = (lr: string) => runSweep({
+      sweepId: `s${n}`, root, pipelineFile: 'mlci.yaml', pipeline: v.pipeline!, params: { lr: 0.5, depth: 1 },
+      combinations: gridCombinations([parseGrid(`lr=${lr}`)]), newRunId: () => `one-${n++}`,
+    }, { depsFor: (dir) => engineDeps(dir, runner), sink: store });
+
+    const result = await sweep('0.25');
+    const stored = await store.list();
+    assert.equal(stored.length, 1, 'one record, not a shared-stages record plus the combination');
+    const [rec] = stored;
+    assert.equal(rec!.id, result.runs[0]!.id);
+    assert.equal(rec!.id, result.shared!.id);
+    assert.equal(rec!.kind, 'experiment');
+    assert.equal(rec!.name, 'lr=0.25');
+    assert.equal(rec!.status, 'passed');
+    assert.deepEqual(rec!.overrides, { lr: 0.25 });
+    assert.equal(rec!.params.lr, 0.25);
+    // prep ran (in the workspace, shared step), train and report in the copy: all in this record.
+    assert.deepEqual(rec!.stages.map((s) => `${s.name} ${s.status}`), ['prep passed', 'train passed', 'report passed']);
+    assert.equal(rec!.metrics.score, 0.251);
+    assert.equal(readFileSync(path.join(root, '.mlci/runs', rec!.id, 'logs/prep.log'), 'utf8'), '');
+    assert.ok(existsSync(path.join(root, '.mlci/runs', rec!.id, 'logs/train.log')));
+    assert.ok(rec!.startedAt <= result.runs[0]!.finishedAt!);
+    assert.equal(result.runs[0]!.stages[0]!.status, 'passed', 'the returned record is the folded one');
+
+    // Same again: prep is up to date now, train runs in a fresh copy: still one record, an experiment.
+    await sweep('0.125');
+    const again = (await store.list())[0]!;
+    assert.equal((await store.list()).length, 2);
+    assert.deepEqual(again.stages.map((s) => `${s.name} ${s.status}`), ['prep cached', 'train passed', 'report passed']);
+    assert.equal(again.kind, 'experiment');
+
+    // A failing shared step: its record is the run's one record (no combination ran).
+    writeFileSync(path.join(root, 'mlci.yaml'), PIPE.replace('cat data/in.txt > out/prep.txt', 'exit 3'));
+    const broken = validatePipeline({ file: 'mlci.yaml', text: readFileSync(path.join(root, 'mlci.yaml'), 'utf8'), root, files: nodeFiles });
+    const failed = await runSweep({
+      sweepId: 'sf', root, pipelineFile: 'mlci.yaml', pipeline: broken.pipeline!, params: { lr: 0.5, depth: 1 },
+      combinations: gridCombinations([parseGrid('lr=0.3')]), newRunId: () => 'one-failed',
+    }, { depsFor: (dir) => engineDeps(dir, runner), sink: store });
+    assert.deepEqual(failed.runs.map((r) => [r.id, r.status, r.kind]), [['one-failed', 'failed', 'experiment']]);
+    assert.deepEqual((await store.get('one-failed')).overrides, { lr: 0.3 });
+    assert.equal((await store.list()).length, 3);
   });
 
   it('an unknown swept key fails before anything runs', async () => {

@@ -39,6 +39,7 @@ function load(root: string) {
 }
 
 let counter = 0;
+const t0 = 'test-explorer-run';
 async function run(root: string, extra: Partial<RunOptions> = {}) {
   const { pipeline, params } = load(root);
   const deps = await engineDeps(root, new LocalRunner());
@@ -105,6 +106,30 @@ describe('run engine (local executor)', function () {
     const second = await run(root);
     assert.deepEqual(second.status, { prep: 'cached', train: 'cached', side: 'cached' });
     assert.deepEqual(second.record.metrics, { accuracy: 0.9, 'nested.f1': 0.8 }, 'cached stages still report their metrics');
+    // Experiments vs history: the first run ran stages, the second ran nothing.
+    assert.equal(first.record.kind, 'experiment');
+    assert.equal(second.record.kind, 'cached');
+    assert.equal(JSON.parse(readFileSync(path.join(root, '.mlci/runs', second.record.id, 'run.json'), 'utf8')).kind, 'cached');
+  });
+
+  it('records the origin; a Test Explorer run is history (kind tests) from its first write, even when it ran stages', async () => {
+    const root = ws({ 'mlci.yaml': PIPE, 'params.yaml': 'lr: 0.1\n', 'data/in.txt': 'hello\n' });
+    const kinds: (string | undefined)[] = [];
+    const t = await run(root, {
+      origin: 'test-explorer',
+      targets: ['prep'],
+      onEvent: (e) => {
+        if (e.type === 'plan') kinds.push(JSON.parse(readFileSync(path.join(root, '.mlci/runs', t0, 'run.json'), 'utf8')).kind);
+      },
+      runId: t0,
+    });
+    assert.deepEqual(t.status, { prep: 'passed' });
+    assert.equal(t.record.origin, 'test-explorer');
+    assert.equal(t.record.kind, 'tests');
+    assert.deepEqual(kinds, ['tests'], 'the running record already says tests');
+    const e = await run(root, { origin: 'editor' });
+    assert.equal(e.record.origin, 'editor');
+    assert.equal(e.record.kind, 'experiment', 'train and side ran');
   });
 
   it('reruns exactly the stages a changed dep or param affects, and says why', async () => {

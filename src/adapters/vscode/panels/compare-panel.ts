@@ -77,6 +77,19 @@ export class ComparePanel {
     this.render();
   }
 
+  /**
+   * The pinned baseline changed (from the Experiments view, this panel's
+   * "Pin as baseline" or `mlci exp pin`): differences are measured against
+   * `run` now, added to the runs if the panel did not show it; undefined:
+   * no baseline. Nothing is posted when the baseline is unchanged.
+   */
+  setBaseline(run: CompareRun | undefined): void {
+    if (!this.payload || this.payload.baselineId === run?.id) return;
+    const runs = run && !this.payload.runs.some((r) => r.id === run.id) ? [run, ...this.payload.runs] : this.payload.runs;
+    const { baselineId: _old, ...rest } = this.payload;
+    this.show({ ...rest, runs, ...(run ? { baselineId: run.id } : {}) });
+  }
+
   show(payload: ComparePayload): void {
     this.payload = payload;
     if (this.ready) void this.post();
