@@ -54,3 +54,35 @@ export function paramValue(params: Record<string, ParamValue>, key: string): Par
   }
   return cur;
 }
+
+/**
+ * Only the values of `keys` (dotted paths), nested as in the params file:
+ * what run records keep, so keys no stage reads (a token someone put in
+ * params.yaml, a large unrelated table) never reach a record.
+ */
+export function pickParams(params: Record<string, ParamValue>, keys: Iterable<string>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const key of keys) {
+    const value = paramValue(params, key);
+    if (value === undefined) continue;
+    if (Object.prototype.hasOwnProperty.call(params, key)) {
+      setOwn(out, key, structuredClone(value));
+      continue;
+    }
+    const parts = key.split('.');
+    let cur: Record<string, ParamValue> = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = Object.prototype.hasOwnProperty.call(cur, part) ? cur[part] : undefined;
+      if (next && typeof next === 'object' && !Array.isArray(next)) cur = next;
+      else cur = setOwn(cur, part, {}) as Record<string, ParamValue>;
+    }
+    setOwn(cur, parts[parts.length - 1], structuredClone(value));
+  }
+  return out;
+}
+
+/** obj[key] = value as an own property, even for '__proto__'. */
+function setOwn(obj: Record<string, ParamValue>, key: string, value: ParamValue): ParamValue {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  return value;
+}

@@ -6,6 +6,7 @@
  */
 import type { Column } from '../data/read';
 import { isNumericColumn, MISSING_CODE } from '../data/read';
+import { boundText } from '../text/bound';
 import { formatDate, formatNumber } from './text';
 
 export type NumberKind = 'number' | 'integer' | 'boolean' | 'datetime';
@@ -65,9 +66,9 @@ export class ColumnView {
     return Number.isFinite(v) ? String(v) : v > 0 ? 'inf' : '-inf'; // as written and as pandas prints it
   }
 
-  /** Row i for a message: numbers bare, text quoted. */
+  /** Row i for a message: numbers bare, text quoted (and cut at MAX_SHOWN_VALUE characters). */
   shown(i: number): string {
-    return isNumericColumn(this.column) ? this.text(i) : JSON.stringify(this.text(i));
+    return isNumericColumn(this.column) ? this.text(i) : JSON.stringify(boundText(this.text(i)));
   }
 
   /** A number of this column for a message (a date for datetime columns). */

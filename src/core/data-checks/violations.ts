@@ -3,6 +3,7 @@
  * examples, so a report on a million bad rows stays small.
  */
 import { isNumericColumn, MISSING_CODE } from '../data/read';
+import { boundText } from '../text/bound';
 import type { ColumnView } from './column-view';
 import type { Example } from './report';
 import { MAX_EXAMPLES } from './report';
@@ -17,7 +18,9 @@ export class Violations {
   add(i: number): void {
     this.count++;
     if (this.examples.length < MAX_EXAMPLES) {
-      this.examples.push({ row: this.view.row(i), value: this.view.text(i) });
+      // Bounded: a 50 MB cell must not be copied into the report, the log and the record.
+      const value = this.view.text(i);
+      this.examples.push({ row: this.view.row(i), value: boundText(value) });
       this.shown.push(`${this.view.shown(i)} at row ${this.view.row(i)}`);
     }
   }

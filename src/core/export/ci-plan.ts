@@ -43,6 +43,10 @@ export interface CiPlan {
   reportFile: string;
   /** Repository-relative report files stages write (drift reports, JUnit XML). */
   reportFiles: string[];
+  /** What the job keeps as artifacts: the report files, plus the run records and logs only with `ci.upload_logs`. */
+  artifacts: string[];
+  /** Secret names the stages declare, sorted: passed to the job from the provider's secret store. */
+  secrets: string[];
   /** `mlci run ... --ci` for push / pull request events (run in `dir`). */
   runCommand: string;
   /** `mlci run ... --ci` for a scheduled run whose trigger fired: also retrains. */
@@ -86,6 +90,8 @@ export function ciPlan(pipeline: Pipeline, opts: ExportOptions): CiPlan {
     runsDir: repoPath(dir, '.mlci/runs'),
     reportFile: repoPath(dir, CI_REPORT_FILE),
     reportFiles,
+    artifacts: [...(pipeline.ci.uploadLogs ? [repoPath(dir, '.mlci/runs')] : []), repoPath(dir, CI_REPORT_FILE), ...reportFiles],
+    secrets: [...new Set(pipeline.stages.flatMap((s) => s.secrets))].sort(),
     runCommand: [cli, 'run', '-f', fileArg, ...stages.map(shellWord), '--ci'].join(' '),
     retrainCommand: [cli, 'run', '-f', fileArg, ...retrainStages.map(shellWord), ...trainStages.map((s) => `--force=${shellWord(s)}`), '--ci'].join(' '),
     checkCommand: [cli, 'triggers', 'check', '-f', fileArg].join(' '),

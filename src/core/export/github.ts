@@ -77,8 +77,18 @@ function triggersJob(plan: CiPlan, pipeline: Pipeline): string[] {
   ];
 }
 
+/** The declared secrets, from the repository's Actions secrets, for every step of the job. */
+function secretsEnv(plan: CiPlan): string[] {
+  if (!plan.secrets.length) return [];
+  return [
+    '  # Declared stage secrets, from the repository\'s Actions secrets (Settings > Secrets and',
+    '  # variables > Actions); mlci passes them to the stages and masks them in its output.',
+    '  env:',
+    ...plan.secrets.map((n) => `    ${n}: \${{ secrets.${n} }}`),
+  ];
+}
+
 function mainJob(plan: CiPlan, pipeline: Pipeline): string[] {
-  const artifacts = [plan.runsDir, plan.reportFile, ...plan.reportFiles];
   return [
     'mlci:',
     '  name: mlci run',
@@ -88,6 +98,7 @@ function mainJob(plan: CiPlan, pipeline: Pipeline): string[] {
       "  if: ${{ !cancelled() && needs.triggers.result != 'failure' && (github.event_name != 'schedule' || needs.triggers.outputs.retrain == 'true') }}",
     ] : []),
     `  runs-on: ${yamlScalar(pipeline.ci.runner)}`,
+    ...secretsEnv(plan),
     '  defaults:',
     '    run:',
     `      working-directory: ${yamlScalar(plan.dir)}`,
@@ -112,13 +123,15 @@ function mainJob(plan: CiPlan, pipeline: Pipeline): string[] {
     '      if: always()',
     '      run: |',
     `        if [ -f ${CI_REPORT_FILE} ]; then cat ${CI_REPORT_FILE} >> "$GITHUB_STEP_SUMMARY"; else echo "mlci wrote no report; see the log of the run step." >> "$GITHUB_STEP_SUMMARY"; fi`,
-    '    - name: Upload runs and reports',
+    // Run records and stage logs only with ci.upload_logs: anyone who can
+    // read the repository can download artifacts.
+    `    - name: ${pipeline.ci.uploadLogs ? 'Upload runs, logs and reports' : 'Upload reports'}`,
     '      if: always()',
     `      uses: ${UPLOAD}`,
     '      with:',
-    '        name: mlci-runs',
+    `        name: ${pipeline.ci.uploadLogs ? 'mlci-runs' : 'mlci-reports'}`,
     '        path: |',
-    ...artifacts.map((p) => `          ${p}`),
+    ...plan.artifacts.map((p) => `          ${p}`),
     '        if-no-files-found: ignore',
   ];
 }

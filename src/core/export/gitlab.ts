@@ -62,8 +62,9 @@ function triggersJob(plan: CiPlan): string[] {
 }
 
 function mainJob(plan: CiPlan): string[] {
-  // expose_as wants folders written with a trailing slash.
-  const artifacts = [`${plan.runsDir}/`, plan.reportFile, ...plan.reportFiles];
+  // expose_as wants folders written with a trailing slash. Run records and
+  // stage logs only with ci.upload_logs (artifacts of a public project are public).
+  const artifacts = plan.artifacts.map((p) => (p === plan.runsDir ? `${p}/` : p));
   return [
     'mlci:',
     '  stage: mlci',
@@ -75,6 +76,11 @@ function mainJob(plan: CiPlan): string[] {
     ...(plan.hasTriggers ? ['  needs:', '    - job: mlci-triggers', '      optional: true'] : []),
     '  services:',
     '    - docker:dind',
+    ...(plan.secrets.length ? [
+      `  # Declared stage secrets: define ${plan.secrets.join(', ')} as masked (and protected)`,
+      '  # CI/CD variables (Settings > CI/CD > Variables); GitLab puts them in the job\'s',
+      '  # environment, where mlci reads them for the stages and masks them in its output.',
+    ] : []),
     '  variables:',
     '    DOCKER_HOST: tcp://docker:2375',
     '    DOCKER_TLS_CERTDIR: ""',

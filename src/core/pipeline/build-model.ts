@@ -204,6 +204,7 @@ function ciOf(v: unknown): CiSpec {
     baseline: str(c.baseline) ?? DEFAULT_BASELINE,
     runner: str(c.runner) ?? 'ubuntu-latest',
     node: typeof c.node === 'number' ? String(c.node) : str(c.node) ?? '20',
+    uploadLogs: c.upload_logs === true,
   };
   if (Array.isArray(c.stages)) ci.stages = strList(c.stages);
   const file = str(c.file);

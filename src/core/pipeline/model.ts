@@ -154,6 +154,8 @@ export interface CiSpec {
   runner: string;
   node: string;
   file?: string;
+  /** Keep `.mlci/runs` (records and stage logs) as a CI artifact (default false). */
+  uploadLogs: boolean;
 }
 
 export interface Pipeline {

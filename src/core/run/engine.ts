@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ParamValue } from '../params';
+import { pickParams } from '../params';
 import type { Pipeline, Stage } from '../pipeline/model';
 import { CONTAINER_KINDS } from '../pipeline/model';
 import type { ContainerRunner, Git, StageOutcome } from '../ports';
@@ -28,6 +29,10 @@ import { classifyRun, initialKind } from './kind';
 import { RUN_RECORD_VERSION } from './record';
 import { parseDuration, parseSize } from './units';
 import { parseJunit } from './junit';
+import { SecretMasker } from './mask';
+import { StageLog } from './stage-log';
+import { sanitizeValue } from './record-safety';
+import { isSecretName } from './secrets';
 import type { BaselineProvider } from '../gates';
 import { evaluateGates } from '../gates';
 import { FixableError, describeFsError, fsErrorFile } from '../fixable-error';
@@ -187,16 +192,22 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     ...(opts.origin ? { origin: opts.origin } : {}),
     ...(initialKind(opts) ? { kind: initialKind(opts)! } : {}),
     ...(git ? { git } : {}),
-    params: opts.params,
+    // Only what stages read: keys nobody reads (a token left in params.yaml)
+    // stay out of the record.
+    params: pickParams(opts.params, new Set(pipeline.stages.flatMap((s) => s.params))),
     ...(opts.overrides && Object.keys(opts.overrides).length ? { overrides: opts.overrides } : {}),
     metrics: {},
     history: {},
     stages: plan.stages.map((s) => ({ name: s.name, kind: s.kind, status: 'pending', cached: false })),
   };
   const stageMetrics: Record<string, Metrics> = {};
+  // Secrets of every planned stage are masked everywhere: a stage may print
+  // another stage's secret (read from a file it wrote).
+  const masker = new SecretMasker(plan.stages.flatMap((s) => secretValues(s)));
+  const safe = <T>(value: T): T => sanitizeValue(value, masker) as T;
   const recordFile = deps.sink.recordFile?.(opts.runId) ?? `the record of run ${opts.runId}`;
   try {
-    await deps.sink.create(record);
+    await deps.sink.create(safe(record));
   } catch (e) {
     throw new FixableError(`cannot record the run, so nothing was run: ${describeFsError(fsErrorFile(e, recordFile), e)}`);
   }
@@ -212,14 +223,14 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     if (writeErrors.has(what)) return;
     const message = `could not write ${what === 'lock' ? 'mlci.lock' : 'the run record'}: ${describeFsError(file, e)}${what === 'lock' ? '; stages that ran will run again next time' : ''}`;
     writeErrors.set(what, message);
-    opts.onEvent?.({ type: 'warning', message });
+    opts.onEvent?.({ type: 'warning', message: masker.mask(message) });
   };
   let writes: Promise<void> = Promise.resolve();
   const persist = (withLock = false) => {
     writes = writes.then(async () => {
       if (writeErrors.size) record.errors = [...writeErrors.values()];
       try {
-        await deps.sink.update(record);
+        await deps.sink.update(safe(record));
       } catch (e) {
         noteWriteError('record', recordFile, e);
       }
@@ -236,7 +247,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   const entry = (name: string) => record.stages.find((s) => s.name === name)!;
 
   const finish = async (rec: StageRecord, withLock = false) => {
-    opts.onEvent?.({ type: 'stage-end', stage: rec });
+    opts.onEvent?.({ type: 'stage-end', stage: safe(rec) });
     await persist(withLock);
   };
 
@@ -270,13 +281,10 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     rec.reason = reason;
     rec.status = 'running';
     rec.log = `logs/${stage.name}.log`;
-    opts.onEvent?.({ type: 'stage-start', stage: stage.name, reason });
+    opts.onEvent?.({ type: 'stage-start', stage: stage.name, reason: masker.mask(reason) });
     void persist();
-    const log = deps.sink.openLog(opts.runId, stage.name);
-    const emit = (stream: 'stdout' | 'stderr', text: string) => {
-      log.write(text);
-      opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream, text });
-    };
+    const log = new StageLog(deps.sink.openLog(opts.runId, stage.name), masker, (stream, text) => opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream, text }));
+    const emit = (stream: 'stdout' | 'stderr', text: string) => log.write(stream, text);
     let ok = false;
     try {
       if (CONTAINER_KINDS.includes(stage.kind)) {
@@ -418,6 +426,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   // Nothing ran (every stage up to date): history, not a new experiment.
   record.kind = classifyRun(record, opts);
   record.finishedAt = new Date().toISOString();
+  safe(record);
   await persist();
   await writes;
   // A write that failed after the last attempt (the final one) must still reach the caller.
@@ -430,6 +439,12 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   }
   opts.onEvent?.({ type: 'run-end', run: record });
   return record;
+}
+
+/** Values to mask for a stage: its declared secrets as the host has them, and env values whose names look like credentials. */
+function secretValues(stage: Stage): string[] {
+  const fromEnv = Object.entries(stage.env).filter(([k]) => isSecretName(k, stage.secrets)).map(([, v]) => v);
+  return [...Object.values(secretsFromHost(stage.secrets)), ...fromEnv];
 }
 
 function secretsFromHost(names: readonly string[]): Record<string, string> {

@@ -52,7 +52,21 @@ describe('exportGithubWorkflow (validated with @actions/workflow-parser)', funct
     assert.ok(main.steps.some((s) => s.if === 'always()' && s.run?.includes('>> "$GITHUB_STEP_SUMMARY"')));
     const upload = main.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
     assert.equal(upload?.if, 'always()');
-    assert.deepEqual(upload?.with?.path?.trim().split('\n'), ['examples/churn/.mlci/runs', 'examples/churn/.mlci/report.md', 'examples/churn/metrics/drift.json']);
+    // Run records and stage logs are not an artifact unless ci.upload_logs asks.
+    assert.deepEqual(upload?.with?.path?.trim().split('\n'), ['examples/churn/.mlci/report.md', 'examples/churn/metrics/drift.json']);
+    assert.equal(upload?.with?.name, 'mlci-reports');
+    assert.equal((main as { env?: unknown }).env, undefined, 'no secrets declared, no env');
+  });
+
+  it('passes declared secrets from the Actions secret store to the job', async () => {
+    const { wf } = await generate('test/fixtures/export/no-triggers.mlci.yaml');
+    assert.deepEqual((wf.jobs.mlci as { env?: unknown }).env, { HF_TOKEN: '${{ secrets.HF_TOKEN }}', WANDB_API_KEY: '${{ secrets.WANDB_API_KEY }}' });
+  });
+
+  it('uploads .mlci/runs (records and logs) only with ci.upload_logs: true', async () => {
+    const { wf } = await generate('test/fixtures/export/gitlab.mlci.yaml');
+    const upload = wf.jobs.mlci!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
+    assert.deepEqual(upload?.with?.path?.trim().split('\n'), ['test/fixtures/export/.mlci/runs', 'test/fixtures/export/.mlci/report.md', 'test/fixtures/export/reports/drift.json']);
   });
 
   it('without triggers: no schedule, no trigger job, one unconditional job', async () => {

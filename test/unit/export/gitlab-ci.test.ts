@@ -71,6 +71,10 @@ describe('exportGitlabCi (structural check: no GitLab CI schema package availabl
     assert.doesNotMatch(text, /schedule/i);
     assert.equal(ci.default.image, 'node:22');
     assert.ok(jobs(ci).mlci!.script.includes('npx --yes mlci run -f no-triggers.mlci.yaml unit-tests --ci'));
+    // Declared secrets come from CI/CD variables (GitLab puts them in the job's environment);
+    // without ci.upload_logs the run records and logs are no artifact.
+    assert.match(text, /# Declared stage secrets: define HF_TOKEN, WANDB_API_KEY as masked \(and protected\)\n\s+# CI\/CD variables/);
+    assert.deepEqual(jobs(ci).mlci!.artifacts?.paths, ['test/fixtures/export/.mlci/report.md']);
   });
 
   it('churn example at a pipeline in a subfolder: paths are repository-relative', () => {
