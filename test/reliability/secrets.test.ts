@@ -19,9 +19,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { DockerRunner } from '../../src/adapters/docker/docker-runner';
-
-const repo = path.join(__dirname, '../..');
-const cli = path.join(repo, 'dist/cli.js');
+import { figures } from './figures';
+import { buildCli, cli } from './helpers';
 
 /** Every way the probe stage prints the secret; each must come out masked. */
 const PROBES: { name: string; py: string }[] = [
@@ -104,10 +103,7 @@ describe('reliability: secrets never leak (bundled CLI, real Docker engine and l
   let tried = 0;
   let leaked = 0;
 
-  before(() => {
-    const b = spawnSync(process.execPath, [path.join(repo, 'scripts/build.mjs')], { cwd: repo, encoding: 'utf8' });
-    assert.equal(b.status, 0, b.stderr);
-  });
+  before(() => buildCli());
   after(() => {
     dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
     console.log(`reliability secrets: tried ${tried}, survived ${tried - leaked}, leaked ${leaked}`);
@@ -149,8 +145,11 @@ describe('reliability: secrets never leak (bundled CLI, real Docker engine and l
       // where the search found it.
       const forms = PROBES.length + 2;
       const found = Object.entries(sinks).flatMap(([sink, text]) => leaksIn(text, secret).map((how) => `${sink}: ${how}`));
+      const leakingSinks = new Set(found.map((f) => f.split(': ')[0]));
       tried += Object.keys(sinks).length * forms;
-      leaked += new Set(found.map((f) => f.split(': ')[0])).size;
+      leaked += leakingSinks.size;
+      figures.ok(Object.keys(sinks).length * forms - leakingSinks.size);
+      for (const sink of leakingSinks) figures.loss(`secret in ${sink} (${executor})`, 'leak', found.filter((f) => f.startsWith(sink)).join('; '));
       assert.deepEqual(found, [], `the secret leaked:\n${found.join('\n')}`);
     });
   }
