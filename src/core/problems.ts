@@ -43,6 +43,9 @@ export const PROBLEM_CODES = {
   'wrong-stage-kind': 'A reference needs a stage of another kind.',
   'ignored-field': 'A field that has no effect for this stage kind.',
   'invalid-gate': 'A gate mixes fields that do not go together.',
+  'unknown-variable': 'A ${} reference names no params key, var or matrix item.',
+  'invalid-template': 'A matrix, vars entry or ${} expression that cannot be expanded.',
+  'undeclared-code-dep': "A stage's script imports a module of the repository that its deps do not cover.",
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -38,10 +38,13 @@ export class GitBaseline implements BaselineProvider {
   ) {}
 
   async metric(ref: string, stage: string, metric: string): Promise<number | undefined> {
-    const file = this.pipeline.stageByName.get(stage)?.metricsFile;
-    if (!file) return undefined;
-    const metrics = await this.metricsAt(ref, repoPath(this.pipelineDirInRepo, file));
-    return metrics?.[metric];
+    const files = this.pipeline.stageByName.get(stage)?.metricsFiles ?? [];
+    // Later files win on clashing names, as when the run read them.
+    for (const file of [...files].reverse()) {
+      const value = (await this.metricsAt(ref, repoPath(this.pipelineDirInRepo, file)))?.[metric];
+      if (value !== undefined) return value;
+    }
+    return undefined;
   }
 
   private metricsAt(ref: string, relPath: string): Promise<Metrics | undefined> {

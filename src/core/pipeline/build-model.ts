@@ -5,8 +5,9 @@
  */
 import type {
   CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, Network, OutOptions, Pipeline,
-  Resources, Stage, StageKind, Triggers,
+  Plot, Resources, Stage, StageKind, Triggers,
 } from './model';
+import { paramRefs } from './param-refs';
 import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, STAGE_KINDS } from './model';
 
 type Obj = Record<string, unknown>;
@@ -136,7 +137,36 @@ function outsOf(v: unknown): { outs: string[]; options: Record<string, OutOption
   return { outs, options };
 }
 
-function stageOf(name: string, raw: unknown, defaults: Obj): Stage {
+/** `metrics`: a path, `{ file }`, or `{ files: [...] }` (several metrics files). */
+function metricsFilesOf(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  const o = obj(v);
+  if (!o) return [];
+  return [...new Set([...(typeof o.file === 'string' ? [o.file] : []), ...strList(o.files)])];
+}
+
+function plotsOf(v: unknown): Plot[] {
+  if (!Array.isArray(v)) return [];
+  const out: Plot[] = [];
+  for (const item of v) {
+    if (typeof item === 'string') {
+      out.push({ path: item });
+      continue;
+    }
+    for (const [p, flags] of Object.entries(obj(item) ?? {})) {
+      const f = obj(flags) ?? {};
+      const plot: Plot = { path: p };
+      if (typeof f.template === 'string') plot.template = f.template;
+      if (typeof f.x === 'string') plot.x = f.x;
+      if (typeof f.y === 'string' || Array.isArray(f.y)) plot.y = typeof f.y === 'string' ? f.y : strList(f.y);
+      if (typeof f.title === 'string') plot.title = f.title;
+      out.push(plot);
+    }
+  }
+  return out;
+}
+
+function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string): Stage {
   const s = obj(raw) ?? {};
   const kind: StageKind = oneOf(s.kind, STAGE_KINDS, 'custom');
   const metrics = s.metrics;
@@ -153,9 +183,13 @@ function stageOf(name: string, raw: unknown, defaults: Obj): Stage {
     workdir: str(s.workdir) ?? '.',
     needs: strList(s.needs),
     deps: strList(s.deps),
-    params: strList(s.params),
+    params: [...new Set(paramRefs(s.params, [], paramsFile).map((r) => r.key))],
     outs: outs.outs,
     outOptions: outs.options,
+    metricsFiles: metricsFilesOf(metrics),
+    plots: plotsOf(s.plots),
+    frozen: s.frozen === true,
+    alwaysChanged: s.always_changed === true,
     metricNames: metricsObj ? strList(metricsObj.names) : [],
     reports: {},
     gates: gatesOf(s.gates),
@@ -165,7 +199,7 @@ function stageOf(name: string, raw: unknown, defaults: Obj): Stage {
   };
   set('description', str(s.description));
   set('image', str(s.image) ?? str(defaults.image));
-  set('metricsFile', typeof metrics === 'string' ? metrics : str(metricsObj?.file));
+  set('metricsFile', stage.metricsFiles[0]);
   set('history', str(s.history));
   const junit = str(obj(s.reports)?.junit);
   if (junit !== undefined) stage.reports.junit = junit;
@@ -215,7 +249,8 @@ function ciOf(v: unknown): CiSpec {
 export function buildPipeline(file: string, data: unknown): Pipeline {
   const root = obj(data) ?? {};
   const defaults = obj(root.defaults) ?? {};
-  const stages = Object.entries(obj(root.stages) ?? {}).map(([name, raw]) => stageOf(name, raw, defaults));
+  const paramsFile = str(root.params) ?? DEFAULT_PARAMS_FILE;
+  const stages = Object.entries(obj(root.stages) ?? {}).map(([name, raw]) => stageOf(name, raw, defaults, paramsFile));
   const metrics: Pipeline['metrics'] = {};
   for (const [name, m] of Object.entries(obj(root.metrics) ?? {})) {
     const o = obj(m) ?? {};
@@ -228,7 +263,7 @@ export function buildPipeline(file: string, data: unknown): Pipeline {
   const pipeline: Pipeline = {
     file,
     version: num(root.version) ?? 1,
-    paramsFile: str(root.params) ?? DEFAULT_PARAMS_FILE,
+    paramsFile,
     paramsFileExplicit: typeof root.params === 'string',
     metrics,
     stages,

@@ -123,12 +123,21 @@ export interface Stage {
   workdir: string;
   needs: string[];
   deps: string[];
+  /** Params keys: `key` of the pipeline params file, `file:key` of another, `file:` for a whole file. */
   params: string[];
   /** Output paths in file order (string items and the keys of `{PATH: options}` items). */
   outs: string[];
   /** Options of the outputs that set any, by path; `outOptionsOf` fills in the defaults. */
   outOptions: Record<string, OutOptions>;
+  /** The first metrics file (most stages have one). */
   metricsFile?: string;
+  /** Every metrics file, in order; later files win on clashing names. */
+  metricsFiles: string[];
+  plots: Plot[];
+  /** Never rerun (DVC's `frozen`): kept as it is, with its outputs. */
+  frozen: boolean;
+  /** Always rerun, even when nothing changed (DVC's `always_changed`). */
+  alwaysChanged: boolean;
   /** Metric names the stage declares in `metrics.names`. */
   metricNames: string[];
   history?: string;
@@ -138,6 +147,17 @@ export interface Stage {
   reference?: string;
   current?: string;
   drift?: DriftSpec;
+}
+
+export const PLOT_TEMPLATES = ['linear', 'scatter', 'confusion', 'confusion_normalized', 'bar', 'roc', 'precision_recall', 'smooth', 'simple'] as const;
+
+/** A plot a stage writes, in DVC's form (`path` or `path: { template, x, y, title }`); rendering is elsewhere. */
+export interface Plot {
+  path: string;
+  template?: string;
+  x?: string;
+  y?: string | string[];
+  title?: string;
 }
 
 export interface Triggers {
@@ -170,6 +190,8 @@ export interface Pipeline {
   /** In file order. */
   stages: Stage[];
   stageByName: Map<string, Stage>;
+  /** Matrix templates -> their stage instances (`train` -> `train@lr=0.1`, ...). */
+  groups?: Map<string, string[]>;
   triggers?: Triggers;
   ci: CiSpec;
 }

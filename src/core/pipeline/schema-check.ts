@@ -12,6 +12,7 @@ import addFormats from 'ajv-formats';
 import schemaJson from '../../../schemas/mlci.schema.json';
 import type { Fix, Problem, ProblemCode } from '../problems';
 import { didYouMean, quoteList } from '../text/suggest';
+import { dvcMetricsList, dvcStageKey } from './dvc-isms';
 import type { JsonPath, PipelineSource } from './source';
 import { locate } from './source';
 
@@ -267,6 +268,12 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
       at = 'key';
       code = 'unknown-key';
       const keys = allowedKeys(err);
+      const dvc = dvcStageKey(src, path, key);
+      if (dvc) {
+        message = `unknown key '${key}' in ${where}; ${dvc.message}`;
+        fixes.push(dvc.fix);
+        break;
+      }
       const guess = didYouMean(key, keys);
       message = `unknown key '${key}' in ${where}` + (guess ? `; did you mean '${guess}'?` : keys.length ? `; allowed keys: ${quoteList(keys, 12)}` : '');
       if (guess) replaceWith(locate(src, target, 'key'), guess, `Change to '${guess}'`);
@@ -292,6 +299,11 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
       code = 'wrong-type';
       if (value === null || value === undefined) at = 'key'; // `key:` with nothing after it
       message = `${where} must be ${typeWords(String(err.params.type).split(','))}, not ${typeOfValue(value)}`;
+      const dvcMetrics = dvcMetricsList(src, path, value);
+      if (dvcMetrics) {
+        message += `: ${dvcMetrics.message}`;
+        if (dvcMetrics.fix) fixes.push(dvcMetrics.fix);
+      }
       break;
     }
     case 'enum': {

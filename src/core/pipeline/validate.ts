@@ -8,6 +8,7 @@ import type { Problem } from '../problems';
 import { sortProblems } from '../problems';
 import { buildPipeline } from './build-model';
 import { makeContext } from './checks/context';
+import { checkCodeDeps } from './checks/code-deps';
 import { checkCycles } from './checks/cycles';
 import { checkGates } from './checks/gates';
 import { checkOutputs } from './checks/outputs';
@@ -17,6 +18,10 @@ import { checkReferences } from './checks/references';
 import { checkSchedules } from './checks/schedule';
 import { checkStageShapes } from './checks/stage-shape';
 import type { Pipeline } from './model';
+import { DEFAULT_PARAMS_FILE } from './model';
+import { expandTemplates } from './templates';
+import type { Expansion } from './templates';
+import { locate, spanOf } from './source';
 import { parsePipelineText } from './parse';
 import { checkSchema } from './schema-check';
 import type { PipelineSource } from './source';
@@ -28,6 +33,8 @@ export interface ValidateInput {
   /** Absolute folder of the pipeline file; paths in it are relative to this. */
   root: string;
   files: FileProbe;
+  /** Checks that can be turned off (settings); all on by default. */
+  checks?: { codeDeps?: boolean };
 }
 
 export interface ValidateResult {
@@ -68,8 +75,12 @@ function run(input: ValidateInput, problems: Problem[]): ValidateResult {
     return { problems: sortProblems(problems), source };
   }
   problems.push(...checkSchema(source, data));
-  const pipeline = buildPipeline(input.file, data);
-  const ctx = makeContext(source, pipeline, data as Record<string, unknown>, input.root, input.files, problems);
+  const raw = data as Record<string, unknown>;
+  const expansion = expandTemplates(raw, input.root, input.files, typeof raw.params === 'string' ? raw.params : DEFAULT_PARAMS_FILE);
+  reportTemplateIssues(source, expansion, problems);
+  const pipeline = buildPipeline(input.file, expansion.data);
+  if (expansion.groups.size) pipeline.groups = expansion.groups;
+  const ctx = makeContext(source, pipeline, expansion.data, input.root, input.files, problems, expansion.origin);
   const refs = pathRefs(pipeline, ctx.data);
   checkReferences(ctx);
   checkCycles(ctx);
@@ -79,6 +90,7 @@ function run(input: ValidateInput, problems: Problem[]): ValidateResult {
   checkGates(ctx);
   checkStageShapes(ctx);
   checkSchedules(ctx);
+  if (input.checks?.codeDeps !== false) checkCodeDeps(ctx);
   return { problems: dedupe(sortProblems(problems)), pipeline, source };
 }
 
@@ -93,4 +105,16 @@ function dedupe(problems: Problem[]): Problem[] {
     seen.add(key);
     return true;
   });
+}
+
+/** Template problems point at the `${...}` inside the value when it is written there verbatim. */
+function reportTemplateIssues(src: PipelineSource, expansion: Expansion, sink: Problem[]): void {
+  for (const issue of expansion.issues) {
+    let span = locate(src, issue.path);
+    if (issue.needle) {
+      const at = src.text.slice(span.start, span.end).indexOf(issue.needle);
+      if (at >= 0) span = spanOf(src, span.start + at, span.start + at + issue.needle.length);
+    }
+    sink.push({ code: issue.code, severity: 'error', message: issue.message, file: src.file, ...span });
+  }
 }

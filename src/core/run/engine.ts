@@ -7,11 +7,12 @@
  * independent branches finish (`failFast` stops starting new stages
  * instead). Cancellation stops running stages and marks the rest.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ParamValue } from '../params';
-import { pickParams } from '../params';
+import { parseParams, pickParams } from '../params';
 import type { Pipeline, Stage } from '../pipeline/model';
 import { CONTAINER_KINDS } from '../pipeline/model';
 import type { ContainerRunner, Git, StageOutcome } from '../ports';
@@ -126,7 +127,7 @@ export interface StagePlanEntry {
 export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal): Promise<StageInputs> {
   const hashes: Record<string, string | null> = {};
   for (const p of depPaths(stage)) hashes[p] = (await deps.hasher.hashPath(path.resolve(root, p)))?.hash ?? null;
-  const inputs: StageInputs = { cmd: stage.run, env: envOf(stage), params: paramsOf(stage, params), deps: hashes };
+  const inputs: StageInputs = { cmd: stage.run, env: envOf(stage), params: paramsOf(stage, params, (file) => readParamsFile(root, file)), deps: hashes };
   if (CONTAINER_KINDS.includes(stage.kind) && stage.image) {
     inputs.image = mapImage(imageMap ?? new Map(), stage.image);
     inputs.imageId = await deps.runner.resolveImage(inputs.image, undefined, signal);
@@ -136,9 +137,26 @@ export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineD
   return inputs;
 }
 
+/** Values of a params file other than the pipeline's (`file:key` params); undefined when unreadable (validation reported it). */
+function readParamsFile(root: string, file: string): Record<string, ParamValue> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(root, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const parsed = parseParams(text);
+  return parsed.ok ? parsed.params.values : undefined;
+}
+
+/** Why a frozen stage is not run, shown in status and run output. */
+export const FROZEN_REASON = 'frozen: never rerun (frozen: true in the pipeline file)';
+
 /** Reasons to run, including outputs that are missing or changed since the lock. */
 export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockStage | undefined, root: string, hasher: PathHasher): Promise<string[]> {
+  if (stage.frozen) return [];
   const reasons = staleReasons(inputs, lock);
+  if (stage.alwaysChanged) reasons.push('always changed (always_changed: true)');
   if (reasons.length || !lock) return reasons;
   for (const out of outPaths(stage)) {
     const h = await hasher.hashPath(path.resolve(root, out));
@@ -269,15 +287,20 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     rec.fingerprint = fingerprint;
     if (inputs.image) rec.image = inputs.image;
     if (inputs.imageId) rec.imageId = inputs.imageId;
-    if (!forced(stage.name) && reasons.length === 0) {
+    // A frozen stage runs only when forced by name (`--force name`), as
+    // `dvc repro -f` leaves frozen stages alone.
+    const forcedHere = forced(stage.name) && !(stage.frozen && opts.force === true);
+    if (!forcedHere && reasons.length === 0) {
       rec.status = 'cached';
       rec.cached = true;
-      rec.reason = 'up to date';
+      rec.reason = stage.frozen ? FROZEN_REASON : 'up to date';
       rec.durationMs = Date.now() - started;
-      await collectOutputs(stage, rec);
+      // A frozen stage may never have run: its metrics may not exist yet.
+      if (stage.frozen) await collectOutputs(stage, rec).catch(() => undefined);
+      else await collectOutputs(stage, rec);
       return finish(rec);
     }
-    const reason = forced(stage.name) ? 'forced' : reasons.join('; ');
+    const reason = forcedHere ? 'forced' : reasons.join('; ');
     rec.reason = reason;
     rec.status = 'running';
     rec.log = `logs/${stage.name}.log`;
@@ -364,7 +387,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         // no report written (the stage failed before its tests ran): nothing to list
       }
     }
-    if (stage.metricsFile) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, stage.metricsFile), stage.metricsFile)) };
+    for (const file of stage.metricsFiles) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, file), file)) };
     if (stage.history) record.history[stage.name] = await readHistoryFile(path.resolve(root, stage.history), stage.history) as HistoryRow[];
   };
 

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { ParamValue } from '../params';
 import { paramValue } from '../params';
 import type { Stage } from '../pipeline/model';
+import { splitParamKey } from '../pipeline/param-refs';
 import { publicEnv } from './secrets';
 import type { LockStage } from './lockfile';
 
@@ -54,16 +55,31 @@ export function depPaths(stage: Stage): string[] {
 /** The paths a stage writes: outs, metrics, history, reports, drift report. */
 export function outPaths(stage: Stage): string[] {
   const out = [...stage.outs];
-  if (stage.metricsFile) out.push(stage.metricsFile);
+  out.push(...stage.metricsFiles, ...stage.plots.map((p) => p.path));
   if (stage.history) out.push(stage.history);
   if (stage.reports.junit) out.push(stage.reports.junit);
   if (stage.drift?.report) out.push(stage.drift.report);
   return [...new Set(out)];
 }
 
-export function paramsOf(stage: Stage, values: Record<string, ParamValue>): Record<string, ParamValue | null> {
+/**
+ * The values of the params a stage reads: keys of the pipeline's params
+ * file from `values` (overrides applied), `file:key` and `file:` (a whole
+ * file) through `readFile`, each file read once.
+ */
+export function paramsOf(stage: Stage, values: Record<string, ParamValue>, readFile?: (file: string) => Record<string, ParamValue> | undefined): Record<string, ParamValue | null> {
   const out: Record<string, ParamValue | null> = {};
-  for (const k of stage.params) out[k] = paramValue(values, k) ?? null;
+  const files = new Map<string, Record<string, ParamValue> | undefined>();
+  for (const k of stage.params) {
+    const { file, name } = splitParamKey(k);
+    if (file === undefined) {
+      out[k] = paramValue(values, k) ?? null;
+      continue;
+    }
+    if (!files.has(file)) files.set(file, readFile?.(file));
+    const other = files.get(file);
+    out[k] = other === undefined ? null : name === '' ? other : paramValue(other, name) ?? null;
+  }
   return out;
 }
 

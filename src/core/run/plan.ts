@@ -22,6 +22,9 @@ export class PlanError extends Error {}
 
 export function makePlan(pipeline: Pipeline, opts: PlanOptions): Plan {
   const { stageByName } = pipeline;
+  // A matrix template's name stands for all its instances (`train` -> `train@lr=0.1`, ...).
+  const targets = opts.targets.flatMap((t) => (!stageByName.has(t) && pipeline.groups?.get(t)?.length ? pipeline.groups.get(t)! : [t]));
+  opts = { ...opts, targets };
   for (const t of opts.targets) {
     if (!stageByName.has(t)) {
       const names = [...stageByName.keys()];

@@ -9,7 +9,7 @@ import type { ParamValue } from '../params';
 import type { Pipeline, Stage } from '../pipeline/model';
 import type { ContainerRunner } from '../ports';
 import type { PathHasher } from './engine';
-import { reasonsFor, stageInputs } from './engine';
+import { FROZEN_REASON, reasonsFor, stageInputs } from './engine';
 import type { ImageMap } from './images';
 import { readLock } from './lockfile';
 import { makePlan } from './plan';
@@ -43,9 +43,12 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
     try {
       const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap);
       const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher);
-      if (isForced) reasons.unshift('forced');
+      const frozen = stage.frozen && !(isForced && opts.force !== true);
+      if (isForced && !frozen) reasons.unshift('forced');
       const staleUp = stage.needs.map((n) => byName.get(n)).filter((e) => e && e.state !== 'up-to-date').map((e) => e!.stage.name);
-      entry = reasons.length
+      entry = frozen
+        ? { stage, state: 'up-to-date', reasons: [FROZEN_REASON] }
+        : reasons.length
         ? { stage, state: 'stale', reasons }
         : staleUp.length
           ? { stage, state: 'after-upstream', reasons: staleUp.map((n) => `upstream ${n} will run; its outputs may change`) }

@@ -86,7 +86,7 @@ describe('completion candidates', () => {
 
   it('top-level keys', () => {
     const r = complete('¦');
-    assert.deepEqual(labels(r), ['version', 'name', 'params', 'defaults', 'metrics', 'stages', 'triggers', 'ci']);
+    assert.deepEqual(labels(r), ['version', 'name', 'params', 'vars', 'defaults', 'metrics', 'stages', 'triggers', 'ci']);
     assert.ok(item(r, 'version').sortText! < item(r, 'name').sortText!, 'required keys first');
   });
 

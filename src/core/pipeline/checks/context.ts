@@ -24,19 +24,33 @@ export interface CheckContext {
   root: string;
   files: FileProbe;
   report(code: ProblemCode, path: JsonPath, message: string, opts?: ReportOptions): void;
+  /** Where `path` is written: a matrix instance's path maps to its template's. */
+  where(path: JsonPath): JsonPath;
   /** Problems reported in other files (the params file). */
   extra(problem: Problem): void;
 }
 
 export type Check = (ctx: CheckContext) => void;
 
+/**
+ * A problem in a matrix instance (`train@lr=0.1`) is shown at its
+ * template's text: the instance has the template's structure.
+ */
+export function templatePath(origin: ReadonlyMap<string, string> | undefined, path: JsonPath): JsonPath {
+  if (!origin?.size || path[0] !== 'stages' || typeof path[1] !== 'string') return path;
+  const template = origin.get(path[1]);
+  return template === undefined ? path : ['stages', template, ...path.slice(2)];
+}
+
 export function makeContext(
   src: PipelineSource, pipeline: Pipeline, data: Record<string, unknown>, root: string, files: FileProbe, sink: Problem[],
+  origin?: ReadonlyMap<string, string>,
 ): CheckContext {
   return {
     src, pipeline, data, root, files,
+    where: (path) => templatePath(origin, path),
     report(code, path, message, opts = {}) {
-      const span = locate(src, path, opts.at ?? 'value');
+      const span = locate(src, templatePath(origin, path), opts.at ?? 'value');
       sink.push({ code, severity: opts.severity ?? 'error', message, file: src.file, ...span, ...(opts.fixes?.length ? { fixes: opts.fixes } : {}) });
     },
     extra(problem) {
@@ -47,7 +61,7 @@ export function makeContext(
 
 /** A one-edit fix that replaces the text at `path` (value by default). */
 export function replaceFix(ctx: CheckContext, path: JsonPath, text: string, title: string, at: 'key' | 'value' = 'value'): Fix {
-  const span = locate(ctx.src, path, at);
+  const span = locate(ctx.src, ctx.where(path), at);
   return { title, edits: [{ start: span.start, end: span.end, text }], preferred: true };
 }
 

@@ -16,8 +16,10 @@ function indentAt(text: string, offset: number): string {
   return text.slice(ls, offset).replace(/\S.*$/, '');
 }
 
-/** Append `item` to the list at `mapPath`.`key`, or create the key on the map at `mapPath`. */
-export function appendToListFix(src: PipelineSource, mapPath: JsonPath, key: string, item: string, title: string): Fix | undefined {
+/** Append `items` to the list at `mapPath`.`key`, or create the key on the map at `mapPath`. */
+export function appendToListFix(src: PipelineSource, mapPath: JsonPath, key: string, items: string | string[], title: string): Fix | undefined {
+  const list_ = typeof items === 'string' ? [items] : items;
+  const item = list_.join(', ');
   const listPath = [...mapPath, key];
   const list = nodeInfo(src, listPath);
   const { text } = src;
@@ -33,7 +35,7 @@ export function appendToListFix(src: PipelineSource, mapPath: JsonPath, key: str
     if (!last) return undefined;
     const dash = text.lastIndexOf('-', last.start);
     const indent = indentAt(text, dash);
-    return { title, edits: [{ start: last.end, end: last.end, text: `\n${indent}- ${item}` }], preferred: true };
+    return { title, edits: [{ start: last.end, end: last.end, text: list_.map((i) => `\n${indent}- ${i}`).join('') }], preferred: true };
   }
   if (list) return undefined; // not a list: the schema already complains
   // No such key: add it as the first key of the map, with the map's indentation.

@@ -107,7 +107,7 @@ export function checkOutputs(ctx: CheckContext, refs: PathRef[]): void {
     }
     for (const producer of producers) {
       if (reaches(ctx, dep.stage!, producer, cache)) continue;
-      const fix = appendToListFix(ctx.src, ['stages', dep.stage!], 'needs', producer, `Add '${producer}' to the needs of '${dep.stage}'`);
+      const fix = appendToListFix(ctx.src, ctx.where(['stages', dep.stage!]), 'needs', producer, `Add '${producer}' to the needs of '${dep.stage}'`);
       ctx.report('missing-need', dep.at, `stage '${dep.stage}' reads '${dep.path}', an output of stage '${producer}', but does not need it: add '${producer}' to its needs`, {
         fixes: fix ? [fix] : [],
       });

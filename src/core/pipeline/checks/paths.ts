@@ -32,8 +32,20 @@ export function pathRefs(p: Pipeline, data: Record<string, unknown>): PathRef[] 
       if (typeof item === 'string') add(item, [...base, 'outs', i], 'out', s.name);
       else if (item && typeof item === 'object' && Object.keys(item).length === 1) add(Object.keys(item)[0], [...base, 'outs', i, Object.keys(item)[0]], 'out', s.name);
     });
-    const rawMetrics = (data.stages as Record<string, Record<string, unknown>> | undefined)?.[s.name]?.metrics;
-    add(s.metricsFile, typeof rawMetrics === 'string' ? [...base, 'metrics'] : [...base, 'metrics', 'file'], 'out', s.name);
+    const rawStage = (data.stages as Record<string, Record<string, unknown>> | undefined)?.[s.name];
+    const rawMetrics = rawStage?.metrics;
+    if (typeof rawMetrics === 'string') add(rawMetrics, [...base, 'metrics'], 'out', s.name);
+    else if (rawMetrics && typeof rawMetrics === 'object') {
+      const m = rawMetrics as Record<string, unknown>;
+      add(typeof m.file === 'string' ? m.file : undefined, [...base, 'metrics', 'file'], 'out', s.name);
+      if (Array.isArray(m.files)) m.files.forEach((f, i) => add(typeof f === 'string' ? f : undefined, [...base, 'metrics', 'files', i], 'out', s.name));
+    }
+    if (Array.isArray(rawStage?.plots)) {
+      rawStage.plots.forEach((item, i) => {
+        if (typeof item === 'string') add(item, [...base, 'plots', i], 'out', s.name);
+        else if (item && typeof item === 'object') for (const p of Object.keys(item as object)) add(p, [...base, 'plots', i, p], 'out', s.name);
+      });
+    }
     add(s.history, [...base, 'history'], 'out', s.name);
     add(s.reports.junit, [...base, 'reports', 'junit'], 'out', s.name);
     if (s.workdir !== '.') add(s.workdir, [...base, 'workdir'], 'other', s.name);

@@ -25,11 +25,16 @@ export function checkStageShapes(ctx: CheckContext): void {
       if (why) ctx.report('invalid-image', [...base, 'image'], `image '${stage.image}' is not a valid Docker image reference: ${why}`);
     }
     if (CONTAINER_KINDS.includes(stage.kind)) {
-      if (stage.run.length === 0 && !own('run')) {
+      // A DVC `cmd` is reported as such (did you mean 'run'?): one mistake, one problem.
+      if (stage.run.length === 0 && !own('run') && !own('cmd')) {
         ctx.report('missing-run', base, `stage '${stage.name}' (kind ${stage.kind}) has no 'run' command`, { at: 'key' });
       }
       if (stage.image === undefined) {
         ctx.report('missing-key', base, `stage '${stage.name}' has no image: set 'image' on it or 'defaults.image'`, { at: 'key' });
+      }
+      const metrics = (ctx.data.stages as Record<string, Record<string, unknown>>)[stage.name]?.metrics;
+      if (metrics && typeof metrics === 'object' && !Array.isArray(metrics) && !('file' in metrics) && !('files' in metrics)) {
+        ctx.report('missing-key', [...base, 'metrics'], `'metrics' of stage '${stage.name}' needs 'file' (one metrics file) or 'files' (several)`, { at: 'key' });
       }
       for (const f of ['expect', 'reference', 'current', 'drift']) {
         if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage (it is for ${f === 'expect' ? 'data' : 'drift'} stages)`, { at: 'key', severity: 'warning' });
