@@ -10,7 +10,7 @@
  * of examples/churn/mlci.yaml runs it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import Module, { createRequire } from 'node:module';
@@ -244,7 +244,9 @@ async function openPanel(browser: Browser): Promise<PanelPage> {
 function fakeVscode(origin: string) {
   const uri = (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` });
   type FakeUri = ReturnType<typeof uri>;
-  const calls = { errors: [] as string[], opened: [] as string[], serializers: [] as string[] };
+  const calls = { errors: [] as string[], infos: [] as { message: string; actions: string[] }[], commands: [] as { id: string; args: unknown[] }[], opened: [] as string[], serializers: [] as string[] };
+  /** The button the user presses on an information message (undefined: dismissed). */
+  const answers = { info: undefined as string | undefined, onCommand: undefined as ((id: string, args: unknown[]) => void) | undefined };
   const serializers: { deserializeWebviewPanel(panel: unknown, state: unknown): Promise<void> }[] = [];
   let receive: ((m: unknown) => void) | undefined;
   let disposeHandler: (() => void) | undefined;
@@ -295,7 +297,17 @@ function fakeVscode(origin: string) {
       },
       showErrorMessage: async (m: string) => void calls.errors.push(m),
       showWarningMessage: async (m: string) => void calls.errors.push(m),
+      showInformationMessage: async (message: string, ...actions: string[]) => {
+        calls.infos.push({ message, actions });
+        return answers.info;
+      },
       showTextDocument: async (u: FakeUri) => void calls.opened.push(u.fsPath),
+    },
+    commands: {
+      executeCommand: async (id: string, ...args: unknown[]) => {
+        calls.commands.push({ id, args });
+        answers.onCommand?.(id, args);
+      },
     },
     workspace: {
       workspaceFolders: [{ uri: uri(path.join(REPO, 'examples', 'churn')) }],
@@ -309,7 +321,7 @@ function fakeVscode(origin: string) {
       },
     },
   };
-  return { api, panel, calls, sent, serializers, receive: (m: unknown) => receive?.(m) };
+  return { api, panel, calls, answers, sent, serializers, receive: (m: unknown) => receive?.(m) };
 }
 
 /**
@@ -318,7 +330,27 @@ function fakeVscode(origin: string) {
  * exports it (tsx's scoped require keeps its own cache keys, so a file it
  * can read is the dependable way in).
  */
-function loadPanelModule(fake: unknown): typeof DriftPanelModule {
+function loadPanelModule(fake: ReturnType<typeof fakeVscode>['api']): typeof DriftPanelModule {
+  currentFake = fake;
+  return (driftModule ??= loadModuleOnce(vscodeStandIn));
+}
+
+/**
+ * The fake the module sees: fixed keys whose getters read the test's current
+ * fake (`import * as vscode` copies the key list once, and tsx caches the
+ * module), so one load serves every test, as in compare-panel.ui.ts.
+ */
+let currentFake: ReturnType<typeof fakeVscode>['api'] | undefined;
+let driftModule: typeof DriftPanelModule | undefined;
+const vscodeStandIn = {
+  get ViewColumn() { return currentFake!.ViewColumn; },
+  get Uri() { return currentFake!.Uri; },
+  get window() { return currentFake!.window; },
+  get workspace() { return currentFake!.workspace; },
+  get commands() { return currentFake!.commands; },
+};
+
+function loadModuleOnce(fake: unknown): typeof DriftPanelModule {
   const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
   const fakePath = path.join(mkdtempSync(path.join(tmpdir(), 'mlci-fake-vscode-')), 'vscode.js');
   writeFileSync(fakePath, 'module.exports = globalThis.__mlciFakeVscode;\n');
@@ -578,6 +610,75 @@ export const panelTests: PanelTest[] = [
       assert.equal(revived.title, 'Drift: old');
       assert.equal(revived.report.columns[0]!.statistic, Infinity);
       DriftPanel.current!.dispose();
+    },
+  },
+  {
+    name: 'Show Drift Report before the drift stage ran says so with a Run Stage action (no ENOENT); Run Stage runs it, then the report opens',
+    async run({ browser, shot }) {
+      server ??= await servePanel();
+      const fake = fakeVscode(server.origin);
+      const { showStageDriftReport, DriftPanel } = loadPanelModule(fake.api);
+      const extensionUri = fake.api.Uri.file(REPO) as never;
+      const root = mkdtempSync(path.join(tmpdir(), 'mlci-drift-not-run-'));
+      const target = { pipelineFile: path.join(root, 'mlci.yaml'), root, stage: 'drift', reportFile: 'reports/drift.json', fromLastRun: () => undefined };
+      try {
+        // Dismissed: a message, no error, no panel, nothing run.
+        assert.equal(await showStageDriftReport(extensionUri, target), undefined);
+        assert.deepEqual(fake.calls.errors, [], 'no error (ENOENT) message');
+        assert.equal(fake.calls.infos.length, 1);
+        assert.equal(fake.calls.infos[0]!.message, 'Stage drift has not run yet, so there is no drift report (reports/drift.json is not there yet). Run it to compute one.');
+        assert.deepEqual(fake.calls.infos[0]!.actions, ['Run Stage']);
+        assert.deepEqual(fake.calls.commands, []);
+        assert.equal(fake.panel.webview.html, '');
+
+        // Run Stage: the stage runs (here the command writes the report the way the drift stage does), then the panel shows it.
+        fake.answers.info = 'Run Stage';
+        fake.answers.onCommand = (id) => {
+          if (id !== 'mlci.runStage') return;
+          mkdirSync(path.join(root, 'reports'), { recursive: true });
+          writeFileSync(path.join(root, 'reports', 'drift.json'), readFileSync(FIXTURE));
+        };
+        const panel = await showStageDriftReport(extensionUri, target);
+        assert.deepEqual(fake.calls.commands, [{ id: 'mlci.runStage', args: [{ file: target.pipelineFile, stage: 'drift' }] }]);
+        assert.ok(panel && DriftPanel.current === panel, 'the report opened after the run');
+        assert.equal(fake.panel.title, 'Drift: drift.json');
+        assert.deepEqual(fake.calls.errors, []);
+        server.setHtml(fake.panel.webview.html);
+        try {
+          const p = await PanelPage.open(browser, server.url, async (page) => {
+            await page.exposeFunction('__toExtension', (m: unknown) => fake.receive(m));
+          });
+          try {
+            for (let i = 0; i < 250 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 20));
+            await p.page.evaluate((m) => window.postMessage(m, '*'), fake.sent[0] as DriftPanelToWebview);
+            await p.page.waitForSelector('table.columns');
+            assert.match(await p.page.getByTestId('verdict').textContent() ?? '', /Dataset drift detected/);
+            await shot(p.page, 'drift-after-run-stage');
+            await p.assertClean();
+          } finally {
+            await p.page.close();
+          }
+        } finally {
+          server.setHtml(undefined);
+          panel.dispose();
+        }
+
+        // A run that wrote no report: no second offer (no loop), no error.
+        rmSync(path.join(root, 'reports'), { recursive: true, force: true });
+        fake.answers.onCommand = undefined;
+        assert.equal(await showStageDriftReport(extensionUri, target), undefined);
+        assert.equal(fake.calls.infos.length, 3, 'one message per Show Drift Report');
+        assert.deepEqual(fake.calls.errors, []);
+
+        // The last run's report wins over the file, without asking.
+        const report = JSON.parse(readFileSync(FIXTURE, 'utf8')) as DriftPanelReport;
+        const fromRun = await showStageDriftReport(extensionUri, { ...target, fromLastRun: () => ({ report, runId: 'r42' }) });
+        assert.equal(fake.panel.title, 'Drift: drift (run r42)');
+        assert.equal(fake.calls.infos.length, 3);
+        fromRun?.dispose();
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
     },
   },
   {

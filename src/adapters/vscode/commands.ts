@@ -11,7 +11,7 @@ import { pathKey } from '../../core/pipeline/source';
 import { TEST_KINDS } from '../../core/pipeline/model';
 import { loadEngine } from './engine-loader';
 import { exportCiWorkflow, verifyAndPush } from './ship';
-import { DriftPanel, showDriftReportFromFile } from './panels/drift-panel';
+import { DriftPanel, showDriftReportFromFile, showStageDriftReport } from './panels/drift-panel';
 import type { DriftPanelReport } from '../../protocol/drift-panel';
 import type { Config } from './config';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
@@ -196,18 +196,19 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         return;
       }
       if (!target) return;
-      const run = ctx.runs.lastRun(target.entry.uri.fsPath);
-      const fromRun = run?.reports?.[target.stage];
-      if (fromRun) {
-        DriftPanel.createOrShow(ctx.extensionUri, fromRun as DriftPanelReport, `Drift: ${target.stage} (run ${run!.id})`);
-        return;
-      }
-      const reportFile = target.entry.result.pipeline?.stageByName.get(target.stage)?.drift?.report;
-      if (reportFile) {
-        await showDriftReportFromFile(ctx.extensionUri, path.resolve(target.entry.root, reportFile));
-        return;
-      }
-      void vscode.window.showInformationMessage(`Stage ${target.stage} has no drift report yet: run it first.`, 'Run Stage').then((p) => p && vscode.commands.executeCommand('mlci.runStage', { file: target!.entry.uri.fsPath, stage: target!.stage }));
+      const t = target;
+      const reportFile = t.entry.result.pipeline?.stageByName.get(t.stage)?.drift?.report;
+      await showStageDriftReport(ctx.extensionUri, {
+        pipelineFile: t.entry.uri.fsPath,
+        root: t.entry.root,
+        stage: t.stage,
+        ...(reportFile ? { reportFile } : {}),
+        fromLastRun: () => {
+          const run = ctx.runs.lastRun(t.entry.uri.fsPath);
+          const report = run?.reports?.[t.stage];
+          return run && report ? { report: report as DriftPanelReport, runId: run.id } : undefined;
+        },
+      });
     },
     'mlci.verifyAndPush': async (arg) => {
       const entry = await pickPipeline(ctx, arg);

@@ -150,6 +150,40 @@ export async function showDriftReportFromFile(extensionUri: vscode.Uri, file: st
   return DriftPanel.createOrShow(extensionUri, report, `Drift: ${path.basename(uri.fsPath)}`, uri.fsPath);
 }
 
+/** A drift stage, for Show Drift Report. */
+export interface DriftStageTarget {
+  /** The pipeline file (mlci.runStage's `file`). */
+  pipelineFile: string;
+  root: string;
+  stage: string;
+  /** The stage's `drift.report` file, relative to `root`. */
+  reportFile?: string;
+  /** The stage's report in the pipeline's last run, if that run had it. */
+  fromLastRun(): { report: DriftPanelReport; runId: string } | undefined;
+}
+
+/**
+ * Show Drift Report for a drift stage: the report of the last run, else the
+ * stage's report file. Before the stage has ever run there is neither: the
+ * user is told so, with a Run Stage action that runs it and then shows the
+ * report it made (a missing file is never shown as an ENOENT error).
+ */
+export async function showStageDriftReport(extensionUri: vscode.Uri, t: DriftStageTarget, offerRun = true): Promise<DriftPanel | undefined> {
+  const last = t.fromLastRun();
+  if (last) return DriftPanel.createOrShow(extensionUri, last.report, `Drift: ${t.stage} (run ${last.runId})`);
+  if (t.reportFile) {
+    const uri = vscode.Uri.file(path.resolve(t.root, t.reportFile));
+    const exists = await Promise.resolve(vscode.workspace.fs.stat(uri)).then(() => true, () => false);
+    if (exists) return showDriftReportFromFile(extensionUri, uri);
+  }
+  if (!offerRun) return undefined; // the run just made wrote no report: the run's own message says why
+  const missing = t.reportFile ? ` (${t.reportFile} is not there yet)` : '';
+  const pick = await vscode.window.showInformationMessage(`Stage ${t.stage} has not run yet, so there is no drift report${missing}. Run it to compute one.`, 'Run Stage');
+  if (pick !== 'Run Stage') return undefined;
+  await vscode.commands.executeCommand('mlci.runStage', { file: t.pipelineFile, stage: t.stage });
+  return showStageDriftReport(extensionUri, t, false);
+}
+
 /**
  * Registers the serializer (panels come back after a reload). The manifest
  * needs `onWebviewPanel:mlci.driftPanel` for VS Code to activate us for it.
