@@ -5,6 +5,7 @@
  * `npm run bench -- validate`.
  */
 import { benchActivation } from './activation.bench';
+import { benchCliStart } from './cli-start.bench';
 import { benchCompare } from './compare.bench';
 import { benchDataChecks } from './data-checks.bench';
 import { benchDrift } from './drift.bench';
@@ -21,6 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   data: benchDataChecks,
   compare: benchCompare,
   activation: benchActivation,
+  cli: benchCliStart,
 };
 
 function show(r: BenchResult): string {

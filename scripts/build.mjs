@@ -2,7 +2,8 @@
 // external), the CLI (node), and the webview bundles (browser iife).
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, chmodSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -28,6 +29,41 @@ const importMetaShim = {
 };
 const importMetaBanner = "const __mlciImportMetaUrl = require('url').pathToFileURL(__filename).href;";
 
+const esmCjsShim = [
+  "import { createRequire as __mlciCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __mlciFileURLToPath } from 'node:url';",
+  "import { dirname as __mlciDirname } from 'node:path';",
+  'const require = __mlciCreateRequire(import.meta.url);',
+  'const __filename = __mlciFileURLToPath(import.meta.url);',
+  'const __dirname = __mlciDirname(__filename);',
+].join(' ');
+
+// The pipeline schema's validator, compiled ahead of time with ajv's
+// standalone code (same schema, same options as at run time): replaces the
+// placeholder src/core/pipeline/schema-precompiled.ts in every bundle.
+const requireHere = createRequire(import.meta.url);
+const precompiledSchema = {
+  name: 'mlci-precompiled-schema',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]core[\\/]pipeline[\\/]schema-precompiled\.ts$/ }, (args) => {
+      const Ajv = requireHere('ajv').default;
+      const addFormats = requireHere('ajv-formats');
+      const standaloneCode = requireHere('ajv/dist/standalone').default;
+      const options = JSON.parse(readFileSync(path.join(root, 'src/core/pipeline/ajv-options.json'), 'utf8'));
+      const schema = JSON.parse(readFileSync(path.join(root, 'schemas/mlci.schema.json'), 'utf8'));
+      const ajv = new Ajv({ ...options, code: { source: true, esm: true } });
+      addFormats(ajv);
+      const code = standaloneCode(ajv, ajv.compile(schema));
+      return {
+        contents: `${code}\nexport const precompiledValidator = validate;\n`,
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+        watchFiles: [path.join(root, 'schemas/mlci.schema.json'), path.join(root, 'src/core/pipeline/ajv-options.json')],
+      };
+    });
+  },
+};
+
 const nodeTargets = [
   {
     ...common,
@@ -44,16 +80,46 @@ const nodeTargets = [
   {
     ...common,
     // The drift worker is a file of its own: worker_threads loads it by path.
-    entryPoints: { cli: 'src/cli/main.ts', 'drift-worker': 'src/core/drift/detect/worker.ts' },
+    entryPoints: { 'drift-worker': 'src/core/drift/detect/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     external: ['vscode', ...nativeOptional],
     ...importMetaShim,
-    banner: { js: '#!/usr/bin/env node\n' + importMetaBanner },
+    banner: { js: importMetaBanner },
+  },
+  {
+    ...common,
+    // The `mlci` bin (dist/cli.js): enables the compile cache, loads dist/cli.mjs.
+    entryPoints: { cli: 'src/cli/launcher.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    // The CLI proper as ES modules split into chunks (dist/cli-chunk-*.mjs,
+    // beside the other bundles so __dirname-relative files such as
+    // drift-worker.js resolve the same): each command is loaded when it
+    // runs, so a start reads and compiles only what that command needs.
+    entryPoints: { cli: 'src/cli/bin.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'cli-chunk-[hash]',
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['vscode', ...nativeOptional],
+    // CommonJS dependencies call require(); the core reads __dirname/__filename.
+    banner: { js: esmCjsShim },
   },
 ];
+
+for (const t of nodeTargets) t.plugins = [precompiledSchema];
 
 // Every folder under webview/ with a main.ts is one panel bundle.
 const webviewDir = path.join(root, 'webview');
@@ -79,6 +145,9 @@ if (Object.keys(webviewEntries).length > 0) {
 if (watch) {
   for (const t of targets) (await esbuild.context(t)).watch();
 } else {
+  // Chunk names carry a content hash: drop the previous build's.
+  const dist = path.join(root, 'dist');
+  if (existsSync(dist)) for (const f of readdirSync(dist)) if (f.startsWith('cli-chunk-')) rmSync(path.join(dist, f));
   await Promise.all(targets.map((t) => esbuild.build(t)));
   const cli = path.join(root, 'dist', 'cli.js');
   if (existsSync(cli)) chmodSync(cli, 0o755);

@@ -9,14 +9,9 @@ import type { ContainerRunner } from '../core/ports';
 import type { EngineDeps } from '../core/run/engine';
 import { FileHasher } from '../core/hash';
 import { RunStore, ensureMlciDir } from '../core/run/store';
-import { builtinExecutors } from '../core/run/builtins';
-import { SimpleGitAdapter } from './git/simple-git-adapter';
 import { LocalRunner } from './local/local-runner';
 import type { Pipeline } from '../core/pipeline/model';
 import type { BaselineProvider } from '../core/gates';
-import { GitBaseline, RecordBaseline, routeBaselines } from '../core/gates';
-import { readPinned } from '../core/experiments/baseline';
-import { gitFileReader, repoRelative } from './git/ref-reader';
 
 export type ExecutorChoice = 'docker' | 'local' | 'auto';
 
@@ -30,7 +25,16 @@ export async function createEngineDeps(root: string, runner: ContainerRunner): P
   const store = new RunStore(root);
   // Runs left 'running' by a killed process are marked cancelled.
   await store.markInterrupted().catch(() => undefined);
+  // git, the stage executors (drift, data checks, ...) load here, not with
+  // this module: `mlci status` imports it and needs none of them.
+  const [{ SimpleGitAdapter }, { builtinExecutors }] = await Promise.all([import('./git/simple-git-adapter'), import('../core/run/builtins')]);
   return { runner, hasher: new FileHasher(stateFile(root)), sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors() };
+}
+
+/** What `status` needs: the runner (image IDs) and the hasher with its stat cache. */
+export async function createStatusDeps(root: string, runner: ContainerRunner): Promise<{ runner: ContainerRunner; hasher: FileHasher }> {
+  await ensureMlciDir(root);
+  return { runner, hasher: new FileHasher(stateFile(root)) };
 }
 
 export class EngineUnreachable extends Error {}
@@ -67,6 +71,11 @@ export function hostUser(): string | undefined {
  * repository only the pinned run can serve.
  */
 export async function createBaseline(root: string, pipeline: Pick<Pipeline, 'stageByName'>, store: RunStore): Promise<BaselineProvider> {
+  const [{ GitBaseline, RecordBaseline, routeBaselines }, { readPinned }, { gitFileReader, repoRelative }] = await Promise.all([
+    import('../core/gates'),
+    import('../core/experiments/baseline'),
+    import('./git/ref-reader'),
+  ]);
   const dirInRepo = await repoRelative(root, root).catch(() => undefined);
   const git: BaselineProvider = dirInRepo === undefined ? { metric: async () => undefined } : new GitBaseline(gitFileReader(root), pipeline, dirInRepo);
   const pinnedId = await readPinned(root).catch(() => undefined);

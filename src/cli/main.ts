@@ -5,32 +5,46 @@
  * MLCI_DEBUG=1).
  */
 import { parseArgs } from 'node:util';
-import pkg from '../../package.json';
+import { version } from '../../package.json';
 import type { CliIo, Command } from './command';
-import { driftCommand } from './commands/drift';
-import { exportCommand } from './commands/export';
-import { triggersCommand } from './commands/triggers';
-import { hookCommand, pushCommand, verifyCommand } from './commands/verify';
-import { expCommand } from './commands/exp';
-import { sweepCommand } from './commands/sweep';
-import { logsCommand } from './commands/logs';
-import { runCommand } from './commands/run';
-import { runsCommand } from './commands/runs';
-import { statusCommand } from './commands/status';
-import { validateCommand } from './commands/validate';
 import { CliError, EXIT } from './errors';
 import { FixableError, describeFsError, fsErrorFile, isFsError } from '../core/fixable-error';
 
-const COMMANDS: Command[] = [validateCommand, runCommand, statusCommand, runsCommand, logsCommand, expCommand, sweepCommand, driftCommand, verifyCommand, pushCommand, hookCommand, exportCommand, triggersCommand];
+/**
+ * The command table: each command's module is loaded only when it runs (the
+ * bundle splits them into chunks, scripts/build.mjs), so `mlci --version`
+ * or `mlci validate` never reads Docker, git or drift code. The main help
+ * loads them all for their summaries.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./commands/validate')).validateCommand,
+  run: async () => (await import('./commands/run')).runCommand,
+  status: async () => (await import('./commands/status')).statusCommand,
+  runs: async () => (await import('./commands/runs')).runsCommand,
+  logs: async () => (await import('./commands/logs')).logsCommand,
+  exp: async () => (await import('./commands/exp')).expCommand,
+  sweep: async () => (await import('./commands/sweep')).sweepCommand,
+  drift: async () => (await import('./commands/drift')).driftCommand,
+  verify: async () => (await import('./commands/verify')).verifyCommand,
+  push: async () => (await import('./commands/verify')).pushCommand,
+  hook: async () => (await import('./commands/verify')).hookCommand,
+  export: async () => (await import('./commands/export')).exportCommand,
+  triggers: async () => (await import('./commands/triggers')).triggersCommand,
+};
 
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return `mlci ${pkg.version}: CI/CD for machine learning pipelines (mlci.yaml)
+function loadCommand(name: string | undefined): Promise<Command> | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name]!() : undefined;
+}
+
+async function mainHelp(): Promise<string> {
+  const all = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const width = Math.max(...all.map((c) => c.name.length));
+  return `mlci ${version}: CI/CD for machine learning pipelines (mlci.yaml)
 
 Usage: mlci <command> [options]
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+${all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Options:
   -h, --help     show help (also: mlci <command> --help)
@@ -50,15 +64,15 @@ export function commandHelp(c: Command): string {
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    io.out(target ? commandHelp(target) : mainHelp());
+    const target = name === 'help' ? await loadCommand(rest[0]) : undefined;
+    io.out(target ? commandHelp(target) : await mainHelp());
     return EXIT.ok;
   }
   if (name === '-v' || name === '--version' || name === 'version') {
-    io.out(pkg.version);
+    io.out(version);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (!command) {
     io.err(`mlci: unknown command '${name}'. Run 'mlci --help' for the list of commands.`);
     return EXIT.usage;
@@ -121,32 +135,3 @@ function isInternal(e: unknown): boolean {
   return e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof EvalError || e.name === 'AssertionError';
 }
 
-if (require.main === module) {
-  // `mlci runs | head`: a closed pipe ends the command quietly.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
-  }
-  const io: CliIo = {
-    out: (l) => process.stdout.write(l + '\n'),
-    err: (l) => process.stderr.write(l + '\n'),
-    cwd: process.cwd(),
-    env: process.env,
-    isTTY: !!process.stdout.isTTY,
-  };
-  main(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-      // Exit once output is flushed: a helper thread or port left referenced
-      // (the hash stat worker on large trees) must not keep a finished
-      // command alive.
-      process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-    },
-    (e) => {
-      process.stderr.write(`mlci: internal error (a bug in mlci; please report it): ${(e as Error)?.message ?? String(e)}\n`);
-      process.exitCode = EXIT.internal;
-    },
-  );
-}

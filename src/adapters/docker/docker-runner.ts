@@ -16,6 +16,7 @@ import { Writable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { Cancel, ContainerRunner, LogSink, StageOutcome, StageResult, StageSpec } from '../../core/ports';
 import { ChunkDecoder, stageScript } from '../local/stage-script';
+import { inspectImageId, pingEngine, plainEngine } from './engine-http';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -52,6 +53,9 @@ export class DockerRunner implements ContainerRunner {
     const timeoutMs = this.options.pingTimeoutMs ?? 5000;
     let docker: Dockerode;
     try {
+      // A plain socket or tcp engine answers the ping without loading dockerode (engine-http.ts).
+      const plain = plainEngine(this.options);
+      if (plain) return await pingEngine(plain, timeoutMs);
       docker = await this.docker();
       // dockerode's ping takes an abortSignal at runtime; its typings do not say so.
       const ping = docker.ping.bind(docker) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
@@ -68,6 +72,12 @@ export class DockerRunner implements ContainerRunner {
   }
 
   async resolveImage(image: string, log?: LogSink, cancel?: Cancel): Promise<string> {
+    // The image is usually there: ask without loading dockerode when the engine allows it.
+    const plain = plainEngine(this.options);
+    if (plain) {
+      const id = await inspectImageId(plain, image);
+      if (id) return id;
+    }
     const docker = await this.docker();
     const present = await inspectImage(docker, image);
     if (present) return present;

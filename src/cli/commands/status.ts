@@ -3,7 +3,7 @@ import type { Command } from '../command';
 import { chooseRunner, parseExecutor } from '../executor';
 import { pipelineStatus } from '../../core/run/status';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
-import { engineDeps, stateFile } from '../compose';
+import { createStatusDeps, stateFile } from '../../adapters/engine-deps';
 import { describeFsError, fsErrorFile } from '../../core/fixable-error';
 
 export const statusCommand: Command = {
@@ -22,7 +22,7 @@ Exit codes: 0 (whatever the status), 3 could not read the pipeline or mlci.lock.
   async run({ values, positionals }, io) {
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
     const runner = await chooseRunner(parseExecutor(values.executor), io.err);
-    const deps = await engineDeps(loaded.root, runner);
+    const deps = await createStatusDeps(loaded.root, runner);
     const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals }, deps);
     await deps.hasher.save().catch((e: NodeJS.ErrnoException) => {
       io.err(`mlci status: warning: could not save the hash cache (the next command re-hashes): ${describeFsError(fsErrorFile(e, stateFile(loaded.root)), e)}`);

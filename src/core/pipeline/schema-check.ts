@@ -10,6 +10,8 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import schemaJson from '../../../schemas/mlci.schema.json';
+import ajvOptions from './ajv-options.json';
+import { precompiledValidator } from './schema-precompiled';
 import type { Fix, Problem, ProblemCode } from '../problems';
 import { didYouMean, quoteList } from '../text/suggest';
 import { dvcMetricsList, dvcStageKey } from './dvc-isms';
@@ -18,15 +20,20 @@ import { locate } from './source';
 
 export const pipelineSchema = schemaJson as Record<string, unknown>;
 
-let compiled: ValidateFunction | undefined;
+let compiled: ValidateFunction | undefined = precompiledValidator;
 function validator(): ValidateFunction {
-  // Compiled once per process, on first use (not at import: keeps activation cheap).
-  if (!compiled) {
-    ajvInstance = new Ajv({ allErrors: true, strict: false, verbose: true, allowUnionTypes: true });
-    addFormats(ajvInstance);
-    compiled = ajvInstance.compile(pipelineSchema);
-  }
+  // Bundles carry it precompiled (schema-precompiled.ts); from source it is
+  // compiled once per process, on first use (not at import: keeps activation cheap).
+  if (!compiled) compiled = ajv().compile(pipelineSchema);
   return compiled;
+}
+
+function ajv(): Ajv {
+  if (!ajvInstance) {
+    ajvInstance = new Ajv(ajvOptions);
+    addFormats(ajvInstance);
+  }
+  return ajvInstance;
 }
 
 function toPath(instancePath: string, data: unknown): (string | number)[] {
@@ -115,10 +122,19 @@ function deref(schema: SchemaObj): SchemaObj {
 function validatorFor(schema: SchemaObj): ValidateFunction {
   let v = branchValidators.get(schema);
   if (!v) {
-    v = ajvInstance!.compile({ ...schema, definitions: pipelineSchema.definitions, $id: undefined });
+    v = ajv().compile({ ...schema, definitions: pipelineSchema.definitions, $id: undefined });
     branchValidators.set(schema, v);
   }
   return v;
+}
+
+/**
+ * The same schema object: identical when ajv compiled pipelineSchema itself,
+ * equal in content when the validator is the precompiled standalone code
+ * (its schema objects are copies written into the code).
+ */
+function sameSchema(a: unknown, b: unknown): boolean {
+  return a === b || (precompiledValidator !== undefined && JSON.stringify(a) === JSON.stringify(b));
 }
 
 function valueAt(data: unknown, instancePath: string): unknown {
@@ -153,7 +169,7 @@ function reduceCombinators(errors: ErrorObject[], data: unknown): ErrorObject[] 
     // Outermost first: the shortest instance path; at the same path, a
     // combinator that sits inside a branch of another one comes later.
     const isInner = (c: ErrorObject) =>
-      combs.some((o) => o !== c && o.instancePath === c.instancePath && (o.schema as SchemaObj[]).some((b) => deref(b) === c.parentSchema));
+      combs.some((o) => o !== c && o.instancePath === c.instancePath && (o.schema as SchemaObj[]).some((b) => sameSchema(deref(b), c.parentSchema)));
     combs.sort((a, b) => a.instancePath.length - b.instancePath.length || Number(isInner(a)) - Number(isInner(b)));
     const comb = combs[0];
     const P = comb.instancePath;

@@ -5,7 +5,7 @@
  * already happened since the occurrence (and lets people see locally
  * whether the next scheduled job would retrain).
  */
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser } from '../text/cron';
 import type { Pipeline } from '../pipeline/model';
 import type { RunRecord } from '../run/record';
 import type { TriggerResult } from './types';

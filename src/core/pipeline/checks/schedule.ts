@@ -2,7 +2,7 @@
  * Cron schedules (triggers.schedule): five fields, as GitHub Actions and
  * GitLab accept them; parsed with cron-parser for the field ranges.
  */
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpressionParser } from '../../text/cron';
 import type { CheckContext } from './context';
 
 /** Why `expr` is not a five-field cron expression, or undefined. */
