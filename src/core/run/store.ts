@@ -13,13 +13,13 @@
 import type { WriteStream } from 'node:fs';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic, writeJsonAtomic } from './atomic';
 import type { RunRecord, RunStatus, StageRecord } from './record';
 import { RUN_RECORD_VERSION } from './record';
 import { isSafeRunId, parseRunRef } from './run-id';
+import { currentProcess, isPidAlive, processState } from './process-identity';
 
 export const MLCI_DIR = '.mlci';
 export const RUN_FILE = 'run.json';
@@ -29,10 +29,11 @@ const GITIGNORE_TEXT =
   '# mlci.lock beside the pipeline file is the file to commit.\n' +
   '*\n';
 
-/** Which process wrote a 'running' record, so a dead one can be told from a live one. */
+/** Which process wrote a 'running' record, so a dead one can be told from a live one (start: see process-identity.ts). */
 export interface RunOwner {
   pid: number;
   host: string;
+  start?: string;
 }
 
 /** run.json as stored: the RunRecord plus store bookkeeping. */
@@ -73,28 +74,15 @@ export async function ensureMlciDir(root: string): Promise<string> {
 
 /** This process, as recorded in run.json and the workspace lock. */
 export function currentOwner(): RunOwner {
-  return { pid: process.pid, host: os.hostname() };
+  return currentProcess();
 }
 
-/**
- * Whether a process exists. EPERM means it exists but belongs to someone
- * else. Anything that is not a positive pid counts as alive ("cannot tell"):
- * process.kill(0 or negative) would signal whole process groups.
- */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
+export { isPidAlive as isProcessAlive };
 
-/** False only when `owner` is a process on this host that no longer exists. */
+/** False only when `owner` is a process on this host that no longer exists (or whose pid was reused). */
 export function isOwnerAlive(owner: RunOwner | undefined): boolean {
-  if (!owner || owner.host !== os.hostname()) return true;
-  return isProcessAlive(owner.pid);
+  if (!owner) return true;
+  return processState(owner) !== 'dead';
 }
 
 export class RunStore {

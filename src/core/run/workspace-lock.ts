@@ -1,20 +1,25 @@
 /**
  * One `mlci run` at a time per pipeline folder: two runs would race on
  * mlci.lock and on the stages' output files. proper-lockfile holds the lock
- * (an atomic mkdir of `.mlci/run.lock.lock`, its mtime refreshed every 2 s
- * and taken over when 10 s old); beside it `.mlci/run.lock.json` says who
- * holds it, so a second process can name the run, pid and start time.
+ * (an atomic mkdir of `.mlci/run.lock.lock`); beside it `.mlci/run.lock.json`
+ * says who holds it (run, pid, host, the process's start time), so a second
+ * process can name the holder and tell whether it still lives.
  *
- * A holder killed with SIGKILL leaves the lock behind. Waiting 10 s for
- * the mtime to age is the fallback; on the same host the recorded pid
- * answers sooner: if that process is gone, the lock is taken over at once.
+ * The lock is taken over only when its holder is dead: same host, and no
+ * process with that pid and start time (see process-identity.ts). Never by
+ * age: a live run whose event loop is blocked (a long synchronous step)
+ * stops refreshing the mtime, and proper-lockfile's default 10 s staleness
+ * let a second run start alongside it. A holder on another host, or one
+ * that left no details, cannot be checked from here: the message says which
+ * folder to remove once that run is known to be gone.
  */
 import { open, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lock as lockFile } from 'proper-lockfile';
 import { writeJsonAtomic } from './atomic';
-import { ensureMlciDir, isProcessAlive } from './store';
+import { ensureMlciDir } from './store';
+import { currentProcess, processState } from './process-identity';
 
 export interface WorkspaceLockRequest {
   runId: string;
@@ -27,6 +32,8 @@ export interface WorkspaceLockHolder extends WorkspaceLockRequest {
   pid: number;
   host: string;
   startedAt: string;
+  /** The holder process's start time (process-identity.ts): a reused pid is not the holder. */
+  start?: string;
   /**
    * Identity of the lock folder this holder created. Info left by an older
    * holder does not match a newer lock, so a process that is between taking
@@ -46,8 +53,9 @@ export interface WorkspaceLockOptions {
   onCompromised?: (err: Error) => void;
 }
 
-const STALE_MS = 10_000;
-const UPDATE_MS = 2_000;
+/** proper-lockfile's age-based takeover, made unreachable (a year): liveness decides. */
+const STALE_MS = 365 * 24 * 3600_000;
+const UPDATE_MS = 60_000;
 
 function lockPaths(root: string) {
   const dir = path.join(path.resolve(root), '.mlci');
@@ -87,9 +95,11 @@ export async function acquireWorkspaceLock(root: string, request: WorkspaceLockR
     }
   }
 
+  const me = currentProcess();
   const info: WorkspaceLockHolder = {
-    pid: process.pid,
-    host: os.hostname(),
+    pid: me.pid,
+    host: me.host,
+    ...(me.start ? { start: me.start } : {}),
     runId: request.runId,
     command: request.command,
     startedAt: new Date().toISOString(),
@@ -130,15 +140,16 @@ export async function readWorkspaceLockHolder(root: string): Promise<WorkspaceLo
       command: String(value.command ?? 'mlci'),
       startedAt: String(value.startedAt ?? '?'),
       lock: String(value.lock ?? ''),
+      ...(typeof value.start === 'string' ? { start: value.start } : {}),
     };
   } catch {
     return undefined;
   }
 }
 
-/** The holder's process is gone (checked on this host only) and its info belongs to the current lock folder. */
+/** The holder's process is gone (checked on this host only: pid and start time) and its info belongs to the current lock folder. */
 async function isDeadHolder(holder: WorkspaceLockHolder, lockDir: string): Promise<boolean> {
-  if (holder.host !== os.hostname() || isProcessAlive(holder.pid)) return false;
+  if (processState(holder) !== 'dead') return false;
   const identity = await lockIdentity(lockDir);
   return identity !== undefined && identity === holder.lock;
 }
@@ -150,7 +161,9 @@ async function lockIdentity(lockDir: string): Promise<string | undefined> {
 }
 
 function busyMessage(root: string, holder: WorkspaceLockHolder | undefined): string {
-  if (!holder) return `another mlci run is in progress in ${root} (it is just starting, or left no details in .mlci/run.lock.json): wait for it, or stop it`;
+  const lockDir = path.join(root, '.mlci', 'run.lock.lock');
+  if (!holder) return `another mlci run is in progress in ${root} (it is just starting, or left no details in .mlci/run.lock.json): wait for it, or stop it; if no mlci run is active there, remove ${lockDir}`;
   const where = holder.host === os.hostname() ? `pid ${holder.pid}` : `pid ${holder.pid} on ${holder.host}`;
-  return `another mlci run is in progress in ${root} (run ${holder.runId}, ${holder.command}, ${where}, started ${holder.startedAt}): wait for it, or stop it`;
+  const remote = holder.host === os.hostname() ? '' : `; mlci cannot check a process on ${holder.host} from here: if that run is gone, remove ${lockDir}`;
+  return `another mlci run is in progress in ${root} (run ${holder.runId}, ${holder.command}, ${where}, started ${holder.startedAt}): wait for it, or stop it${remote}`;
 }

@@ -2,11 +2,12 @@
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireWorkspaceLock, readWorkspaceLockHolder } from '../../../src/core/run/workspace-lock';
 import { deadPid, tempDirs } from './helpers';
+import { processStartTime } from '../../../src/core/run/process-identity';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -82,6 +83,44 @@ describe('workspace lock', function () {
     assert.ok(Date.now() - start < 5_000, 'taken over by the pid check, not after the 10 s staleness');
     assert.equal((await readWorkspaceLockHolder(root))?.pid, process.pid);
     await release();
+  });
+
+  it('never takes over from a live holder, however old the lock looks (a blocked event loop stops the mtime refresh)', async () => {
+    const root = tmp.make();
+    const child = await holdInChild(root, 'child-run');
+    children.push(child);
+    // What a holder blocked in a long synchronous step looks like: a lock not refreshed for an hour.
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(path.join(root, '.mlci', 'run.lock.lock'), hourAgo, hourAgo);
+    await assert.rejects(acquireWorkspaceLock(root, { runId: 'parent-run', command: 'mlci run' }), /another mlci run is in progress .*\(run child-run, /);
+    assert.equal((await readWorkspaceLockHolder(root))?.pid, child.pid);
+    child.kill('SIGKILL');
+    await exited(child);
+  });
+
+  it('takes over when the recorded pid now belongs to another process (pid reused: start time differs)', async () => {
+    const root = tmp.make();
+    const mlci = path.join(root, '.mlci');
+    mkdirSync(path.join(mlci, 'run.lock.lock'), { recursive: true });
+    const st = statSync(path.join(mlci, 'run.lock.lock'));
+    const other = spawn('sleep', ['30']);
+    children.push(other);
+    await new Promise((r) => other.once('spawn', r));
+    writeFileSync(path.join(mlci, 'run.lock.json'), JSON.stringify({ pid: other.pid, host: os.hostname(), start: 'not-its-start-time', runId: 'old', command: 'mlci run', startedAt: '2026-01-01T00:00:00.000Z', lock: `${st.dev}:${st.ino}:${Math.round(st.birthtimeMs)}` }));
+    const release = await acquireWorkspaceLock(root, { runId: 'new', command: 'mlci run' });
+    const holder = await readWorkspaceLockHolder(root);
+    assert.equal(holder?.runId, 'new');
+    assert.equal(holder?.start, processStartTime(process.pid));
+    await release();
+    other.kill('SIGKILL');
+  });
+
+  it('names the folder to remove when the holder is on another host (cannot be checked from here)', async () => {
+    const root = tmp.make();
+    const mlci = path.join(root, '.mlci');
+    mkdirSync(path.join(mlci, 'run.lock.lock'), { recursive: true });
+    writeFileSync(path.join(mlci, 'run.lock.json'), JSON.stringify({ pid: 1, host: 'elsewhere.invalid', runId: 'far', command: 'mlci run', startedAt: '2026-01-01T00:00:00.000Z', lock: 'x' }));
+    await assert.rejects(acquireWorkspaceLock(root, { runId: 'new', command: 'mlci run' }), /pid 1 on elsewhere\.invalid.*mlci cannot check a process on elsewhere\.invalid from here: if that run is gone, remove .*run\.lock\.lock/);
   });
 
   it('does not take over on the word of info left by an older holder', async () => {
