@@ -10,19 +10,52 @@
  * `cpus`, `memoryBytes` and `pids` (no isolation, no limits; so no 'oom'
  * outcome either: a process killed by the kernel shows up as exit 137).
  * POSIX hosts only (needs `sh` and process groups).
+ *
+ * A stage outlives a CLI killed with SIGKILL (its own process group is not
+ * signalled), and would go on writing its outputs under a later run. So
+ * each running stage is registered (a small file per stage: process group,
+ * the leader's start time, the owning mlci process) and `removeStray`, run
+ * before every run, kills the groups whose owner is dead, as the docker
+ * runner removes containers left by a dead run.
  */
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os, { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { Cancel, ContainerRunner, LogSink, StageOutcome, StageResult, StageSpec } from '../../core/ports';
 import { ChunkDecoder, stageScript } from './stage-script';
+import type { ProcessIdentity } from '../../core/run/process-identity';
+import { currentProcess, processStartTime, processState } from '../../core/run/process-identity';
+
+/** A running stage's process group, as registered (see the header). */
+interface StageProcess {
+  pgid: number;
+  start?: string;
+  owner: ProcessIdentity;
+  runId: string;
+  stage: string;
+}
+
+export interface LocalRunnerOptions {
+  /** Where running stages are registered (default: a per-user folder in the temp dir). */
+  registryDir?: string;
+}
+
+function defaultRegistry(): string {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
+  return path.join(os.tmpdir(), `mlci-local-stages-${uid}`);
+}
 
 /** How long to wait for output pipes to close after the shell has exited. */
 const DRAIN_MS = 2000;
 
 export class LocalRunner implements ContainerRunner {
   readonly name = 'local' as const;
+  private readonly registry: string;
+
+  constructor(options: LocalRunnerOptions = {}) {
+    this.registry = options.registryDir ?? defaultRegistry();
+  }
 
   async check(): Promise<void> {
     // Nothing to reach: the host is always there.
@@ -33,9 +66,57 @@ export class LocalRunner implements ContainerRunner {
     return 'local';
   }
 
-  async removeStray(_isRunAlive: (runId: string) => boolean): Promise<number> {
-    // No containers: every process group is killed when its stage ends.
-    return 0;
+  /**
+   * Kills the process groups of stages whose mlci process is dead (pid and
+   * start time, so a reused pid is never taken for it) and whose run is not
+   * live in this process. A leader pid now held by another process (start
+   * time differs) means the group is gone: only the entry is dropped.
+   */
+  async removeStray(isRunAlive: (runId: string) => boolean): Promise<number> {
+    let names: string[];
+    try {
+      names = readdirSync(this.registry).filter((n) => n.endsWith('.json'));
+    } catch {
+      return 0;
+    }
+    let killed = 0;
+    for (const name of names) {
+      const file = path.join(this.registry, name);
+      let entry: StageProcess;
+      try {
+        entry = JSON.parse(readFileSync(file, 'utf8')) as StageProcess;
+      } catch {
+        continue; // being written, or not ours
+      }
+      if (!Number.isInteger(entry.pgid) || entry.pgid <= 1 || !entry.owner) continue;
+      if (isRunAlive(entry.runId) || processState(entry.owner) !== 'dead') continue;
+      const leaderStart = processStartTime(entry.pgid);
+      const reused = leaderStart !== undefined && entry.start !== undefined && leaderStart !== entry.start;
+      if (!reused) {
+        try {
+          process.kill(-entry.pgid, 'SIGKILL');
+          killed++;
+        } catch {
+          // ESRCH: the group ended by itself.
+        }
+      }
+      rmSync(file, { force: true });
+    }
+    return killed;
+  }
+
+  /** Registers a started stage; returns the function that unregisters it. Best effort: a stage runs even if the registry is unwritable. */
+  private register(pgid: number, spec: StageSpec): () => void {
+    const file = path.join(this.registry, `${pgid}.json`);
+    try {
+      mkdirSync(this.registry, { recursive: true, mode: 0o700 });
+      const start = processStartTime(pgid);
+      const entry: StageProcess = { pgid, ...(start ? { start } : {}), owner: currentProcess(), runId: spec.runId, stage: spec.stage };
+      writeFileSync(file, JSON.stringify(entry));
+    } catch {
+      return () => undefined;
+    }
+    return () => rmSync(file, { force: true });
   }
 
   run(spec: StageSpec, log: LogSink, cancel?: Cancel): Promise<StageResult> {
@@ -73,6 +154,7 @@ export class LocalRunner implements ContainerRunner {
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      const unregister = child.pid !== undefined ? this.register(child.pid, spec) : () => undefined;
 
       const killGroup = (): void => {
         if (child.pid === undefined) return;
@@ -106,6 +188,7 @@ export class LocalRunner implements ContainerRunner {
       const finish = (outcome: StageOutcome): void => {
         if (settled) return;
         settled = true;
+        unregister();
         if (timer) clearTimeout(timer);
         if (drainTimer) clearTimeout(drainTimer);
         cancel?.removeEventListener('abort', onAbort);

@@ -184,7 +184,8 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
   // removed before this run starts; a live run's containers are kept.
   activeRuns.add(opts.runId);
   try {
-    await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
+    const stray = await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
+    if (stray > 0 && deps.runner.name === 'local') opts.onEvent?.({ type: 'warning', message: `stopped ${stray} stage process group${stray === 1 ? '' : 's'} left running by an mlci process that was killed` });
     return await executeRun(opts, deps);
   } finally {
     activeRuns.delete(opts.runId);

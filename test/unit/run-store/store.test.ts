@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import type { StoredRunRecord } from '../../../src/core/run/store';
+import { processStartTime } from '../../../src/core/run/process-identity';
 import { RunStore, ensureMlciDir, isProcessAlive } from '../../../src/core/run/store';
 import { deadPid, sampleRecord, tempDirs } from './helpers';
 
@@ -29,7 +30,7 @@ describe('RunStore', () => {
       const file = path.join(store.root, '.mlci', 'runs', ID1, 'run.json');
       assert.equal(store.runFile(ID1), file);
       const got = await store.get(ID1);
-      assert.deepEqual(got, { ...sampleRecord(ID1), owner: { pid: process.pid, host: os.hostname() } });
+      assert.deepEqual(got, { ...sampleRecord(ID1), owner: { pid: process.pid, host: os.hostname(), start: processStartTime(process.pid) } });
       assert.ok(readFileSync(file, 'utf8').startsWith('{\n  "version": 1,\n  "id": '));
     });
 
