@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   exp: async () => (await import('./commands/exp')).expCommand,
   sweep: async () => (await import('./commands/sweep')).sweepCommand,
   drift: async () => (await import('./commands/drift')).driftCommand,
+  importance: async () => (await import('./commands/importance')).importanceCommand,
   verify: async () => (await import('./commands/verify')).verifyCommand,
   push: async () => (await import('./commands/verify')).pushCommand,
   hook: async () => (await import('./commands/verify')).hookCommand,

@@ -10,6 +10,7 @@ import { CliError } from '../errors';
 import { loadPipeline, resolvePipelineFile } from '../workspace';
 import type { MetricGoals } from '../../core/experiments/compare';
 import { compareRuns, flattenParams } from '../../core/experiments/compare';
+import { compareImportances, describeMoves } from '../../core/importance/compare';
 import type { CompareFormat } from '../../core/experiments/format';
 import { formatComparison, formatValue } from '../../core/experiments/format';
 import { defaultBaseline, pinBaseline, readPinned, unpinBaseline } from '../../core/experiments/baseline';
@@ -210,6 +211,7 @@ Examples:
         const records = await Promise.all(order.map((id) => source.get(id)));
         const comparison = compareRuns(records, baseline, await goalsFor(io.cwd, fileOpt), { onlyDiff: values['only-diff'] as boolean });
         io.out(formatComparison(comparison, format));
+        if (format !== 'json') for (const line of importanceShifts(records)) io.out(line);
         return 0;
       }
       case 'pin': {
@@ -261,3 +263,20 @@ Examples:
     }
   },
 };
+
+/** Per stage with importances in the baseline (first) and another run: how much their order changed. */
+function importanceShifts(records: readonly RunRecord[]): string[] {
+  const [base, ...others] = records;
+  const lines: string[] = [];
+  for (const [stage, before] of Object.entries(base?.importance ?? {})) {
+    for (const r of others) {
+      const after = r.importance?.[stage];
+      if (!after) continue;
+      const c = compareImportances(before.features, after.features);
+      const rho = c.rankCorrelation === undefined ? `only ${c.shared} shared features` : `rank correlation ${c.rankCorrelation.toFixed(3)}`;
+      const moved = describeMoves(c);
+      lines.push(`importance ${stage}, ${r.id} vs ${base!.id}: ${rho}${moved ? `; moved most: ${moved}` : '; same order'}`);
+    }
+  }
+  return lines.length ? ['', ...lines] : [];
+}

@@ -29,7 +29,8 @@ export interface CompareCell {
 }
 
 export interface CompareRow {
-  kind: 'param' | 'metric';
+  /** `importance`: a feature's importance in a stage (key `stage:feature`), higher meaning it matters more. */
+  kind: 'param' | 'metric' | 'importance';
   key: string;
   goal?: Goal;
   cells: CompareCell[];
@@ -86,7 +87,7 @@ function isNum(v: unknown): v is number {
   return typeof v === 'number' && !Number.isNaN(v);
 }
 
-function cell(kind: 'param' | 'metric', value: ParamValue | undefined, base: ParamValue | undefined, goal: Goal | undefined): CompareCell {
+function cell(kind: CompareRow['kind'], value: ParamValue | undefined, base: ParamValue | undefined, goal: Goal | undefined): CompareCell {
   const changed = !sameValue(value, base);
   const out: CompareCell = { value, verdict: 'n/a', changed };
   if (isNum(value) && isNum(base)) {
@@ -133,5 +134,20 @@ export function compareRuns(runs: readonly RunRecord[], baselineId: string, goal
     const goal = goalOf(key, goals);
     rows.push({ kind: 'metric', key, ...(goal ? { goal } : {}), cells: metrics.map((m) => cell('metric', m[key], metrics[baseline]![key], goal)) });
   }
+  // Importances (feature dependencies and model importances): a rise is not
+  // "better" (a leak rises too), so these rows carry changes, not verdicts.
+  const importances = runs.map((r) => importanceValues(r));
+  for (const key of keysOf(importances)) {
+    rows.push({ kind: 'importance', key, cells: importances.map((m) => cell('importance', m[key], importances[baseline]![key], undefined)) });
+  }
   return { runs: runs.map(summary), baseline, rows: opts.onlyDiff ? rows.filter((r) => r.cells.some((c) => c.changed)) : rows };
+}
+
+/** `stage:feature` → importance, for every stage that recorded importances. */
+function importanceValues(r: RunRecord): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [stage, report] of Object.entries(r.importance ?? {})) {
+    for (const f of report.features) if (typeof f.importance === 'number') out[`${stage}:${f.feature}`] = f.importance;
+  }
+  return out;
 }

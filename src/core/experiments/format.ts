@@ -48,7 +48,8 @@ function cellText(c: CompareCell, isBaseline: boolean): string {
 
 function grid(c: Comparison): string[][] {
   const header = ['', ...c.runs.map((r, i) => (i === c.baseline ? `${runLabel(r)} [baseline]` : runLabel(r)))];
-  const rows = c.rows.map((row) => [row.kind === 'metric' ? `${row.key}${row.goal ? ` (${row.goal})` : ''}` : `${row.key} (param)`, ...row.cells.map((cell, i) => cellText(cell, i === c.baseline))]);
+  const label = (row: Comparison['rows'][number]) => (row.kind === 'metric' ? `${row.key}${row.goal ? ` (${row.goal})` : ''}` : row.kind === 'importance' ? `${row.key} (importance)` : `${row.key} (param)`);
+  const rows = c.rows.map((row) => [label(row), ...row.cells.map((cell, i) => cellText(cell, i === c.baseline))]);
   return [header, ...rows];
 }
 

@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Pipeline } from '../pipeline/model';
 import type { RunRecord } from '../run/record';
 import { flattenMetrics, type Metrics } from '../run/metrics';
+import { parseImportancesText } from '../importance/file';
+import type { FeatureImportance } from '../importance/types';
 
 /** The `baseline:` value that means "the pinned run" rather than a git ref. */
 export const PINNED_BASELINE = 'pinned';
@@ -16,6 +18,8 @@ export const PINNED_BASELINE = 'pinned';
 export interface BaselineProvider {
   /** The baseline value of `metric` for `stage` at `ref`; undefined when it has none. */
   metric(ref: string, stage: string, metric: string): Promise<number | undefined>;
+  /** The stage's feature importances at `ref` (stability gates); undefined when it has none. */
+  importances?(ref: string, stage: string): Promise<FeatureImportance[] | undefined>;
 }
 
 /** A file's text at a git ref (`relPath` relative to the repository root, `/`-separated); undefined when the ref or the path does not exist. */
@@ -45,6 +49,16 @@ export class GitBaseline implements BaselineProvider {
       if (value !== undefined) return value;
     }
     return undefined;
+  }
+
+  /** The stage's `importances` file, or its data stage's `importance.report`, as committed at the ref. */
+  async importances(ref: string, stage: string): Promise<FeatureImportance[] | undefined> {
+    const s = this.pipeline.stageByName.get(stage);
+    const file = s?.importances ?? s?.importance?.report;
+    if (!file) return undefined;
+    const rel = repoPath(this.pipelineDirInRepo, file);
+    const text = await this.read(ref, rel);
+    return text === undefined ? undefined : (await parseImportancesText(text, file, `${ref}:${rel}`)).features;
   }
 
   private metricsAt(ref: string, relPath: string): Promise<Metrics | undefined> {
@@ -85,12 +99,16 @@ function parseMetrics(text: string, shown: string): Metrics {
  * flattened `metrics`, which are used then.
  */
 export class RecordBaseline implements BaselineProvider {
-  constructor(private readonly record: Pick<RunRecord, 'metrics' | 'stageMetrics'>) {}
+  constructor(private readonly record: Pick<RunRecord, 'metrics' | 'stageMetrics' | 'importance'>) {}
 
   async metric(_ref: string, stage: string, metric: string): Promise<number | undefined> {
     const values = this.record.stageMetrics ? this.record.stageMetrics[stage] : this.record.metrics;
     const v = values?.[metric];
     return typeof v === 'number' ? v : undefined;
+  }
+
+  async importances(_ref: string, stage: string): Promise<FeatureImportance[] | undefined> {
+    return this.record.importance?.[stage]?.features;
   }
 }
 
@@ -102,5 +120,9 @@ export class RecordBaseline implements BaselineProvider {
 export function routeBaselines(git: BaselineProvider, pinned?: BaselineProvider): BaselineProvider {
   return {
     metric: (ref, stage, metric) => (ref === PINNED_BASELINE ? (pinned?.metric(ref, stage, metric) ?? Promise.resolve(undefined)) : git.metric(ref, stage, metric)),
+    importances: (ref, stage) => {
+      const from = ref === PINNED_BASELINE ? pinned : git;
+      return from?.importances?.(ref, stage) ?? Promise.resolve(undefined);
+    },
   };
 }

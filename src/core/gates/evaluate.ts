@@ -12,6 +12,7 @@ import { notUsable, verdict, type GateContext, type Verdict } from './context';
 import { checkConvergence } from './convergence';
 import { checkDrift } from './drift';
 import { gateName } from './name';
+import { checkImportance } from './importance';
 import { checkOverfitting } from './overfitting';
 import { checkRegression } from './regression';
 import type { GateResult } from './result';
@@ -37,7 +38,8 @@ export async function evaluateGate(gate: Gate, ctx: GateContext): Promise<Verdic
       case 'threshold': return checkThreshold(gate, ctx);
       case 'regression': return await checkRegression(gate, ctx);
       case 'convergence': return checkConvergence(gate, ctx);
-      case 'overfitting': return checkOverfitting(gate, ctx);
+      case 'overfitting': return await checkOverfitting(gate, ctx);
+      case 'importance': return await checkImportance(gate, ctx);
       case 'drift': return checkDrift(gate, ctx);
       default: return verdict('skipped', 'the gate has no known form (see the pipeline file problems)');
     }

@@ -19,8 +19,23 @@ export function gateName(g: Gate, defaultBaseline = DEFAULT_BASELINE): string {
     }
     case 'convergence':
       return `${g.converges} converges${g.stage ? ` (${g.stage})` : ''}`;
-    case 'overfitting':
-      return `${g.metric} gap to ${g.against} ≤ ${g.maxGap}`;
+    case 'overfitting': {
+      const parts = [
+        g.maxGap !== undefined ? `gap to ${g.against} ≤ ${g.maxGap}` : '',
+        g.minTrain !== undefined ? `${g.against} reaches ${g.minTrain}` : '',
+        g.baseline !== undefined ? `not underfitting vs ${g.baseline}` : '',
+      ].filter(Boolean);
+      return `${g.metric} ${parts.join(', ')}`;
+    }
+    case 'importance': {
+      const parts = [
+        g.leakage !== undefined ? `no leakage (≤ ${g.leakage})` : '',
+        g.minFeatures ? `${Object.keys(g.minFeatures).join(', ')} matter` : '',
+        g.unused ? 'no unused features' : '',
+        g.stability !== undefined ? `rank correlation ≥ ${g.stability} vs ${g.baseline ?? defaultBaseline}` : '',
+      ].filter(Boolean);
+      return `${g.importance} importance: ${parts.join(', ')}`;
+    }
     case 'drift':
       return `no dataset drift in ${g.drift}`;
     default:

@@ -60,10 +60,7 @@ export function computeDependencies(table: Table, opts: DependencyOptions): Impo
   const targetColumn = table.columns.get(opts.target);
   const target = targetColumn ? prepareTarget(targetColumn, table.rowCount, report) : undefined;
   if (!targetColumn) report.problems.push(`target column "${opts.target}" is not in ${opts.file} (columns: ${[...table.columns.keys()].join(', ')})`);
-  if (!target) {
-    report.features = features.map((feature) => ({ feature, problem: 'not measured: the target is unusable' }));
-    return report;
-  }
+  if (!target) return report; // the problem says why; listing every feature as unmeasured adds nothing
   for (const name of features) {
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled');
     report.features.push(measureFeature(name, table.columns.get(name)!, target, table.rowCount));

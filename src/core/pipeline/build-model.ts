@@ -4,7 +4,7 @@
  * wrong-typed input yields an absent field, never an exception.
  */
 import type {
-  CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, Network, OutOptions, Pipeline,
+  CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
   Plot, Resources, Stage, StageKind, Triggers,
 } from './model';
 import { paramRefs } from './param-refs';
@@ -41,6 +41,7 @@ function resourcesOf(v: unknown): Resources {
 }
 
 function gateKind(g: Obj): GateKind {
+  if ('importance' in g) return 'importance';
   if ('converges' in g) return 'convergence';
   if ('drift' in g) return 'drift';
   if ('max_drop' in g) return 'regression';
@@ -72,6 +73,18 @@ function gatesOf(v: unknown): Gate[] {
     set('maxGap', num(g.max_gap));
     set('against', str(g.against));
     set('drift', str(g.drift));
+    set('minTrain', num(g.min_train));
+    set('importance', str(g.importance));
+    set('leakage', num(g.leakage));
+    set('unused', bool(g.unused));
+    set('alpha', num(g.alpha));
+    set('stability', num(g.stability));
+    const mins = obj(g.min);
+    if (mins) {
+      const minFeatures: Record<string, number> = {};
+      for (const [k, v] of Object.entries(mins)) if (num(v) !== undefined) minFeatures[k] = num(v)!;
+      gate.minFeatures = minFeatures;
+    }
     out.push(gate);
   });
   return out;
@@ -166,6 +179,21 @@ function plotsOf(v: unknown): Plot[] {
   return out;
 }
 
+function importanceOf(v: unknown): ImportanceSpec | undefined {
+  const o = obj(v);
+  const target = str(o?.target);
+  if (!o || target === undefined) return undefined;
+  const out: ImportanceSpec = { target, format: oneOf(o.format, FORMATS, 'auto'), exclude: strList(o.exclude) };
+  const file = str(o.file);
+  if (file !== undefined) out.file = file;
+  const delimiter = str(o.delimiter);
+  if (delimiter !== undefined) out.delimiter = delimiter;
+  if (Array.isArray(o.features)) out.features = strList(o.features);
+  const report = str(o.report);
+  if (report !== undefined) out.report = report;
+  return out;
+}
+
 function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string): Stage {
   const s = obj(raw) ?? {};
   const kind: StageKind = oneOf(s.kind, STAGE_KINDS, 'custom');
@@ -207,6 +235,8 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
   set('reference', str(s.reference));
   set('current', str(s.current));
   if (kind === 'drift' || s.drift !== undefined) stage.drift = driftOf(s.drift);
+  set('importance', importanceOf(s.importance));
+  set('importances', str(s.importances));
   return stage;
 }
 

@@ -23,7 +23,7 @@ export interface Resources {
   pids?: number;
 }
 
-export type GateKind = 'threshold' | 'regression' | 'convergence' | 'overfitting' | 'drift' | 'unknown';
+export type GateKind = 'threshold' | 'regression' | 'convergence' | 'overfitting' | 'drift' | 'importance' | 'unknown';
 
 export interface Gate {
   /** Position in the stage's `gates` list (0-based), for ranges and ids. */
@@ -43,6 +43,20 @@ export interface Gate {
   maxGap?: number;
   against?: string;
   drift?: string;
+  /** Overfitting gates: the `against` (training) stage's metric must reach this, else underfitting. */
+  minTrain?: number;
+  /** Importance gates: the stage whose dependencies or importances are checked. */
+  importance?: string;
+  /** Importance gates: no feature's importance may exceed this (possible target leakage). */
+  leakage?: number;
+  /** Importance gates (`min: { feature: bound }`): features that must matter. */
+  minFeatures?: Record<string, number>;
+  /** Importance gates: fail on features whose importance is within noise of zero. */
+  unused?: boolean;
+  /** Importance gates: significance level for `unused` on data dependencies. */
+  alpha?: number;
+  /** Importance gates: least rank correlation of importances with the baseline's. */
+  stability?: number;
 }
 
 export type ColumnType = 'number' | 'integer' | 'boolean' | 'category' | 'datetime' | 'text';
@@ -110,6 +124,20 @@ export interface OutOptions {
 
 export const DEFAULT_OUT_OPTIONS: Readonly<OutOptions> = { cache: true, persist: false };
 
+/** `importance:` of a data stage: dependencies of the features on a target, computed on the data. */
+export interface ImportanceSpec {
+  target: string;
+  /** The data file (default: `expect.file`). */
+  file?: string;
+  format: DataFormat;
+  delimiter?: string;
+  /** Only these features (default: every column but the target). */
+  features?: string[];
+  exclude: string[];
+  /** Where to write the report (JSON), so a cached stage and a git baseline still have it. */
+  report?: string;
+}
+
 export interface Stage {
   name: string;
   kind: StageKind;
@@ -147,6 +175,9 @@ export interface Stage {
   reference?: string;
   current?: string;
   drift?: DriftSpec;
+  importance?: ImportanceSpec;
+  /** Model-based importances the stage writes (CSV or JSON: feature, importance, std?). */
+  importances?: string;
 }
 
 export const PLOT_TEMPLATES = ['linear', 'scatter', 'confusion', 'confusion_normalized', 'bar', 'roc', 'precision_recall', 'smooth', 'simple'] as const;

@@ -1,7 +1,10 @@
 /**
- * The engine-run stage kinds: `data` (the expect checks) and `drift`
- * (reference vs current). Each returns pass/fail, lines for the stage log
- * and a report kept with the run.
+ * The engine-run stage kinds: `data` (the expect checks, and the feature
+ * dependencies of `importance:`) and `drift` (reference vs current). Each
+ * returns pass/fail, lines for the stage log and a report kept with the run.
+ * A data stage whose target cannot be measured (absent, constant, too many
+ * classes) fails with that message; a feature that cannot be measured is
+ * noted on the feature and the stage still passes.
  *
  * A drift stage passes when it computed its report, drifted or not: the
  * verdict is data (recorded, shown, exported as the metrics
@@ -15,15 +18,31 @@ import { runDataChecks } from '../data-checks';
 import { formatDataReport } from '../data-checks/format';
 import { detectDrift } from '../drift/detect';
 import { formatJson, formatTable } from '../drift/report';
+import { formatImportanceTable } from '../importance/format';
+import { measureDependencies, writeImportanceReport } from '../importance/measure';
 import { writeFileAtomic } from './atomic';
-import type { BuiltinExecutor } from './engine';
+import type { BuiltinExecutor, BuiltinResult } from './engine';
 
 export function builtinExecutors(): Partial<Record<'data' | 'drift', BuiltinExecutor>> {
   return {
     data: async (stage, root, signal) => {
-      if (!stage.expect?.file) return { passed: false, lines: [`stage ${stage.name} has no expect.file`] };
-      const report = await runDataChecks(path.resolve(root, stage.expect.file), stage.expect, { signal });
-      return { passed: report.passed, lines: formatDataReport(report), report };
+      const spec = stage.importance;
+      if (!stage.expect?.file && !spec) return { passed: false, lines: [`stage ${stage.name} has no expect.file`] };
+      const result: BuiltinResult = { passed: true, lines: [] };
+      if (stage.expect?.file) {
+        const report = await runDataChecks(path.resolve(root, stage.expect.file), stage.expect, { signal });
+        Object.assign(result, { passed: report.passed, lines: formatDataReport(report), report });
+      }
+      if (spec) {
+        const file = spec.file ?? stage.expect?.file;
+        if (!file) return { ...result, passed: false, lines: [...result.lines, `stage ${stage.name}: importance needs a file (or expect.file)`] };
+        const importance = await measureDependencies(path.resolve(root, file), spec, { file, signal });
+        if (spec.report) await writeImportanceReport(root, spec.report, importance);
+        result.importance = importance;
+        result.lines.push(...formatImportanceTable(importance).split('\n'));
+        if (importance.problems.length > 0) result.passed = false;
+      }
+      return result;
     },
     drift: async (stage, root, signal) => {
       if (!stage.reference || !stage.current || !stage.drift) return { passed: false, lines: [`drift stage ${stage.name} needs reference and current`] };

@@ -34,6 +34,8 @@ import { SecretMasker } from './mask';
 import { StageLog } from './stage-log';
 import { sanitizeValue } from './record-safety';
 import { isSecretName } from './secrets';
+import type { ImportanceReport } from '../importance/types';
+import { readImportancesFile } from '../importance/file';
 import type { BaselineProvider } from '../gates';
 import { evaluateGates } from '../gates';
 import { FixableError, describeFsError, fsErrorFile } from '../fixable-error';
@@ -61,6 +63,8 @@ export interface BuiltinResult {
   /** A report to keep with the run (data checks, drift report). */
   report?: unknown;
   metrics?: Metrics;
+  /** Feature dependencies a data stage measured (`importance:`). */
+  importance?: ImportanceReport;
 }
 
 /** Engine-run stage kinds: `data` (expect checks) and `drift`. */
@@ -341,6 +345,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         for (const line of result.lines) emit('stdout', line + '\n');
         if (result.metrics) stageMetrics[stage.name] = result.metrics;
         if (result.report !== undefined) (record.reports ??= {})[stage.name] = result.report;
+        if (result.importance) (record.importance ??= {})[stage.name] = result.importance;
         ok = result.passed;
         if (!ok) rec.reason = `${stage.kind === 'data' ? 'data checks' : 'drift'} failed`;
       }
@@ -390,6 +395,12 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     }
     for (const file of stage.metricsFiles) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, file), file)) };
     if (stage.history) record.history[stage.name] = await readHistoryFile(path.resolve(root, stage.history), stage.history) as HistoryRow[];
+    if (stage.importances) (record.importance ??= {})[stage.name] = await readImportancesFile(path.resolve(root, stage.importances), stage.importances);
+    // An up-to-date data stage measured nothing this run: its written report stands in.
+    if (rec.status === 'cached' && stage.importance?.report) {
+      const saved = await readFile(path.resolve(root, stage.importance.report), 'utf8').then((t) => JSON.parse(t) as ImportanceReport, () => undefined);
+      if (saved) (record.importance ??= {})[stage.name] = saved;
+    }
   };
 
   // Scheduler: start every stage whose needs are done, up to `jobs` at once.

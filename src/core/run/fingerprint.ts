@@ -45,6 +45,7 @@ export function fingerprintOf(kind: string, inputs: StageInputs): string {
 export function depPaths(stage: Stage): string[] {
   const out = [...stage.deps];
   if (stage.kind === 'data' && stage.expect?.file) out.push(stage.expect.file);
+  if (stage.kind === 'data' && stage.importance?.file) out.push(stage.importance.file);
   if (stage.kind === 'drift') {
     if (stage.reference) out.push(stage.reference);
     if (stage.current) out.push(stage.current);
@@ -59,6 +60,8 @@ export function outPaths(stage: Stage): string[] {
   if (stage.history) out.push(stage.history);
   if (stage.reports.junit) out.push(stage.reports.junit);
   if (stage.drift?.report) out.push(stage.drift.report);
+  if (stage.kind === 'data' && stage.importance?.report) out.push(stage.importance.report);
+  if (stage.importances) out.push(stage.importances);
   return [...new Set(out)];
 }
 
@@ -88,7 +91,8 @@ export function envOf(stage: Stage): Record<string, string> {
 }
 
 export function specOf(stage: Stage): string | undefined {
-  if (stage.kind === 'data') return sha256(canonicalJson(stage.expect ?? null));
+  // `importance` joins the hash only when present, so existing lock files stay up to date.
+  if (stage.kind === 'data') return sha256(canonicalJson(stage.importance ? { expect: stage.expect ?? null, importance: stage.importance } : stage.expect ?? null));
   if (stage.kind === 'drift') return sha256(canonicalJson({ drift: stage.drift ?? null }));
   return undefined;
 }

@@ -7,6 +7,7 @@
 import type { ParamValue } from '../params';
 import type { GitInfo, StageOutcome } from '../ports';
 import type { GateResult } from '../gates/result';
+import type { ImportanceReport } from '../importance/types';
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -90,6 +91,8 @@ export interface RunRecord {
   stageMetrics?: Record<string, Record<string, number>>;
   /** Reports of engine-run stages: data check results, drift reports (versioned JSON). */
   reports?: Record<string, unknown>;
+  /** Feature dependencies (data stages' `importance`) and model importances (stages' `importances` files), by stage. */
+  importance?: Record<string, ImportanceReport>;
   /** Gate results, when the run's stages have gates. */
   gates?: GateResult[];
   /**

@@ -50,6 +50,9 @@ export function pathRefs(p: Pipeline, data: Record<string, unknown>): PathRef[] 
     add(s.reports.junit, [...base, 'reports', 'junit'], 'out', s.name);
     if (s.workdir !== '.') add(s.workdir, [...base, 'workdir'], 'other', s.name);
     if (s.kind === 'data') add(s.expect?.file, [...base, 'expect', 'file'], 'dep', s.name);
+    if (s.kind === 'data') add(s.importance?.file, [...base, 'importance', 'file'], 'dep', s.name);
+    if (s.kind === 'data') add(s.importance?.report, [...base, 'importance', 'report'], 'out', s.name);
+    add(s.importances, [...base, 'importances'], 'out', s.name);
     if (s.kind === 'drift') {
       add(s.reference, [...base, 'reference'], 'dep', s.name);
       add(s.current, [...base, 'current'], 'dep', s.name);

@@ -1,5 +1,5 @@
 /**
- * References between stages: `needs`, gate `against`/`stage`/`drift`,
+ * References between stages: `needs`, gate `against`/`stage`/`drift`/`importance`,
  * `triggers.drift` and `ci.stages` must name stages that exist (with a
  * did-you-mean fix), and some must name a stage of a given kind.
  */
@@ -39,6 +39,13 @@ export function checkReferences(ctx: CheckContext): void {
       if (gate.against !== undefined) checkStageRef(ctx, gate.against, [...base, 'against'], 'gate compares against');
       if (gate.stage !== undefined) checkStageRef(ctx, gate.stage, [...base, 'stage'], 'gate reads the history of');
       if (gate.drift !== undefined) checkStageRef(ctx, gate.drift, [...base, 'drift'], 'drift gate reads', 'drift');
+      if (gate.importance !== undefined) {
+        checkStageRef(ctx, gate.importance, [...base, 'importance'], 'importance gate reads');
+        const other = pipeline.stageByName.get(gate.importance);
+        if (other && !other.importance && !other.importances) {
+          ctx.report('invalid-gate', [...base, 'importance'], `importance gate reads stage '${other.name}', which has neither 'importance' (a data stage measuring dependencies) nor 'importances' (a file of model importances)`);
+        }
+      }
     }
   }
   const t = pipeline.triggers;

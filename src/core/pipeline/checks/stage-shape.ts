@@ -9,7 +9,7 @@ import type { CheckContext } from './context';
 import { ownField } from './context';
 import { imageProblem } from './image';
 
-const CONTAINER_ONLY = ['run', 'image', 'env', 'secrets', 'network', 'resources', 'workdir', 'params', 'outs', 'metrics', 'history', 'reports'];
+const CONTAINER_ONLY = ['run', 'image', 'env', 'secrets', 'network', 'resources', 'workdir', 'params', 'outs', 'metrics', 'history', 'reports', 'importances'];
 
 export function checkStageShapes(ctx: CheckContext): void {
   const defaultImage = (ctx.data.defaults as Record<string, unknown> | undefined)?.image;
@@ -36,8 +36,8 @@ export function checkStageShapes(ctx: CheckContext): void {
       if (metrics && typeof metrics === 'object' && !Array.isArray(metrics) && !('file' in metrics) && !('files' in metrics)) {
         ctx.report('missing-key', [...base, 'metrics'], `'metrics' of stage '${stage.name}' needs 'file' (one metrics file) or 'files' (several)`, { at: 'key' });
       }
-      for (const f of ['expect', 'reference', 'current', 'drift']) {
-        if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage (it is for ${f === 'expect' ? 'data' : 'drift'} stages)`, { at: 'key', severity: 'warning' });
+      for (const f of ['expect', 'importance', 'reference', 'current', 'drift']) {
+        if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage (it is for ${f === 'expect' || f === 'importance' ? 'data' : 'drift'} stages)`, { at: 'key', severity: 'warning' });
       }
       continue;
     }
@@ -48,7 +48,8 @@ export function checkStageShapes(ctx: CheckContext): void {
       }
     }
     if (stage.kind === 'data') {
-      if (!own('expect')) ctx.report('missing-expect', base, `data stage '${stage.name}' has no 'expect' block saying what to check`, { at: 'key' });
+      if (!own('expect') && !own('importance')) ctx.report('missing-expect', base, `data stage '${stage.name}' has no 'expect' block saying what to check (or 'importance' block saying what to measure)`, { at: 'key' });
+      if (own('importance') && !stage.importance?.file && !stage.expect?.file) ctx.report('missing-key', [...base, 'importance'], `'importance' of data stage '${stage.name}' needs a 'file' (or an 'expect.file' to read)`, { at: 'key' });
       for (const f of ['reference', 'current', 'drift']) {
         if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a data stage (it is for drift stages)`, { at: 'key', severity: 'warning' });
       }
@@ -56,7 +57,9 @@ export function checkStageShapes(ctx: CheckContext): void {
       for (const f of ['reference', 'current']) {
         if (!own(f)) ctx.report('missing-key', base, `drift stage '${stage.name}' is missing required key '${f}'`, { at: 'key' });
       }
-      if (own('expect')) ctx.report('ignored-field', [...base, 'expect'], `'expect' has no effect on a drift stage (it is for data stages)`, { at: 'key', severity: 'warning' });
+      for (const f of ['expect', 'importance']) {
+        if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a drift stage (it is for data stages)`, { at: 'key', severity: 'warning' });
+      }
     }
   }
 }
