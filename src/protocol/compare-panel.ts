@@ -57,6 +57,8 @@ export interface ComparePanelState {
   onlyDiff: boolean;
   /** The chosen chart axes. */
   barMetric?: string;
+  /** The bar chart's value axis starts at zero (default: from the data range). */
+  barFromZero?: boolean;
   historyStage?: string;
   historySeries?: string;
   scatterX?: string;

@@ -405,7 +405,8 @@ export const panelTests: PanelTest[] = [
         assert.ok(ready >= 0 && ready < data, `'ready' (${ready}) must come before the runs (${data})`);
         assert.deepEqual(await p.rowRuns(), [...payload.runs].sort((a, b) => a.name!.localeCompare(b.name!)).map((r) => r.id));
         const headers = await p.page.locator('table.runs thead button').allTextContents();
-        assert.deepEqual(headers.map((h) => h.replace(/ [▲▼]$/, '')), ['Run', 'Status', 'epochs', 'l2', 'lr', 'seed', 'threshold', 'accuracy', 'f1', 'loss', 'precision', 'recall']);
+        // Metrics first (those with a goal in the pipeline's order), then params.
+        assert.deepEqual(headers.map((h) => h.replace(/ [▲▼]$/, '')), ['Run', 'Status', 'accuracy', 'f1', 'loss', 'precision', 'recall', 'epochs', 'l2', 'lr', 'seed', 'threshold']);
         assert.equal(await p.page.getByTestId('history-stage').inputValue(), 'train');
         assert.deepEqual(await p.page.getByTestId('history-series').locator('option').allTextContents(), ['accuracy', 'loss']);
         const ink = await canvasInk(p.page);
@@ -456,14 +457,14 @@ export const panelTests: PanelTest[] = [
         await p.sendRuns(payload);
         // lr=0.1 has lower accuracy (goal max: worse) and higher loss (goal min: worse); lr=1.0 the opposite.
         const colour = (id: string, column: number) => p.page.locator(`tr[data-run="${id}"] > *`).nth(column).evaluate((c) => [c.getAttribute('data-verdict'), getComputedStyle(c).color]);
-        const accuracyColumn = 7;
+        const accuracyColumn = 2;
         const [worseVerdict, worseColour] = await colour('20261121-101200-c3d4', accuracyColumn);
         const [betterVerdict, betterColour] = await colour('20261122-140305-e5f6', accuracyColumn);
         assert.equal(worseVerdict, 'worse');
         assert.equal(betterVerdict, 'better');
         assert.equal(worseColour, 'rgb(241, 76, 76)', '--vscode-charts-red');
         assert.equal(betterColour, 'rgb(137, 209, 133)', '--vscode-charts-green');
-        const [lossVerdict] = await colour('20261122-140305-e5f6', 9);
+        const [lossVerdict] = await colour('20261122-140305-e5f6', 4);
         assert.equal(lossVerdict, 'better', 'loss went down: better under goal min');
         assert.match(await p.page.locator('tr[data-run="20261121-101200-c3d4"] > *').nth(accuracyColumn).textContent() ?? '', /\(−0\.\d+\)$/);
         // The baseline's own cells carry no verdict.
@@ -562,10 +563,10 @@ export const panelTests: PanelTest[] = [
         await p.waitForPosted('exportCsv');
         const csv = ((await p.posted('exportCsv'))[0]!.payload as { csv: string }).csv;
         assert.equal(csv, [
-          'id,name,status,branch,commit,lr,opt,acc',
-          'r1,plain,succeeded,main,abc,0.1,adam,0.9',
-          'r3,"two\nlines",succeeded,,,-0.5,"\'=HYPERLINK(""x"")",',
-          'r2,"with, comma",failed,,,0.2,"say ""hi""",0.8',
+          'id,name,status,branch,commit,acc,lr,opt',
+          'r1,plain,succeeded,main,abc,0.9,0.1,adam',
+          'r3,"two\nlines",succeeded,,,,-0.5,"\'=HYPERLINK(""x"")"',
+          'r2,"with, comma",failed,,,0.8,0.2,"say ""hi"""',
           '',
         ].join('\r\n'));
         await p.assertClean();
@@ -618,7 +619,7 @@ export const panelTests: PanelTest[] = [
           await p.page.getByRole('button', { name: 'Export CSV' }).click();
           for (let i = 0; i < 100 && !fake.calls.written.length; i++) await new Promise((r) => setTimeout(r, 20));
           const csv = Buffer.from(fake.calls.written[0]!.bytes).toString('utf8');
-          assert.match(csv, /^id,name,status,branch,commit,epochs,l2,lr,seed,threshold,accuracy,f1,loss,precision,recall\r\n/);
+          assert.match(csv, /^id,name,status,branch,commit,accuracy,f1,loss,precision,recall,epochs,l2,lr,seed,threshold\r\n/);
           assert.equal(csv.trim().split('\r\n').length, 5);
           await p.page.locator('button[data-export="parallel"]').click();
           for (let i = 0; i < 100 && fake.calls.written.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
@@ -754,3 +755,181 @@ export const panelTests: PanelTest[] = [
     },
   },
 ];
+
+/** Two runs whose accuracy differs by 0.014 near 0.83: what an axis from zero hides. */
+function closeRuns(): ComparePayload {
+  const run = (id: string, accuracy: number): CompareRun => ({
+    id, name: id, status: 'passed', startedAt: '2026-11-01T00:00:00.000Z', params: { lr: id === 'base' ? 0.5 : 0.1 }, metrics: { accuracy, loss: 1 - accuracy },
+  });
+  return { runs: [run('base', 0.834), run('candidate', 0.82)], baselineId: 'base', goals: { accuracy: 'max', loss: 'min' } };
+}
+
+panelTests.push(
+  {
+    name: 'in a 900 px editor column the run column and the first metrics are in view; the run column stays frozen when the table scrolls sideways',
+    async run({ browser, shot }) {
+      const payload = fixturePayload(panelModule());
+      const p = await openPanel(browser);
+      try {
+        // The webview is as wide as the editor column it sits in.
+        await p.page.setViewportSize({ width: 900, height: 900 });
+        await p.sendRuns(payload);
+        const scroller = p.page.getByTestId('runs-scroll');
+        const area = (await scroller.boundingBox())!;
+        const inView = async (selector: string) => {
+          const box = (await p.page.locator(selector).first().boundingBox())!;
+          return box.x >= area.x - 0.5 && box.x + box.width <= area.x + area.width + 0.5 && box.x + box.width <= 900;
+        };
+        const id = payload.runs[1]!.id;
+        // The run column, the status and the first two metrics (the goals accuracy and f1) are fully visible.
+        assert.ok(await inView('thead th.name'), 'run column header');
+        assert.ok(await inView(`tr[data-run="${id}"] th`), 'run cell');
+        assert.ok(await inView('th:has(button[data-key="metric:accuracy"])'), 'first metric header');
+        assert.ok(await inView('th:has(button[data-key="metric:f1"])'), 'second metric header');
+        const accuracyCell = p.page.locator(`tr[data-run="${id}"] > *`).nth(2);
+        assert.match(await accuracyCell.textContent() ?? '', /^0\.809 \(−0\.025\)$/);
+        assert.ok(await inView(`tr[data-run="${id}"] > :nth-child(3)`), 'first metric cell');
+        assert.ok(!(await inView('th:has(button[data-key="param:threshold"])')), 'the last param is off to the right: the table does scroll');
+        await shot(p.page, 'compare-900px');
+
+        // Scrolled to the far right: the params come into view, the run column stays at the left edge, on top.
+        await scroller.evaluate((s) => (s.scrollLeft = s.scrollWidth));
+        await p.page.waitForTimeout(100);
+        assert.ok(await inView('th:has(button[data-key="param:threshold"])'), 'the last param after scrolling');
+        const runCell = (await p.page.locator(`tr[data-run="${id}"] th`).boundingBox())!;
+        assert.ok(Math.abs(runCell.x - area.x) <= 2, `the run column left the edge: ${runCell.x} vs ${area.x}`);
+        const onTop = await p.page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.closest('th')?.getAttribute('scope'), [runCell.x + 20, runCell.y + runCell.height / 2]);
+        assert.equal(onTop, 'row', 'the frozen run cell is drawn over the scrolled cells');
+        const header = (await p.page.locator('thead th.name').boundingBox())!;
+        assert.ok(Math.abs(header.x - area.x) <= 2, 'the run column header is frozen too');
+        await shot(p.page, 'compare-900px-scrolled');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'the bar chart does not hide 0.82 vs 0.834: its axis comes from the data range (chart.js scale min/max); "Axis from zero" is a choice that survives a reload',
+    async run({ browser, shot }) {
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(closeRuns());
+        const bar = p.page.locator('canvas[data-chart="bar"]');
+        const axis = async () => bar.evaluate((c: HTMLCanvasElement) => [Number(c.dataset.yMin), Number(c.dataset.yMax)]);
+        const [min, max] = await axis();
+        assert.ok(min > 0.7 && min < 0.82, `axis min ${min}: from the data, below the lowest bar`);
+        assert.ok(max >= 0.834 && max < 0.9, `axis max ${max}`);
+        const share = (0.834 - 0.82) / (max - min);
+        assert.ok(share >= 0.2, `the difference is ${(share * 100).toFixed(1)}% of the axis: too small to see`);
+        // On the canvas: the two bars' heights differ by a visible number of pixels.
+        // (No named helpers inside evaluate: the bundler's __name wrapper does not exist in the page.)
+        const heights = await bar.evaluate((c: HTMLCanvasElement) => {
+          const { data, width, height } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          const cols: number[] = [];
+          for (let x = 0; x < width; x++) {
+            let n = 0;
+            for (let y = 0; y < height; y++) {
+              const i = (y * width + x) * 4;
+              // Bar fills: the theme blue (baseline) or orange (the other run), strongly coloured.
+              if (data[i + 3]! > 100 && Math.abs(data[i]! - data[i + 2]!) > 80) n++;
+            }
+            cols.push(n);
+          }
+          // The first bar (base) is the leftmost coloured column, the second (candidate) the rightmost.
+          return [cols.find((n) => n > 0) ?? 0, [...cols].reverse().find((n) => n > 0) ?? 0, height];
+        });
+        await shot(p.page, 'compare-bar-axis');
+        assert.ok(heights[1]! > 0 && heights[0]! - heights[1]! >= heights[2]! * 0.2, `bar heights ${heights[0]} vs ${heights[1]} of ${heights[2]} px`);
+
+        await p.page.getByTestId('bar-from-zero').check();
+        const [zeroMin] = await axis();
+        assert.equal(zeroMin, 0, 'from zero when asked');
+        await p.page.waitForTimeout(300); // the debounced save
+        await p.page.reload();
+        await p.waitForPosted('rendered');
+        assert.equal(await p.page.getByTestId('bar-from-zero').isChecked(), true);
+        assert.equal((await axis())[0], 0);
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: '"Pin as baseline" from the panel (or the Experiments view) updates the open panel: new baseline tag, summary, deltas; a run it did not show is added',
+    async run({ browser, shot }) {
+      server ??= await serveComparePanel();
+      const fake = fakeVscode(server.origin, undefined);
+      currentFake = fake.api;
+      const mod = panelModule();
+      const extensionUri = fake.api.Uri.file(REPO);
+      const data = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { records: RunRecord[] };
+      const payload = fixturePayload(mod);
+      // What the extension does on a pin: ExperimentsView.pin writes .mlci/baseline, refreshes, and hands the open panel the pinned run.
+      const pinned: string[] = [];
+      const panel = mod.ComparePanel.createOrShow(extensionUri as never, payload, {
+        applyParams: () => undefined,
+        pinBaseline: (id) => {
+          pinned.push(id);
+          mod.ComparePanel.current?.setBaseline(mod.compareRunOf(data.records.find((r) => r.id === id)!));
+        },
+      });
+      server.setHtml(fake.panel.webview.html);
+      try {
+        const p = await ComparePage.open(browser, server.url, async (page) => {
+          // Both ways, as VS Code's webview does: the page's messages reach the panel, the panel's posts reach the page.
+          await page.exposeFunction('__toExtension', (m: unknown) => fake.receive(m));
+        });
+        const deliver = async (from: number) => {
+          for (let i = 0; i < 250 && fake.sent.length <= from; i++) await new Promise((r) => setTimeout(r, 20));
+          assert.ok(fake.sent.length > from, 'the panel posted nothing');
+          const renders = (await p.posted('rendered')).length;
+          await p.page.evaluate((m) => window.postMessage(m, '*'), fake.sent.at(-1) as ComparePanelToWebview);
+          await p.waitForPosted('rendered', renders + 1);
+        };
+        try {
+          await deliver(0);
+          const oldBase = payload.baselineId!;
+          const target = payload.runs.find((r) => r.name === 'lr=1.0 epochs=200')!;
+          assert.equal(await p.page.locator(`tr[data-run="${oldBase}"] .tag`).textContent(), ' baseline');
+          await clickRun(p, target.id);
+          const before = fake.sent.length;
+          await p.page.getByRole('button', { name: 'Pin as baseline' }).click();
+          await deliver(before);
+          assert.deepEqual(pinned, [target.id]);
+          assert.equal(await p.page.locator(`tr[data-run="${target.id}"] .tag`).textContent(), ' baseline', 'the tag moved');
+          assert.equal(await p.page.locator(`tr[data-run="${oldBase}"] .tag`).count(), 0);
+          assert.match(await p.page.getByTestId('summary').textContent() ?? '', /baseline: lr=1\.0 epochs=200;/);
+          // Deltas are now against lr=1.0: the old baseline's accuracy (0.834 < 0.844008) is worse.
+          assert.equal(await p.page.locator(`tr[data-run="${oldBase}"] > *`).nth(2).getAttribute('data-verdict'), 'worse');
+          assert.equal(await p.page.locator(`tr[data-run="${target.id}"] [data-verdict]`).count(), 0, 'the new baseline has no deltas');
+          assert.deepEqual((await p.page.locator('tr.selected').evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.run))), [target.id], 'the selection is kept');
+          await shot(p.page, 'compare-pinned');
+
+          // The same baseline again: nothing is posted.
+          const count = fake.sent.length;
+          mod.ComparePanel.current!.setBaseline(mod.compareRunOf(data.records.find((r) => r.id === target.id)!));
+          assert.equal(fake.sent.length, count);
+          // A pinned run the panel did not show (pinned in the view or with mlci exp pin) joins the table as its baseline.
+          const outsider = { ...data.records[0]!, id: '20261124-000000-ffff', name: 'pinned elsewhere' };
+          mod.ComparePanel.current!.setBaseline(mod.compareRunOf(outsider));
+          await deliver(count);
+          assert.equal(await p.page.locator(`tr[data-run="${outsider.id}"] .tag`).textContent(), ' baseline');
+          assert.equal((await p.rowRuns()).length, 5);
+          // Unpinned: no baseline, no deltas.
+          mod.ComparePanel.current!.setBaseline(undefined);
+          await deliver(count + 1);
+          assert.equal(await p.page.locator('[data-verdict]').count(), 0);
+          assert.match(await p.page.getByTestId('summary').textContent() ?? '', /baseline: none/);
+          await p.assertClean();
+        } finally {
+          await p.page.close();
+        }
+      } finally {
+        server.setHtml(undefined);
+        panel.dispose();
+      }
+    },
+  },
+);

@@ -48,22 +48,44 @@ function baseOptions(theme: CompareTheme, xTitle: string, yTitle: string, catego
   };
 }
 
+/**
+ * The value axis of the bar chart. From the data range by default: runs
+ * that differ by 0.014 on a metric near 0.83 are what a comparison is for,
+ * and an axis from zero draws them as equal bars. The range is padded by half
+ * its span (the lowest bar stays visible, a third of the highest) and never
+ * crosses zero for data that does not; `fromZero` gives the classic axis.
+ */
+export function barAxis(values: readonly (number | null | undefined)[], fromZero: boolean): { beginAtZero: boolean; suggestedMin?: number; suggestedMax?: number } {
+  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (fromZero || finite.length === 0) return { beginAtZero: true };
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const pad = (hi - lo) / 2 || Math.abs(hi) * 0.05 || 1;
+  return {
+    beginAtZero: false,
+    suggestedMin: lo >= 0 ? Math.max(0, lo - pad) : lo - pad,
+    suggestedMax: hi <= 0 ? Math.min(0, hi + pad) : hi + pad,
+  };
+}
+
 /** One bar per run (the selected runs, else the first MAX_BARS in table order); the baseline in its own colour. */
-export function barChart(canvas: HTMLCanvasElement, runs: CompareRun[], metric: string, baselineId: string | undefined, theme: CompareTheme): Chart {
+export function barChart(canvas: HTMLCanvasElement, runs: CompareRun[], metric: string, baselineId: string | undefined, theme: CompareTheme, fromZero = false): Chart {
   const shown = runs.slice(0, MAX_BARS);
+  const values = shown.map((r) => r.metrics[metric] ?? null);
+  const base = baseOptions(theme, '', metric, true);
   return new Chart(canvas, {
     type: 'bar',
     data: {
       labels: shown.map(runLabel),
       datasets: [{
         label: metric,
-        data: shown.map((r) => r.metrics[metric] ?? null),
+        data: values,
         backgroundColor: shown.map((r) => withAlpha(r.id === baselineId ? theme.current : theme.reference, 0.75)),
         borderColor: shown.map((r) => (r.id === baselineId ? theme.current : theme.reference)),
         borderWidth: 1,
       }],
     },
-    options: { ...baseOptions(theme, '', metric, true), plugins: { legend: { display: false } } },
+    options: { ...base, scales: { ...base.scales, y: { ...base.scales.y, ...barAxis(values, fromZero) } }, plugins: { legend: { display: false } } },
   });
 }
 

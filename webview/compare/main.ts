@@ -114,11 +114,19 @@ function drawChart(name: 'bar' | 'history' | 'scatter' | 'parallel'): void {
     return;
   }
   let chart: Chart | undefined;
-  if (name === 'bar' && state.barMetric) chart = barChart(canvas, chartRuns(MAX_BARS), state.barMetric, payload.baselineId, theme);
+  if (name === 'bar' && state.barMetric) chart = barChart(canvas, chartRuns(MAX_BARS), state.barMetric, payload.baselineId, theme, state.barFromZero === true);
   if (name === 'history' && state.historyStage && state.historySeries) chart = historyChart(canvas, chartRuns(MAX_LINES), state.historyStage, state.historySeries, theme);
   if (name === 'scatter' && state.scatterX && state.scatterY) chart = scatterChart(canvas, Array.from(order, (i) => payload!.runs[i]!), selected, state.scatterX, state.scatterY, theme);
   card.empty.hidden = chart !== undefined;
-  if (chart) charts.set(name, chart);
+  if (chart) {
+    charts.set(name, chart);
+    // The value axis chart.js settled on, for tests and assistive text: the range the bars are read against.
+    const y = chart.scales.y;
+    if (y) {
+      canvas.dataset.yMin = String(y.min);
+      canvas.dataset.yMax = String(y.max);
+    }
+  }
 }
 
 function drawCharts(): void {
@@ -246,8 +254,18 @@ function chartSection(): HTMLElement {
     save();
     drawChart('history');
   }, 'history-stage');
+  const fromZero = el('input', { attrs: { type: 'checkbox', 'data-testid': 'bar-from-zero' } });
+  fromZero.checked = state.barFromZero === true;
+  fromZero.addEventListener('change', () => {
+    state = { ...state, barFromZero: fromZero.checked };
+    save();
+    drawChart('bar');
+  });
   cards = {
-    bar: chartCard('bar', 'Metric per run', `selected runs, else the first ${MAX_BARS} in table order`, [labelledSelect('Metric', metrics, state.barMetric, onAxis('barMetric', 'bar'), 'bar-metric').element], exportPng('bar')),
+    bar: chartCard('bar', 'Metric per run', `selected runs, else the first ${MAX_BARS} in table order; the axis spans the values unless "Axis from zero"`, [
+      labelledSelect('Metric', metrics, state.barMetric, onAxis('barMetric', 'bar'), 'bar-metric').element,
+      el('label', { class: 'toggle', attrs: { title: 'Start the value axis at zero (default: the range of the values, so small differences show)' } }, [fromZero, ' Axis from zero']),
+    ], exportPng('bar')),
     history: chartCard('history', 'Metric history', `selected runs, else the first ${MAX_LINES}; at most 500 points per line`, [stageSelect.element, seriesSelect.element], exportPng('history')),
     scatter: chartCard('scatter', 'Param vs metric', 'every run, at most 500 points per series; selected runs highlighted', [
       labelledSelect('Param', params, state.scatterX, onAxis('scatterX', 'scatter'), 'scatter-x').element,
@@ -265,7 +283,7 @@ function render(next: ComparePayload): void {
   clear(root);
   payload = next;
   theme = readCompareTheme();
-  columns = allColumns(next.runs);
+  columns = allColumns(next.runs, next.goals);
   // Selection and anchor survive only for runs that are still there.
   const ids = new Set(next.runs.map((r) => r.id));
   selected = new Set([...selected].filter((id) => ids.has(id)));

@@ -17,8 +17,14 @@ export interface Column {
 
 export type Verdict = 'better' | 'worse' | 'same' | 'n/a';
 
-/** Every param and metric key over all runs, sorted (params then metrics, as `mlci exp diff`). */
-export function allColumns(runs: CompareRun[]): Column[] {
+/**
+ * Every param and metric key over all runs: the run and its status, then
+ * the metrics (those with a goal first, in the pipeline's order, then the
+ * rest by name), then the params by name. Metrics come first because they
+ * are what a comparison is read for: in a narrow editor the run column
+ * (frozen) and the first metrics stay in view, the params scroll.
+ */
+export function allColumns(runs: CompareRun[], goals: Record<string, CompareGoal> = {}): Column[] {
   const params = new Set<string>();
   const metrics = new Set<string>();
   for (const r of runs) {
@@ -29,9 +35,17 @@ export function allColumns(runs: CompareRun[]): Column[] {
   return [
     { key: 'name', label: 'Run', kind: 'name', numeric: false },
     { key: 'status', label: 'Status', kind: 'status', numeric: false },
+    ...metricOrder([...metrics], goals).map((k): Column => ({ key: `metric:${k}`, label: k, kind: 'metric', field: k, numeric: true })),
     ...[...params].sort().map((k): Column => ({ key: `param:${k}`, label: k, kind: 'param', field: k, numeric: numericParam(k) })),
-    ...[...metrics].sort().map((k): Column => ({ key: `metric:${k}`, label: k, kind: 'metric', field: k, numeric: true })),
   ];
+}
+
+/** Metrics with a goal first (the pipeline's `metrics:` order), then the others by name. */
+export function metricOrder(keys: string[], goals: Record<string, CompareGoal>): string[] {
+  const order = Object.keys(goals);
+  // Exact names in the pipeline's order, then metrics with a goal by their last part (`train.loss`), then the rest.
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : goalOf(k, goals) ? order.length : order.length + 1);
+  return [...keys].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export function runLabel(r: CompareRun): string {

@@ -17,8 +17,11 @@ const OVERSCAN = 8;
 /** The scroll box's height cap; fewer rows shrink it to fit. */
 const MAX_HEIGHT = 420;
 const HEAD_HEIGHT = 32;
-/** Column widths (table-layout: fixed): metric cells hold the value and the delta. */
-const WIDTH: Record<Column['kind'], number> = { name: 240, status: 100, param: 100, metric: 180 };
+/**
+ * Column widths (table-layout: fixed): metric cells hold the value and the
+ * delta. Run + status + two metrics fit a 900 px editor column.
+ */
+const WIDTH: Record<Column['kind'], number> = { name: 220, status: 90, param: 100, metric: 170 };
 
 export interface TableView {
   payload: ComparePayload;

@@ -118,6 +118,28 @@ describe('pipeline explorer', function () {
       assert.match(String(a.tree.getTreeItem(gates[0]).description), /^passed: accuracy 0.834 is above the minimum 0.75/);
     });
 
+    it('a run where nothing ran is run history: not a new row in the Experiments view until Show Run History', async () => {
+      const a = await api();
+      const file = a.pipelines.list()[0].uri.fsPath;
+      // Twice: the second run finds validate-data up to date and runs nothing.
+      await vscode.commands.executeCommand('mlci.runStage', { file, stage: 'validate-data' });
+      await vscode.commands.executeCommand('mlci.runStage', { file, stage: 'validate-data' });
+      const cached = a.runs.lastRun(file)!;
+      assert.deepEqual(cached.stages.map((s) => s.status), ['cached']);
+      assert.equal(cached.kind, 'cached');
+      await a.experiments.refresh();
+      const shown = () => a.experiments.getChildren().map((i) => i.run.id);
+      assert.ok(!shown().includes(cached.id), 'the cached run is no experiment row');
+      assert.ok(a.experiments.all().some((i) => i.run.id === cached.id), 'but it is kept');
+      await vscode.commands.executeCommand('mlci.showRunHistory');
+      const row = a.experiments.getChildren().find((i) => i.run.id === cached.id);
+      assert.ok(row, 'listed under Show Run History');
+      assert.match(String(a.experiments.getTreeItem(row).description), /^passed · cached: nothing ran · /);
+      assert.equal((a.experiments.getTreeItem(row).iconPath as vscode.ThemeIcon).id, 'history');
+      await vscode.commands.executeCommand('mlci.hideRunHistory');
+      assert.ok(!shown().includes(cached.id));
+    });
+
     it('lists the recorded runs in the Experiments view; pinning marks the baseline', async () => {
       const a = await api();
       await a.experiments.refresh();
