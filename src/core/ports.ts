@@ -43,7 +43,8 @@ export type StageOutcome =
   | { kind: 'oom'; exitCode: number }
   | { kind: 'timeout' }
   | { kind: 'cancelled' }
-  | { kind: 'error'; message: string };
+  /** `engineLost`: the engine died or stopped answering (the run could not go on), not the stage's fault. */
+  | { kind: 'error'; message: string; engineLost?: boolean };
 
 export interface StageResult {
   outcome: StageOutcome;

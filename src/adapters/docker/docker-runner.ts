@@ -10,6 +10,16 @@
  * same path, limits and labels (mlci.run / mlci.stage / mlci.pid, so strays
  * of crashed runs can be found), attached before start so no output is lost,
  * waited on, inspected (OOM), and always force-removed at the end.
+ *
+ * The engine may freeze (a stopped dockerd accepts connections and never
+ * answers) or die mid-run. Every engine call but the stage's own wait and
+ * output stream therefore has a time limit (`callTimeoutMs`, default 30 s,
+ * MLCI_ENGINE_TIMEOUT_MS), Ctrl+C returns 'cancelled' within 0.8 s when the
+ * engine does not answer a ping (the kill and removal go on in the
+ * background, and removeStray cleans up after an engine that never answered;
+ * an engine that answers gets up to 10 s more to remove the container), and a lost
+ * engine is an error outcome marked `engineLost`, which the run reports as
+ * "could not run", not as a failing stage.
  */
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
@@ -25,7 +35,15 @@ export interface DockerRunnerOptions {
   host?: string;
   /** How long `check()` waits for the engine's answer (default 5 s). */
   pingTimeoutMs?: number;
+  /** How long any other engine call may take before the engine counts as frozen (default 30 s, or MLCI_ENGINE_TIMEOUT_MS). */
+  callTimeoutMs?: number;
 }
+
+/** After Ctrl+C, how long a stage may take to stop before run() returns 'cancelled' anyway. */
+const CANCEL_GRACE_MS = 800;
+
+/** The engine did not answer in time, or its connection failed. */
+export class EngineLost extends Error {}
 
 /** How long to wait for the attach stream to deliver the last output after the container exited. */
 const DRAIN_MS = 2000;
@@ -42,6 +60,27 @@ export class DockerRunner implements ContainerRunner {
 
   constructor(private readonly options: DockerRunnerOptions = {}) {}
 
+  private get callTimeoutMs(): number {
+    const env = Number(process.env.MLCI_ENGINE_TIMEOUT_MS);
+    return this.options.callTimeoutMs ?? (Number.isFinite(env) && env > 0 ? env : 30_000);
+  }
+
+  /** `p`, or an EngineLost once `callTimeoutMs` passes without an answer. */
+  private limit<T>(p: Promise<T>, what: string): Promise<T> {
+    const ms = this.callTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new EngineLost(`the Docker engine at ${this.where} did not answer (${what}) within ${Math.round(ms / 1000)} s: it is frozen or overloaded`)), ms);
+      timer.unref();
+    });
+    return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+  }
+
+  /** The message and marker for an outcome caused by the engine, not the stage. */
+  private lost(err: unknown): StageOutcome {
+    const reason = err instanceof EngineLost ? err.message : `the Docker engine at ${this.where} was lost during the stage (${errorText(err)})`;
+    return { kind: 'error', engineLost: true, message: `${reason}; check it with \`docker info\`, restart it if needed, then run again (or run with --executor local)` };
+  }
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`, `tcp://...`. */
   get where(): string {
     if (this.options.socketPath) return `unix://${this.options.socketPath}`;
@@ -71,15 +110,34 @@ export class DockerRunner implements ContainerRunner {
     }
   }
 
+  /** Resolves when the engine answers a ping within `ms`. */
+  private async ping(ms: number): Promise<void> {
+    const plain = plainEngine(this.options);
+    if (plain) return pingEngine(plain, ms);
+    const docker = await this.docker();
+    const ping = docker.ping.bind(docker) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+    await ping({ abortSignal: AbortSignal.timeout(ms) });
+  }
+
   async resolveImage(image: string, log?: LogSink, cancel?: Cancel): Promise<string> {
+    try {
+      return await this.resolveImageOnce(image, log, cancel);
+    } catch (err) {
+      if (cancel?.aborted || !isEngineFailure(err)) throw err;
+      const outcome = this.lost(err) as { message: string };
+      throw Object.assign(new Error(outcome.message, { cause: err }), { engineLost: true });
+    }
+  }
+
+  private async resolveImageOnce(image: string, log?: LogSink, cancel?: Cancel): Promise<string> {
     // The image is usually there: ask without loading dockerode when the engine allows it.
     const plain = plainEngine(this.options);
     if (plain) {
-      const id = await inspectImageId(plain, image);
+      const id = await this.limit(abortable(inspectImageId(plain, image, this.callTimeoutMs), cancel), `inspecting image ${image}`);
       if (id) return id;
     }
     const docker = await this.docker();
-    const present = await inspectImage(docker, image);
+    const present = await this.limit(abortable(inspectImage(docker, image), cancel), `inspecting image ${image}`);
     if (present) return present;
     try {
       await pull(docker, image, log, cancel);
@@ -93,6 +151,34 @@ export class DockerRunner implements ContainerRunner {
   }
 
   async run(spec: StageSpec, log: LogSink, cancel?: Cancel): Promise<StageResult> {
+    if (!cancel) return this.runStage(spec, log);
+    // Ctrl+C is effective within CANCEL_GRACE_MS whatever the engine does:
+    // a frozen engine may never answer the kill.
+    const started = Date.now();
+    let onAbort: (() => void) | undefined;
+    const abandoned = new Promise<StageResult>((resolve) => {
+      const give = () => resolve({ outcome: { kind: 'cancelled' }, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started });
+      onAbort = () => {
+        // An engine that still answers gets time to kill and remove the
+        // container (nothing left behind); a frozen one does not.
+        let answers = false;
+        this.ping(CANCEL_GRACE_MS).then(() => (answers = true), () => undefined);
+        setTimeout(() => {
+          if (!answers) give();
+          else setTimeout(give, 10_000).unref();
+        }, CANCEL_GRACE_MS).unref();
+      };
+      if (cancel.aborted) onAbort();
+      else cancel.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([this.runStage(spec, log, cancel), abandoned]);
+    } finally {
+      if (onAbort) cancel.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async runStage(spec: StageSpec, log: LogSink, cancel?: Cancel): Promise<StageResult> {
     const startedAt = new Date();
     const t0 = performance.now();
     let imageId: string | undefined;
@@ -112,16 +198,16 @@ export class DockerRunner implements ContainerRunner {
     let closeWait: (() => void) | undefined;
     try {
       const docker = await this.docker();
-      const created = await createContainer(docker, spec, log, cancel);
+      const created = await this.limit(createContainer(docker, spec, log, cancel), 'creating the container');
       container = created;
       if (cancel?.aborted) return result({ kind: 'cancelled' });
 
       // Attach before start: the stream then carries the stage's output from its first byte.
-      output = await created.attach({ stream: true, stdout: true, stderr: true });
+      output = await this.limit(created.attach({ stream: true, stdout: true, stderr: true }), 'attaching to the container');
       const drained = demux(created, output, log);
       // TRAP: a plain wait() before start returns at once with StatusCode 0 (the
       // container is "not running" yet). 'next-exit' registered before start is exact.
-      const { exited, close } = await waitNextExit(created);
+      const { exited, close } = await this.limit(waitNextExit(created), 'waiting for the container');
       closeWait = close;
       let hasExited = false;
       exited.then(
@@ -133,7 +219,7 @@ export class DockerRunner implements ContainerRunner {
         // A stage that exited on its own just before its deadline keeps its exit code.
         if (stopReason || hasExited) return;
         stopReason = reason;
-        created.kill().catch(() => undefined); // already exited: nothing to kill
+        this.limit(created.kill(), 'stopping the container').catch(() => undefined); // already exited: nothing to kill
       };
       onAbort = () => stop('cancelled');
       cancel?.addEventListener('abort', onAbort, { once: true });
@@ -142,13 +228,15 @@ export class DockerRunner implements ContainerRunner {
         timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
       }
 
-      await created.start();
+      await this.limit(created.start(), 'starting the container');
       // A kill that raced with start found nothing running: kill again now.
-      if (stopReason) await created.kill().catch(() => undefined);
+      if (stopReason) await this.limit(created.kill(), 'stopping the container').catch(() => undefined);
 
+      // No limit on the stage itself (its own timeout applies); a frozen
+      // engine during a stage without one is left to Ctrl+C.
       const status = await exited;
       await Promise.race([drained, delay(DRAIN_MS)]);
-      const info = await created.inspect();
+      const info = await this.limit(created.inspect(), 'inspecting the container');
       imageId = info.Image;
       if (stopReason) return result({ kind: stopReason });
       const exitCode = status.StatusCode ?? info.State.ExitCode;
@@ -163,6 +251,7 @@ export class DockerRunner implements ContainerRunner {
     } catch (err) {
       if (stopReason) return result({ kind: stopReason });
       if (cancel?.aborted) return result({ kind: 'cancelled' });
+      if (isEngineFailure(err)) return result(this.lost(err));
       return result({ kind: 'error', message: errorText(err) });
     } finally {
       if (timer) clearTimeout(timer);
@@ -171,7 +260,7 @@ export class DockerRunner implements ContainerRunner {
       closeWait?.();
       if (container) {
         // Always, also after errors and cancellation; removeStray is the backstop.
-        await container.remove({ force: true, v: true }).catch((err: unknown) => {
+        await this.limit(container.remove({ force: true, v: true }), 'removing the container').catch((err: unknown) => {
           if (!isNotFound(err)) log('stderr', `mlci: could not remove container ${container?.id.slice(0, 12)}: ${errorText(err)}\n`);
         });
       }
@@ -180,7 +269,7 @@ export class DockerRunner implements ContainerRunner {
 
   async removeStray(isRunAlive: (runId: string) => boolean): Promise<number> {
     const docker = await this.docker();
-    const containers = await docker.listContainers({ all: true, filters: { label: [LABEL_RUN] } });
+    const containers = await this.limit(docker.listContainers({ all: true, filters: { label: [LABEL_RUN] } }), 'listing containers');
     let removed = 0;
     for (const info of containers) {
       const runId = info.Labels?.[LABEL_RUN];
@@ -190,7 +279,7 @@ export class DockerRunner implements ContainerRunner {
       const pid = Number(info.Labels?.[LABEL_PID]);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) continue;
       try {
-        await docker.getContainer(info.Id).remove({ force: true, v: true });
+        await this.limit(docker.getContainer(info.Id).remove({ force: true, v: true }), 'removing a stray container');
         removed++;
       } catch (err) {
         if (!isNotFound(err)) throw err; // removed meanwhile: not ours to count
@@ -434,6 +523,26 @@ function errorText(err: unknown): string {
     return code && !message.includes(code) ? `${code}: ${message}` : message;
   }
   return String(err);
+}
+
+/** Connection-level failures: the engine died, closed the socket, or is gone; and our own time limits. */
+export function isEngineFailure(err: unknown): boolean {
+  if (err instanceof EngineLost) return true;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code)) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /socket hang up|^aborted$|wait for the container was closed/i.test(message);
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (the call itself may go on). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new Error('cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function delay(ms: number): Promise<void> {

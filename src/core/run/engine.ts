@@ -242,11 +242,19 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   // record.errors, and retried with the next write; the final state is
   // always attempted, so a record is never left 'running' by a live process.
   const writeErrors = new Map<string, string>();
-  const noteWriteError = (what: 'record' | 'lock', file: string, e: unknown) => {
-    if (writeErrors.has(what)) return;
-    const message = `could not write ${what === 'lock' ? 'mlci.lock' : 'the run record'}: ${describeFsError(file, e)}${what === 'lock' ? '; stages that ran will run again next time' : ''}`;
-    writeErrors.set(what, message);
+  const noteRunError = (key: string, message: string) => {
+    if (writeErrors.has(key)) return;
+    writeErrors.set(key, message);
     opts.onEvent?.({ type: 'warning', message: masker.mask(message) });
+  };
+  const noteWriteError = (what: 'record' | 'lock', file: string, e: unknown) => {
+    noteRunError(what, `could not write ${what === 'lock' ? 'mlci.lock' : 'the run record'}: ${describeFsError(file, e)}${what === 'lock' ? '; stages that ran will run again next time' : ''}`);
+  };
+  // The container engine died or froze: no further stage can start.
+  let engineLost = false;
+  const noteEngineLost = (message: string) => {
+    engineLost = true;
+    noteRunError('engine', message);
   };
   let writes: Promise<void> = Promise.resolve();
   const persist = (withLock = false) => {
@@ -285,6 +293,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       rec.status = signal.aborted ? 'cancelled' : 'failed';
       rec.reason = (e as Error).message;
       rec.durationMs = Date.now() - started;
+      if ((e as { engineLost?: boolean }).engineLost && !signal.aborted) noteEngineLost((e as Error).message);
       return finish(rec);
     }
     const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher);
@@ -334,6 +343,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
           ...(opts.user ? { user: opts.user } : {}),
         }, emit, signal);
         rec.outcome = result.outcome;
+        if (result.outcome.kind === 'error' && result.outcome.engineLost && !signal.aborted) noteEngineLost(result.outcome.message);
         if (result.outcome.kind === 'exited' || result.outcome.kind === 'oom') rec.exitCode = result.outcome.exitCode;
         ok = result.outcome.kind === 'exited' && result.outcome.exitCode === 0;
         if (!ok) rec.reason = containerFailure(result.outcome, stage.resources.timeout);
@@ -415,10 +425,10 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         if (state.get(stage.name) !== 'waiting') continue;
         const needs = stage.needs.filter((n) => planned.has(n));
         const failedNeed = needs.find((n) => state.get(n) === 'done' && !good(n));
-        if (failedNeed || signal.aborted || stopStarting) {
+        if (failedNeed || signal.aborted || stopStarting || engineLost) {
           const rec = entry(stage.name);
           rec.status = signal.aborted ? 'cancelled' : 'skipped';
-          rec.reason = signal.aborted ? 'run cancelled before it started' : failedNeed ? `upstream stage ${failedNeed} ${entry(failedNeed).status === 'skipped' ? 'was skipped' : 'failed'}` : 'an earlier stage failed (--fail-fast)';
+          rec.reason = signal.aborted ? 'run cancelled before it started' : engineLost ? 'not run: the container engine was lost' : failedNeed ? `upstream stage ${failedNeed} ${entry(failedNeed).status === 'skipped' ? 'was skipped' : 'failed'}` : 'an earlier stage failed (--fail-fast)';
           state.set(stage.name, 'done');
           void finish(rec);
           continue;
