@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   hook: async () => (await import('./commands/verify')).hookCommand,
   export: async () => (await import('./commands/export')).exportCommand,
   triggers: async () => (await import('./commands/triggers')).triggersCommand,
+  import: async () => (await import('./commands/import')).importCommand,
 };
 
 function loadCommand(name: string | undefined): Promise<Command> | undefined {

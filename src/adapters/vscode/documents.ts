@@ -27,13 +27,18 @@ export const editorFiles: FileProbe = {
 
 const cache = new Map<string, { version: number; text: string; result: ValidateResult }>();
 
+/** Checks the user turned off in settings (`mlci.validation.undeclaredCodeDeps`). */
+export function validationChecks(): { codeDeps: boolean } {
+  return { codeDeps: vscode.workspace.getConfiguration('mlci').get<boolean>('validation.undeclaredCodeDeps', true) };
+}
+
 /** The validation of a document, cached by URI and version. */
 export function validateDocument(doc: vscode.TextDocument): ValidateResult {
   const key = doc.uri.toString();
   const hit = cache.get(key);
   const text = doc.getText();
   if (hit && hit.version === doc.version && hit.text === text) return hit.result;
-  const result = validatePipeline({ file: path.basename(doc.uri.fsPath), text, root: path.dirname(doc.uri.fsPath), files: editorFiles });
+  const result = validatePipeline({ file: path.basename(doc.uri.fsPath), text, root: path.dirname(doc.uri.fsPath), files: editorFiles, checks: validationChecks() });
   cache.set(key, { version: doc.version, text, result });
   return result;
 }

@@ -30,7 +30,7 @@ export function readFailure(file: string, e: unknown): string {
   return `cannot read '${file}': ${(e as Error).message}`;
 }
 
-export function validateFile(cwd: string, file: string): FileReport {
+export function validateFile(cwd: string, file: string, checks?: { codeDeps?: boolean }): FileReport {
   const abs = path.resolve(cwd, file);
   let text: string;
   try {
@@ -38,20 +38,22 @@ export function validateFile(cwd: string, file: string): FileReport {
   } catch (e) {
     return { file, problems: [], error: readFailure(file, e) };
   }
-  const r = validatePipeline({ file, text, root: path.dirname(abs), files: nodeFiles });
+  const r = validatePipeline({ file, text, root: path.dirname(abs), files: nodeFiles, ...(checks ? { checks } : {}) });
   return { file, problems: r.problems };
 }
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check pipeline files and print problems with file:line:column',
-  usage: 'mlci validate [FILE...] [--format text|json]',
+  usage: 'mlci validate [FILE...] [--format text|json] [--no-code-deps]',
   help: `Checks each pipeline file (default: every mlci.yaml and *.mlci.yaml under the
 current folder) against the schema and the semantic rules.
 
 Options:
   --format text|json   text (default): one line per problem and a summary;
                        json: {"files":[{"file","problems":[...]}],"summary":{...}}
+  --no-code-deps       skip the undeclared-code-dep check (Python imports of
+                       repository modules that a stage's deps do not cover)
 Exit codes:
   0  no errors (warnings may be printed)
   1  at least one error
@@ -60,7 +62,7 @@ Exit codes:
 Examples:
   mlci validate
   mlci validate examples/churn/mlci.yaml --format json`,
-  options: { format: { type: 'string', default: 'text' } },
+  options: { format: { type: 'string', default: 'text' }, 'no-code-deps': { type: 'boolean', default: false } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const format = String(values.format);
@@ -70,7 +72,8 @@ Examples:
       files = await findPipelineFiles(io.cwd);
       if (files.length === 0) throw new CliError(`no pipeline file found under ${io.cwd} (looked for mlci.yaml and *.mlci.yaml); create one or name a file`);
     }
-    const reports = files.map((f) => validateFile(io.cwd, f));
+    const checks = values['no-code-deps'] === true ? { codeDeps: false } : undefined;
+    const reports = files.map((f) => validateFile(io.cwd, f, checks));
     const all = reports.flatMap((r) => r.problems);
     const counts = countBySeverity(all);
     const unreadable = reports.filter((r) => r.error);

@@ -357,7 +357,7 @@ function problemFor(src: PipelineSource, data: unknown, err: ErrorObject): Probl
           ? "use letters, digits, '_', '.', '-' and '/', starting with a letter or '_'"
           : parentKey === 'env'
             ? "an environment variable name uses letters, digits and '_', starting with a letter or '_'"
-            : "use letters, digits, '-', '_' and '.', starting with a letter or digit";
+            : "use letters, digits, '-', '_', '.', '@', '=' and ',', starting with a letter or digit";
         message = `'${name}' is not a valid name in ${where}: ${rule}`;
         break;
       }

@@ -241,7 +241,19 @@ function interpolateDeep(v: unknown, scope: Scope, path: JsonPath, issues: Templ
   const o = obj(v);
   if (!o) return v;
   const copy: Obj = {};
-  for (const [k, x] of Object.entries(o)) copy[k] = interpolateDeep(x, scope, [...path, k], issues, used);
+  for (const [k, x] of Object.entries(o)) {
+    // Keys name paths too (`- models/\${item.lr}.pkl: { persist: true }`), as in DVC.
+    let key = k;
+    if (hasTemplate(k)) {
+      const r = interpolate(k, scope);
+      if (!r.ok) issues.push({ code: r.error.code, path: [...path, k], message: r.error.message, needle: r.error.needle });
+      else if (typeof r.value === 'string') {
+        key = r.value;
+        used.push(...r.used);
+      }
+    }
+    copy[key] = interpolateDeep(x, scope, [...path, k], issues, used);
+  }
   return copy;
 }
 

@@ -208,7 +208,7 @@ export class RunStore {
   /** `<run>/logs/<stage>.log` (RunRecord stages store it as `logs/<stage>.log`). */
   logPath(id: string, stage: string): string {
     // The schema's stage-name pattern: no separators, no leading dot, so no way out of logs/.
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(stage)) throw new Error(`invalid stage name for a log file: '${stage}'`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.@=,-]*$/.test(stage)) throw new Error(`invalid stage name for a log file: '${stage}'`);
     return path.join(this.runDir(id), 'logs', `${stage}.log`);
   }
 

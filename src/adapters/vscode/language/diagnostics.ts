@@ -17,7 +17,7 @@ import type { Problem, Severity } from '../../../core/problems';
 import type { ValidateResult } from '../../../core/pipeline/validate';
 import { validatePipeline } from '../../../core/pipeline/validate';
 import type { Config } from '../config';
-import { editorFiles, forgetDocument, isPipelineDocument, toRange, validateDocument } from '../documents';
+import { editorFiles, forgetDocument, isPipelineDocument, toRange, validateDocument, validationChecks } from '../documents';
 
 export const PIPELINE_FILES = '**/{mlci.yaml,*.mlci.yaml}';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.mlci/**}';
@@ -193,7 +193,7 @@ export class PipelineDiagnostics implements vscode.Disposable {
         this.clear(uri);
         return;
       }
-      result = validatePipeline({ file: path.basename(uri.fsPath), text, root, files: editorFiles });
+      result = validatePipeline({ file: path.basename(uri.fsPath), text, root, files: editorFiles, checks: validationChecks() });
     }
     const previous = this.published.get(uri.toString());
     const placed = this.place(uri, root, result, doc);
