@@ -9,6 +9,8 @@ import type { ContainerRunner } from '../core/ports';
 import type { EngineDeps } from '../core/run/engine';
 import { FileHasher } from '../core/hash';
 import { RunStore, ensureMlciDir } from '../core/run/store';
+import { StageCache } from '../core/cache/stage-cache';
+import { parseLinkPreference } from '../core/cache/link';
 import { LocalRunner } from './local/local-runner';
 import type { Pipeline } from '../core/pipeline/model';
 import type { BaselineProvider } from '../core/gates';
@@ -28,13 +30,16 @@ export async function createEngineDeps(root: string, runner: ContainerRunner): P
   // git, the stage executors (drift, data checks, ...) load here, not with
   // this module: `mlci status` imports it and needs none of them.
   const [{ SimpleGitAdapter }, { builtinExecutors }] = await Promise.all([import('./git/simple-git-adapter'), import('../core/run/builtins')]);
-  return { runner, hasher: new FileHasher(stateFile(root)), sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors() };
+  const hasher = new FileHasher(stateFile(root));
+  const cache = new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK));
+  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), cache };
 }
 
-/** What `status` needs: the runner (image IDs) and the hasher with its stat cache. */
-export async function createStatusDeps(root: string, runner: ContainerRunner): Promise<{ runner: ContainerRunner; hasher: FileHasher }> {
+/** What `status` needs: the runner (image IDs), the hasher with its stat cache, and the cache (what a run would restore). */
+export async function createStatusDeps(root: string, runner: ContainerRunner): Promise<{ runner: ContainerRunner; hasher: FileHasher; cache: StageCache }> {
   await ensureMlciDir(root);
-  return { runner, hasher: new FileHasher(stateFile(root)) };
+  const hasher = new FileHasher(stateFile(root));
+  return { runner, hasher, cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)) };
 }
 
 export class EngineUnreachable extends Error {}

@@ -40,6 +40,7 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
         const took = s.durationMs !== undefined ? ` (${formatDuration(s.durationMs)})` : '';
         if (s.status === 'passed') io.out(`${paint('green', '✔')} ${s.name}: passed${took}`);
         else if (s.status === 'cached') io.out(`${paint('dim', '○')} ${s.name}: up to date, skipped`);
+        else if (s.status === 'restored') io.out(`${paint('dim', '↺')} ${s.name}: ${s.reason}`);
         else if (s.status === 'skipped') io.out(`${paint('dim', '–')} ${s.name}: not run (${s.reason})`);
         else if (s.status === 'cancelled') io.out(`${paint('yellow', '■')} ${s.name}: cancelled`);
         else io.out(`${paint('red', '✘')} ${s.name}: failed: ${s.reason}${took}`);

@@ -95,7 +95,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       await deps.hasher.save();
       const lines = [`# Run plan: ${vscode.workspace.asRelativePath(entry.uri)} (${runner.name} executor)`, '', '| stage | kind | will | why |', '|---|---|---|---|'];
       for (const e of entries) {
-        const will = e.state === 'stale' ? 'run' : e.state === 'up-to-date' ? 'skip' : e.state === 'after-upstream' ? 'maybe' : '?';
+        const will = e.state === 'stale' ? 'run' : e.state === 'up-to-date' ? 'skip' : e.state === 'restorable' ? 'restore' : e.state === 'after-upstream' ? 'maybe' : '?';
         lines.push(`| ${e.stage.name} | ${e.stage.kind} | ${will} | ${e.reasons.join('; ').replace(/\|/g, '\\|') || 'up to date'} |`);
       }
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') + '\n' });

@@ -121,7 +121,7 @@ export class PipelineTests implements vscode.Disposable {
       return;
     }
     const took = rec.durationMs;
-    if (rec.status === 'passed' || rec.status === 'cached') {
+    if (rec.status === 'passed' || rec.status === 'cached' || rec.status === 'restored') {
       run.passed(item, took);
       this.lastResults.set(item.id, { state: 'passed' });
     } else if (rec.status === 'skipped' || rec.status === 'cancelled') {

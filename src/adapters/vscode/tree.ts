@@ -39,6 +39,7 @@ export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: st
     switch (rec!.status) {
       case 'passed': return { icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')), label: 'passed', tooltip: `Passed${rec!.reason ? `: ${rec!.reason}` : ''}` };
       case 'cached': return { icon: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')), label: 'cached', tooltip: 'Up to date: skipped (inputs unchanged since the last run)' };
+      case 'restored': return { icon: new vscode.ThemeIcon('archive', new vscode.ThemeColor('testing.iconPassed')), label: 'restored', tooltip: `Restored from the cache: ${rec!.reason ?? ''}` };
       case 'failed': return { icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')), label: 'failed', tooltip: `Failed: ${rec!.reason ?? ''}` };
       case 'cancelled': return { icon: new vscode.ThemeIcon('circle-slash'), label: 'cancelled', tooltip: 'Cancelled' };
       case 'skipped': return { icon: new vscode.ThemeIcon('debug-step-over'), label: 'not run', tooltip: `Not run: ${rec!.reason ?? ''}` };
@@ -51,6 +52,7 @@ export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: st
       ? { icon: new vscode.ThemeIcon('circle-large-outline'), label: 'never run', tooltip: 'Never run' }
       : { icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')), label: 'stale', tooltip: `Will run: ${status.reasons.join('; ')}` };
   }
+  if (status?.state === 'restorable') return { icon: new vscode.ThemeIcon('archive'), label: 'restorable', tooltip: `Will be restored from the cache: ${status.reasons.join('; ')}` };
   if (status?.state === 'after-upstream') return { icon: new vscode.ThemeIcon('circle-outline'), label: 'may run', tooltip: status.reasons.join('; ') };
   if (status?.state === 'up-to-date') return { icon: new vscode.ThemeIcon('check'), label: 'up to date', tooltip: 'Up to date' };
   return { icon: new vscode.ThemeIcon('circle-large-outline'), label: 'never run', tooltip: 'Never run' };
@@ -219,7 +221,7 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         // The kind's icon, coloured by status; a spinner while running.
         item.iconPath = state.label === 'running' ? state.icon : new vscode.ThemeIcon(KIND_ICON[stage.kind], state.icon.color);
         const rec = view.live ?? view.last;
-        const took = rec?.durationMs !== undefined && rec.status !== 'cached' ? ` · ${formatDuration(rec.durationMs)}` : '';
+        const took = rec?.durationMs !== undefined && rec.status !== 'cached' && rec.status !== 'restored' ? ` · ${formatDuration(rec.durationMs)}` : '';
         const stageMetrics = view.lastRun?.stageMetrics?.[stage.name] ?? {};
         const key = Object.entries(stageMetrics).slice(0, 2).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ');
         item.description = `${state.label}${took}${key ? ` · ${key}` : ''}`;

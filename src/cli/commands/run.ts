@@ -9,12 +9,12 @@ import type { Command } from '../command';
 import { CliError } from '../errors';
 import { chooseRunner, hostUser, parseExecutor } from '../executor';
 import { formatDuration } from '../../core/run/units';
-import { parseImageMapping } from '../../core/run/images';
 import { pipelineStatus } from '../../core/run/status';
 import { runPipeline } from '../../core/run/engine';
 import { formatRunMarkdown } from '../../core/run/report';
 import { writeFileAtomic } from '../../core/run/atomic';
 import { progressPrinter } from '../progress';
+import { STATE_WORDS, imageMapOf, planSummary } from '../plan-lines';
 import { sweepCommand } from './sweep';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
 import { createBaseline, engineDeps, newRunId, withWorkspaceLock } from '../compose';
@@ -103,12 +103,7 @@ Examples:
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
     const jobs = values.jobs !== undefined ? Number(values.jobs) : undefined;
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new CliError(`--jobs must be a whole number of at least 1, not '${String(values.jobs)}'`);
-    let imageMap;
-    try {
-      imageMap = parseImageMapping([...((values.image as string[] | undefined) ?? []), ...(io.env.MLCI_IMAGE_MAP ? io.env.MLCI_IMAGE_MAP.split(',') : [])]);
-    } catch (e) {
-      throw new CliError((e as Error).message);
-    }
+    const imageMap = imageMapOf(values, io.env);
     const forceList = (values.force as string[] | undefined) ?? [];
     const force = forceList.includes('*') ? true : forceList;
     for (const f of forceList) if (f !== '*' && !loaded.pipeline.stageByName.has(f)) throw new CliError(`--force names '${f}', which is not a stage of ${loaded.shown}`);
@@ -120,9 +115,9 @@ Examples:
       const w = Math.max(...entries.map((e) => e.stage.name.length));
       io.out(`plan for ${loaded.shown} (${runner.name} executor), nothing will run:`);
       for (const e of entries) {
-        const what = e.state === 'stale' ? 'run ' : e.state === 'up-to-date' ? 'skip' : e.state === 'after-upstream' ? 'run?' : '??? ';
-        io.out(`  ${e.stage.name.padEnd(w)}  ${what}  ${e.reasons.length ? e.reasons.join('; ') : 'up to date'}`);
+        io.out(`  ${e.stage.name.padEnd(w)}  ${STATE_WORDS[e.state].plan}  ${e.reasons.length ? e.reasons.join('; ') : 'up to date'}`);
       }
+      io.out(planSummary(entries));
       return EXIT_RUN.passed;
     }
 
@@ -165,7 +160,7 @@ Examples:
       io.out(`record: ${rel(path.join(loaded.root, '.mlci', 'runs', record.id, 'run.json'))}`);
       const fileArg = values.file ? ` -f ${values.file as string}` : '';
       const next = [`mlci logs${fileArg} ${record.id}`, `mlci runs${fileArg}`, `mlci status${fileArg}`];
-      const driftReport = loaded.pipeline.stages.find((s) => s.kind === 'drift' && s.drift?.report && record.stages.some((r) => r.name === s.name && (r.status === 'passed' || r.status === 'cached')))?.drift?.report;
+      const driftReport = loaded.pipeline.stages.find((s) => s.kind === 'drift' && s.drift?.report && record.stages.some((r) => r.name === s.name && (r.status === 'passed' || r.status === 'cached' || r.status === 'restored')))?.drift?.report;
       if (driftReport) next.push(`mlci drift${fileArg} --format html --output drift.html (or open ${rel(path.join(loaded.root, driftReport))})`);
       io.out(`next: ${next.join('  |  ')}`);
       if (values.ci) {

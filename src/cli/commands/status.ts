@@ -5,25 +5,42 @@ import { pipelineStatus } from '../../core/run/status';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
 import { createStatusDeps, stateFile } from '../../adapters/engine-deps';
 import { describeFsError, fsErrorFile } from '../../core/fixable-error';
+import { STATE_WORDS, imageMapOf, planSummary } from '../plan-lines';
 
 export const statusCommand: Command = {
   name: 'status',
   errorExit: EXIT_CANNOT_RUN,
   summary: 'list stages that are not up to date, and why',
-  usage: 'mlci status [STAGE...] [-f FILE] [--executor docker|local|auto] [--format text|json]',
+  usage: 'mlci status [STAGE...] [-f FILE] [--executor docker|local|auto] [--image FROM=TO] [--format text|json]',
   help: `Compares each stage's command, image, env, params and deps with mlci.lock and
-its outputs with the files on disk. Stages that need a stale stage are shown
-as "may run" (their inputs change only when the upstream stage runs).
-Image IDs come from the Docker engine; with --executor local images are ignored.
+its outputs with the files on disk. A stale stage whose inputs match a run in
+the cache (.mlci/cache/) shows as "restore": mlci run puts its outputs back
+instead of running it. Stages that need a stale stage are shown as "may run"
+(their inputs change only when the upstream stage runs). The answer is the
+one \`mlci run --dry-run\` gives with the same options.
 
-Exit codes: 0 (whatever the status), 3 could not read the pipeline or mlci.lock.`,
-  options: { file: { type: 'string', short: 'f' }, executor: { type: 'string', default: 'auto' }, format: { type: 'string', default: 'text' } },
+Options:
+  -f, --file FILE      pipeline file (default: ./mlci.yaml, or the only one below)
+  --executor KIND      docker | local | auto (default auto; MLCI_EXECUTOR sets it):
+                       image IDs come from the Docker engine; local ignores images
+  --image FROM=TO      judge stages that ask for image FROM as if run on TO
+                       (repeatable; also MLCI_IMAGE_MAP=FROM=TO,FROM=TO)
+  --format text|json
+
+Exit codes: 0 (whatever the status), 2 bad option, 3 could not read the pipeline or mlci.lock.`,
+  options: {
+    file: { type: 'string', short: 'f' },
+    executor: { type: 'string', default: 'auto' },
+    image: { type: 'string', multiple: true },
+    format: { type: 'string', default: 'text' },
+  },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
+    const imageMap = imageMapOf(values, io.env);
     const runner = await chooseRunner(parseExecutor(values.executor), io.err);
     const deps = await createStatusDeps(loaded.root, runner);
-    const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals }, deps);
+    const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, imageMap }, deps);
     await deps.hasher.save().catch((e: NodeJS.ErrnoException) => {
       io.err(`mlci status: warning: could not save the hash cache (the next command re-hashes): ${describeFsError(fsErrorFile(e, stateFile(loaded.root)), e)}`);
     });
@@ -32,12 +49,8 @@ Exit codes: 0 (whatever the status), 3 could not read the pipeline or mlci.lock.
       return 0;
     }
     const w = entries.reduce((m, e) => Math.max(m, e.stage.name.length), 0);
-    for (const e of entries) {
-      const label = e.state === 'stale' ? 'stale' : e.state === 'up-to-date' ? 'up to date' : e.state === 'after-upstream' ? 'may run' : 'unknown';
-      io.out(`${e.stage.name.padEnd(w)}  ${label}${e.reasons.length ? `: ${e.reasons.join('; ')}` : ''}`);
-    }
-    const stale = entries.filter((e) => e.state !== 'up-to-date').length;
-    io.out(stale ? `${stale} of ${entries.length} stages would run (mlci run)` : `all ${entries.length} stages are up to date`);
+    for (const e of entries) io.out(`${e.stage.name.padEnd(w)}  ${STATE_WORDS[e.state].status}${e.reasons.length ? `: ${e.reasons.join('; ')}` : ''}`);
+    io.out(planSummary(entries));
     return 0;
   },
 };

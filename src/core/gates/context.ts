@@ -21,12 +21,12 @@ export function verdict(status: Verdict['status'], reason: string, expected = ''
 /**
  * Why a stage's results cannot be used, or undefined when they can.
  * `cached` counts as ran: an up-to-date stage passed before and its
- * outputs (metrics included) were restored.
+ * outputs (metrics included) are on disk; `restored` likewise, from the cache.
  */
 export function notUsable(record: RunRecord, stage: string): string | undefined {
   const s = record.stages.find((r) => r.name === stage);
   if (!s) return `stage ${stage} was not in this run`;
-  if (s.status === 'passed' || s.status === 'cached') return undefined;
+  if (s.status === 'passed' || s.status === 'cached' || s.status === 'restored') return undefined;
   const why = { failed: 'failed', skipped: 'was skipped', cancelled: 'was cancelled', running: 'has not finished', pending: 'has not run' }[s.status];
   return `stage ${stage} ${why}`;
 }

@@ -29,6 +29,9 @@ export interface PathHash {
   bytes: number;
 }
 
+/** One entry of a hashed directory: a regular file (hash, size) or a symlink (its target). */
+export type TreeEntry = { rel: string; hash: string; size: number; link?: undefined } | { rel: string; hash: string; size: 0; link: string };
+
 export interface FileHasherOptions {
   /** Files read at once (default 8): enough to keep an SSD busy, few enough to bound descriptors and buffers. */
   concurrency?: number;
@@ -86,6 +89,33 @@ export class FileHasher {
     return hash === undefined ? undefined : { kind: 'file', hash, files: 1, bytes: st.size };
   }
 
+  /**
+   * Like `hashPath` for a directory, also returning every entry (what the
+   * content-addressed cache stores). Undefined when the path is missing or
+   * not a directory.
+   */
+  async hashTree(absPath: string): Promise<(PathHash & { entries: TreeEntry[] }) | undefined> {
+    const st = await stat(absPath).catch((e: unknown) => {
+      if (isMissing(e)) return undefined;
+      throw e;
+    });
+    if (!st?.isDirectory()) return undefined;
+    const entries: TreeEntry[] = [];
+    const h = await this.hashDir(path.resolve(absPath), entries);
+    return { ...h, entries };
+  }
+
+  /**
+   * Records a hash the caller knows for a file (the cache just linked it
+   * from an object of that hash), so the next check is an lstat, not a
+   * read. Only when the file is not racy (see RACY_MS).
+   */
+  prime(absPath: string, st: StatKey, hash: string): void {
+    if (Math.abs(Date.now() - st.mtimeMs) < RACY_MS) return;
+    this.cache.load();
+    this.cache.dir(path.dirname(absPath)).store(path.basename(absPath), st, hash);
+  }
+
   /** Persists the stat cache (atomically, and only if it changed). */
   save(): Promise<void> {
     return this.cache.save();
@@ -98,7 +128,7 @@ export class FileHasher {
    * most `concurrency` in flight: an unchanged tree is stats only, a changed
    * one overlaps its reads.
    */
-  private async hashDir(root: string): Promise<PathHash> {
+  private async hashDir(root: string, collect?: TreeEntry[]): Promise<PathHash> {
     const yielder = new Yielder();
     const entries = await walkTree(root, yielder);
     const paths = entries.map((e) => e.dir.absPrefix + e.name);
@@ -122,11 +152,15 @@ export class FileHasher {
           misses.push({ abs: paths[i], rel: dir.relPrefix + name, st, cached, name });
         } else {
           lines.push(`${dir.relPrefix}${name}\0${hash}\n`);
+          collect?.push({ rel: dir.relPrefix + name, hash, size: st.size });
           bytes += st.size;
         }
       } else if (kind === KIND_SYMLINK) {
         const target = orMissing(() => readlinkSync(paths[i]));
-        if (target !== undefined) lines.push(`${dir.relPrefix}${name}\0${symlinkHash(target)}\n`);
+        if (target !== undefined) {
+          lines.push(`${dir.relPrefix}${name}\0${symlinkHash(target)}\n`);
+          collect?.push({ rel: dir.relPrefix + name, hash: symlinkHash(target), size: 0, link: target });
+        }
       } else if (kind === KIND_ERROR) {
         lstatSync(paths[i]); // throws the error the stat met (EACCES...) with its message
         throw new Error(`cannot lstat ${paths[i]}`);
@@ -139,6 +173,7 @@ export class FileHasher {
       const hash = await this.readAndCache(abs, st, cached, name);
       if (hash === undefined) return;
       lines.push(`${rel}\0${hash}\n`);
+      collect?.push({ rel, hash, size: st.size });
       bytes += st.size;
     });
     // Default sort: UTF-16 code-unit order, the same on every platform and locale.
@@ -174,7 +209,7 @@ export class FileHasher {
  * directory holds. The prefix keeps a link apart from a regular file whose
  * content is that text.
  */
-function symlinkHash(target: string): string {
+export function symlinkHash(target: string): string {
   return hashText(`symlink\0${target}`);
 }
 

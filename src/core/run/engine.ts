@@ -40,6 +40,7 @@ import type { BaselineProvider } from '../gates';
 import { evaluateGates } from '../gates';
 import { FixableError, describeFsError, fsErrorFile } from '../fixable-error';
 import { lockPath } from './lockfile';
+import type { StageCache } from '../cache/stage-cache';
 
 /** What the engine needs to hash paths (the FileHasher). */
 export interface PathHasher {
@@ -85,6 +86,12 @@ export interface EngineDeps {
   sink: RunSink;
   git?: Git;
   builtins: Partial<Record<'data' | 'drift', BuiltinExecutor>>;
+  /**
+   * The content-addressed cache (`.mlci/cache/`): outputs are stored after a
+   * stage passes, and a stage whose fingerprint has a run-cache entry is
+   * restored instead of run. Without it every stale stage runs.
+   */
+  cache?: StageCache;
 }
 
 export interface RunOptions {
@@ -128,9 +135,10 @@ export interface StagePlanEntry {
 }
 
 /** Inputs of a stage as they are now (deps hashed, image resolved by the runner). */
-export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal): Promise<StageInputs> {
+export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal, known?: Record<string, string>): Promise<StageInputs> {
   const hashes: Record<string, string | null> = {};
-  for (const p of depPaths(stage)) hashes[p] = (await deps.hasher.hashPath(path.resolve(root, p)))?.hash ?? null;
+  // `known`: hashes a dry run predicts for paths an upstream restore will write.
+  for (const p of depPaths(stage)) hashes[p] = known?.[p] ?? (await deps.hasher.hashPath(path.resolve(root, p)))?.hash ?? null;
   const inputs: StageInputs = { cmd: stage.run, env: envOf(stage), params: paramsOf(stage, params, (file) => readParamsFile(root, file)), deps: hashes };
   if (CONTAINER_KINDS.includes(stage.kind) && stage.image) {
     inputs.image = mapImage(imageMap ?? new Map(), stage.image);
@@ -157,13 +165,13 @@ function readParamsFile(root: string, file: string): Record<string, ParamValue> 
 export const FROZEN_REASON = 'frozen: never rerun (frozen: true in the pipeline file)';
 
 /** Reasons to run, including outputs that are missing or changed since the lock. */
-export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockStage | undefined, root: string, hasher: PathHasher): Promise<string[]> {
+export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockStage | undefined, root: string, hasher: PathHasher, known?: Record<string, string>): Promise<string[]> {
   if (stage.frozen) return [];
   const reasons = staleReasons(inputs, lock);
   if (stage.alwaysChanged) reasons.push('always changed (always_changed: true)');
   if (reasons.length || !lock) return reasons;
   for (const out of outPaths(stage)) {
-    const h = await hasher.hashPath(path.resolve(root, out));
+    const h = known?.[out] !== undefined ? { hash: known[out] } : await hasher.hashPath(path.resolve(root, out));
     if (!h) reasons.push(`output ${out} missing`);
     else if (lock.outs?.[out] !== undefined && lock.outs[out] !== h.hash) reasons.push(`output ${out} changed`);
   }
@@ -309,10 +317,22 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       rec.cached = true;
       rec.reason = stage.frozen ? FROZEN_REASON : 'up to date';
       rec.durationMs = Date.now() - started;
+      // Metrics an engine-run stage computed (drift's dataset_drift) live in
+      // its run-cache entry, not in a file: without them a cached run would
+      // show a false change against the run that computed them.
+      fromEntry(stage, deps.cache?.entryFor(stage, fingerprint));
       // A frozen stage may never have run: its metrics may not exist yet.
       if (stage.frozen) await collectOutputs(stage, rec).catch(() => undefined);
       else await collectOutputs(stage, rec);
       return finish(rec);
+    }
+    if (!forcedHere && deps.cache) {
+      const restored = await tryRestore(stage, rec, fingerprint);
+      if (restored === true) {
+        rec.durationMs = Date.now() - started;
+        return finish(rec, true);
+      }
+      if (restored) reasons.push(restored);
     }
     const reason = forcedHere ? 'forced' : reasons.join('; ');
     rec.reason = reason;
@@ -324,6 +344,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     const emit = (stream: 'stdout' | 'stderr', text: string) => log.write(stream, text);
     let ok = false;
     try {
+      deps.cache?.prepareForRun(stage);
       if (CONTAINER_KINDS.includes(stage.kind)) {
         const memory = stage.resources.memory !== undefined ? parseSize(stage.resources.memory) : undefined;
         const timeoutMs = stage.resources.timeout ? parseDuration(stage.resources.timeout) : undefined;
@@ -388,8 +409,60 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         ...(inputs.spec ? { spec: inputs.spec } : {}),
         outs,
       };
+      if (deps.cache) {
+        try {
+          await deps.cache.save(stage, fingerprint, {
+            runId: opts.runId,
+            pipeline: opts.pipelineFile,
+            ...(git && !git.dirty ? { commit: git.commit } : {}),
+            lock: lock.stages[stage.name],
+            ...(stageMetrics[stage.name] ? { metrics: stageMetrics[stage.name] } : {}),
+            ...(record.history[stage.name] ? { history: record.history[stage.name] } : {}),
+            ...(record.reports?.[stage.name] !== undefined ? { report: record.reports[stage.name] } : {}),
+          });
+        } catch (e) {
+          // The stage passed; a cache that cannot take its outputs costs a rerun later, not this run.
+          opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream: 'stderr', text: `mlci: could not store the outputs in the cache: ${(e as Error).message}\n` });
+        }
+      }
     }
     return finish(rec, ok);
+  };
+
+  /** Metrics and report of a run-cache entry, for a stage that did not run now. */
+  const fromEntry = (stage: Stage, e: { metrics?: Metrics; report?: unknown } | undefined) => {
+    if (!e) return;
+    if (e.metrics) stageMetrics[stage.name] = { ...e.metrics, ...stageMetrics[stage.name] };
+    if (e.report !== undefined && record.reports?.[stage.name] === undefined) (record.reports ??= {})[stage.name] = e.report;
+  };
+
+  /**
+   * Restores a stage from the run-cache: true when restored, a reason for
+   * the run when an entry exists but cannot serve (objects missing or
+   * corrupt), undefined when there is none.
+   */
+  const tryRestore = async (stage: Stage, rec: StageRecord, fingerprint: string): Promise<true | string | undefined> => {
+    const cache = deps.cache!;
+    const before = cache.problems().length;
+    let r;
+    try {
+      r = await cache.restorable(stage, fingerprint);
+      if ('entry' in r) {
+        cache.restore(r.entry);
+        rec.status = 'restored';
+        rec.cached = true;
+        rec.reason = `restored from cache: same inputs as run ${r.entry.runId}`;
+        lock.stages[stage.name] = { ...r.entry.lock, fingerprint };
+        await collectOutputs(stage, rec);
+        fromEntry(stage, r.entry);
+        return true;
+      }
+    } catch (e) {
+      return `could not restore from the cache (${(e as Error).message})`;
+    }
+    const corrupt = cache.problems().slice(before).map((p) => `corrupt cache object ${p.key} removed: ${p.reason}`);
+    if (r.missing === 'no run-cache entry') return corrupt.length ? corrupt.join('; ') : undefined;
+    return [...corrupt, `cached run cannot be restored: ${r.missing}`].join('; ');
   };
 
   const collectOutputs = async (stage: Stage, rec: StageRecord) => {
@@ -416,7 +489,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   // Scheduler: start every stage whose needs are done, up to `jobs` at once.
   const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
   const state = new Map<string, 'waiting' | 'running' | 'done'>(plan.stages.map((s) => [s.name, 'waiting']));
-  const good = (name: string) => ['passed', 'cached'].includes(entry(name).status);
+  const good = (name: string) => ['passed', 'cached', 'restored'].includes(entry(name).status);
   let stopStarting = false;
   await new Promise<void>((resolve) => {
     let running = 0;
@@ -459,7 +532,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   for (const s of plan.stages) Object.assign(record.metrics, stageMetrics[s.name] ?? {});
   record.stageMetrics = stageMetrics;
   const statuses = record.stages.map((s) => s.status);
-  record.status = signal.aborted ? 'cancelled' : statuses.every((s) => s === 'passed' || s === 'cached') ? 'passed' : 'failed';
+  record.status = signal.aborted ? 'cancelled' : statuses.every((s) => s === 'passed' || s === 'cached' || s === 'restored') ? 'passed' : 'failed';
   // Gates of the planned stages, once their metrics are in: a failed gate
   // (severity error) fails a run whose stages all passed, distinctly.
   if (!signal.aborted && plan.stages.some((s) => s.gates.length)) {
@@ -471,6 +544,17 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   // Nothing ran (every stage up to date): history, not a new experiment.
   record.kind = classifyRun(record, opts);
   record.finishedAt = new Date().toISOString();
+  // What this commit's pipeline measured: the baseline other branches
+  // compare with when the metrics files are not committed.
+  if (deps.cache && git && !git.dirty && opts.writeLock !== false) {
+    const good = record.stages.filter((s) => ['passed', 'cached', 'restored'].includes(s.status) && stageMetrics[s.name]);
+    if (good.length) {
+      await deps.cache.records.mergeCommit({
+        commit: git.commit, pipeline: opts.pipelineFile, runId: opts.runId, createdAt: record.finishedAt,
+        stageMetrics: Object.fromEntries(good.map((s) => [s.name, stageMetrics[s.name]])),
+      }).catch(() => undefined);
+    }
+  }
   safe(record);
   await persist();
   await writes;

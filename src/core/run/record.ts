@@ -36,8 +36,10 @@ export type StageStatus =
   | 'passed'
   /** Ran and failed (non-zero exit, OOM, timeout, error, failed data checks). */
   | 'failed'
-  /** Up to date: not run, outputs restored from the lock file state. */
+  /** Up to date: not run, its outputs on disk match mlci.lock. */
   | 'cached'
+  /** Not run: its fingerprint had a run-cache entry, whose outputs were restored from `.mlci/cache/`. */
+  | 'restored'
   /** Not run because an upstream stage failed or the run was cancelled first. */
   | 'skipped'
   /** Stopped while running. */

@@ -8,7 +8,7 @@ import type { RunRecord } from './record';
 import { formatDuration } from './units';
 
 const esc = (s: string) => s.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
-const ICON: Record<string, string> = { passed: '✅', cached: '♻️', failed: '❌', skipped: '⏭️', cancelled: '⏹️', running: '⏳', pending: '…' };
+const ICON: Record<string, string> = { passed: '✅', cached: '♻️', restored: '📦', failed: '❌', skipped: '⏭️', cancelled: '⏹️', running: '⏳', pending: '…' };
 
 export interface GateLine {
   stage: string;
@@ -25,7 +25,7 @@ export function formatRunMarkdown(record: RunRecord, opts: { title?: string; gat
   const git = record.git ? ` on \`${esc(record.git.branch ?? 'detached')}@${record.git.commit.slice(0, 7)}\`${record.git.dirty ? ' (uncommitted changes)' : ''}` : '';
   const L = [`## ${esc(opts.title ?? 'mlci run')}: ${verdict}`, '', `Run \`${record.id}\`${git}, ${took}, ${record.executor} executor.`, '', '| stage | status | time | why |', '|---|---|---|---|'];
   for (const s of record.stages) {
-    L.push(`| ${esc(s.name)} | ${ICON[s.status] ?? ''} ${s.status} | ${s.durationMs !== undefined && s.status !== 'cached' ? formatDuration(s.durationMs) : ''} | ${esc(s.reason ?? '')} |`);
+    L.push(`| ${esc(s.name)} | ${ICON[s.status] ?? ''} ${s.status} | ${s.durationMs !== undefined && s.status !== 'cached' && s.status !== 'restored' ? formatDuration(s.durationMs) : ''} | ${esc(s.reason ?? '')} |`);
   }
   const metrics = Object.entries(record.metrics);
   if (metrics.length) {

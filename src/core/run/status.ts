@@ -13,8 +13,11 @@ import { FROZEN_REASON, reasonsFor, stageInputs } from './engine';
 import type { ImageMap } from './images';
 import { readLock } from './lockfile';
 import { makePlan } from './plan';
+import { fingerprintOf } from './fingerprint';
+import type { StageCache } from '../cache/stage-cache';
 
-export type StageState = 'stale' | 'up-to-date' | 'after-upstream' | 'unknown';
+/** `restorable`: stale, but its run-cache entry and objects are present, so a run restores it instead of running it. */
+export type StageState = 'stale' | 'restorable' | 'up-to-date' | 'after-upstream' | 'unknown';
 
 export interface StageStatusEntry {
   stage: Stage;
@@ -32,30 +35,39 @@ export interface StatusOptions {
   imageMap?: ImageMap;
 }
 
-export async function pipelineStatus(opts: StatusOptions, deps: { runner: ContainerRunner; hasher: PathHasher }): Promise<StageStatusEntry[]> {
+export async function pipelineStatus(opts: StatusOptions, deps: { runner: ContainerRunner; hasher: PathHasher; cache?: StageCache }): Promise<StageStatusEntry[]> {
   const plan = makePlan(opts.pipeline, { targets: opts.targets ?? [], downstream: opts.downstream ?? false });
   const lock = readLock(opts.root);
   const out: StageStatusEntry[] = [];
   const byName = new Map<string, StageStatusEntry>();
+  // Output hashes a restore will put in place, so downstream stages are judged as the run will judge them.
+  const known: Record<string, string> = {};
   for (const stage of plan.stages) {
     let entry: StageStatusEntry;
+    let restoredOuts: Record<string, string> | undefined;
     const isForced = opts.force === true || (Array.isArray(opts.force) && opts.force.includes(stage.name));
     try {
-      const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap);
-      const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher);
+      const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap, undefined, known);
+      const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher, known);
       const frozen = stage.frozen && !(isForced && opts.force !== true);
       if (isForced && !frozen) reasons.unshift('forced');
-      const staleUp = stage.needs.map((n) => byName.get(n)).filter((e) => e && e.state !== 'up-to-date').map((e) => e!.stage.name);
+      const staleUp = stage.needs.map((n) => byName.get(n)).filter((e) => e && e.state !== 'up-to-date' && e.state !== 'restorable').map((e) => e!.stage.name);
+      // The engine's order: up to date, else restore from the run-cache, else run.
+      const restorable = !frozen && reasons.length && !isForced && deps.cache ? await deps.cache.restorable(stage, fingerprintOf(stage.kind, inputs)) : undefined;
+      restoredOuts = restorable && 'entry' in restorable ? Object.fromEntries(Object.entries(restorable.entry.outs).map(([p, o]) => [p, o.hash])) : undefined;
       entry = frozen
         ? { stage, state: 'up-to-date', reasons: [FROZEN_REASON] }
+        : restorable && 'entry' in restorable
+        ? { stage, state: 'restorable', reasons: [`restored from cache: same inputs as run ${restorable.entry.runId}`] }
         : reasons.length
-        ? { stage, state: 'stale', reasons }
+        ? { stage, state: 'stale', reasons: restorable && restorable.missing !== 'no run-cache entry' ? [...reasons, `cached run cannot be restored: ${restorable.missing}`] : reasons }
         : staleUp.length
           ? { stage, state: 'after-upstream', reasons: staleUp.map((n) => `upstream ${n} will run; its outputs may change`) }
           : { stage, state: 'up-to-date', reasons: [] };
     } catch (e) {
       entry = { stage, state: 'unknown', reasons: [(e as Error).message] };
     }
+    if (entry.state === 'restorable' && restoredOuts) Object.assign(known, restoredOuts);
     byName.set(stage.name, entry);
     out.push(entry);
   }

@@ -152,10 +152,12 @@ describe('run engine (local executor)', function () {
     assert.deepEqual(r2.status, { prep: 'passed', train: 'passed', side: 'cached' });
     assert.match(r2.record.stages[0].reason!, /dep data\/in.txt changed/);
 
+    // A deleted output comes back from the cache: the stage's inputs are those of a recorded run.
     rmSync(path.join(root, 'out-side.txt'));
     const r3 = await run(root);
-    assert.deepEqual(r3.status, { prep: 'cached', train: 'cached', side: 'passed' });
-    assert.match(r3.record.stages.find((s) => s.name === 'side')!.reason!, /output out-side.txt missing/);
+    assert.deepEqual(r3.status, { prep: 'cached', train: 'cached', side: 'restored' });
+    assert.match(r3.record.stages.find((s) => s.name === 'side')!.reason!, /^restored from cache: same inputs as run test-/);
+    assert.ok(existsSync(path.join(root, 'out-side.txt')));
   });
 
   it('stops the downstream of a failure while independent stages finish; exit codes are kept', async () => {
