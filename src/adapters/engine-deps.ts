@@ -42,6 +42,13 @@ export async function createStatusDeps(root: string, runner: ContainerRunner): P
   return { runner, hasher, cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)) };
 }
 
+/** The cache with its hasher and the run store, for commands that run no stage (checkout, cache). */
+export async function createCacheDeps(root: string): Promise<{ cache: StageCache; hasher: FileHasher; store: RunStore }> {
+  await ensureMlciDir(root);
+  const hasher = new FileHasher(stateFile(root));
+  return { cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)), hasher, store: new RunStore(root) };
+}
+
 export class EngineUnreachable extends Error {}
 
 /**

@@ -8,7 +8,7 @@ import { acquireWorkspaceLock } from '../core/run/workspace-lock';
 import { CliError } from './errors';
 import { EXIT_CANNOT_RUN } from './workspace';
 
-export { createBaseline, createEngineDeps as engineDeps, stateFile } from '../adapters/engine-deps';
+export { createBaseline, createCacheDeps as cacheDeps, createEngineDeps as engineDeps, stateFile } from '../adapters/engine-deps';
 
 export function newRunId(): string {
   return makeRunId();

@@ -32,6 +32,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export')).exportCommand,
   triggers: async () => (await import('./commands/triggers')).triggersCommand,
   import: async () => (await import('./commands/import')).importCommand,
+  checkout: async () => (await import('./commands/checkout')).checkoutCommand,
+  cache: async () => (await import('./commands/cache')).cacheCommand,
 };
 
 function loadCommand(name: string | undefined): Promise<Command> | undefined {

@@ -136,7 +136,8 @@ export class StageCache {
     return this.records.getRun(keyOf(stage, fingerprint));
   }
 
-  private missingObjects(rec: OutRecord): string | undefined {
+  /** Why the objects of one output are not all in the cache, or undefined when they are. */
+  missingObjects(rec: Pick<OutRecord, 'hash' | 'kind'>): string | undefined {
     if (rec.kind === 'file') return this.objects.has(rec.hash, 'file') ? undefined : `object ${rec.hash.slice(0, 12)} is not in the cache`;
     if (!this.objects.has(rec.hash, 'dir')) return `directory manifest ${rec.hash.slice(0, 12)} is not in the cache`;
     let lines;

@@ -4,7 +4,7 @@
  * wrong-typed input yields an absent field, never an exception.
  */
 import type {
-  CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
+  CacheSpec, CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
   Plot, Resources, Stage, StageKind, Triggers,
 } from './model';
 import { paramRefs } from './param-refs';
@@ -66,6 +66,7 @@ function gatesOf(v: unknown): Gate[] {
     set('max', num(g.max));
     set('maxDrop', num(g.max_drop));
     set('relative', bool(g.relative));
+    set('requireBaseline', bool(g.require_baseline));
     set('baseline', str(g.baseline));
     set('converges', str(g.converges));
     set('window', num(g.window));
@@ -269,11 +270,22 @@ function ciOf(v: unknown): CiSpec {
     runner: str(c.runner) ?? 'ubuntu-latest',
     node: typeof c.node === 'number' ? String(c.node) : str(c.node) ?? '20',
     uploadLogs: c.upload_logs === true,
+    requireBaseline: bool(c.require_baseline) ?? false,
   };
+  const mlci = typeof c.mlci === 'number' ? String(c.mlci) : str(c.mlci);
+  if (mlci !== undefined) ci.mlci = mlci;
   if (Array.isArray(c.stages)) ci.stages = strList(c.stages);
   const file = str(c.file);
   if (file !== undefined) ci.file = file;
   return ci;
+}
+
+function cacheOf(v: unknown): CacheSpec {
+  const c = obj(v) ?? {};
+  const remotes: Record<string, string> = {};
+  for (const [k, x] of Object.entries(obj(c.remotes) ?? {})) if (typeof x === 'string') remotes[k] = x;
+  const remote = str(c.remote);
+  return remote !== undefined ? { remote, remotes } : { remotes };
 }
 
 export function buildPipeline(file: string, data: unknown): Pipeline {
@@ -299,6 +311,7 @@ export function buildPipeline(file: string, data: unknown): Pipeline {
     stages,
     stageByName: new Map(stages.map((s) => [s.name, s])),
     ci: ciOf(root.ci),
+    cache: cacheOf(root.cache),
   };
   const name = str(root.name);
   if (name !== undefined) pipeline.name = name;

@@ -37,6 +37,8 @@ export interface Gate {
   maxDrop?: number;
   relative?: boolean;
   baseline?: string;
+  /** A regression gate without a baseline value fails instead of reporting "no baseline". */
+  requireBaseline?: boolean;
   converges?: string;
   window?: number;
   stage?: string;
@@ -207,6 +209,16 @@ export interface CiSpec {
   file?: string;
   /** Keep `.mlci/runs` (records and stage logs) as a CI artifact (default false). */
   uploadLogs: boolean;
+  /** `ci.require_baseline`: regression gates without a baseline fail (default false: listed as "no baseline"). */
+  requireBaseline: boolean;
+  /** `ci.mlci`: the mlci the exported workflow installs (an exact version, or `repo`). */
+  mlci?: string;
+}
+
+/** `cache:`: the default remote and named remotes. */
+export interface CacheSpec {
+  remote?: string;
+  remotes: Record<string, string>;
 }
 
 export interface Pipeline {
@@ -225,6 +237,7 @@ export interface Pipeline {
   groups?: Map<string, string[]>;
   triggers?: Triggers;
   ci: CiSpec;
+  cache: CacheSpec;
 }
 
 export const DEFAULT_PARAMS_FILE = 'params.yaml';

@@ -1,0 +1,133 @@
+/**
+ * `mlci cache push|pull|gc`: move the content-addressed cache (objects,
+ * run-cache entries, commit records) to and from a remote, and trim it.
+ */
+import type { Command } from '../command';
+import { CliError } from '../errors';
+import { loadPipeline } from '../workspace';
+import { cacheDeps } from '../compose';
+import { openRemote, resolveRemoteUrl } from '../../adapters/remotes';
+import { RemoteError } from '../../core/cache/remote/types';
+import type { TransferReport } from '../../core/cache/remote/transfer';
+import { pull, push } from '../../core/cache/remote/transfer';
+import { runCacheKey } from '../../core/cache/run-cache';
+import { runKey } from '../../core/cache/layout';
+import { collectGarbage } from '../../core/cache/gc';
+import { outPaths } from '../../core/run/fingerprint';
+import { readLock } from '../../core/run/lockfile';
+import { readPinned } from '../../core/experiments/baseline';
+import type { LoadedPipeline } from '../workspace';
+
+const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+
+function jobsOf(v: unknown): number {
+  if (v === undefined) return 4;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new CliError(`--jobs must be a whole number from 1 to 16, not '${String(v)}'`);
+  return n;
+}
+
+function keepOf(v: unknown): number {
+  if (v === undefined) return 10;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`--keep-runs must be a whole number of at least 0, not '${String(v)}'`);
+  return n;
+}
+
+/** The run-cache keys and output hashes the lock of this pipeline names. */
+export function lockWants(loaded: LoadedPipeline): { runs: string[]; hashes: string[] } {
+  const lock = readLock(loaded.root);
+  const runs: string[] = [];
+  const hashes: string[] = [];
+  for (const [name, l] of Object.entries(lock.stages)) {
+    const stage = loaded.pipeline.stageByName.get(name);
+    if (stage && /^[0-9a-f]{64}$/.test(l.fingerprint ?? '')) runs.push(runKey(runCacheKey(l.fingerprint, name, outPaths(stage))));
+    hashes.push(...Object.values(l.outs ?? {}).filter((h) => /^[0-9a-f]{64}$/.test(h)));
+  }
+  return { runs, hashes };
+}
+
+function summary(verb: string, r: TransferReport, display: string): string {
+  return `${verb} ${r.keys} key${r.keys === 1 ? '' : 's'} (${mb(r.bytes)}) ${verb === 'pushed' ? 'to' : 'from'} ${display}; ${r.present} already there`;
+}
+
+export const cacheCommand: Command = {
+  name: 'cache',
+  summary: 'push, pull or garbage-collect the cache of stage outputs (.mlci/cache)',
+  usage: 'mlci cache push|pull|gc [-f FILE] [--remote URL|NAME] [-j N] [--all] [--keep-runs N] [--dry-run]',
+  help: `push   send every object, run-cache entry and commit record the remote lacks
+       (objects first, so an entry never names an object that is not there)
+pull   fetch the run-cache entries and objects mlci.lock names (--all: everything),
+       and every commit record (baselines); each object is verified by its hash
+gc     keep what mlci.lock, the pinned run and the last --keep-runs runs need;
+       delete the rest and say what it frees (--dry-run: only say)
+
+Options:
+  -f, --file FILE     pipeline file (default: ./mlci.yaml, or the only one below)
+  --remote URL|NAME   a folder, ssh://[user@]host[:port]/path, or a name from
+                      cache.remotes (default: MLCI_REMOTE, else cache.remote)
+  -j, --jobs N        parallel transfers (default 4)
+  --all               pull: everything on the remote
+  --keep-runs N       gc: runs whose outputs to keep besides the lock's (default 10)
+  --dry-run           gc: report only
+
+SSH: keys from MLCI_SSH_KEY or ~/.ssh/id_*, or the SSH agent; host keys from
+MLCI_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts. The server needs sh and tar.
+Transfers resume: what reached the remote is not sent again.
+
+Exit codes: 0 done, 1 some objects were rejected (corrupt) or missing, 2 usage or remote error.`,
+  options: {
+    file: { type: 'string', short: 'f' },
+    remote: { type: 'string' },
+    jobs: { type: 'string', short: 'j' },
+    all: { type: 'boolean', default: false },
+    'keep-runs': { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    const [sub, ...extra] = positionals;
+    if (!sub || !['push', 'pull', 'gc'].includes(sub)) throw new CliError(`say what to do: mlci cache push, pull or gc${sub ? ` (not '${sub}')` : ''}`);
+    if (extra.length) throw new CliError(`unexpected argument '${extra[0]}'`);
+    const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
+    const { cache, store } = await cacheDeps(loaded.root);
+    if (sub === 'gc') {
+      const keep = keepOf(values['keep-runs']);
+      const runs = (await store.list()).slice(0, keep);
+      const pinned = await readPinned(loaded.root).catch(() => undefined);
+      const pinnedRun = pinned ? await store.get(pinned).catch(() => undefined) : undefined;
+      const kept = [...runs, ...(pinnedRun ? [pinnedRun] : [])];
+      const r = collectGarbage({
+        dir: cache.dir, objects: cache.objects, records: cache.records, locks: [readLock(loaded.root)],
+        keepRuns: new Set(kept.map((x) => x.id)),
+        keepFingerprints: new Set(kept.flatMap((x) => x.stages.map((s) => s.fingerprint).filter((f): f is string => !!f))),
+        dryRun: values['dry-run'] as boolean,
+      });
+      const verb = values['dry-run'] ? 'would remove' : 'removed';
+      io.out(`${verb} ${r.removedObjects} object${r.removedObjects === 1 ? '' : 's'} and ${r.removedEntries} run-cache entr${r.removedEntries === 1 ? 'y' : 'ies'}, freeing ${mb(r.freedBytes)}; kept ${r.keptObjects} objects and ${r.keptEntries} entries (mlci.lock, ${pinnedRun ? 'the pinned run, ' : ''}the last ${runs.length} run${runs.length === 1 ? '' : 's'})`);
+      return 0;
+    }
+    const jobs = jobsOf(values.jobs);
+    let remote;
+    try {
+      remote = await openRemote(resolveRemoteUrl(values.remote as string | undefined, loaded.pipeline.cache, io.env), loaded.root, io.env);
+    } catch (e) {
+      if (e instanceof RemoteError) throw new CliError(e.message);
+      throw e;
+    }
+    try {
+      const report = sub === 'push'
+        ? await push(cache, remote, { jobs })
+        : await pull(cache, remote, values.all ? { runs: 'all' } : lockWants(loaded), { jobs });
+      io.out(summary(sub === 'push' ? 'pushed' : 'pulled', report, remote.display));
+      for (const r of report.rejected) io.err(`mlci cache ${sub}: rejected ${r.key}: ${r.reason} (not stored; push it again from a good copy)`);
+      if (sub === 'pull' && report.absent.length) io.err(`mlci cache pull: ${report.absent.length} key${report.absent.length === 1 ? ' is' : 's are'} not on ${remote.display} (e.g. ${report.absent[0]}); those stages will run`);
+      return report.rejected.length ? 1 : 0;
+    } catch (e) {
+      if (e instanceof RemoteError) throw new CliError(e.message);
+      throw e;
+    } finally {
+      await remote.close();
+    }
+  },
+};

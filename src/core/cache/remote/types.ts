@@ -1,0 +1,61 @@
+/**
+ * A cache remote: a place holding cache keys (objects/, runs/, commits/;
+ * see ../layout.ts) that `mlci cache push|pull` and CI share. The interface
+ * is by batches of keys, so a remote can pipeline them its own way: the
+ * directory remote copies files in parallel, the SSH remote streams tar
+ * archives over a few channels, an S3 remote would issue parallel
+ * PUT/GET/HEAD requests (objects become visible only when complete there
+ * by nature).
+ *
+ * Rules every implementation keeps:
+ * - a key becomes visible only when its content is complete (write to a
+ *   temp name on the remote, then rename), so an interrupted push leaves no
+ *   partial object, and the next push sends what is still missing (resume);
+ * - `has` answers for complete keys only;
+ * - putting a key that exists is harmless (same name, same content), so
+ *   two pushes at once lose nothing;
+ * - errors name the remote and what failed (unreachable, permission, full).
+ */
+export interface PutItem {
+  key: string;
+  /** Absolute path of the local file holding the key's content. */
+  file: string;
+  size: number;
+}
+
+export interface TransferProgress {
+  /** Called once per key transferred, with its size. */
+  onKey?(key: string, bytes: number): void;
+}
+
+export interface RemoteStore {
+  /** For messages: the URL without credentials. */
+  readonly display: string;
+  /** The keys of `keys` the remote holds. */
+  has(keys: readonly string[]): Promise<Set<string>>;
+  /** Every key under `prefix` ('objects' | 'runs' | 'commits'). */
+  list(prefix: 'objects' | 'runs' | 'commits'): Promise<string[]>;
+  put(items: readonly PutItem[], opts: TransferProgress & { jobs: number }): Promise<void>;
+  /**
+   * Fetches `keys`; each key's content is handed to `receive` as a stream of
+   * chunks (the caller verifies and stores it). A key the remote lacks is an
+   * error naming it.
+   */
+  get(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress & { jobs: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Splits `items` into at most `n` batches of about equal total size (largest first). */
+export function splitBySize<T extends { size: number }>(items: readonly T[], n: number): T[][] {
+  const batches: { total: number; items: T[] }[] = Array.from({ length: Math.max(1, Math.min(n, items.length)) }, () => ({ total: 0, items: [] }));
+  for (const it of [...items].sort((a, b) => b.size - a.size)) {
+    let min = batches[0];
+    for (const b of batches) if (b.total < min.total) min = b;
+    min.items.push(it);
+    min.total += it.size;
+  }
+  return batches.map((b) => b.items).filter((b) => b.length);
+}
+
+/** A remote failure with a message a person can act on (remote, what, why). */
+export class RemoteError extends Error {}
