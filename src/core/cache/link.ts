@@ -5,12 +5,16 @@
  * inode), else a copy. `MLCI_CACHE_LINK` (auto | reflink | hardlink | copy)
  * picks one; auto tries them in that order and remembers what worked.
  *
- * Hardlinks are safe because of two rules the engine keeps: outputs are
+ * Storing a stage's fresh output copies it (or reflinks it), so the files a
+ * stage just wrote stay private and writable; only restores link. Hardlinks
+ * are safe from stages because of two rules the engine keeps: outputs are
  * deleted before their stage reruns (a stage writes new inodes, never
  * through a link), and a `persist` output is first replaced by private
- * copies. Objects are made read-only, and their mtime is set to a fixed
- * instant (OBJECT_MTIME_MS): an edit through a link changes it, which the
- * cache notices and answers by re-hashing the object before trusting it.
+ * copies. Objects are made read-only (a restored hardlink is read-only too,
+ * as in DVC), and their mtime is set to a fixed instant (OBJECT_MTIME_MS):
+ * an edit through a link changes it, which the cache notices and answers by
+ * re-hashing the object, deleting it if it no longer matches, and rerunning
+ * or re-fetching; a corrupt object is never restored.
  */
 import { chmodSync, constants, copyFileSync, linkSync, utimesSync } from 'node:fs';
 
@@ -34,7 +38,8 @@ const FALLBACK_CODES = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL', 'ENO
 export class Linker {
   private mode: LinkMode | undefined;
 
-  constructor(private readonly preference: LinkPreference = 'auto') {
+  /** `auto` tries the modes of `order`, in order (storing a stage's fresh output never hardlinks by default; see stage-cache.ts). */
+  constructor(private readonly preference: LinkPreference = 'auto', private readonly order: readonly LinkMode[] = ['reflink', 'hardlink', 'copy']) {
     if (preference !== 'auto') this.mode = preference;
   }
 
@@ -53,7 +58,7 @@ export class Linker {
         if (this.preference !== 'auto' || !FALLBACK_CODES.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
       }
     }
-    for (const m of ['reflink', 'hardlink', 'copy'] as const) {
+    for (const m of this.order) {
       try {
         const used = this.placeWith(m, src, dest);
         this.mode = used;

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { symlinkHash } from '../hash';
 import type { ObjectKind } from './layout';
 import { keyPath, objectKey } from './layout';
-import type { LinkMode } from './link';
+import type { LinkMode, LinkPreference } from './link';
 import { Linker, OBJECT_MTIME_MS, sealObject } from './link';
 import { manifestHash } from './manifest';
 
@@ -26,12 +26,15 @@ export interface CorruptObject {
 
 export class ObjectStore {
   readonly linker: Linker;
+  /** How workspace files enter the cache: never a hardlink unless MLCI_CACHE_LINK=hardlink asks for it. */
+  readonly storeLinker: Linker;
   /** Objects found corrupt (and deleted) by this instance, for the caller to report. */
   readonly corrupt: CorruptObject[] = [];
   private readonly madeDirs = new Set<string>();
 
-  constructor(readonly dir: string, linker?: Linker) {
-    this.linker = linker ?? new Linker();
+  constructor(readonly dir: string, preference: LinkPreference = 'auto') {
+    this.linker = new Linker(preference);
+    this.storeLinker = new Linker(preference, ['reflink', 'copy']);
   }
 
   pathOf(hash: string, kind: ObjectKind): string {
@@ -88,7 +91,7 @@ export class ObjectStore {
   addFile(abs: string, hash: string): LinkMode | 'present' {
     if (this.has(hash, 'file')) return 'present';
     const tmp = this.tempPath();
-    const how = this.linker.place(abs, tmp);
+    const how = this.storeLinker.place(abs, tmp);
     this.publish(tmp, this.pathOf(hash, 'file'));
     return how;
   }

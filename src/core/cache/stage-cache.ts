@@ -14,7 +14,6 @@ import { depPaths, outPaths } from '../run/fingerprint';
 import type { LockStage } from '../run/lockfile';
 import { cacheRoot } from './layout';
 import type { LinkPreference } from './link';
-import { Linker } from './link';
 import { manifestText, parseManifest } from './manifest';
 import type { CorruptObject } from './objects';
 import { ObjectStore } from './objects';
@@ -46,7 +45,7 @@ export class StageCache {
 
   constructor(readonly root: string, private readonly hasher: CacheHasher, link: LinkPreference = 'auto') {
     const dir = cacheRoot(root);
-    this.objects = new ObjectStore(dir, new Linker(link));
+    this.objects = new ObjectStore(dir, link);
     this.records = new RecordStore(dir);
   }
 
