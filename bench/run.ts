@@ -10,6 +10,7 @@ import { benchCompare } from './compare.bench';
 import { benchDataChecks } from './data-checks.bench';
 import { benchDrift } from './drift.bench';
 import { benchHash } from './hash.bench';
+import { benchImportance } from './importance.bench';
 import { benchRun } from './run.bench';
 import { benchValidate } from './validate.bench';
 import type { BenchResult } from './timing';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   run: benchRun,
   drift: benchDrift,
   data: benchDataChecks,
+  importance: benchImportance,
   compare: benchCompare,
   activation: benchActivation,
   cli: benchCliStart,

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { gateName } from '../../core/gates/name';
 import { paramValue } from '../../core/params';
 import type { Gate, Stage, StageKind } from '../../core/pipeline/model';
 import { makePlan } from '../../core/run/plan';
@@ -65,7 +66,7 @@ export function gateLabel(g: Gate): string {
     case 'convergence': return `${g.converges} converges${g.stage ? ` (${g.stage})` : ''}`;
     case 'overfitting': return `${g.metric} gap to ${g.against} ≤ ${g.maxGap}`;
     case 'drift': return `no dataset drift in ${g.drift}`;
-    default: return 'gate';
+    default: return gateName(g); // importance gates and any kind added later: the core's label
   }
 }
 

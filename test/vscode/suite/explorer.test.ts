@@ -84,6 +84,10 @@ describe('pipeline explorer', function () {
       const checks = [...a.tests.lastResults.keys()].filter((k) => k.startsWith(`${item.id}#check-`));
       assert.ok(checks.length >= 20, `checks as child tests: ${checks.length}`);
       assert.ok(item.children.get(`${item.id}#check-columns.tenure.max`), 'the tenure max check is listed');
+      // Its importance gates (leakage, unused features) are child tests with results too.
+      assert.equal(item.children.get(`${item.id}#gate-0`)?.label, 'gate: validate-data importance: no leakage (≤ 0.9)');
+      assert.equal(a.tests.lastResults.get(`${item.id}#gate-0`)?.state, 'passed');
+      assert.equal(a.tests.lastResults.get(`${item.id}#gate-1`)?.state, 'passed');
     });
 
     it('runs the drift stage and opens its report in the drift panel', async () => {
