@@ -21,6 +21,14 @@ export interface CompareRun {
   metrics: Record<string, number>;
   /** stage -> rows with a `step` and one number per series. */
   history?: Record<string, Array<Record<string, number>>>;
+  /** stage -> feature dependencies or model importances the run recorded (RunRecord.importance). */
+  importance?: Record<string, CompareImportance[]>;
+}
+
+export interface CompareImportance {
+  feature: string;
+  importance: number;
+  std?: number;
 }
 
 export interface ComparePayload {
@@ -63,6 +71,8 @@ export interface ComparePanelState {
   historySeries?: string;
   scatterX?: string;
   scatterY?: string;
+  /** The stage whose importances the importance chart shows. */
+  importanceStage?: string;
   scrollTop?: number;
   /** The last payload, so a revived panel renders before the extension answers. */
   last?: ComparePayload;

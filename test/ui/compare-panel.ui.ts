@@ -754,6 +754,43 @@ export const panelTests: PanelTest[] = [
       }
     },
   },
+  {
+    name: 'feature importance: a chart per stage with one bar per run, side by side, only when runs recorded importances; names stay text',
+    async run({ browser, shot }) {
+      const mod = panelModule();
+      const data = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { goals: ComparePayload['goals']; baselineId: string; records: RunRecord[] };
+      // Two runs' records carry importances as the engine records them (a data stage's dependencies, a train stage's file).
+      const report = (values: Record<string, number>, source: 'data' | 'model') => ({
+        version: 1 as const, source, file: 'x', problems: [], features: Object.entries(values).map(([feature, importance]) => ({ feature, importance })),
+      });
+      data.records[0]!.importance = { train: report({ tenure: 0.14, contract: 0.13, [XSS]: 0.06 }, 'model'), 'validate-data': report({ tenure: 0.17, plan: 0.03 }, 'data') };
+      data.records[1]!.importance = { train: report({ tenure: 0.05, contract: 0.2, [XSS]: 0.01 }, 'model') };
+      const payload: ComparePayload = { runs: data.records.map((r) => mod.compareRunOf(r)), baselineId: data.baselineId, goals: data.goals };
+      assert.deepEqual(payload.runs[0]!.importance!.train!.map((f) => f.feature), ['tenure', 'contract', XSS]);
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        assert.deepEqual(await p.page.getByTestId('importance-stage').locator('option').allTextContents(), ['train', 'validate-data']);
+        assert.equal(await p.page.getByTestId('importance-stage').inputValue(), 'train');
+        const datasets = await p.page.locator('canvas[data-chart="importance"]').evaluate((c: HTMLCanvasElement) => {
+          const ink = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let painted = 0;
+          for (let i = 3; i < ink.length; i += 4) if (ink[i]! > 0) painted++;
+          return painted / (c.width * c.height);
+        });
+        assert.ok(datasets > 0.01, `the importance chart looks blank (${datasets})`);
+        await p.page.getByTestId('importance-stage').selectOption('validate-data');
+        assert.equal(await p.page.locator('#root img').count(), 0, 'a feature name is never markup');
+        await p.page.setViewportSize({ width: 1200, height: 2000 });
+        await p.page.getByTestId('importance-stage').selectOption('train');
+        await p.page.locator('[data-card="importance"]').scrollIntoViewIfNeeded();
+        await shot(p.page, 'compare-importance');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
 ];
 
 /** Two runs whose accuracy differs by 0.014 near 0.83: what an axis from zero hides. */

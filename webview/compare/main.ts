@@ -14,6 +14,7 @@ import type { CompareTheme } from './charts';
 import { barChart, historyChart, MAX_BARS, MAX_LINES, scatterChart } from './charts';
 import type { Column } from './model';
 import { allColumns, differingColumns, sortedOrder, toCsv } from './model';
+import { importanceChart, importanceStages, MAX_RUNS as MAX_IMPORTANCE_RUNS } from './importance';
 import { drawParallel } from './parallel';
 import { restoreState, savedPayload } from './state';
 import { readCompareTheme, loadCompareCss } from './theme';
@@ -33,7 +34,9 @@ let selected = new Set<string>(state.selected);
 let theme: CompareTheme;
 const charts = new Map<string, Chart>();
 let table: VirtualTable | undefined;
-let cards: Record<'bar' | 'history' | 'scatter' | 'parallel', ChartCard> | undefined;
+type ChartName = 'bar' | 'history' | 'scatter' | 'parallel' | 'importance';
+/** `importance` only when some run recorded importances. */
+let cards: Record<Exclude<ChartName, 'importance'>, ChartCard> & { importance?: ChartCard } | undefined;
 let summary: HTMLElement | undefined;
 let actionButtons: HTMLButtonElement[] = [];
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -103,11 +106,12 @@ function pick(value: string | undefined, options: string[]): string | undefined 
   return value !== undefined && options.includes(value) ? value : options[0];
 }
 
-function drawChart(name: 'bar' | 'history' | 'scatter' | 'parallel'): void {
+function drawChart(name: ChartName): void {
   if (!payload || !cards) return;
   charts.get(name)?.destroy();
   charts.delete(name);
   const card = cards[name];
+  if (!card) return;
   const canvas = card.canvas;
   if (name === 'parallel') {
     drawParallel(canvas, payload.runs, order, shown, selected, theme);
@@ -116,6 +120,7 @@ function drawChart(name: 'bar' | 'history' | 'scatter' | 'parallel'): void {
   let chart: Chart | undefined;
   if (name === 'bar' && state.barMetric) chart = barChart(canvas, chartRuns(MAX_BARS), state.barMetric, payload.baselineId, theme, state.barFromZero === true);
   if (name === 'history' && state.historyStage && state.historySeries) chart = historyChart(canvas, chartRuns(MAX_LINES), state.historyStage, state.historySeries, theme);
+  if (name === 'importance' && state.importanceStage) chart = importanceChart(canvas, chartRuns(MAX_IMPORTANCE_RUNS), state.importanceStage, theme);
   if (name === 'scatter' && state.scatterX && state.scatterY) chart = scatterChart(canvas, Array.from(order, (i) => payload!.runs[i]!), selected, state.scatterX, state.scatterY, theme);
   card.empty.hidden = chart !== undefined;
   if (chart) {
@@ -130,7 +135,7 @@ function drawChart(name: 'bar' | 'history' | 'scatter' | 'parallel'): void {
 }
 
 function drawCharts(): void {
-  for (const name of ['bar', 'history', 'scatter', 'parallel'] as const) drawChart(name);
+  for (const name of ['bar', 'history', 'scatter', 'parallel', 'importance'] as const) drawChart(name);
 }
 
 function updateSummary(): void {
@@ -239,6 +244,8 @@ function chartSection(): HTMLElement {
   state.historySeries = pick(state.historySeries, state.historyStage ? hist.series(state.historyStage) : []);
   state.scatterX = pick(state.scatterX, params);
   state.scatterY = pick(state.scatterY, metrics);
+  const importance = importanceStages(payload?.runs ?? []);
+  state.importanceStage = pick(state.importanceStage, importance);
 
   const exportPng = (name: string) => () => post({ type: 'exportPng', payload: { dataUrl: cards![name as 'bar'].canvas.toDataURL('image/png'), name } });
   const onAxis = (key: 'barMetric' | 'historySeries' | 'scatterX' | 'scatterY', chart: 'bar' | 'history' | 'scatter') => (v: string) => {
@@ -273,7 +280,16 @@ function chartSection(): HTMLElement {
     ], exportPng('scatter')),
     parallel: chartCard('parallel', 'Parallel coordinates', 'numeric params and metrics shown in the table; at most 1000 runs, selected runs highlighted', [], exportPng('parallel'), true),
   };
-  return el('section', { class: 'charts compare-charts', attrs: { 'aria-label': 'Charts' } }, Object.values(cards).map((c) => c.element));
+  if (importance.length > 0) {
+    cards.importance = chartCard('importance', 'Feature importance', `per feature, one bar per run: selected runs, else the first ${MAX_IMPORTANCE_RUNS} with importances`, [
+      labelledSelect('Stage', importance, state.importanceStage, (v) => {
+        state = { ...state, importanceStage: v };
+        save();
+        drawChart('importance');
+      }, 'importance-stage').element,
+    ], exportPng('importance'), true);
+  }
+  return el('section', { class: 'charts compare-charts', attrs: { 'aria-label': 'Charts' } }, Object.values(cards).flatMap((c) => (c ? [c.element] : [])));
 }
 
 function render(next: ComparePayload): void {

@@ -37,7 +37,17 @@ export function compareRunOf(record: RunRecord): CompareRun {
     params,
     metrics: { ...record.metrics },
     ...(Object.keys(record.history ?? {}).length ? { history: record.history } : {}),
+    ...(Object.keys(record.importance ?? {}).length ? { importance: importanceOf(record) } : {}),
   };
+}
+
+/** Each stage's importances, only the numbers the chart draws. */
+function importanceOf(record: RunRecord): NonNullable<CompareRun['importance']> {
+  const out: NonNullable<CompareRun['importance']> = {};
+  for (const [stage, report] of Object.entries(record.importance ?? {})) {
+    out[stage] = report.features.flatMap((f) => (typeof f.importance === 'number' ? [{ feature: f.feature, importance: f.importance, ...(f.std !== undefined ? { std: f.std } : {}) }] : []));
+  }
+  return out;
 }
 
 export class ComparePanel {
