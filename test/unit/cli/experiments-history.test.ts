@@ -92,6 +92,12 @@ describe('experiments vs history (bundled CLI, local executor)', function () {
     assert.match(r.out, new RegExp(`^${added[0]}\\s+passed\\s+experiment\\s+lr=0.75`, 'm'));
     assert.equal(r.err, '');
 
+    // mlci runs is the whole log: history marked, experiments plain.
+    r = mlci(['runs'], dir);
+    assert.match(r.out, new RegExp(`^${cached}  passed .* \\(cached: nothing ran\\) score=0\\.5$`, 'm'));
+    assert.match(r.out, new RegExp(`^${first}  passed .* score=0\\.5$`, 'm'));
+    assert.doesNotMatch(r.out.split('\n').find((l) => l.startsWith(first!))!, /nothing ran/);
+
     const json = JSON.parse(mlci(['exp', 'list', '--format', 'json'], dir).out) as { id: string }[];
     assert.deepEqual(json.map((x) => x.id), [added[0], first]);
 

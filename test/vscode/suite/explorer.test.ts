@@ -125,9 +125,10 @@ describe('pipeline explorer', function () {
     it('a run where nothing ran is run history: not a new row in the Experiments view until Show Run History', async () => {
       const a = await api();
       const file = a.pipelines.list()[0].uri.fsPath;
-      // Twice: the second run finds validate-data up to date and runs nothing.
-      await vscode.commands.executeCommand('mlci.runStage', { file, stage: 'validate-data' });
-      await vscode.commands.executeCommand('mlci.runStage', { file, stage: 'validate-data' });
+      // Twice, not forced (Run Stage forces its stage): the second run finds validate-data up to date and runs nothing.
+      const entry = a.pipelines.list()[0];
+      await a.runs.run({ entry, targets: ['validate-data'], title: 'history test' });
+      await a.runs.run({ entry, targets: ['validate-data'], title: 'history test' });
       const cached = a.runs.lastRun(file)!;
       assert.deepEqual(cached.stages.map((s) => s.status), ['cached']);
       assert.equal(cached.kind, 'cached');
