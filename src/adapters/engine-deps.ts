@@ -11,6 +11,8 @@ import { FileHasher } from '../core/hash';
 import { RunStore, ensureMlciDir } from '../core/run/store';
 import { StageCache } from '../core/cache/stage-cache';
 import { parseLinkPreference } from '../core/cache/link';
+import { RecordStore } from '../core/cache/run-cache';
+import { cacheRoot } from '../core/cache/layout';
 import { LocalRunner } from './local/local-runner';
 import type { Pipeline } from '../core/pipeline/model';
 import type { BaselineProvider } from '../core/gates';
@@ -82,14 +84,19 @@ export function hostUser(): string | undefined {
  * pinned experiment (`baseline: pinned`, `mlci exp pin`). Outside a git
  * repository only the pinned run can serve.
  */
-export async function createBaseline(root: string, pipeline: Pick<Pipeline, 'stageByName'>, store: RunStore): Promise<BaselineProvider> {
-  const [{ GitBaseline, RecordBaseline, routeBaselines }, { readPinned }, { gitFileReader, repoRelative }] = await Promise.all([
+export async function createBaseline(root: string, pipeline: Pick<Pipeline, 'stageByName' | 'file'>, store: RunStore): Promise<BaselineProvider> {
+  const [{ GitBaseline, RecordBaseline, routeBaselines, CommitRecordBaseline, firstBaseline }, { readPinned }, { gitFileReader, gitRefResolver, repoRelative }] = await Promise.all([
     import('../core/gates'),
     import('../core/experiments/baseline'),
     import('./git/ref-reader'),
   ]);
   const dirInRepo = await repoRelative(root, root).catch(() => undefined);
-  const git: BaselineProvider = dirInRepo === undefined ? { metric: async () => undefined } : new GitBaseline(gitFileReader(root), pipeline, dirInRepo);
+  // The committed metrics file first, then the cache's record of the ref's commit (gitignored metrics).
+  const records = new RecordStore(cacheRoot(root));
+  const git: BaselineProvider = dirInRepo === undefined ? { metric: async () => undefined } : firstBaseline(
+    new GitBaseline(gitFileReader(root), pipeline, dirInRepo),
+    new CommitRecordBaseline(gitRefResolver(root), (commit) => records.getCommit(commit, pipeline.file)),
+  );
   const pinnedId = await readPinned(root).catch(() => undefined);
   const pinnedRecord = pinnedId ? await store.get(pinnedId).catch(() => undefined) : undefined;
   return routeBaselines(git, pinnedRecord ? new RecordBaseline(pinnedRecord) : undefined);

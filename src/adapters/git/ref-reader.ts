@@ -57,6 +57,12 @@ export function gitFileReader(cwd: string): ReadFileAtRef {
   };
 }
 
+/** `ref => commit | undefined` for the repository containing `cwd` (trying `origin/<ref>` too). */
+export function gitRefResolver(cwd: string): (ref: string) => Promise<string | undefined> {
+  const git = gitAt(cwd);
+  return (ref) => resolveCommit(git, ref);
+}
+
 /** The commit `ref` names, else the one `origin/<ref>` names, else undefined. */
 async function resolveCommit(git: SimpleGit, ref: string): Promise<string | undefined> {
   // A ref starting with '-' would be read as an option by git: it cannot name a branch anyway.

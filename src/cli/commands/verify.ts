@@ -45,7 +45,10 @@ async function runVerify(values: Record<string, unknown>, io: CliIo, allowDirty:
       signal: controller.signal, onEvent: progressPrinter(values.quiet ? { ...io, out: () => undefined } : io, { quietLogs: true }),
     });
     for (const line of formatGateResults(result.record.gates ?? [])) io.out(line);
-    const verdict = result.exitCode === 0 ? 'verified: every CI stage and gate passed' : result.exitCode === 2 ? 'NOT verified: a gate failed' : result.exitCode === 130 ? 'cancelled' : 'NOT verified: a stage failed';
+    const noBase = (result.record.gates ?? []).filter((g) => g.noBaseline && g.status === 'skipped');
+    // A gate with nothing to compare with did not pass: say so instead of "every gate passed".
+    const green = noBase.length ? `verified: every CI stage passed; ${noBase.length} gate${noBase.length === 1 ? ' has' : 's have'} no baseline (${noBase.map((g) => `${g.stage}: ${g.name}`).join(', ')}), so ${noBase.length === 1 ? 'it was' : 'they were'} not checked; ci.require_baseline: true makes that a failure` : 'verified: every CI stage and gate passed';
+    const verdict = result.exitCode === 0 ? green : result.exitCode === 2 ? 'NOT verified: a gate failed' : result.exitCode === 130 ? 'cancelled' : 'NOT verified: a stage failed';
     io.out(`${verdict} (run ${result.record.id}; report ${path.relative(io.cwd, result.reportFile)})`);
     return { result, loaded, state };
   } finally {

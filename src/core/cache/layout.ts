@@ -36,9 +36,9 @@ export function runKey(fingerprint: string): string {
   return `runs/${fingerprint.slice(0, 2)}/${fingerprint}.json`;
 }
 
-/** The pipeline file's name, hashed: any name maps to a safe key. */
+/** The pipeline file's name (without folders: the cache sits beside it), hashed: any name maps to a safe key. */
 export function pipelineId(pipelineFile: string): string {
-  return createHash('sha256').update(pipelineFile.split(path.sep).join('/')).digest('hex').slice(0, 16);
+  return createHash('sha256').update(path.basename(pipelineFile)).digest('hex').slice(0, 16);
 }
 
 export function commitKey(commit: string, pipelineFile: string): string {

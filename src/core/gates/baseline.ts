@@ -113,6 +113,33 @@ export class RecordBaseline implements BaselineProvider {
 }
 
 /**
+ * Baseline values from the cache's record of what the pipeline measured at
+ * the ref's commit (`.mlci/cache/commits/`, written by every clean run and
+ * moved by `mlci cache push|pull`): the baseline when the metrics files are
+ * gitignored, as in most DVC-style repositories.
+ */
+export class CommitRecordBaseline implements BaselineProvider {
+  constructor(
+    private readonly resolve: (ref: string) => Promise<string | undefined>,
+    private readonly read: (commit: string) => { stageMetrics: Record<string, Record<string, number>> } | undefined,
+  ) {}
+
+  async metric(ref: string, stage: string, metric: string): Promise<number | undefined> {
+    const commit = await this.resolve(ref);
+    const v = commit ? this.read(commit)?.stageMetrics[stage]?.[metric] : undefined;
+    return typeof v === 'number' ? v : undefined;
+  }
+}
+
+/** The first provider's value, else the second's (committed metrics file first, then the cache's record). */
+export function firstBaseline(a: BaselineProvider, b: BaselineProvider): BaselineProvider {
+  return {
+    metric: async (ref, stage, metric) => (await a.metric(ref, stage, metric)) ?? b.metric(ref, stage, metric),
+    importances: async (ref, stage) => (await a.importances?.(ref, stage)) ?? b.importances?.(ref, stage),
+  };
+}
+
+/**
  * One provider for a whole pipeline: `baseline: pinned` goes to `pinned`
  * (undefined when nothing is pinned: those gates are skipped), any other
  * ref to `git`.

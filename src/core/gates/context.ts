@@ -12,7 +12,7 @@ export interface GateContext {
   baseline: BaselineProvider;
 }
 
-export type Verdict = Pick<GateResult, 'status' | 'expected' | 'actual' | 'reason'>;
+export type Verdict = Pick<GateResult, 'status' | 'expected' | 'actual' | 'reason' | 'noBaseline'>;
 
 export function verdict(status: Verdict['status'], reason: string, expected = '', actual = ''): Verdict {
   return { status, expected, actual, reason };

@@ -10,7 +10,7 @@ function label(r: GateResult): string {
 /** One line per gate, then a summary line; empty when there are no gates. */
 export function formatGateResults(results: readonly GateResult[]): string[] {
   if (results.length === 0) return [];
-  const lines = results.map((r) => `${MARK[r.status]} ${label(r)} — ${r.reason}`);
+  const lines = results.map((r) => `${r.noBaseline && r.status === 'skipped' ? '?' : MARK[r.status]} ${label(r)} — ${r.reason}`);
   lines.push(summary(results));
   return lines;
 }
@@ -21,7 +21,9 @@ export function summary(results: readonly GateResult[]): string {
   const failed = count('failed') - warned;
   const parts = [`${count('passed')} passed`, `${failed} failed`];
   if (warned) parts.push(`${warned} warning${warned === 1 ? '' : 's'}`);
-  if (count('skipped')) parts.push(`${count('skipped')} skipped`);
+  const noBase = results.filter((r) => r.noBaseline && r.status === 'skipped').length;
+  if (noBase) parts.push(`${noBase} no baseline`);
+  if (count('skipped') - noBase) parts.push(`${count('skipped') - noBase} skipped`);
   return `gates: ${parts.join(', ')}`;
 }
 
@@ -32,6 +34,7 @@ function cell(s: string): string {
 
 function statusCell(r: GateResult): string {
   if (r.status === 'failed') return r.severity === 'warning' ? '⚠️ warning' : '❌ failed';
+  if (r.status === 'skipped' && r.noBaseline) return '❔ no baseline';
   return r.status === 'passed' ? '✅ passed' : '⏭️ skipped';
 }
 

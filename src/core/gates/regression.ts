@@ -1,8 +1,10 @@
 /**
  * Regression gates: how much the metric got worse than at the baseline,
  * measured in the direction of its goal (a rise is a drop for a `min` goal).
- * No baseline value means there is nothing to regress from: skipped, not
- * failed, so the first run on a new metric does not block a merge.
+ * No baseline value means there is nothing to regress from: the gate says
+ * "no baseline" (never passed), naming where it looked and what to push; it
+ * fails instead when `require_baseline` (on the gate or `ci.`) asks for a
+ * baseline.
  */
 import { PINNED_BASELINE } from './baseline';
 import type { Gate } from '../pipeline/model';
@@ -20,7 +22,15 @@ export async function checkRegression(g: Gate, ctx: GateContext): Promise<Verdic
   const value = stageMetric(ctx.record, ctx.stage, metric);
   if (value === undefined) return verdict('failed', `${metric} was not reported by stage ${ctx.stage}`, expectedFixed);
   const base = await ctx.baseline.metric(ref, ctx.stage, metric);
-  if (base === undefined) return verdict('skipped', `no baseline value for ${metric} at ${where}`, expectedFixed, num(value));
+  if (base === undefined) {
+    const files = ctx.pipeline.stageByName.get(ctx.stage)?.metricsFiles ?? [];
+    const lookedAt = ref === PINNED_BASELINE
+      ? 'nothing is pinned (mlci exp pin RUN)'
+      : `${files.length ? files.join(', ') : 'the metrics file'} is not committed at ${ref} and the cache has no record of ${ref}'s commit (run the pipeline on ${ref} and mlci cache push, then mlci cache pull here)`;
+    const required = g.requireBaseline ?? ctx.pipeline.ci.requireBaseline;
+    const v = verdict(required ? 'failed' : 'skipped', `no baseline: no value of ${metric} at ${where}: ${lookedAt}${required ? '; require_baseline is set' : ''}`, expectedFixed, num(value));
+    return { ...v, noBaseline: true };
+  }
 
   const drop = goal === 'max' ? base - value : value - base;
   const allowed = g.relative ? maxDrop * Math.abs(base) : maxDrop;

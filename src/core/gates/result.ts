@@ -22,6 +22,8 @@ export interface GateResult {
   actual: string;
   /** One sentence: why it passed, failed or was skipped. */
   reason: string;
+  /** A regression gate that found no baseline value: listed as "no baseline", never as passed. */
+  noBaseline?: boolean;
 }
 
 /** Exit code for a run's gates: 2 when a gate that fails the stage (severity error) failed, else 0. */

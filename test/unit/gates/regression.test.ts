@@ -1,6 +1,7 @@
 /** Regression gates: drop versus a baseline in the goal's direction, absolute and relative. */
 import { strict as assert } from 'node:assert';
 import { evaluateGates } from '../../../src/core/gates/evaluate';
+import { formatGateResults } from '../../../src/core/gates/format';
 import { fakeBaseline, pipeline, record } from './helpers';
 
 describe('gates: regression', () => {
@@ -56,13 +57,26 @@ describe('gates: regression', () => {
     assert.equal(neg.status, 'passed');
   });
 
-  it('skips when the baseline has no value, asking the ref the gate names', async () => {
+  it('says "no baseline" (never passed) when the baseline has no value, naming where it looked and what to push', async () => {
     const p = pipeline({ evaluate: { gates: [{ metric: 'f1', max_drop: 0.02, baseline: 'release' }] } }, { f1: 'max' });
     const base = fakeBaseline({});
     const [r] = await evaluateGates(p, run({ f1: 0.7 }), base);
     assert.equal(r.status, 'skipped');
-    assert.equal(r.reason, 'no baseline value for f1 at release');
+    assert.equal(r.noBaseline, true);
+    assert.match(r.reason, /^no baseline: no value of f1 at release: .* is not committed at release and the cache has no record of release's commit \(run the pipeline on release and mlci cache push, then mlci cache pull here\)$/);
     assert.deepEqual(base.asked, ['release/evaluate/f1']);
+    assert.deepEqual(formatGateResults([r]).slice(-1), ['gates: 0 passed, 0 failed, 1 no baseline']);
+  });
+
+  it('fails without a baseline when require_baseline is set on the gate or under ci', async () => {
+    const onGate = pipeline({ evaluate: { gates: [{ metric: 'f1', max_drop: 0.02, require_baseline: true }] } }, { f1: 'max' });
+    const [r] = await evaluateGates(onGate, run({ f1: 0.7 }), fakeBaseline({}));
+    assert.equal(r.status, 'failed');
+    assert.match(r.reason, /^no baseline: .*; require_baseline is set$/);
+    const onCi = pipeline({ evaluate: { gates: [{ metric: 'f1', max_drop: 0.02 }] } }, { f1: 'max' });
+    onCi.ci.requireBaseline = true;
+    const [c] = await evaluateGates(onCi, run({ f1: 0.7 }), fakeBaseline({}));
+    assert.equal(c.status, 'failed');
   });
 
   it('defaults the baseline to ci.baseline, else main', async () => {
@@ -77,7 +91,7 @@ describe('gates: regression', () => {
     const [r] = await evaluateGates(p, run({ f1: 0.7 }), fakeBaseline({ 'pinned/evaluate/f1': 0.8 }));
     assert.equal(r.reason, 'f1 dropped 0.1 vs the pinned run (0.8 -> 0.7), more than the allowed 0.01');
     const [none] = await evaluateGates(p, run({ f1: 0.7 }), fakeBaseline({}));
-    assert.equal(none.reason, 'no baseline value for f1 at the pinned run');
+    assert.equal(none.reason, 'no baseline: no value of f1 at the pinned run: nothing is pinned (mlci exp pin RUN)');
   });
 
   it('fails when the metric is missing or has no goal, without asking the baseline', async () => {
