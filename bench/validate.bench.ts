@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { nodeFiles } from '../src/core/node-files';
 import { validatePipeline } from '../src/core/pipeline/validate';
+import { validateIncremental } from '../src/core/pipeline/incremental';
 import { generatePipeline } from './gen-pipeline';
 import { median, timeRuns, type BenchResult } from './timing';
 
@@ -45,9 +46,31 @@ export async function benchValidate(): Promise<BenchResult[]> {
     await service.doValidation(TextDocument.create(uri, 'yaml', ++version, text + `# ${version}\n`), false);
   });
   const ratio = median(mlci) / median(ylsTimes);
+
+  // Re-validation after a one-character edit, as the editor does it
+  // (validateIncremental with the state of the previous call): a digit of
+  // stage s500's command typed, alternating so each call sees a new text.
+  const at = text.indexOf('--stage 500') + '--stage 50'.length;
+  const variants = ['1', '2'].map((d) => text.slice(0, at) + d + text.slice(at + 1));
+  const input = (t: string) => ({ file: 'mlci.yaml', text: t, root: dir, files: nodeFiles });
+  let state = validateIncremental(input(text)).state;
+  let k = 0;
+  let reusedAll = true;
+  const incremental = await timeRuns(15, () => {
+    const r = validateIncremental(input(variants[k++ % 2]!), state);
+    reusedAll &&= r.reused;
+    state = r.state;
+  });
+  // The full validation of the same edited texts, in the same run.
+  const full = await timeRuns(15, () => {
+    validatePipeline(input(variants[k++ % 2]!));
+  });
   return [
     { name: 'validate 1,000 stages: mlci', ms: median(mlci) },
     { name: 'validate 1,000 stages: yaml-language-server', ms: median(ylsTimes) },
     { name: 'validate ratio mlci / yaml-language-server (goal <= 0.5)', ratio, goal: 0.5 },
+    { name: 're-validate after a 1-character edit: incremental', ms: median(incremental), note: reusedAll ? '' : '(SPLICE NOT TAKEN on some edits)' },
+    { name: 're-validate after a 1-character edit: full validation', ms: median(full) },
+    { name: 're-validate ratio incremental / full (goal <= 0.1)', ratio: median(incremental) / median(full), goal: 0.1 },
   ];
 }

@@ -9,7 +9,8 @@ import * as vscode from 'vscode';
 import { nodeFiles } from '../../core/node-files';
 import type { FileProbe } from '../../core/ports';
 import type { ValidateResult } from '../../core/pipeline/validate';
-import { validatePipeline } from '../../core/pipeline/validate';
+import type { IncrementalState } from '../../core/pipeline/incremental';
+import { validateIncremental } from '../../core/pipeline/incremental';
 
 export function isPipelineDocument(doc: { uri: vscode.Uri }): boolean {
   const base = path.basename(doc.uri.fsPath);
@@ -25,7 +26,7 @@ export const editorFiles: FileProbe = {
   },
 };
 
-const cache = new Map<string, { version: number; text: string; result: ValidateResult }>();
+const cache = new Map<string, { version: number; text: string; result: ValidateResult; state: IncrementalState }>();
 
 /** Checks the user turned off in settings (`mlci.validation.undeclaredCodeDeps`). */
 export function validationChecks(): { codeDeps: boolean } {
@@ -38,8 +39,9 @@ export function validateDocument(doc: vscode.TextDocument): ValidateResult {
   const hit = cache.get(key);
   const text = doc.getText();
   if (hit && hit.version === doc.version && hit.text === text) return hit.result;
-  const result = validatePipeline({ file: path.basename(doc.uri.fsPath), text, root: path.dirname(doc.uri.fsPath), files: editorFiles, checks: validationChecks() });
-  cache.set(key, { version: doc.version, text, result });
+  // Incremental: the YAML of the stage being typed in is re-read, the rest reused (same result as a full validation).
+  const { result, state } = validateIncremental({ file: path.basename(doc.uri.fsPath), text, root: path.dirname(doc.uri.fsPath), files: editorFiles, checks: validationChecks() }, hit?.state);
+  cache.set(key, { version: doc.version, text, result, state });
   return result;
 }
 

@@ -80,6 +80,14 @@ type Frame = MapFrame | SeqFrame;
 export interface FastParse {
   data: unknown;
   index: Map<string, NodeInfo>;
+  /** Anchors defined (`&name`): with none, no part of the document stands for another (incremental.ts relies on it). */
+  anchors: number;
+  /**
+   * A range search ran off the end (or start) of the text: a flow
+   * collection's closing bracket or an empty value's colon not found. Read
+   * as part of a longer text, the same lines could get other ranges.
+   */
+  openEnded: boolean;
 }
 
 const MAX_ALIASES = 1000;
@@ -99,6 +107,7 @@ export function fastParse(text: string): FastParse | undefined {
   let root: unknown = undefined;
   let docs = 0;
   let aliasUses = 0;
+  let openEnded = false;
 
   // Place a finished value into the parent; returns false to decline.
   const place = (value: unknown, info: NodeInfo | undefined): boolean => {
@@ -167,13 +176,16 @@ export function fastParse(text: string): FastParse | undefined {
         if (start < 0) {
           // An empty value (`key:`): a zero-width range after the colon.
           const p = parent?.kind === 'map' ? parent.pending?.end : parent?.lastEnd;
-          start = end = p === undefined ? 0 : parent?.kind === 'map' ? text.indexOf(':', p) + 1 || p : p;
+          const colon = p !== undefined && parent?.kind === 'map' ? text.indexOf(':', p) : 0;
+          if (colon < 0) openEnded = true;
+          start = end = p === undefined ? 0 : parent?.kind === 'map' ? colon + 1 || p : p;
           if (parent?.kind === 'map' && text[start] === ' ') start = end = start + 1;
         } else if (ev.style === SINGLE || ev.style === DOUBLE) {
           start--;
           end++;
         } else if (ev.style === LITERAL || ev.style === FOLDED) {
           start = Math.max(text.lastIndexOf('|', ev.valueStart), text.lastIndexOf('>', ev.valueStart));
+          if (start < 0) openEnded = true;
           end = text.slice(0, ev.valueEnd).trimEnd().length;
         }
         if (!place(value, { kind: 'scalar', start, end })) return undefined;
@@ -210,6 +222,7 @@ export function fastParse(text: string): FastParse | undefined {
         let end = frame.lastEnd;
         if (info.flow) {
           const close = text.indexOf(frame.kind === 'map' ? '}' : ']', end);
+          if (close < 0) openEnded = true;
           end = close < 0 ? end : close + 1;
         }
         info.end = Math.max(end, info.start);
@@ -242,5 +255,5 @@ export function fastParse(text: string): FastParse | undefined {
     }
   }
   if (stack.length > 0) return undefined;
-  return { data: root, index };
+  return { data: root, index, anchors: anchors.size, openEnded };
 }

@@ -19,6 +19,8 @@ import { childKey, lineStartsOf, spanOf } from './source';
 
 export interface ParseResult {
   source?: PipelineSource;
+  /** Set when the fast path read the file: how many anchors it defines (incremental.ts). */
+  anchors?: number;
   /** The document as plain data (aliases expanded); undefined when it could not be built. */
   data?: unknown;
   problems: Problem[];
@@ -78,7 +80,7 @@ function unclosedBracket(text: string, at: number): number | undefined {
 export function parsePipelineText(file: string, text: string): ParseResult {
   const fast = fastParse(text);
   if (fast && fast.data !== null && fast.data !== undefined) {
-    return { source: { file, text, lineStarts: lineStartsOf(text), index: fast.index }, data: fast.data, problems: [] };
+    return { source: { file, text, lineStarts: lineStartsOf(text), index: fast.index }, data: fast.data, problems: [], anchors: fast.anchors };
   }
   return parseWithYaml(file, text);
 }

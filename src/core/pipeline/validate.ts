@@ -23,6 +23,7 @@ import { expandTemplates } from './templates';
 import type { Expansion } from './templates';
 import { locate, spanOf } from './source';
 import { parsePipelineText } from './parse';
+import type { ParseResult } from './parse';
 import { checkSchema } from './schema-check';
 import type { PipelineSource } from './source';
 
@@ -45,9 +46,14 @@ export interface ValidateResult {
 }
 
 export function validatePipeline(input: ValidateInput): ValidateResult {
+  return validateParsed(input, () => parsePipelineText(input.file, input.text));
+}
+
+/** The validator after the YAML layer: `parse` gives the parse of input.text (incremental.ts reuses most of the last one). */
+export function validateParsed(input: ValidateInput, parse: () => ParseResult): ValidateResult {
   const problems: Problem[] = [];
   try {
-    return run(input, problems);
+    return run(input, parse, problems);
   } catch (e) {
     // A bug in a check must not take the editor or the CLI down: report it
     // as a problem at the top of the file and keep what was found so far.
@@ -60,8 +66,8 @@ export function validatePipeline(input: ValidateInput): ValidateResult {
   }
 }
 
-function run(input: ValidateInput, problems: Problem[]): ValidateResult {
-  const parsed = parsePipelineText(input.file, input.text);
+function run(input: ValidateInput, parse: () => ParseResult, problems: Problem[]): ValidateResult {
+  const parsed = parse();
   problems.push(...parsed.problems);
   const { source, data } = parsed;
   if (!source || data === undefined) return { problems: sortProblems(problems), ...(source ? { source } : {}) };
@@ -75,12 +81,13 @@ function run(input: ValidateInput, problems: Problem[]): ValidateResult {
     return { problems: sortProblems(problems), source };
   }
   problems.push(...checkSchema(source, data));
+  const files = onceEach(input.files);
   const raw = data as Record<string, unknown>;
-  const expansion = expandTemplates(raw, input.root, input.files, typeof raw.params === 'string' ? raw.params : DEFAULT_PARAMS_FILE);
+  const expansion = expandTemplates(raw, input.root, files, typeof raw.params === 'string' ? raw.params : DEFAULT_PARAMS_FILE);
   reportTemplateIssues(source, expansion, problems);
   const pipeline = buildPipeline(input.file, expansion.data);
   if (expansion.groups.size) pipeline.groups = expansion.groups;
-  const ctx = makeContext(source, pipeline, expansion.data, input.root, input.files, problems, expansion.origin);
+  const ctx = makeContext(source, pipeline, expansion.data, input.root, files, problems, expansion.origin);
   const refs = pathRefs(pipeline, ctx.data);
   checkReferences(ctx);
   checkCycles(ctx);
@@ -92,6 +99,27 @@ function run(input: ValidateInput, problems: Problem[]): ValidateResult {
   checkSchedules(ctx);
   if (input.checks?.codeDeps !== false) checkCodeDeps(ctx);
   return { problems: dedupe(sortProblems(problems)), pipeline, source };
+}
+
+/**
+ * The files as one validation sees them: each path is stat'ed and read at
+ * most once per validation (1,000 stages that all depend on src/step.py
+ * asked the disk 1,000 times, and read the script 1,000 times for its
+ * imports). A validation is one snapshot; the next one asks again.
+ */
+function onceEach(files: FileProbe): FileProbe {
+  const stats = new Map<string, ReturnType<FileProbe['stat']>>();
+  const texts = new Map<string, string | undefined>();
+  return {
+    stat(p) {
+      if (!stats.has(p)) stats.set(p, files.stat(p));
+      return stats.get(p);
+    },
+    readText(p) {
+      if (!texts.has(p)) texts.set(p, files.readText(p));
+      return texts.get(p);
+    },
+  };
 }
 
 /** The same finding through two routes (schema and semantic, or two aliases) is shown once. */
