@@ -19,6 +19,8 @@ export interface CompareRun {
   params: Record<string, CompareParamValue>;
   /** Flattened metrics ("accuracy", "train.loss"); NaN survives postMessage. */
   metrics: Record<string, number>;
+  /** Each metric as text, formatted by the extension with the one metric rule (src/core/metric-format.ts). */
+  metricText?: Record<string, string>;
   /** stage -> rows with a `step` and one number per series. */
   history?: Record<string, Array<Record<string, number>>>;
   /** stage -> feature dependencies or model importances the run recorded (RunRecord.importance). */

@@ -188,11 +188,11 @@ export class VirtualTable {
       const value = cellValue(run, col);
       if (col.kind === 'metric' && base && index !== this.baseline) {
         const { delta, verdict } = metricDiff(value as number | undefined, base.metrics[col.field!], goalOf(col.field!, view.payload.goals));
-        const children: (Node | string)[] = [formatValue(value)];
+        const children: (Node | string)[] = [(typeof value === 'number' ? run.metricText?.[col.field!] : undefined) ?? formatValue(value)];
         if (delta !== undefined) children.push(el('span', { class: 'delta', text: ` (${signed(delta)})` }));
         return el('td', { class: `num ${verdict === 'n/a' ? 'na' : verdict}`, attrs: { 'data-verdict': verdict } }, children);
       }
-      return el('td', { class: col.numeric ? 'num' : undefined, text: formatValue(value) });
+      return el('td', { class: col.numeric ? 'num' : undefined, text: (col.kind === 'metric' && typeof value === 'number' ? run.metricText?.[col.field!] : undefined) ?? formatValue(value) });
     });
     return el('tr', {
       class: selected ? 'selected' : undefined,

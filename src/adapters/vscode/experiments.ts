@@ -6,6 +6,7 @@
  * to compare; pin a baseline; rename, tag, delete; filter; apply a run's
  * params back to the params file; "Run Experiment…" with overrides.
  */
+import { formatMetric } from '../../core/metric-format';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -133,7 +134,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     const git = r.git ? `${r.git.branch ?? 'detached'}@${r.git.commit.slice(0, 7)}${r.git.dirty ? '*' : ''}` : '';
     const goals = i.entry?.result.pipeline?.metrics ?? {};
     const keys = Object.keys(goals).length ? Object.keys(goals) : Object.keys(r.metrics);
-    const metrics = keys.filter((k) => r.metrics[k] !== undefined).slice(0, 3).map((k) => `${k} ${Number(r.metrics[k].toPrecision(3))}`).join(' · ');
+    const metrics = keys.filter((k) => r.metrics[k] !== undefined).slice(0, 3).map((k) => `${k} ${formatMetric(r.metrics[k], goals[k]?.format ?? r.metricFormats?.[k])}`).join(' · ');
     const history = i.runKind === 'experiment' ? '' : kindLabel(i.runKind);
     item.description = [r.status, history, time, git, metrics].filter(Boolean).join(' · ');
     // History rows look quieter than experiments: the history icon unless pinned or failed.

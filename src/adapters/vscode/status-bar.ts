@@ -1,4 +1,5 @@
 /** The status bar item: the running run, or how the last one ended. */
+import { formatMetric } from '../../core/metric-format';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../../core/run/record';
 
@@ -18,7 +19,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   passed(text: string, record: RunRecord): void {
-    const metrics = Object.entries(record.metrics).slice(0, 3).map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`).join(', ');
+    const metrics = Object.entries(record.metrics).slice(0, 3).map(([k, v]) => `${k} ${formatMetric(v, record.metricFormats?.[k])}`).join(', ');
     this.item.text = `$(pass) mlci: ${text}`;
     this.item.tooltip = `Run ${record.id} passed${metrics ? `: ${metrics}` : ''}`;
     this.item.backgroundColor = undefined;

@@ -4,6 +4,7 @@
  * outs, metrics, params and gates. Refreshed by events (file watchers,
  * runs), never by polling.
  */
+import { formatMetric } from '../../core/metric-format';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { gateName } from '../../core/gates/name';
@@ -163,7 +164,8 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
       case 'outs': return stage.outs.map((o) => leaf(o, undefined, 'file', o));
       case 'metrics': {
         const all = view.lastRun?.stageMetrics?.[stage.name] ?? {};
-        const rows = Object.entries(all).map(([k, v]) => leaf(k, fmt(v), 'symbol-number'));
+        const formats = view.lastRun?.metricFormats ?? {};
+        const rows = Object.entries(all).map(([k, v]) => leaf(k, formatMetric(v, formats[k]), 'symbol-number'));
         return rows.length ? rows : [leaf(stage.metricsFile ?? 'metrics', 'no run yet', 'symbol-number', stage.metricsFile)];
       }
       case 'params': {
@@ -224,7 +226,7 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         const rec = view.live ?? view.last;
         const took = rec?.durationMs !== undefined && rec.status !== 'cached' && rec.status !== 'restored' ? ` · ${formatDuration(rec.durationMs)}` : '';
         const stageMetrics = view.lastRun?.stageMetrics?.[stage.name] ?? {};
-        const key = Object.entries(stageMetrics).slice(0, 2).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ');
+        const key = Object.entries(stageMetrics).slice(0, 2).map(([k, v]) => `${k} ${formatMetric(v, view.lastRun?.metricFormats?.[k])}`).join(' · ');
         item.description = `${state.label}${took}${key ? ` · ${key}` : ''}`;
         const md = new vscode.MarkdownString(`**${stage.name}** $(${KIND_ICON[stage.kind]}) ${stage.kind}\n\n${state.tooltip}`, true);
         if (stage.description) md.appendMarkdown(`\n\n${stage.description}`);

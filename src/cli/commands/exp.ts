@@ -13,6 +13,7 @@ import { compareRuns, flattenParams } from '../../core/experiments/compare';
 import { compareImportances, describeMoves } from '../../core/importance/compare';
 import type { CompareFormat } from '../../core/experiments/format';
 import { formatComparison, formatValue } from '../../core/experiments/format';
+import { formatMetric } from '../../core/metric-format';
 import { defaultBaseline, pinBaseline, readPinned, unpinBaseline } from '../../core/experiments/baseline';
 import { formatRunList, hiddenNote, listedRuns } from '../../core/experiments/list';
 import { isExperiment } from '../../core/run/kind';
@@ -98,7 +99,8 @@ function showRun(r: RunRecord, io: CliIo): void {
     if (!entries.length) return;
     io.out(`${title}:`);
     const w = Math.max(...entries.map(([k]) => k.length));
-    for (const [k, v] of entries) io.out(`  ${k.padEnd(w)}  ${formatValue(v as never)}`);
+    const show = (k: string, v: unknown) => (title === 'metrics' && typeof v === 'number' ? formatMetric(v, r.metricFormats?.[k]) : formatValue(v as never));
+    for (const [k, v] of entries) io.out(`  ${k.padEnd(w)}  ${show(k, v)}`);
   };
   section('overrides', r.overrides ?? {});
   section('params', flattenParams(r.params ?? {}));

@@ -1,4 +1,5 @@
 /** `mlci runs`: the recorded runs, newest first. */
+import { formatMetric } from '../../core/metric-format';
 import type { Command } from '../command';
 import { formatDuration } from '../../core/run/units';
 import { RunStore } from '../../core/run/store';
@@ -31,7 +32,7 @@ stages), marked as such. mlci exp list shows the experiments only.`,
     for (const r of runs) {
       const took = r.finishedAt ? formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : 'running';
       const git = r.git ? `${r.git.branch ?? 'detached'}@${r.git.commit.slice(0, 7)}${r.git.dirty ? '*' : ''}` : 'no git';
-      const metrics = Object.entries(r.metrics).slice(0, 4).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' ');
+      const metrics = Object.entries(r.metrics).slice(0, 4).map(([k, v]) => `${k}=${formatMetric(v, r.metricFormats?.[k])}`).join(' ');
       const kind = kindOf(r);
       const history = kind === 'experiment' ? '' : `(${kindLabel(kind)}) `;
       io.out(`${r.id}  ${r.status.padEnd(9)} ${took.padStart(7)}  ${git}  ${history}${r.name ? `"${r.name}" ` : ''}${metrics}`);

@@ -3,6 +3,7 @@
  * each in its own copy of the pipeline folder, recorded in this
  * workspace's runs. The how and why: src/core/experiments/sweep.ts.
  */
+import { formatMetric } from '../../core/metric-format';
 import path from 'node:path';
 import type { Command } from '../command';
 import { CliError } from '../errors';
@@ -163,7 +164,7 @@ Examples:
             else if (e.type === 'shared-end') io.out(`shared stages: ${e.run.status} (run ${e.run.id}: ${e.run.stages.map((s) => `${s.name} ${s.status}`).join(', ')})`);
             else if (e.type === 'combination-start') io.out(`[${e.index + 1}/${e.total}] ${e.name}: run ${e.runId}`);
             else if (e.type === 'combination-end') {
-              const m = Object.entries(e.run.metrics).slice(0, 4).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(' ');
+              const m = Object.entries(e.run.metrics).slice(0, 4).map(([k, v]) => `${k}=${formatMetric(v, e.run.metricFormats?.[k])}`).join(' ');
               io.out(`[${e.index + 1}/${e.total}] ${e.run.status} ${m}`.trimEnd());
             } else if (e.type === 'engine' && e.event.type === 'stage-end' && e.event.stage.status === 'failed') {
               io.err(`[${e.index === 'shared' ? 'shared' : e.index + 1}] ${e.event.stage.name} failed: ${e.event.stage.reason ?? ''}`);

@@ -33,6 +33,8 @@ export interface CompareRow {
   kind: 'param' | 'metric' | 'importance';
   key: string;
   goal?: Goal;
+  /** A metric's display format (`metrics.<name>.format`), from the pipeline or the newest run that recorded one. */
+  format?: string;
   cells: CompareCell[];
 }
 
@@ -132,7 +134,8 @@ export function compareRuns(runs: readonly RunRecord[], baselineId: string, goal
   }
   for (const key of keysOf(metrics)) {
     const goal = goalOf(key, goals);
-    rows.push({ kind: 'metric', key, ...(goal ? { goal } : {}), cells: metrics.map((m) => cell('metric', m[key], metrics[baseline]![key], goal)) });
+    const format = (goals[key] as { format?: string } | undefined)?.format ?? runs.map((r) => r.metricFormats?.[key]).find((f) => f !== undefined);
+    rows.push({ kind: 'metric', key, ...(goal ? { goal } : {}), ...(format ? { format } : {}), cells: metrics.map((m) => cell('metric', m[key], metrics[baseline]![key], goal)) });
   }
   // Importances (feature dependencies and model importances): a rise is not
   // "better" (a leak rises too), so these rows carry changes, not verdicts.

@@ -5,7 +5,8 @@
  * footnote). Pure functions of the Comparison: no I/O.
  */
 import type { ParamValue } from '../params';
-import type { CompareCell, Comparison, ComparedRun } from './compare';
+import { formatMetric } from '../metric-format';
+import type { CompareCell, CompareRow, Comparison, ComparedRun } from './compare';
 
 export type CompareFormat = 'table' | 'json' | 'md';
 
@@ -35,8 +36,8 @@ export function runLabel(r: ComparedRun): string {
   return r.name ? `${r.name} (${r.id})` : r.id;
 }
 
-function cellText(c: CompareCell, isBaseline: boolean): string {
-  const value = formatValue(c.value);
+function cellText(c: CompareCell, isBaseline: boolean, row?: CompareRow): string {
+  const value = row?.kind === 'metric' && typeof c.value === 'number' ? formatMetric(c.value, row.format) : formatValue(c.value);
   if (isBaseline) return value;
   const parts = [value];
   const delta = formatDelta(c);
@@ -49,7 +50,7 @@ function cellText(c: CompareCell, isBaseline: boolean): string {
 function grid(c: Comparison): string[][] {
   const header = ['', ...c.runs.map((r, i) => (i === c.baseline ? `${runLabel(r)} [baseline]` : runLabel(r)))];
   const label = (row: Comparison['rows'][number]) => (row.kind === 'metric' ? `${row.key}${row.goal ? ` (${row.goal})` : ''}` : row.kind === 'importance' ? `${row.key} (importance)` : `${row.key} (param)`);
-  const rows = c.rows.map((row) => [label(row), ...row.cells.map((cell, i) => cellText(cell, i === c.baseline))]);
+  const rows = c.rows.map((row) => [label(row), ...row.cells.map((cell, i) => cellText(cell, i === c.baseline, row))]);
   return [header, ...rows];
 }
 

@@ -8,6 +8,7 @@ import { kindLabel, kindOf } from '../run/kind';
 import type { RunKind, RunRecord } from '../run/record';
 import type { MetricGoals } from './compare';
 import { goalOf } from './compare';
+import { formatMetric } from '../metric-format';
 import { formatValue } from './format';
 
 export interface ListOptions {
@@ -64,7 +65,10 @@ function rows(runs: readonly RunRecord[], opts: ListOptions): string[][] {
     r.name ?? '',
     r.git ? `${r.git.commit.slice(0, 7)}${r.git.dirty ? '*' : ''}` : '',
     overridesText(r),
-    ...metrics.map((m) => formatValue(r.metrics?.[m])),
+    ...metrics.map((m) => {
+      const v = r.metrics?.[m];
+      return typeof v === 'number' ? formatMetric(v, (opts.goals[m] as { format?: string } | undefined)?.format ?? r.metricFormats?.[m]) : formatValue(v);
+    }),
   ])];
 }
 

@@ -1,7 +1,7 @@
-/** Numbers as shown in gate messages: 4 significant digits, so float noise (0.031000000000000028) reads as 0.031. */
+import { formatMetric } from '../metric-format';
+/** Numbers as shown in gate messages: the metric rule (4 significant digits, integers in full), so float noise (0.031000000000000028) reads as 0.031. */
 export function num(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  return String(Number(v.toPrecision(4)));
+  return formatMetric(v);
 }
 
 export function mean(values: readonly number[]): number {

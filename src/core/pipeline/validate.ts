@@ -10,6 +10,7 @@ import { buildPipeline } from './build-model';
 import { makeContext } from './checks/context';
 import { checkCodeDeps } from './checks/code-deps';
 import { checkCycles } from './checks/cycles';
+import { checkMetricFormats } from './checks/metric-formats';
 import { checkGates } from './checks/gates';
 import { checkOutputs } from './checks/outputs';
 import { checkParams } from './checks/params';
@@ -97,6 +98,7 @@ function run(input: ValidateInput, parse: () => ParseResult, problems: Problem[]
   checkGates(ctx);
   checkStageShapes(ctx);
   checkSchedules(ctx);
+  checkMetricFormats(ctx);
   if (input.checks?.codeDeps !== false) checkCodeDeps(ctx);
   return { problems: dedupe(sortProblems(problems)), pipeline, source };
 }

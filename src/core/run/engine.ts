@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ParamValue } from '../params';
 import { parseParams, pickParams } from '../params';
+import { metricFormatsOf } from '../metric-format';
 import type { Pipeline, Stage } from '../pipeline/model';
 import { CONTAINER_KINDS } from '../pipeline/model';
 import type { ContainerRunner, Git, StageOutcome } from '../ports';
@@ -228,6 +229,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     params: pickParams(opts.params, new Set(pipeline.stages.flatMap((s) => s.params))),
     ...(opts.overrides && Object.keys(opts.overrides).length ? { overrides: opts.overrides } : {}),
     metrics: {},
+    ...(Object.keys(metricFormatsOf(pipeline.metrics)).length ? { metricFormats: metricFormatsOf(pipeline.metrics) } : {}),
     history: {},
     stages: plan.stages.map((s) => ({ name: s.name, kind: s.kind, status: 'pending', cached: false })),
   };

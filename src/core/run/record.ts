@@ -89,6 +89,8 @@ export interface RunRecord {
   history: Record<string, Array<Record<string, number>>>;
   stages: StageRecord[];
   tags?: string[];
+  /** Display formats of metrics (top-level `metrics.<name>.format`) when the run happened. */
+  metricFormats?: Record<string, string>;
   /** Metrics per stage (before flattening into `metrics`). */
   stageMetrics?: Record<string, Record<string, number>>;
   /** Reports of engine-run stages: data check results, drift reports (versioned JSON). */

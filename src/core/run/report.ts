@@ -4,6 +4,7 @@
  * metrics, and the gates when they were evaluated. All text from the
  * pipeline is escaped, so a stage or metric name cannot inject Markdown.
  */
+import { formatMetric } from '../metric-format';
 import type { RunRecord } from './record';
 import { formatDuration } from './units';
 
@@ -30,7 +31,7 @@ export function formatRunMarkdown(record: RunRecord, opts: { title?: string; gat
   const metrics = Object.entries(record.metrics);
   if (metrics.length) {
     L.push('', '| metric | value |', '|---|---|');
-    for (const [k, v] of metrics) L.push(`| ${esc(k)} | ${Number.isInteger(v) ? v : Number(v.toPrecision(4))} |`);
+    for (const [k, v] of metrics) L.push(`| ${esc(k)} | ${formatMetric(v, record.metricFormats?.[k])} |`);
   }
   if (opts.gates?.length) {
     L.push('', '| gate | result | expected | actual |', '|---|---|---|---|');

@@ -6,6 +6,7 @@
  * callbacks given at creation (the caller owns params.yaml and baselines);
  * exports go through a save dialog.
  */
+import { formatMetric } from '../../../core/metric-format';
 import * as vscode from 'vscode';
 import { flattenParams } from '../../../core/experiments/compare';
 import type { RunRecord } from '../../../core/run/record';
@@ -36,6 +37,7 @@ export function compareRunOf(record: RunRecord): CompareRun {
     ...(record.git?.commit ? { commit: record.git.commit } : {}),
     params,
     metrics: { ...record.metrics },
+    metricText: Object.fromEntries(Object.entries(record.metrics).map(([k, v]) => [k, formatMetric(v, record.metricFormats?.[k])])),
     ...(Object.keys(record.history ?? {}).length ? { history: record.history } : {}),
     ...(Object.keys(record.importance ?? {}).length ? { importance: importanceOf(record) } : {}),
   };
