@@ -44,6 +44,8 @@ interface Target {
   classes: boolean;
   /** Ranks of the target over all its present rows (reused when a feature has none missing). */
   ranks?: Float64Array;
+  /** Where each feature's ranks are written (one array for all features of the full length). */
+  scratch?: Float64Array;
 }
 
 export function computeDependencies(table: Table, opts: DependencyOptions): ImportanceReport {
@@ -160,7 +162,8 @@ function measureFeature(name: string, column: Column, target: Target, rowCount: 
     const p = pearson(xs, ys);
     let targetRanks: Float64Array | undefined;
     if (!rows) targetRanks = target.ranks ??= rankAverage(ys);
-    const s = spearman(xs, ys, { ...(targetRanks ? { y: targetRanks } : {}) });
+    if (!rows) target.scratch ??= new Float64Array(rowCount);
+    const s = spearman(xs, ys, { ...(targetRanks ? { y: targetRanks } : {}), ...(!rows ? { scratch: target.scratch! } : {}) });
     out.pearson = withP(p.r, p.pvalue);
     out.spearman = withP(s.r, s.pvalue);
   }

@@ -89,3 +89,17 @@ describe('feature dependencies agree with scipy 1.10 / scikit-learn 1.2', () => 
     assert.equal(report.features.find((f) => f.feature === 'magnesium_gaps')!.n, 178 - 25);
   });
 });
+
+describe('feature dependencies of a big CSV, read in column groups', () => {
+  it('give the same numbers as reading the file whole (breast cancer in 5 groups)', async () => {
+    const { measureDependencies } = await import('../../../src/core/importance/measure');
+    const file = path.join(DIR, 'breast_cancer.csv');
+    const spec = { target: 'diagnosis', format: 'auto' as const, exclude: ['mean area'] };
+    const whole = await measureDependencies(file, spec, { file: 'breast_cancer.csv' });
+    const grouped = await measureDependencies(file, spec, { file: 'breast_cancer.csv', groupBytes: 25_000 });
+    assert.equal(grouped.features.length, 29);
+    assert.deepEqual(grouped, whole);
+    const noTarget = await measureDependencies(file, { ...spec, target: 'nope' }, { file: 'breast_cancer.csv', groupBytes: 25_000 });
+    assert.match(noTarget.problems[0]!, /^target column "nope" is not in breast_cancer\.csv/);
+  });
+});
