@@ -19,6 +19,7 @@ import { FixableError, describeFsError, fsErrorFile, isFsError } from '../core/f
 const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate')).validateCommand,
   run: async () => (await import('./commands/run')).runCommand,
+  build: async () => (await import('./commands/build')).buildCommand,
   status: async () => (await import('./commands/status')).statusCommand,
   runs: async () => (await import('./commands/runs')).runsCommand,
   logs: async () => (await import('./commands/logs')).logsCommand,

@@ -46,6 +46,23 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
         else io.out(`${paint('red', '✘')} ${s.name}: failed: ${s.reason}${took}`);
         break;
       }
+      case 'build-start':
+        io.out(`${paint('yellow', '▶')} image ${e.owner}: ${e.tag}`);
+        break;
+      case 'build-log':
+        // One progress line per build step; the whole output is in the run's build log.
+        for (const l of e.text.split('\n')) {
+          if (/^Step \d+\/\d+ : /.test(l) || /^\[[0-9a-f]{12}\] \[/.test(l) || /^(pulling base image|building |image .* reused|warning: )/.test(l)) io.out(`${paint('dim', `image ${e.owner} |`)} ${l}`);
+        }
+        break;
+      case 'build-end': {
+        const b = e.build;
+        const took = b.durationMs !== undefined ? ` (${formatDuration(b.durationMs)})` : '';
+        if (b.status === 'built') io.out(`${paint('green', '✔')} image ${b.owner}: built ${b.tag}${took}`);
+        else if (b.status === 'reused') io.out(`${paint('dim', '○')} image ${b.owner}: up to date, reused ${b.tag}`);
+        else io.out(`${paint('red', '✘')} image ${b.owner}: build failed${took}${b.log ? `; log: ${b.log}` : ''}`);
+        break;
+      }
       case 'run-end':
         break;
       case 'warning':

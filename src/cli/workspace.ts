@@ -13,6 +13,7 @@ import { parseParams } from '../core/params';
 import type { Pipeline } from '../core/pipeline/model';
 import { validatePipeline } from '../core/pipeline/validate';
 import type { Problem } from '../core/problems';
+import type { PipelineSource } from '../core/pipeline/source';
 import { CliError } from './errors';
 import { findPipelineFiles } from './find-pipelines';
 import { readFailure } from './commands/validate';
@@ -27,6 +28,8 @@ export interface LoadedPipeline {
   pipeline: Pipeline;
   params: Record<string, ParamValue>;
   warnings: Problem[];
+  /** The parsed file, to name lines in run failures (`gpus:`, `build:`). */
+  source?: PipelineSource;
 }
 
 /** Exit code for "could not run": invalid pipeline, engine unreachable, lock held. */
@@ -63,5 +66,5 @@ export async function loadPipeline(cwd: string, fileOpt: string | undefined, out
     const parsed = parseParams(paramsText);
     if (parsed.ok) params = parsed.params.values;
   }
-  return { file, root, shown, pipeline: result.pipeline, params, warnings: result.problems.filter((p) => p.severity === 'warning') };
+  return { file, root, shown, pipeline: result.pipeline, params, warnings: result.problems.filter((p) => p.severity === 'warning'), ...(result.source ? { source: result.source } : {}) };
 }

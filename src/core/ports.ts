@@ -36,6 +36,53 @@ export interface StageSpec {
   pids?: number;
   /** uid:gid to run as (Linux hosts), so outputs are not root-owned. */
   user?: string;
+  /** mlci-owned Docker volumes mounted in the container (named build caches). */
+  volumes?: { name: string; target: string }[];
+  /** GPU device request: every GPU, a count, or device ids. */
+  gpus?: 'all' | number | string[];
+}
+
+/** One image build: the files of the context (already filtered by .dockerignore) and the Dockerfile as sent. */
+export interface BuildRequest {
+  tag: string;
+  /** Absolute context folder. */
+  contextDir: string;
+  /** Relative `/` paths below the context, with sizes (symlinks carry their link text). */
+  files: { rel: string; size: number }[];
+  /** Path of the Dockerfile inside the context. */
+  dockerfile: string;
+  /** Its text as sent (FROM images mapped). */
+  dockerfileText: string;
+  args: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  pull?: boolean;
+  labels: Record<string, string>;
+}
+
+export interface BuildFailure {
+  /** The step that failed as the builder names it (`Step 3/4 : RUN make`). */
+  step?: string;
+  /** Its number (classic builder), to find the Dockerfile line. */
+  stepNumber?: number;
+  message: string;
+  /** The last lines of build output before the failure. */
+  lastLines: string[];
+}
+
+export type BuildOutcome = { ok: true; imageId: string } | { ok: false; failure: BuildFailure };
+
+/** Builds images and manages mlci's volumes (the Docker adapter; host processes have none). */
+export interface ImageBuilder {
+  /** The ID of a local image, without pulling; undefined when absent. */
+  findImage(ref: string): Promise<string | undefined>;
+  /** Pulls an image; throws with the engine's reason when it cannot. */
+  pullImage(ref: string, log?: LogSink, cancel?: Cancel): Promise<void>;
+  build(req: BuildRequest, log: LogSink, cancel?: Cancel): Promise<BuildOutcome>;
+  /** Creates the volume when missing (labelled as mlci's). */
+  ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** Removes mlci-owned volumes whose labels match; returns their names. */
+  removeVolumes(labels: Record<string, string>): Promise<string[]>;
 }
 
 export type StageOutcome =
@@ -64,6 +111,8 @@ export type Cancel = AbortSignal;
 /** Runs stages: the docker adapter (containers) and the local adapter (host processes). */
 export interface ContainerRunner {
   readonly name: 'docker' | 'local';
+  /** Present when the runner can build images (Docker); the local runner ignores `build:` like `image:`. */
+  readonly builder?: ImageBuilder;
   /** Throws an Error with a message saying how to fix it when the engine is unreachable. */
   check(): Promise<void>;
   /** The image's ID, pulling it first when missing (progress via `log`). */

@@ -46,6 +46,11 @@ export const PROBLEM_CODES = {
   'unknown-variable': 'A ${} reference names no params key, var or matrix item.',
   'invalid-template': 'A matrix, vars entry or ${} expression that cannot be expanded.',
   'undeclared-code-dep': "A stage's script imports a module of the repository that its deps do not cover.",
+  'missing-build-context': 'A build context folder does not exist.',
+  'dockerfile-outside-context': 'A Dockerfile lies outside its build context.',
+  'missing-dockerfile': 'The Dockerfile of a build does not exist.',
+  'dockerfile-syntax': 'The Dockerfile of a build has an error the builder would stop at.',
+  'build-arg-missing': 'A Dockerfile ARG without a default gets no value from build.args.',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

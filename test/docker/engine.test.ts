@@ -105,16 +105,17 @@ describe('run engine on the example project (real Docker engine)', function () {
     assert.match(fourth.record.stages.find((s) => s.name === 'evaluate')!.reason!, /param threshold changed \(0.5 -> 0.6\)/);
   });
 
-  it('maps images (like act -P) and names a missing image in its error', async () => {
+  it('maps images (like act -P) on the FROM line of the example\'s build, and names a missing base with the mapping to use', async () => {
     const root = copyExample();
     dirs.push(root);
     const mapped = await run(root, { targets: ['unit-tests'], imageMap: parseImageMapping(['python:3.12-slim=mlci-test/python:3.12-slim']) });
-    assert.equal(mapped.status['unit-tests'], 'passed');
-    assert.equal(mapped.record.stages[0].image, 'mlci-test/python:3.12-slim');
+    assert.equal(mapped.status['unit-tests'], 'passed', mapped.record.stages[0].reason);
+    assert.match(mapped.record.stages[0].image ?? '', /^mlci\/churn-model\/defaults:[0-9a-f]{16}$/);
 
     const missing = await run(root, { targets: ['unit-tests'], force: true, imageMap: parseImageMapping(['python:3.12-slim=mlci-test/absent:1']) });
     assert.equal(missing.status['unit-tests'], 'failed');
-    assert.match(missing.record.stages[0].reason!, /mlci-test\/absent:1/);
+    assert.match(missing.record.stages[0].reason!, /base image mlci-test\/absent:1 \(mapped from python:3\.12-slim\) of env\/Dockerfile:4 is not on the engine/);
+    assert.match(missing.record.stages[0].reason!, /--image python:3\.12-slim=LOCAL_IMAGE/);
   });
 
   it('removes containers left by a killed run before the next run starts', async () => {

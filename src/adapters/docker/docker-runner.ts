@@ -27,6 +27,8 @@ import type Dockerode from 'dockerode';
 import type { Cancel, ContainerRunner, LogSink, StageOutcome, StageResult, StageSpec } from '../../core/ports';
 import { ChunkDecoder, stageScript } from '../local/stage-script';
 import { inspectImageId, pingEngine, plainEngine } from './engine-http';
+import { DockerBuilder } from './docker-builder';
+import { errorText, inspectImage, isNotFound, pull } from './docker-api';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -57,6 +59,8 @@ type StopReason = 'timeout' | 'cancelled';
 export class DockerRunner implements ContainerRunner {
   readonly name = 'docker' as const;
   private client: Promise<Dockerode> | undefined;
+  /** Image builds and mlci's volumes on the same engine. */
+  readonly builder = new DockerBuilder(() => this.docker(), () => plainEngine(this.options));
 
   constructor(private readonly options: DockerRunnerOptions = {}) {}
 
@@ -228,7 +232,16 @@ export class DockerRunner implements ContainerRunner {
         timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
       }
 
-      await this.limit(created.start(), 'starting the container');
+      try {
+        await this.limit(created.start(), 'starting the container');
+      } catch (err) {
+        // Docker answers a GPU request on an engine without the NVIDIA
+        // runtime only at start: `could not select device driver "" with capabilities: [[gpu]]`.
+        if (spec.gpus !== undefined && /could not select device driver|nvidia|gpu/i.test(errorText(err))) {
+          return result({ kind: 'error', message: gpuUnavailable(errorText(err)) });
+        }
+        throw err;
+      }
       // A kill that raced with start found nothing running: kill again now.
       if (stopReason) await this.limit(created.kill(), 'stopping the container').catch(() => undefined);
 
@@ -360,6 +373,8 @@ export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions
     hostConfig.MemorySwap = spec.memoryBytes;
   }
   if (spec.pids !== undefined) hostConfig.PidsLimit = spec.pids;
+  if (spec.volumes?.length) hostConfig.Mounts = spec.volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.target }));
+  if (spec.gpus !== undefined) hostConfig.DeviceRequests = [gpuRequest(spec.gpus)];
   return {
     Image: spec.image,
     Cmd: ['sh', '-c', stageScript(spec.commands)],
@@ -376,6 +391,20 @@ export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions
     Tty: false,
     HostConfig: hostConfig,
   };
+}
+
+/** `docker run --gpus` as a device request: all (-1), a count, or device ids. */
+export function gpuRequest(gpus: 'all' | number | string[]): Dockerode.DeviceRequest {
+  const base = { Driver: '', Capabilities: [['gpu']] };
+  if (gpus === 'all') return { ...base, Count: -1 };
+  if (typeof gpus === 'number') return { ...base, Count: gpus };
+  return { ...base, DeviceIDs: gpus };
+}
+
+export function gpuUnavailable(engineSays: string): string {
+  return `resources.gpus asks for GPUs but this Docker engine has no GPU runtime (${engineSays}); ` +
+    'install the NVIDIA driver and the NVIDIA Container Toolkit on the engine host (nvidia-ctk runtime configure --runtime=docker, then restart dockerd), ' +
+    'or remove resources.gpus';
 }
 
 /**
@@ -458,71 +487,9 @@ function demux(container: Dockerode.Container, stream: NodeJS.ReadableStream, lo
   });
 }
 
-async function inspectImage(docker: Dockerode, image: string): Promise<string | undefined> {
-  try {
-    return (await docker.getImage(image).inspect()).Id;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
-interface PullEvent {
-  status?: string;
-  id?: string;
-  progress?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-}
-
-/** Pulls an image, logging one line per layer status change (not every progress tick). */
-async function pull(docker: Dockerode, image: string, log: LogSink | undefined, cancel?: Cancel): Promise<void> {
-  const stream = (await docker.pull(image, cancel ? { abortSignal: cancel } : {})) as NodeJS.ReadableStream;
-  const lastStatus = new Map<string, string>();
-  await new Promise<void>((resolve, reject) => {
-    let failure: string | undefined;
-    docker.modem.followProgress(
-      stream,
-      (err) => {
-        // An abort can end the stream like a normal end: do not take it for success.
-        if (cancel?.aborted) reject(new Error('the pull was cancelled'));
-        else if (err) reject(err);
-        else if (failure) reject(new Error(failure));
-        else resolve();
-      },
-      (event: PullEvent) => {
-        if (event.error || event.errorDetail?.message) {
-          failure = event.errorDetail?.message ?? event.error;
-          return;
-        }
-        if (!event.status) return;
-        const key = event.id ?? '';
-        if (lastStatus.get(key) === event.status) return;
-        lastStatus.set(key, event.status);
-        log?.('stderr', `${event.id ? `${event.id}: ` : ''}${event.status}\n`);
-      },
-    );
-  });
-}
-
 function destroyStream(stream: NodeJS.ReadableStream | undefined): void {
   const s = stream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
   s?.destroy?.();
-}
-
-function isNotFound(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { statusCode?: number }).statusCode === 404;
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const json = (err as { json?: { message?: string } }).json;
-    const code = (err as { code?: string }).code;
-    // dockerode says "(HTTP code 500) server error - <engine's message>": keep the engine's words.
-    const message = (json?.message ?? err.message).replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
-    return code && !message.includes(code) ? `${code}: ${message}` : message;
-  }
-  return String(err);
 }
 
 /** Connection-level failures: the engine died, closed the socket, or is gone; and our own time limits. */

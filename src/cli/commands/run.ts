@@ -150,6 +150,7 @@ Examples:
           signal: controller.signal,
           onEvent: progressPrinter(values.ci ? { ...io, isTTY: false } : io),
           baseline,
+          ...(loaded.source ? { source: loaded.source } : {}),
         }, deps));
       if (record.gates?.length) for (const line of formatGateResults(record.gates)) io.out(line);
       const counts = new Map<string, number>();

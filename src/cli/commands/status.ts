@@ -17,14 +17,18 @@ its outputs with the files on disk. A stale stage whose inputs match a run in
 the cache (.mlci/cache/) shows as "restore": mlci run puts its outputs back
 instead of running it. Stages that need a stale stage are shown as "may run"
 (their inputs change only when the upstream stage runs). The answer is the
-one \`mlci run --dry-run\` gives with the same options.
+one \`mlci run --dry-run\` gives with the same options. A stage with \`build:\`
+is compared by the content hash of its build context (Dockerfile, the files
+.dockerignore lets through, args): nothing is built or sent; a changed hash
+reads "image rebuilt: requirements.txt changed".
 
 Options:
   -f, --file FILE      pipeline file (default: ./mlci.yaml, or the only one below)
   --executor KIND      docker | local | auto (default auto; MLCI_EXECUTOR sets it):
                        image IDs come from the Docker engine; local ignores images
   --image FROM=TO      judge stages that ask for image FROM as if run on TO
-                       (repeatable; also MLCI_IMAGE_MAP=FROM=TO,FROM=TO)
+                       (FROM lines of build: Dockerfiles too; repeatable;
+                       also MLCI_IMAGE_MAP=FROM=TO,FROM=TO)
   --format text|json
 
 Exit codes: 0 (whatever the status), 2 bad option, 3 could not read the pipeline or mlci.lock.`,

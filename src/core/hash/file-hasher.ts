@@ -106,6 +106,18 @@ export class FileHasher {
   }
 
   /**
+   * The files below `root` that `keep` accepts (given the `/`-separated
+   * relative path), with hashes and sizes, sorted by path: the same
+   * stat-cached walk as a directory hash, for a Docker build context
+   * filtered by its `.dockerignore` (no file is read when the cache holds).
+   */
+  async listFiles(root: string, keep?: (rel: string) => boolean): Promise<TreeEntry[]> {
+    const entries: TreeEntry[] = [];
+    await this.hashDir(path.resolve(root), entries, keep);
+    return entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  }
+
+  /**
    * Records a hash the caller knows for a file (the cache just linked it
    * from an object of that hash), so the next check is an lstat, not a
    * read. Only when the file is not racy (see RACY_MS).
@@ -128,9 +140,10 @@ export class FileHasher {
    * most `concurrency` in flight: an unchanged tree is stats only, a changed
    * one overlaps its reads.
    */
-  private async hashDir(root: string, collect?: TreeEntry[]): Promise<PathHash> {
+  private async hashDir(root: string, collect?: TreeEntry[], keep?: (rel: string) => boolean): Promise<PathHash> {
     const yielder = new Yielder();
-    const entries = await walkTree(root, yielder);
+    let entries = await walkTree(root, yielder);
+    if (keep) entries = entries.filter((e) => keep(e.dir.relPrefix + e.name));
     const paths = entries.map((e) => e.dir.absPrefix + e.name);
     // The stat cache loads while the worker stats its share.
     const rows = await statAll(paths, yielder, entries.length >= this.parallelStatAbove, () => this.cache.load());

@@ -4,7 +4,7 @@
  * wrong-typed input yields an absent field, never an exception.
  */
 import type {
-  CacheSpec, CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
+  BuildSpec, CacheSpec, CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
   Plot, Resources, Stage, StageKind, Triggers,
 } from './model';
 import { paramRefs } from './param-refs';
@@ -37,7 +37,20 @@ function resourcesOf(v: unknown): Resources {
   if (timeout !== undefined) r.timeout = timeout;
   const pids = num(o.pids);
   if (pids !== undefined) r.pids = pids;
+  if (o.gpus === 'all' || (typeof o.gpus === 'number' && Number.isInteger(o.gpus) && o.gpus > 0)) r.gpus = o.gpus;
+  else if (Array.isArray(o.gpus)) r.gpus = o.gpus.map((g) => String(g));
   return r;
+}
+
+/** `build: DIR` or `build: { context, dockerfile, args, target }`; undefined when absent or unreadable. */
+export function buildOf(v: unknown, owner: string): BuildSpec | undefined {
+  if (typeof v === 'string') return { context: v, dockerfile: 'Dockerfile', args: {}, owner };
+  const o = obj(v);
+  if (!o) return undefined;
+  const spec: BuildSpec = { context: str(o.context) ?? '.', dockerfile: str(o.dockerfile) ?? 'Dockerfile', args: envOf(o.args), owner };
+  const target = str(o.target);
+  if (target !== undefined) spec.target = target;
+  return spec;
 }
 
 function gateKind(g: Obj): GateKind {
@@ -205,6 +218,7 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
     name,
     kind,
     run: strList(s.run),
+    caches: [...new Set([...strList(defaults.caches), ...strList(s.caches)])],
     env: { ...envOf(defaults.env), ...envOf(s.env) },
     secrets: [...new Set([...strList(defaults.secrets), ...strList(s.secrets)])],
     network: oneOf<Network>(s.network ?? defaults.network, ['none', 'bridge', 'host'], 'none'),
@@ -227,7 +241,11 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
     if (val !== undefined) stage[k] = val;
   };
   set('description', str(s.description));
-  set('image', str(s.image) ?? str(defaults.image));
+  // The nearest of image/build wins: a stage's own `image` overrides the default `build`, and the reverse.
+  if (s.build !== undefined) set('build', buildOf(s.build, name));
+  else if (str(s.image) !== undefined) set('image', str(s.image));
+  else if (defaults.build !== undefined) set('build', buildOf(defaults.build, 'defaults'));
+  else set('image', str(defaults.image));
   set('metricsFile', stage.metricsFiles[0]);
   set('history', str(s.history));
   const junit = str(obj(s.reports)?.junit);

@@ -21,6 +21,20 @@ export interface Resources {
   memory?: string | number;
   timeout?: string;
   pids?: number;
+  /** GPUs for the container: every GPU, a count, or device ids / UUIDs. */
+  gpus?: 'all' | number | string[];
+}
+
+/** How to build a stage's image from the repository (`build:` on a stage or in defaults). */
+export interface BuildSpec {
+  /** Context folder, relative to the pipeline folder. */
+  context: string;
+  /** Dockerfile path relative to the context (default `Dockerfile`). */
+  dockerfile: string;
+  args: Record<string, string>;
+  target?: string;
+  /** Where the `build:` is written: 'defaults' or the stage's name; stages sharing one owner share one image. */
+  owner: string;
 }
 
 export type GateKind = 'threshold' | 'regression' | 'convergence' | 'overfitting' | 'drift' | 'importance' | 'unknown';
@@ -146,6 +160,10 @@ export interface Stage {
   description?: string;
   run: string[];
   image?: string;
+  /** Set when the stage's image is built (its own `build:`, or the default one when it names no image). */
+  build?: BuildSpec;
+  /** Named caches (`pip`) or container paths mounted as mlci-owned Docker volumes that survive runs. */
+  caches: string[];
   env: Record<string, string>;
   secrets: string[];
   network: Network;

@@ -9,6 +9,7 @@ import { sortProblems } from '../problems';
 import { buildPipeline } from './build-model';
 import { makeContext } from './checks/context';
 import { checkCodeDeps } from './checks/code-deps';
+import { checkBuilds } from './checks/build';
 import { checkCycles } from './checks/cycles';
 import { checkMetricFormats } from './checks/metric-formats';
 import { checkGates } from './checks/gates';
@@ -97,6 +98,7 @@ function run(input: ValidateInput, parse: () => ParseResult, problems: Problem[]
   checkParams(ctx);
   checkGates(ctx);
   checkStageShapes(ctx);
+  checkBuilds(ctx);
   checkSchedules(ctx);
   checkMetricFormats(ctx);
   if (input.checks?.codeDeps !== false) checkCodeDeps(ctx);

@@ -42,10 +42,19 @@ import { evaluateGates } from '../gates';
 import { FixableError, describeFsError, fsErrorFile } from '../fixable-error';
 import { lockPath } from './lockfile';
 import type { StageCache } from '../cache/stage-cache';
+import type { TreeEntry } from '../hash';
+import { BuildFailedError, BuildSession } from '../build/session';
+import type { BuiltImage } from '../build/session';
+import { cacheMounts } from '../build/caches';
+import type { PipelineSource } from '../pipeline/source';
+import { locate, nodeInfo } from '../pipeline/source';
+import type { BuildRecord } from './record';
 
 /** What the engine needs to hash paths (the FileHasher). */
 export interface PathHasher {
   hashPath(absPath: string): Promise<{ hash: string } | undefined>;
+  /** Files below a folder with their hashes (build contexts); the FileHasher has it. */
+  listFiles?(root: string, keep?: (rel: string) => boolean): Promise<TreeEntry[]>;
   save(): Promise<void>;
 }
 
@@ -77,6 +86,9 @@ export type EngineEvent =
   | { type: 'stage-start'; stage: string; reason: string }
   | { type: 'stage-log'; stage: string; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'stage-end'; stage: StageRecord }
+  | { type: 'build-start'; owner: string; tag: string }
+  | { type: 'build-log'; owner: string; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'build-end'; build: BuildRecord }
   | { type: 'run-end'; run: RunRecord }
   /** Something mlci could not do that the user should hear about at once (a write failed). */
   | { type: 'warning'; message: string };
@@ -118,6 +130,10 @@ export interface RunOptions {
   onEvent?: (e: EngineEvent) => void;
   /** Persist lock and records (false for sweeps that must not move the lock). */
   writeLock?: boolean;
+  /** Build images with --no-cache / --pull. */
+  build?: { noCache?: boolean; pull?: boolean };
+  /** The pipeline file's source, to name the line a failure points at (`gpus:`, `build:`). */
+  source?: PipelineSource;
   /**
    * Where regression gates read baseline values (a git ref's committed
    * metrics, or the pinned run). Without it, regression gates are skipped.
@@ -135,19 +151,58 @@ export interface StagePlanEntry {
   inputs: StageInputs;
 }
 
-/** Inputs of a stage as they are now (deps hashed, image resolved by the runner). */
-export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal, known?: Record<string, string>): Promise<StageInputs> {
+/** How stage inputs get their built images: build them (a run) or only look (status). */
+export interface StageBuilds {
+  session: BuildSession;
+  mode: 'run' | 'peek';
+}
+
+/** Inputs of a stage as they are now (deps hashed, image resolved by the runner, built or looked up). */
+export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal, known?: Record<string, string>, builds?: StageBuilds): Promise<StageInputs> {
   const hashes: Record<string, string | null> = {};
   // `known`: hashes a dry run predicts for paths an upstream restore will write.
   for (const p of depPaths(stage)) hashes[p] = known?.[p] ?? (await deps.hasher.hashPath(path.resolve(root, p)))?.hash ?? null;
   const inputs: StageInputs = { cmd: stage.run, env: envOf(stage), params: paramsOf(stage, params, (file) => readParamsFile(root, file)), deps: hashes };
-  if (CONTAINER_KINDS.includes(stage.kind) && stage.image) {
+  if (CONTAINER_KINDS.includes(stage.kind) && stage.build && builds) {
+    if (builds.mode === 'run') {
+      const built = await builds.session.ensure(stage.build);
+      inputs.image = built.tag;
+      inputs.imageId = built.imageId;
+      inputs.build = built.hash;
+    } else {
+      const { inputs: b, imageId } = await builds.session.peek(stage.build);
+      inputs.image = b.tag;
+      inputs.build = b.hash;
+      if (imageId) inputs.imageId = imageId;
+    }
+  } else if (CONTAINER_KINDS.includes(stage.kind) && stage.build) {
+    // No builder (host processes): like `image:`, the build is ignored.
+    inputs.imageId = await deps.runner.resolveImage('build', undefined, signal);
+  } else if (CONTAINER_KINDS.includes(stage.kind) && stage.image) {
     inputs.image = mapImage(imageMap ?? new Map(), stage.image);
     inputs.imageId = await deps.runner.resolveImage(inputs.image, undefined, signal);
   }
   const spec = specOf(stage);
   if (spec) inputs.spec = spec;
   return inputs;
+}
+
+/** A build session for the pipeline's `build:` images, when the runner can build (Docker). */
+export function buildSessionFor(pipeline: Pipeline, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, imageMap: ImageMap | undefined, extra: Partial<ConstructorParameters<typeof BuildSession>[0]> = {}): BuildSession | undefined {
+  const builder = deps.runner.builder;
+  const lister = deps.hasher.listFiles ? { listFiles: deps.hasher.listFiles.bind(deps.hasher) } : undefined;
+  if (!builder || !lister || !pipeline.stages.some((s) => s.build)) return undefined;
+  return new BuildSession({ root, pipelineName: pipelineLabel(pipeline), imageMap: imageMap ?? new Map(), builder, lister, ...extra });
+}
+
+/** The run-log name of a build: `build.<owner>`, with what a file name cannot hold (matrix stages' `@`, `=`) replaced. */
+export function buildLogName(owner: string): string {
+  return `build.${owner.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+/** The pipeline's name for image tags and volume names: `name:`, else the file's base name. */
+export function pipelineLabel(pipeline: Pick<Pipeline, 'name' | 'file'>): string {
+  return pipeline.name ?? path.basename(pipeline.file).replace(/(\.mlci)?\.ya?ml$/, '') ?? 'pipeline';
 }
 
 /** Values of a params file other than the pipeline's (`file:key` params); undefined when unreadable (validation reported it). */
@@ -166,9 +221,11 @@ function readParamsFile(root: string, file: string): Record<string, ParamValue> 
 export const FROZEN_REASON = 'frozen: never rerun (frozen: true in the pipeline file)';
 
 /** Reasons to run, including outputs that are missing or changed since the lock. */
-export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockStage | undefined, root: string, hasher: PathHasher, known?: Record<string, string>): Promise<string[]> {
+export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockStage | undefined, root: string, hasher: PathHasher, known?: Record<string, string>, session?: BuildSession): Promise<string[]> {
   if (stage.frozen) return [];
-  const reasons = staleReasons(inputs, lock);
+  const buildChange = session && stage.build ? async () => session.changeSince(root, lock?.build, await session.resolve(stage.build!)) : undefined;
+  const change = buildChange && lock?.build && inputs.build && lock.build !== inputs.build ? await buildChange() : undefined;
+  const reasons = staleReasons(inputs, lock, change ? { buildChange: () => change } : {});
   if (stage.alwaysChanged) reasons.push('always changed (always_changed: true)');
   if (reasons.length || !lock) return reasons;
   for (const out of outPaths(stage)) {
@@ -287,6 +344,54 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   };
   const entry = (name: string) => record.stages.find((s) => s.name === name)!;
 
+  // Images: each `build:` built once, before the first stage that needs it,
+  // its output in logs/build.<owner>.log and streamed as build events.
+  const buildLogs = new Map<string, ReturnType<RunSink['openLog']>>();
+  const buildStarted = new Map<string, { tag: string; at: number }>();
+  const usersOf = (owner: string) => plan.stages.filter((s) => s.build?.owner === owner).map((s) => s.name);
+  const session = buildSessionFor(pipeline, root, deps, opts.imageMap, {
+    ...(opts.build?.noCache ? { noCache: true } : {}),
+    ...(opts.build?.pull ? { pull: true } : {}),
+    signal,
+    onStart: (owner, tag) => {
+      buildStarted.set(owner, { tag, at: Date.now() });
+      opts.onEvent?.({ type: 'build-start', owner, tag });
+    },
+    onLog: (owner, stream, text) => {
+      let log = buildLogs.get(owner);
+      if (!log) buildLogs.set(owner, (log = deps.sink.openLog(opts.runId, buildLogName(owner))));
+      log.write(text);
+      opts.onEvent?.({ type: 'build-log', owner, stream, text });
+    },
+    onEnd: (owner, result) => {
+      const started = buildStarted.get(owner);
+      const ok = !(result instanceof BuildFailedError);
+      const b: BuildRecord = {
+        owner,
+        tag: ok ? (result as BuiltImage).tag : started?.tag ?? '',
+        status: ok ? ((result as BuiltImage).reused ? 'reused' : 'built') : 'failed',
+        ...(ok ? { imageId: (result as BuiltImage).imageId } : { reason: result.message }),
+        ...(started ? { durationMs: Date.now() - started.at } : {}),
+        ...(buildLogs.has(owner) ? { log: `logs/${buildLogName(owner)}.log` } : {}),
+        stages: usersOf(owner),
+      };
+      (record.builds ??= []).push(b);
+      opts.onEvent?.({ type: 'build-end', build: b });
+      void persist();
+    },
+  });
+  const builds: StageBuilds | undefined = session ? { session, mode: 'run' } : undefined;
+  /** `mlci.yaml:12` for a JSON path, when the source is known. */
+  const where = (p: Array<string | number>): string => {
+    if (!opts.source) return '';
+    const span = locate(opts.source, p, 'key');
+    return ` (${opts.pipelineFile}:${span.line})`;
+  };
+  const ownPath = (stage: Stage, field: string[]): Array<string | number> => {
+    const own = ['stages', stage.name, ...field];
+    return !opts.source || nodeInfo(opts.source, own) ? own : ['defaults', ...field];
+  };
+
   const finish = async (rec: StageRecord, withLock = false) => {
     opts.onEvent?.({ type: 'stage-end', stage: safe(rec) });
     await persist(withLock);
@@ -298,15 +403,23 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     rec.startedAt = new Date(started).toISOString();
     let inputs: StageInputs;
     try {
-      inputs = await stageInputs(stage, root, deps, opts.params, opts.imageMap, signal);
+      inputs = await stageInputs(stage, root, deps, opts.params, opts.imageMap, signal, undefined, builds);
     } catch (e) {
       rec.status = signal.aborted ? 'cancelled' : 'failed';
       rec.reason = (e as Error).message;
+      if (e instanceof BuildFailedError) {
+        const at: Array<string | number> = e.owner === 'defaults' ? ['defaults', 'build'] : ['stages', e.owner, 'build'];
+        // Problems point at the `build:` that made the image (the Dockerfile line rides along).
+        const field = at;
+        rec.reason = `${e.message}${where(field)}${e.lastLines.length ? `\n${e.lastLines.map((l) => `  | ${l}`).join('\n')}` : ''}`;
+        rec.problem = { path: field, message: e.message, ...(e.dockerfileLine !== undefined && e.dockerfilePath ? { dockerfile: { file: e.dockerfilePath, line: e.dockerfileLine } } : {}) };
+        if (buildLogs.has(e.owner)) rec.log = `logs/${buildLogName(e.owner)}.log`;
+      }
       rec.durationMs = Date.now() - started;
       if ((e as { engineLost?: boolean }).engineLost && !signal.aborted) noteEngineLost((e as Error).message);
       return finish(rec);
     }
-    const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher);
+    const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher, undefined, session);
     const fingerprint = fingerprintOf(stage.kind, inputs);
     rec.fingerprint = fingerprint;
     if (inputs.image) rec.image = inputs.image;
@@ -350,6 +463,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       if (CONTAINER_KINDS.includes(stage.kind)) {
         const memory = stage.resources.memory !== undefined ? parseSize(stage.resources.memory) : undefined;
         const timeoutMs = stage.resources.timeout ? parseDuration(stage.resources.timeout) : undefined;
+        const cache = await volumesFor(stage);
         const result = await deps.runner.run({
           runId: opts.runId,
           stage: stage.name,
@@ -357,19 +471,26 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
           commands: stage.run,
           workspace: root,
           workdir: stage.workdir,
-          env: { ...stage.env, ...secretsFromHost(stage.secrets) },
+          env: { ...cache.env, ...stage.env, ...secretsFromHost(stage.secrets) },
           network: stage.network,
           ...(stage.resources.cpus !== undefined ? { cpus: stage.resources.cpus } : {}),
           ...(memory !== undefined ? { memoryBytes: memory } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
           ...(stage.resources.pids !== undefined ? { pids: stage.resources.pids } : {}),
           ...(opts.user ? { user: opts.user } : {}),
+          ...(stage.resources.gpus !== undefined ? { gpus: stage.resources.gpus } : {}),
+          ...(cache.volumes ? { volumes: cache.volumes } : {}),
         }, emit, signal);
         rec.outcome = result.outcome;
         if (result.outcome.kind === 'error' && result.outcome.engineLost && !signal.aborted) noteEngineLost(result.outcome.message);
         if (result.outcome.kind === 'exited' || result.outcome.kind === 'oom') rec.exitCode = result.outcome.exitCode;
         ok = result.outcome.kind === 'exited' && result.outcome.exitCode === 0;
         if (!ok) rec.reason = containerFailure(result.outcome, stage.resources.timeout);
+        if (!ok && result.outcome.kind === 'error' && stage.resources.gpus !== undefined && /resources\.gpus/.test(result.outcome.message)) {
+          const at = ownPath(stage, ['resources', 'gpus']);
+          rec.reason = `${result.outcome.message}${where(at)}`;
+          rec.problem = { path: at, message: result.outcome.message };
+        }
         if (result.outcome.kind === 'cancelled') rec.status = 'cancelled';
       } else {
         const exec = deps.builtins[stage.kind as 'data' | 'drift'];
@@ -405,6 +526,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         cmd: inputs.cmd,
         ...(inputs.image ? { image: inputs.image } : {}),
         ...(inputs.imageId ? { image_id: inputs.imageId } : {}),
+        ...(inputs.build ? { build: inputs.build } : {}),
         env: inputs.env,
         params: inputs.params,
         deps: inputs.deps,
@@ -465,6 +587,15 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     const corrupt = cache.problems().slice(before).map((p) => `corrupt cache object ${p.key} removed: ${p.reason}`);
     if (r.missing === 'no run-cache entry') return corrupt.length ? corrupt.join('; ') : undefined;
     return [...corrupt, `cached run cannot be restored: ${r.missing}`].join('; ');
+  };
+
+  /** Named caches as mlci-owned volumes (Docker only; host processes use the host's own caches). */
+  const volumesFor = async (stage: Stage): Promise<{ volumes?: { name: string; target: string }[]; env?: Record<string, string> }> => {
+    const builder = deps.runner.builder;
+    if (!stage.caches.length || !builder) return {};
+    const mounts = cacheMounts(pipelineLabel(pipeline), stage.caches);
+    for (const m of mounts) await builder.ensureVolume(m.volume, { 'mlci.cache': m.cache, 'mlci.pipeline': pipelineLabel(pipeline) });
+    return { volumes: mounts.map((m) => ({ name: m.volume, target: m.target })), env: Object.assign({}, ...mounts.map((m) => m.env)) as Record<string, string> };
   };
 
   const collectOutputs = async (stage: Stage, rec: StageRecord) => {
@@ -543,6 +674,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     record.gates = await evaluateGates(planned, record, opts.baseline ?? noBaseline);
     if (record.status === 'passed' && record.gates.some((g) => g.status === 'failed' && g.severity === 'error')) record.status = 'gate-failed';
   }
+  for (const log of buildLogs.values()) await log.close();
   // Nothing ran (every stage up to date): history, not a new experiment.
   record.kind = classifyRun(record, opts);
   record.finishedAt = new Date().toISOString();

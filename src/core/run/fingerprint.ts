@@ -18,6 +18,8 @@ export interface StageInputs {
   cmd: string[];
   image?: string;
   imageId?: string;
+  /** Content hash of the stage's `build:` (Dockerfile, sent context files, args, target). */
+  build?: string;
   env: Record<string, string>;
   params: Record<string, ParamValue | null>;
   deps: Record<string, string | null>;
@@ -106,13 +108,18 @@ function short(v: unknown): string {
  * Why a stage must run, compared with its lock entry; [] when up to date.
  * Output hashes are checked by the caller (they need the file system).
  */
-export function staleReasons(inputs: StageInputs, lock: LockStage | undefined): string[] {
+export function staleReasons(inputs: StageInputs, lock: LockStage | undefined, opts: { buildChange?: () => string } = {}): string[] {
   if (!lock) return ['never run'];
   const reasons: string[] = [];
   if (canonicalJson(inputs.cmd) !== canonicalJson(lock.cmd ?? [])) reasons.push('command changed');
   const was = lock.image_id ?? lock.image;
   const now = inputs.imageId ?? inputs.image;
-  if ((was ?? null) !== (now ?? null)) {
+  if (inputs.build !== undefined && lock.build !== undefined && inputs.build !== lock.build) {
+    // A new content hash: say which file made the image change, not just its ID.
+    reasons.push(opts.buildChange?.() ?? 'image rebuilt: build context changed');
+  } else if (inputs.build !== undefined && inputs.imageId === undefined) {
+    reasons.push(`image ${inputs.image ?? ''} is not on the engine: it will be built`);
+  } else if ((was ?? null) !== (now ?? null)) {
     // The local executor reports the image ID 'local': switching between
     // containers and host processes changes the environment, say so plainly.
     if (now === 'local' && was !== undefined) reasons.push('ran in a container before, now as a host process (local executor)');

@@ -19,6 +19,8 @@ export interface LockStage {
   cmd: string[];
   image?: string;
   image_id?: string;
+  /** Content hash of the stage's built image (`build:`). */
+  build?: string;
   env: Record<string, string>;
   params: Record<string, ParamValue | null>;
   /** Content hash per dep path; null when the dep did not exist. */

@@ -63,6 +63,28 @@ export interface StageRecord {
   fingerprint?: string;
   /** Path of the stage's log, relative to the run folder. */
   log?: string;
+  /** Where in the pipeline file (and Dockerfile) a failure points, for the Problems view. */
+  problem?: RunProblemRef;
+}
+
+/** A failure's place in the pipeline file (a JSON path) and, for builds, in the Dockerfile. */
+export interface RunProblemRef {
+  path: Array<string | number>;
+  message: string;
+  dockerfile?: { file: string; line: number };
+}
+
+/** One image build of a run (`build:` of the defaults or of a stage). */
+export interface BuildRecord {
+  owner: string;
+  tag: string;
+  status: 'built' | 'reused' | 'failed';
+  imageId?: string;
+  durationMs?: number;
+  reason?: string;
+  /** Build output, relative to the run folder. */
+  log?: string;
+  stages: string[];
 }
 
 export interface RunRecord {
@@ -104,4 +126,6 @@ export interface RunRecord {
    * the file and what to do. The stages' statuses stand; the CLI exits 3.
    */
   errors?: string[];
+  /** Images built (or reused) for the run's stages. */
+  builds?: BuildRecord[];
 }

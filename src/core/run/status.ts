@@ -9,7 +9,7 @@ import type { ParamValue } from '../params';
 import type { Pipeline, Stage } from '../pipeline/model';
 import type { ContainerRunner } from '../ports';
 import type { PathHasher } from './engine';
-import { FROZEN_REASON, reasonsFor, stageInputs } from './engine';
+import { FROZEN_REASON, buildSessionFor, reasonsFor, stageInputs } from './engine';
 import type { ImageMap } from './images';
 import { readLock } from './lockfile';
 import { makePlan } from './plan';
@@ -38,6 +38,9 @@ export interface StatusOptions {
 export async function pipelineStatus(opts: StatusOptions, deps: { runner: ContainerRunner; hasher: PathHasher; cache?: StageCache }): Promise<StageStatusEntry[]> {
   const plan = makePlan(opts.pipeline, { targets: opts.targets ?? [], downstream: opts.downstream ?? false });
   const lock = readLock(opts.root);
+  // Built images are looked up by their content-hash tag, never built here.
+  const session = buildSessionFor(opts.pipeline, opts.root, deps, opts.imageMap);
+  const builds = session ? { session, mode: 'peek' as const } : undefined;
   const out: StageStatusEntry[] = [];
   const byName = new Map<string, StageStatusEntry>();
   // Output hashes a restore will put in place, so downstream stages are judged as the run will judge them.
@@ -47,8 +50,8 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
     let restoredOuts: Record<string, string> | undefined;
     const isForced = opts.force === true || (Array.isArray(opts.force) && opts.force.includes(stage.name));
     try {
-      const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap, undefined, known);
-      const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher, known);
+      const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap, undefined, known, builds);
+      const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher, known, session);
       const frozen = stage.frozen && !(isForced && opts.force !== true);
       if (isForced && !frozen) reasons.unshift('forced');
       const staleUp = stage.needs.map((n) => byName.get(n)).filter((e) => e && e.state !== 'up-to-date' && e.state !== 'restorable').map((e) => e!.stage.name);

@@ -9,7 +9,7 @@ import type { CheckContext } from './context';
 import { ownField } from './context';
 import { imageProblem } from './image';
 
-const CONTAINER_ONLY = ['run', 'image', 'env', 'secrets', 'network', 'resources', 'workdir', 'params', 'outs', 'metrics', 'history', 'reports', 'importances'];
+const CONTAINER_ONLY = ['run', 'image', 'build', 'caches', 'env', 'secrets', 'network', 'resources', 'workdir', 'params', 'outs', 'metrics', 'history', 'reports', 'importances'];
 
 export function checkStageShapes(ctx: CheckContext): void {
   const defaultImage = (ctx.data.defaults as Record<string, unknown> | undefined)?.image;
@@ -29,8 +29,8 @@ export function checkStageShapes(ctx: CheckContext): void {
       if (stage.run.length === 0 && !own('run') && !own('cmd')) {
         ctx.report('missing-run', base, `stage '${stage.name}' (kind ${stage.kind}) has no 'run' command`, { at: 'key' });
       }
-      if (stage.image === undefined) {
-        ctx.report('missing-key', base, `stage '${stage.name}' has no image: set 'image' on it or 'defaults.image'`, { at: 'key' });
+      if (stage.image === undefined && stage.build === undefined) {
+        ctx.report('missing-key', base, `stage '${stage.name}' has no image: set 'image' or 'build' on it, or 'defaults.image' or 'defaults.build'`, { at: 'key' });
       }
       const metrics = (ctx.data.stages as Record<string, Record<string, unknown>>)[stage.name]?.metrics;
       if (metrics && typeof metrics === 'object' && !Array.isArray(metrics) && !('file' in metrics) && !('files' in metrics)) {
