@@ -46,7 +46,9 @@ export class DockerBuilder implements ImageBuilder {
 
   async build(req: BuildRequest, log: LogSink, cancel?: Cancel): Promise<BuildOutcome> {
     const docker = await this.docker();
-    const { pack } = await import('tar-fs');
+    // A CommonJS module: under the CLI's ESM chunks its exports sit on `default`.
+    const tarFs = (await import('tar-fs')) as typeof import('tar-fs') & { default?: typeof import('tar-fs') };
+    const pack = tarFs.pack ?? tarFs.default!.pack;
     const tar = pack(req.contextDir, {
       entries: req.files.map((f) => f.rel),
       // Ownership of the host user would leak into COPY'd files' cache keys on some builders: send as root.
