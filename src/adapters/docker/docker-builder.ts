@@ -10,6 +10,7 @@
  * nothing tagged.
  */
 import type Dockerode from 'dockerode';
+import type * as TarFsModule from 'tar-fs';
 import type { BuildFailure, BuildOutcome, BuildRequest, Cancel, ImageBuilder, LogSink } from '../../core/ports';
 import { errorText, inspectImage, isNotFound, pull } from './docker-api';
 import type { PlainEngine } from './engine-http';
@@ -26,6 +27,7 @@ interface BuildEvent {
   aux?: { ID?: string };
 }
 
+type TarFs = typeof TarFsModule;
 type FollowProgress = (stream: NodeJS.ReadableStream, onFinished: (err: Error | null) => void, onProgress: (e: BuildEvent) => void) => void;
 
 export class DockerBuilder implements ImageBuilder {
@@ -47,7 +49,7 @@ export class DockerBuilder implements ImageBuilder {
   async build(req: BuildRequest, log: LogSink, cancel?: Cancel): Promise<BuildOutcome> {
     const docker = await this.docker();
     // A CommonJS module: under the CLI's ESM chunks its exports sit on `default`.
-    const tarFs = (await import('tar-fs')) as typeof import('tar-fs') & { default?: typeof import('tar-fs') };
+    const tarFs = (await import('tar-fs')) as TarFs & { default?: TarFs };
     const pack = tarFs.pack ?? tarFs.default!.pack;
     const tar = pack(req.contextDir, {
       entries: req.files.map((f) => f.rel),
