@@ -15,6 +15,7 @@ import type { Command } from '../command';
 import { CliError, EXIT } from '../errors';
 import { loadPipeline } from '../workspace';
 import { findRepoRoot } from '../../core/paths';
+import { version } from '../../../package.json';
 
 export { findRepoRoot } from '../../core/paths';
 
@@ -60,7 +61,7 @@ Examples:
     if (provider !== 'github' && provider !== 'gitlab') throw new CliError(`unknown provider '${String(provider)}': use github or gitlab`);
     const repoRoot = findRepoRoot(loaded.root) ?? loaded.root;
     const pipelineFile = path.relative(repoRoot, loaded.file).split(path.sep).join('/');
-    const text = exportCi(provider, loaded.pipeline, { pipelineFile });
+    const text = exportCi(provider, loaded.pipeline, { pipelineFile, mlciVersion: version });
     if (values.stdout) {
       io.out(text.replace(/\n$/, ''));
       return EXIT.ok;

@@ -8,7 +8,16 @@ import type { Pipeline } from '../pipeline/model';
 import { TEST_KINDS } from '../pipeline/model';
 import { shellWord } from './yaml-text';
 
-export const DEFAULT_CLI = 'npx --yes mlci';
+/**
+ * How the workflow calls mlci once the install step ran: `mlci` (installed
+ * globally at a pinned version), or with `ci.mlci: repo` the project's own
+ * locked devDependency through `npx --no-install` (never `npx --yes`, which
+ * would run whatever the registry holds under that name).
+ */
+export const DEFAULT_CLI = 'mlci';
+const REPO_CLI = 'npx --no-install mlci';
+/** Run records kept between CI runs (the rolling runs cache), newest first. */
+export const CI_RUNS_KEPT = 50;
 /**
  * The Markdown summary `mlci run --ci` writes (relative to the pipeline
  * folder): the exporters show it in the job summary / as an MR artifact.
@@ -20,8 +29,10 @@ export const TRIGGER_FIRED_EXIT = 10;
 export interface ExportOptions {
   /** The pipeline file relative to the repository root (POSIX or native separators). */
   pipelineFile: string;
-  /** How CI invokes mlci (default `npx --yes mlci`). */
+  /** How CI invokes mlci (default: see DEFAULT_CLI); given, no install step is written. */
   cliCommand?: string;
+  /** The version of mlci that exports: what the workflow pins unless `ci.mlci` says otherwise. */
+  mlciVersion?: string;
 }
 
 export interface CiPlan {
@@ -53,6 +64,21 @@ export interface CiPlan {
   retrainCommand: string;
   /** `mlci triggers check` (run in `dir`). */
   checkCommand: string;
+  /** The install step's shell command, or undefined when mlci comes from the repository or cliCommand. */
+  installCommand?: string;
+  /** What the install step installs, for its name. */
+  installWhat?: string;
+  /** Repository-relative `.mlci/cache` (objects, run-cache, commit records). */
+  cacheDir: string;
+  /** Repository-relative pipeline file and params file: part of the cache key. */
+  keyFiles: string[];
+  /** The configured cache remote (pulled before the run, pushed after), if any. */
+  remote?: string;
+  pullCommand: string;
+  pushCommand: string;
+  gcCommand: string;
+  /** Deletes run records beyond the newest CI_RUNS_KEPT (run in `dir`). */
+  pruneRunsCommand: string;
 }
 
 function repoPath(dir: string, p: string): string {
@@ -63,7 +89,9 @@ export function ciPlan(pipeline: Pipeline, opts: ExportOptions): CiPlan {
   const pipelineFile = opts.pipelineFile.split(path.sep).join('/').replace(/^\.\//, '');
   const dir = path.posix.dirname(pipelineFile);
   const fileArg = shellWord(path.posix.basename(pipelineFile));
-  const cli = opts.cliCommand ?? DEFAULT_CLI;
+  const pinned = pipeline.ci.mlci ?? opts.mlciVersion;
+  const fromRepo = pipeline.ci.mlci === 'repo';
+  const cli = opts.cliCommand ?? (fromRepo ? REPO_CLI : DEFAULT_CLI);
   const stages = pipeline.ci.stages ?? pipeline.stages.filter((s) => TEST_KINDS.includes(s.kind)).map((s) => s.name);
   const trainStages = pipeline.stages.filter((s) => s.kind === 'train').map((s) => s.name);
   const retrainStages = [...stages, ...trainStages.filter((t) => !stages.includes(t))];
@@ -95,5 +123,16 @@ export function ciPlan(pipeline: Pipeline, opts: ExportOptions): CiPlan {
     runCommand: [cli, 'run', '-f', fileArg, ...stages.map(shellWord), '--ci'].join(' '),
     retrainCommand: [cli, 'run', '-f', fileArg, ...retrainStages.map(shellWord), ...trainStages.map((s) => `--force=${shellWord(s)}`), '--ci'].join(' '),
     checkCommand: [cli, 'triggers', 'check', '-f', fileArg].join(' '),
+    ...(!opts.cliCommand && !fromRepo ? {
+      installCommand: `npm install --global --no-fund --no-audit mlci@${pinned ?? 'latest'}`,
+      installWhat: pinned ? `mlci ${pinned} (pinned)` : 'mlci (latest: set ci.mlci to pin a version)',
+    } : {}),
+    cacheDir: repoPath(dir, '.mlci/cache'),
+    keyFiles: [pipelineFile, repoPath(dir, pipeline.paramsFile)],
+    ...(pipeline.cache.remote ? { remote: pipeline.cache.remote } : {}),
+    pullCommand: [cli, 'cache', 'pull', '-f', fileArg].join(' '),
+    pushCommand: [cli, 'cache', 'push', '-f', fileArg].join(' '),
+    gcCommand: [cli, 'cache', 'gc', '-f', fileArg, '--keep-runs', '10'].join(' '),
+    pruneRunsCommand: `ls -1dt .mlci/runs/*/ 2>/dev/null | tail -n +${CI_RUNS_KEPT + 1} | xargs -r rm -rf`,
   };
 }

@@ -39,6 +39,8 @@ function header(plan: CiPlan): string[] {
 function setupScript(plan: CiPlan): string[] {
   return [
     '- if [ -f package-lock.json ]; then npm ci; fi',
+    ...(plan.installCommand ? [`# Install ${plan.installWhat}`, `- ${yamlText(plan.installCommand)}`] : []),
+    ...(plan.remote ? [`# Pull the cache from the remote (cache.remote: ${plan.remote})`] : []),
     `- ${yamlText(`cd ${shellWord(plan.dir)}`)}`,
   ];
 }
@@ -85,11 +87,15 @@ function mainJob(plan: CiPlan): string[] {
     '    DOCKER_HOST: tcp://docker:2375',
     '    DOCKER_TLS_CERTDIR: ""',
     '  cache:',
+    '    # The content-addressed cache (outputs, run-cache, commit records) keyed by',
+    '    # mlci.lock: a push that changes no stage input restores every stage.',
     '    - key:',
     '        files:',
     `          - ${yamlScalar(plan.lockFile)}`,
-    '        prefix: mlci-state',
+    `          - ${yamlScalar(plan.pipelineFile)}`,
+    '        prefix: mlci-cache',
     '      paths:',
+    `        - ${yamlScalar(plan.cacheDir)}`,
     `        - ${yamlScalar(plan.stateDir)}`,
     '    - *runs-cache',
     '  script:',
@@ -97,9 +103,14 @@ function mainJob(plan: CiPlan): string[] {
       `    - ${yamlText('if [ "$CI_PIPELINE_SOURCE" = schedule ] && [ "$MLCI_RETRAIN" != true ]; then echo "no continuous-training trigger fired, nothing to retrain"; exit 0; fi')}`,
     ] : []),
     ...indent(setupScript(plan), 4),
+    ...(plan.remote ? [`    # Pull the cache from the remote (cache.remote: ${plan.remote}).`, `    - ${yamlText(plan.pullCommand)}`] : []),
     ...(plan.hasTriggers ? [
       `    - ${yamlText(`if [ "$CI_PIPELINE_SOURCE" = schedule ]; then ${plan.retrainCommand}; else ${plan.runCommand}; fi`)}`,
     ] : [`    - ${yamlText(plan.runCommand)}`]),
+    '    # Bound the cache and the run history before GitLab saves them.',
+    `    - ${yamlText(plan.gcCommand)}`,
+    `    - ${yamlText(plan.pruneRunsCommand)}`,
+    ...(plan.remote ? ['    # Push outputs, run-cache and this commit\'s metrics (baselines) to the remote.', `    - ${yamlText(plan.pushCommand)}`] : []),
     `    # ${CI_REPORT_FILE} is the Markdown summary of the run (kept as an artifact).`,
     '    # To post it on the merge request, add a step that sends it to the notes API,',
     '    # e.g. curl --header "PRIVATE-TOKEN: $MLCI_NOTES_TOKEN" --data-urlencode "body@.mlci/report.md"',

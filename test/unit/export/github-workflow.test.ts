@@ -14,7 +14,7 @@ interface GhJob { needs?: string[]; if?: string; 'runs-on': string; steps: GhSte
 interface GhWorkflow { on: Record<string, unknown>; jobs: Record<string, GhJob> }
 
 async function generate(file: string, cliCommand?: string) {
-  const text = exportGithubWorkflow(loadRepoPipeline(file), { pipelineFile: file, ...(cliCommand ? { cliCommand } : {}) });
+  const text = exportGithubWorkflow(loadRepoPipeline(file), { pipelineFile: file, mlciVersion: '0.1.0', ...(cliCommand ? { cliCommand } : {}) });
   const { errors, template } = await parseGithubWorkflow(text);
   assert.deepEqual(errors, [], `GitHub's parser rejected the workflow:\n${text}`);
   return { text, wf: parse(text) as GhWorkflow, template: template! };
@@ -35,7 +35,7 @@ describe('exportGithubWorkflow (validated with @actions/workflow-parser)', funct
 
     const check = wf.jobs.triggers!;
     assert.equal(check.if, "github.event_name == 'schedule'");
-    assert.ok(check.steps.some((s) => s.run?.includes('npx --yes mlci triggers check -f mlci.yaml') && s.run.includes('-eq 10')));
+    assert.ok(check.steps.some((s) => s.run?.includes('mlci triggers check -f mlci.yaml') && s.run.includes('-eq 10')));
     assert.equal(check.outputs?.retrain, '${{ steps.check.outputs.retrain }}');
 
     const main = wf.jobs.mlci!;
@@ -45,9 +45,15 @@ describe('exportGithubWorkflow (validated with @actions/workflow-parser)', funct
     assert.deepEqual(uses(main), ['actions/checkout', 'actions/setup-node', 'actions/cache', 'actions/cache', 'actions/upload-artifact']);
     assert.equal(main.steps[1]!.with?.['node-version'], '20');
     assert.ok(main.steps.some((s) => s.run === 'npm ci' && s.if === "hashFiles('package-lock.json') != ''"));
-    const state = main.steps.find((s) => s.with?.path === 'examples/churn/.mlci/state');
-    assert.equal(state?.with?.key, "mlci-state-${{ runner.os }}-${{ hashFiles('examples/churn/mlci.lock') }}");
-    assert.ok(main.steps.some((s) => s.run === 'npx --yes mlci run -f mlci.yaml unit-tests validate-data train evaluate drift --ci'));
+    // The content-addressed cache and the stat cache, keyed by the lock, the pipeline and params files, and the commit.
+    const cache = main.steps.find((s) => s.with?.path?.includes('examples/churn/.mlci/cache'));
+    assert.deepEqual(cache?.with?.path?.trim().split('\n'), ['examples/churn/.mlci/cache', 'examples/churn/.mlci/state']);
+    assert.equal(cache?.with?.key, "mlci-cache-${{ runner.os }}-${{ hashFiles('examples/churn/mlci.lock', 'examples/churn/mlci.yaml', 'examples/churn/params.yaml') }}-${{ github.sha }}");
+    // A pinned mlci, never `npx --yes mlci`; the cache and run history are bounded before they are saved.
+    assert.ok(!text.includes('npx --yes'));
+    assert.ok(main.steps.some((s) => s.run === 'npm install --global --no-fund --no-audit mlci@0.1.0' && s.name === 'Install mlci 0.1.0 (pinned)'));
+    assert.ok(main.steps.some((s) => s.if === 'always()' && s.run?.includes('mlci cache gc -f mlci.yaml --keep-runs 10') && s.run.includes('tail -n +51')));
+    assert.ok(main.steps.some((s) => s.run === 'mlci run -f mlci.yaml unit-tests validate-data train evaluate drift --ci'));
     assert.ok(main.steps.some((s) => s.if === "github.event_name == 'schedule'" && s.run?.includes('--force=train --ci')));
     assert.ok(main.steps.some((s) => s.if === 'always()' && s.run?.includes('>> "$GITHUB_STEP_SUMMARY"')));
     const upload = main.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'));
@@ -85,8 +91,8 @@ describe('exportGithubWorkflow (validated with @actions/workflow-parser)', funct
     assert.deepEqual(template.events.schedule, [{ cron: '0 3 * * 1' }, { cron: '30 12 1 * *' }, { cron: '*/15 * * * *' }]);
     const runs = wf.jobs.mlci!.steps.map((s) => s.run).filter((r) => r?.includes(' run -f'));
     assert.deepEqual(runs, [
-      'npx --yes mlci run -f many-schedules.mlci.yaml tests score --ci',
-      'npx --yes mlci run -f many-schedules.mlci.yaml tests score fit --force=fit --ci',
+      'mlci run -f many-schedules.mlci.yaml tests score --ci',
+      'mlci run -f many-schedules.mlci.yaml tests score fit --force=fit --ci',
     ]);
   });
 

@@ -48,7 +48,7 @@ describe('exportGitlabCi (structural check: no GitLab CI schema package availabl
     }
     const check = all['mlci-triggers']!;
     assert.deepEqual(check.rules, [{ if: '$CI_PIPELINE_SOURCE == "schedule"' }]);
-    assert.ok(check.script.some((l) => l.includes('npx --yes mlci triggers check -f gitlab.mlci.yaml')));
+    assert.ok(check.script.some((l) => l.includes('mlci triggers check -f gitlab.mlci.yaml')));
     assert.equal(check.artifacts?.reports?.dotenv, 'mlci-triggers.env');
 
     const main = all.mlci!;
@@ -57,7 +57,7 @@ describe('exportGitlabCi (structural check: no GitLab CI schema package availabl
     assert.ok(main.script[0]!.includes('"$MLCI_RETRAIN" != true'), 'a scheduled pipeline stops unless a trigger fired');
     assert.ok(main.script.includes('cd test/fixtures/export'));
     assert.ok(main.script.some((l) => l.includes('mlci run -f gitlab.mlci.yaml unit-tests drift train --force=train --ci') && l.includes('mlci run -f gitlab.mlci.yaml unit-tests drift --ci')));
-    assert.deepEqual(main.cache![0], { key: { files: ['test/fixtures/export/mlci.lock'], prefix: 'mlci-state' }, paths: ['test/fixtures/export/.mlci/state'] });
+    assert.deepEqual(main.cache![0], { key: { files: ['test/fixtures/export/mlci.lock', 'test/fixtures/export/gitlab.mlci.yaml'], prefix: 'mlci-cache' }, paths: ['test/fixtures/export/.mlci/cache', 'test/fixtures/export/.mlci/state'] });
     assert.deepEqual(main.cache![1]!.paths, ['test/fixtures/export/.mlci/runs']);
     assert.equal(main.artifacts?.when, 'always');
     assert.deepEqual(main.artifacts?.paths, ['test/fixtures/export/.mlci/runs/', 'test/fixtures/export/.mlci/report.md', 'test/fixtures/export/reports/drift.json']);
@@ -70,7 +70,7 @@ describe('exportGitlabCi (structural check: no GitLab CI schema package availabl
     assert.deepEqual(Object.keys(jobs(ci)), ['mlci']);
     assert.doesNotMatch(text, /schedule/i);
     assert.equal(ci.default.image, 'node:22');
-    assert.ok(jobs(ci).mlci!.script.includes('npx --yes mlci run -f no-triggers.mlci.yaml unit-tests --ci'));
+    assert.ok(jobs(ci).mlci!.script.includes('mlci run -f no-triggers.mlci.yaml unit-tests --ci'));
     // Declared secrets come from CI/CD variables (GitLab puts them in the job's environment);
     // without ci.upload_logs the run records and logs are no artifact.
     assert.match(text, /# Declared stage secrets: define HF_TOKEN, WANDB_API_KEY as masked \(and protected\)\n\s+# CI\/CD variables/);
