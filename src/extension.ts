@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './adapters/vscode/commands';
 import { registerDriftPanel } from './adapters/vscode/panels/drift-panel';
+import { registerImportDvc } from './adapters/vscode/import-dvc';
 import { ExperimentsView, runExperiment } from './adapters/vscode/experiments';
 import type { RunItem } from './adapters/vscode/experiments';
 import { ComparePanel, compareRunOf, registerComparePanel } from './adapters/vscode/panels/compare-panel';
@@ -53,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
     log, pipelines, statusBar, runs, view, tests,
     ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs }),
     ...registerDriftPanel(context),
+    ...registerImportDvc(),
     ...registerComparePanel(context, compareHandlers),
     vscode.tasks.registerTaskProvider('mlci', new StageTaskProvider(pipelines, cli)),
     experimentsView,

@@ -441,7 +441,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       else await collectOutputs(stage, rec);
       return finish(rec);
     }
-    if (!forcedHere && deps.cache) {
+    // always_changed means "run it": restoring yesterday's outputs would defeat it.
+    if (!forcedHere && deps.cache && !stage.alwaysChanged) {
       const restored = await tryRestore(stage, rec, fingerprint);
       if (restored === true) {
         rec.durationMs = Date.now() - started;

@@ -56,7 +56,7 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
       if (isForced && !frozen) reasons.unshift('forced');
       const staleUp = stage.needs.map((n) => byName.get(n)).filter((e) => e && e.state !== 'up-to-date' && e.state !== 'restorable').map((e) => e!.stage.name);
       // The engine's order: up to date, else restore from the run-cache, else run.
-      const restorable = !frozen && reasons.length && !isForced && deps.cache ? await deps.cache.restorable(stage, fingerprintOf(stage.kind, inputs)) : undefined;
+      const restorable = !frozen && !stage.alwaysChanged && reasons.length && !isForced && deps.cache ? await deps.cache.restorable(stage, fingerprintOf(stage.kind, inputs)) : undefined;
       restoredOuts = restorable && 'entry' in restorable ? Object.fromEntries(Object.entries(restorable.entry.outs).map(([p, o]) => [p, o.hash])) : undefined;
       entry = frozen
         ? { stage, state: 'up-to-date', reasons: [FROZEN_REASON] }

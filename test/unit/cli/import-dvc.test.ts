@@ -88,6 +88,30 @@ describe('mlci import dvc (bundled CLI, local executor): same outputs as the com
     assert.match(again.out, /5 cached|\(5 up to date\)|cached/);
   });
 
+  it('params of other files and whole files rerun what reads them; frozen never reruns and status says why', () => {
+    const dir = copy('01-stages-params-forms');
+    assert.equal(mlci(['import', 'dvc'], dir).code, 0);
+    assert.equal(mlci(['run', '--executor', 'local'], dir).code, 0);
+    writeFileSync(path.join(dir, 'config/model.yaml'), 'model:\n  layers: 5\n  act: relu\n');
+    let status = mlci(['status', '--executor', 'local'], dir);
+    assert.match(status.out, /train\s+stale: param config\/model\.yaml:model\.layers changed \(4 -> 5\)\n/);
+    assert.match(status.out, /report\s+stale: always changed \(always_changed: true\)/, 'always_changed runs, never restores from the run-cache');
+    writeFileSync(path.join(dir, 'config/extra.json'), '{"threshold": 0.6, "bias": 1}');
+    status = mlci(['status', '--executor', 'local'], dir);
+    assert.match(status.out, /param config\/extra\.json: changed/);
+    // frozen: a changed dep does not make the stage stale.
+    const file = path.join(dir, 'mlci.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  prepare:\n', '  prepare:\n    frozen: true\n'));
+    writeFileSync(path.join(dir, 'data/raw.txt'), 'changed\n');
+    status = mlci(['status', '--executor', 'local'], dir);
+    assert.match(status.out, /prepare\s+up to date: frozen: never rerun \(frozen: true in the pipeline file\)/);
+    const run = mlci(['run', '--executor', 'local'], dir);
+    assert.equal(run.code, 0, run.out + run.err);
+    assert.doesNotMatch(run.out, /prepare: running/);
+    assert.match(run.out, /train: running \(param config\/extra\.json: changed/);
+    assert.equal(readFileSync(path.join(dir, 'out/prepared.txt'), 'utf8'), 'ALPHA\nGAMMA\nEPSILON\n', 'the frozen stage kept its output');
+  });
+
   it('never overwrites a pipeline file without --force; --out stays in the project', () => {
     const dir = copy('04-dvc-only-templating');
     writeFileSync(path.join(dir, 'mlci.yaml'), 'version: 1\n');
