@@ -5,6 +5,7 @@
  * store, git, and the built-in stage executors.
  */
 import path from 'node:path';
+import { containedPath } from '../core/files/contain';
 import type { ContainerRunner } from '../core/ports';
 import type { EngineDeps } from '../core/run/engine';
 import { FileHasher } from '../core/hash';
@@ -20,7 +21,8 @@ import type { BaselineProvider } from '../core/gates';
 export type ExecutorChoice = 'docker' | 'local' | 'auto';
 
 export function stateFile(root: string): string {
-  return path.join(root, '.mlci', 'state', 'hashes.json');
+  // `.mlci/state` linked out of the workspace would make the hash cache write there.
+  return containedPath(root, path.join(root, '.mlci', 'state', 'hashes.json'));
 }
 
 export async function createEngineDeps(root: string, runner: ContainerRunner): Promise<EngineDeps & { store: RunStore }> {

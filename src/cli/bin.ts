@@ -6,6 +6,7 @@
 import type { CliIo } from './command';
 import { EXIT } from './errors';
 import { main } from './main';
+import { terminalSafe } from './terminal-text';
 
 // `mlci runs | head`: a closed pipe ends the command quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -15,8 +16,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 const io: CliIo = {
-  out: (l) => process.stdout.write(l + '\n'),
-  err: (l) => process.stderr.write(l + '\n'),
+  // Every line through terminalSafe: data (YAML keys, values, stage output) must not drive the terminal.
+  out: (l) => process.stdout.write(terminalSafe(l) + '\n'),
+  err: (l) => process.stderr.write(terminalSafe(l) + '\n'),
   cwd: process.cwd(),
   env: process.env,
   isTTY: !!process.stdout.isTTY,

@@ -5,8 +5,9 @@
  * and the command stops, since running a half-understood pipeline could
  * write outputs to the wrong places.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { linkEscape } from '../core/files/contain';
+import { FILE_LIMITS, readRegularFileSync } from '../core/files/regular-file';
 import { nodeFiles } from '../core/node-files';
 import type { ParamValue } from '../core/params';
 import { parseParams } from '../core/params';
@@ -49,7 +50,7 @@ export async function loadPipeline(cwd: string, fileOpt: string | undefined, out
   const shown = path.relative(cwd, file) || path.basename(file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, FILE_LIMITS.pipeline, shown);
   } catch (e) {
     throw new CliError(readFailure(shown, e), EXIT_CANNOT_RUN);
   }
@@ -61,7 +62,11 @@ export async function loadPipeline(cwd: string, fileOpt: string | undefined, out
     throw new CliError(`${shown} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them first (mlci validate ${shown})`, EXIT_CANNOT_RUN);
   }
   let params: Record<string, ParamValue> = {};
-  const paramsText = nodeFiles.readText(path.resolve(root, result.pipeline.paramsFile));
+  const paramsFile = path.resolve(root, result.pipeline.paramsFile);
+  // The default params.yaml is no path of the pipeline text, so the validator's link check does not see it.
+  const escape = linkEscape(root, paramsFile, result.pipeline.paramsFile);
+  if (escape) throw new CliError(escape.message, EXIT_CANNOT_RUN);
+  const paramsText = nodeFiles.readText(paramsFile);
   if (paramsText !== undefined) {
     const parsed = parseParams(paramsText);
     if (parsed.ok) params = parsed.params.values;

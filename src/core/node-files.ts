@@ -1,6 +1,11 @@
 /** The FileProbe over the real file system (Node fs), for the CLI and tests. */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { linkEscape } from './files/contain';
+import { FILE_LIMITS, FileReadError, readRegularFileSync } from './files/regular-file';
 import type { FileProbe } from './ports';
+
+/** The probe reads pipeline and params files: the larger of their limits. */
+const READ_LIMIT = Math.max(FILE_LIMITS.pipeline, FILE_LIMITS.params);
 
 export const nodeFiles: FileProbe = {
   stat(p) {
@@ -13,9 +18,22 @@ export const nodeFiles: FileProbe = {
   },
   readText(p) {
     try {
-      return readFileSync(p, 'utf8');
+      return readRegularFileSync(p, READ_LIMIT);
     } catch {
       return undefined;
     }
+  },
+  readError(p) {
+    try {
+      readRegularFileSync(p, READ_LIMIT);
+      return undefined;
+    } catch (e) {
+      if (e instanceof FileReadError) return e.message;
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? undefined : (e as Error).message;
+    }
+  },
+  linkEscape(root, p, shown) {
+    return linkEscape(root, p, shown)?.message;
   },
 };

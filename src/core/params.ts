@@ -3,7 +3,8 @@
  * that stages list by key. Nested keys are addressed with dots
  * (`model.lr`); a literal top-level key containing a dot wins if present.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, isScalar, parseDocument, visit } from 'yaml';
+import { RESERVED_KEY, RESERVED_KEY_MESSAGE } from './pipeline/reserved-key';
 
 export type ParamValue = string | number | boolean | null | ParamValue[] | { [k: string]: ParamValue };
 
@@ -30,6 +31,20 @@ export function parseParams(text: string): ParamsParse {
     const e = doc.errors[0];
     const pos = lineCounter.linePos(e.pos[0]);
     return { ok: false, message: e.message.split('\n')[0], line: pos.line, column: pos.col };
+  }
+  let reserved: number | undefined;
+  visit(doc, {
+    Pair(_k, pair) {
+      if (isScalar(pair.key) && pair.key.value === RESERVED_KEY && pair.key.range) {
+        reserved = pair.key.range[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (reserved !== undefined) {
+    const pos = lineCounter.linePos(reserved);
+    return { ok: false, message: RESERVED_KEY_MESSAGE, line: pos.line, column: pos.col };
   }
   let values: unknown;
   try {

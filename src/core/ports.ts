@@ -14,6 +14,10 @@ export interface FileProbe {
   stat(absPath: string): 'file' | 'dir' | undefined;
   /** The text of a file, or undefined when it cannot be read. */
   readText(absPath: string): string | undefined;
+  /** Why readText gave undefined for an existing file (a FIFO, too large...), for the message. */
+  readError?(absPath: string): string | undefined;
+  /** Why `absPath` (written `shown` in the pipeline) leaves `root` through a symlink; undefined when it stays inside. */
+  linkEscape?(root: string, absPath: string, shown: string): string | undefined;
 }
 
 /** What a stage runs: one command, in an image, with the workspace mounted. */

@@ -13,6 +13,7 @@ export const PROBLEM_CODES = {
   'alias-unsupported': 'An alias (*name) or merge key (<<) points at something mlci cannot use there.',
   'multiple-documents': 'The file holds more than one YAML document.',
   'empty-file': 'The file holds no pipeline.',
+  'reserved-key': 'A key named __proto__, which JavaScript objects reserve.',
   // Schema layer
   'unknown-key': 'A key the pipeline format does not define.',
   'missing-key': 'A required key is absent.',

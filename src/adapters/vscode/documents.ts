@@ -24,6 +24,8 @@ export const editorFiles: FileProbe = {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === p);
     return open ? open.getText() : nodeFiles.readText(p);
   },
+  readError: (p) => nodeFiles.readError?.(p),
+  linkEscape: (root, p, shown) => nodeFiles.linkEscape?.(root, p, shown),
 };
 
 const cache = new Map<string, { version: number; text: string; result: ValidateResult; state: IncrementalState }>();

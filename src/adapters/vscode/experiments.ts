@@ -7,7 +7,8 @@
  * params back to the params file; "Run Experiment…" with overrides.
  */
 import { formatMetric } from '../../core/metric-format';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { FILE_LIMITS, readRegularFileSync } from '../../core/files/regular-file';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { importMlflow } from '../../core/experiments/mlflow';
@@ -193,7 +194,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     const paramsFile = entry?.result.pipeline?.paramsFile;
     if (!entry || !paramsFile) return;
     const file = path.resolve(entry.root, paramsFile);
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const text = existsSync(file) ? readRegularFileSync(file, FILE_LIMITS.params) : '';
     writeFileSync(file, renderParamsText(text, i.run.params, paramsFile));
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
     void vscode.window.showInformationMessage(`Applied the params of ${i.run.name ?? i.run.id} to ${paramsFile}.`);

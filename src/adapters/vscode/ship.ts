@@ -5,7 +5,9 @@
  * "Export CI Workflow" (the GitHub or GitLab file that runs the same
  * pipeline; a hand-edited file is only replaced after confirmation).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { FILE_LIMITS, readRegularFileSync } from '../../core/files/regular-file';
+import { linkEscape } from '../../core/files/contain';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultCiFile, exportCi, markerState } from '../../core/export';
@@ -90,8 +92,14 @@ export async function exportCiWorkflow(entry: PipelineEntry): Promise<void> {
   const pipelineFile = path.relative(repoRoot, entry.uri.fsPath).split(path.sep).join('/');
   const target = path.resolve(repoRoot, (pick.provider === pipeline.ci.provider ? pipeline.ci.file : undefined) ?? defaultCiFile(pick.provider));
   const text = exportCi(pick.provider, pipeline, { pipelineFile });
+  // A repository may link .github (or the file) out of itself: never write through it.
+  const escape = linkEscape(repoRoot, target, path.relative(repoRoot, target).split(path.sep).join('/'));
+  if (escape) {
+    void vscode.window.showErrorMessage(escape.message);
+    return;
+  }
   if (existsSync(target)) {
-    const state = markerState(readFileSync(target, 'utf8'));
+    const state = markerState(readRegularFileSync(target, FILE_LIMITS.pipeline));
     if (state !== 'generated') {
       const sure = await vscode.window.showWarningMessage(`${path.relative(repoRoot, target)} ${state === 'edited' ? 'was edited by hand' : 'was not written by mlci'}. Replace it?`, { modal: true }, 'Replace');
       if (sure !== 'Replace') return;

@@ -12,10 +12,11 @@ import { paramValue } from '../../core/params';
 import type { Gate, Stage, StageKind } from '../../core/pipeline/model';
 import { makePlan } from '../../core/run/plan';
 import { checkTriggers } from '../../core/triggers';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { formatDuration } from '../../core/run/units';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
 import type { RunController, StageView } from './run-controller';
+import { FILE_LIMITS, readRegularFileSync } from '../../core/files/regular-file';
 
 export type Node =
   | { kind: 'pipeline'; entry: PipelineEntry }
@@ -130,7 +131,7 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
     const runs = this.runs.allRuns(entry.uri.fsPath);
     const check = checkTriggers(p, entry.root, runs, new Date(), (abs) => {
       try {
-        return { text: readFileSync(abs, 'utf8'), modified: statSync(abs).mtime };
+        return { text: readRegularFileSync(abs, FILE_LIMITS.record), modified: statSync(abs).mtime };
       } catch {
         return undefined;
       }

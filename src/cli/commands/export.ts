@@ -7,7 +7,9 @@
  * a hand-edited one (its marker hash no longer matches) or one mlci did not
  * write is kept unless --force.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { linkEscape } from '../../core/files/contain';
+import { FILE_LIMITS, FileReadError, readRegularFileSync } from '../../core/files/regular-file';
 import path from 'node:path';
 import type { CiProvider } from '../../core/export';
 import { defaultCiFile, exportCi, markerState } from '../../core/export';
@@ -71,10 +73,17 @@ Examples:
       // ci.file names the file of ci.provider; exporting for the other provider uses its default path.
       : path.resolve(repoRoot, (provider === loaded.pipeline.ci.provider ? loaded.pipeline.ci.file : undefined) ?? defaultCiFile(provider));
     const shown = path.relative(io.cwd, target) || target;
+    // A repository may link .github (or the file) elsewhere: never write through it.
+    // (An --output path is the user's own choice.)
+    if (values.output === undefined) {
+      const escape = linkEscape(repoRoot, target, path.relative(repoRoot, target).split(path.sep).join('/'));
+      if (escape) throw new CliError(escape.message);
+    }
     let existing: string | undefined;
     try {
-      existing = readFileSync(target, 'utf8');
-    } catch {
+      existing = readRegularFileSync(target, FILE_LIMITS.pipeline, shown);
+    } catch (e) {
+      if (e instanceof FileReadError) throw new CliError(`cannot update ${shown}: ${e.message}`);
       existing = undefined;
     }
     if (existing === text) {

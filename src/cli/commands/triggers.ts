@@ -4,20 +4,21 @@
  * the recorded runs and files, print each with why it fired or not, and
  * exit 10 when any fired, so a scheduled CI job can decide to retrain.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { TriggerFileReader } from '../../core/triggers';
 import { checkTriggers } from '../../core/triggers';
 import { RunStore } from '../../core/run/store';
 import type { Command } from '../command';
 import { CliError, EXIT } from '../errors';
 import { loadPipeline } from '../workspace';
+import { FILE_LIMITS, readRegularFileSync } from '../../core/files/regular-file';
 
 /** Exit code when a trigger fired (distinct from failures, so CI can branch on it). */
 export const EXIT_TRIGGER_FIRED = 10;
 
 const readTriggerFile: TriggerFileReader = (absPath) => {
   try {
-    return { text: readFileSync(absPath, 'utf8'), modified: statSync(absPath).mtime };
+    return { text: readRegularFileSync(absPath, FILE_LIMITS.record), modified: statSync(absPath).mtime };
   } catch {
     return undefined;
   }

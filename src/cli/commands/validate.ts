@@ -4,7 +4,7 @@
  * Exit 0 without errors (warnings allowed), 1 with errors, 2 when a file
  * cannot be read.
  */
-import { readFileSync } from 'node:fs';
+import { FILE_LIMITS, FileReadError, readRegularFileSync } from '../../core/files/regular-file';
 import path from 'node:path';
 import { nodeFiles } from '../../core/node-files';
 import type { Problem } from '../../core/problems';
@@ -27,6 +27,7 @@ export function readFailure(file: string, e: unknown): string {
   if (code === 'ENOENT') return `cannot read '${file}': no such file`;
   if (code === 'EISDIR') return `cannot read '${file}': it is a folder (give a pipeline file, or no argument to find them)`;
   if (code === 'EACCES') return `cannot read '${file}': permission denied`;
+  if (e instanceof FileReadError) return e.message;
   return `cannot read '${file}': ${(e as Error).message}`;
 }
 
@@ -34,7 +35,7 @@ export function validateFile(cwd: string, file: string, checks?: { codeDeps?: bo
   const abs = path.resolve(cwd, file);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    text = readRegularFileSync(abs, FILE_LIMITS.pipeline, file);
   } catch (e) {
     return { file, problems: [], error: readFailure(file, e) };
   }

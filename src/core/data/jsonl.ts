@@ -67,6 +67,8 @@ export async function* jsonlObjects(
     }
     const text = bytes.toString('utf8');
     if (text.trim() === '') return null;
+    const depth = nestingOver(text, MAX_DEPTH);
+    if (depth) throw new DataError({ file, code: 'bad-json', row: row + 1, line, detail: `line ${line}: JSON nested deeper than ${MAX_DEPTH} levels (arrays and objects inside each other); mlci reads values nested at most that deep` });
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -99,6 +101,36 @@ export async function* jsonlObjects(
     const item = parse(carry, 0, carry.length);
     if (item !== null) yield item;
   }
+}
+
+/**
+ * Deeper values are refused: JSON.parse copes, but turning one into a cell's
+ * text (JSON.stringify) recurses once per level and overflows the stack.
+ */
+export const MAX_DEPTH = 1000;
+
+/**
+ * Whether `text` nests arrays/objects deeper than `max` (outside strings).
+ * The exact scan runs only on lines with more than `max` brackets at all.
+ */
+function nestingOver(text: string, max: number): boolean {
+  let brackets = 0;
+  for (let i = text.indexOf('['); i >= 0 && brackets <= max; i = text.indexOf('[', i + 1)) brackets++;
+  for (let i = text.indexOf('{'); i >= 0 && brackets <= max; i = text.indexOf('{', i + 1)) brackets++;
+  if (brackets <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function tooLong(file: string, line: number, max: number): DataError {

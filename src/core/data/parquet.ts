@@ -6,7 +6,8 @@
  * are read one column of one row group at a time (parquetScan.readColumn) and
  * pushed into the same builders as CSV, so the Table is the same shape.
  */
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { FILE_LIMITS, openRegularFile } from '../files/regular-file';
 import type { DeclaredType } from './column-builder';
 import { ValueMismatch } from './column-builder';
 import type { ColumnBuilder } from './column-builder';
@@ -52,15 +53,16 @@ function push(builder: ColumnBuilder, value: unknown): void {
 
 export async function loadParquetTable(path: string, options: LoadOptions = {}): Promise<Table> {
   const file = options.file ?? path;
-  let handle;
+  let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    ({ handle } = await openRegularFile(path, FILE_LIMITS.data));
   } catch (err) {
     throw ioError(file, err);
   }
   try {
     const size = (await handle.stat()).size;
     const fh = handle;
+    await checkParquetFrame(fh, size, file);
     // hyparquet's AsyncBuffer over one open handle (its own helper opens a stream per slice).
     const asyncBuffer = {
       byteLength: size,
@@ -80,7 +82,8 @@ export async function loadParquetTable(path: string, options: LoadOptions = {}):
     try {
       metadata = await hyparquet.parquetMetadataAsync(asyncBuffer);
     } catch (err) {
-      throw new DataError({ file, code: 'parquet', detail: `not a readable Parquet file: ${err instanceof Error ? err.message : String(err)}` }, { cause: err });
+      // hyparquet's own words name its internals (offsets, DataView bounds): say what is wrong with the file.
+      throw new DataError({ file, code: 'parquet', detail: 'the Parquet footer (the file\'s metadata) is corrupt and cannot be decoded: the file is damaged or was not fully written' }, { cause: err });
     }
     const schema = hyparquet.parquetSchema(metadata);
     const names = schema.children.map((c) => c.element.name);
@@ -109,4 +112,25 @@ export async function loadParquetTable(path: string, options: LoadOptions = {}):
   } finally {
     await handle.close();
   }
+}
+
+const MAGIC = 'PAR1';
+
+/**
+ * The frame every Parquet file has: `PAR1`, the data, the footer, its
+ * length (4 bytes) and `PAR1` again. Checked before the footer is decoded,
+ * so a truncated or foreign file gets a message about the file rather than
+ * about the decoder.
+ */
+async function checkParquetFrame(fh: FileHandle, size: number, file: string): Promise<void> {
+  const fail = (detail: string) => new DataError({ file, code: 'parquet', detail });
+  if (size < 12) throw fail(`is not a Parquet file: ${size} bytes is too small to hold one (truncated?)`);
+  const head = Buffer.alloc(4);
+  const tail = Buffer.alloc(8);
+  await fh.read(head, 0, 4, 0);
+  await fh.read(tail, 0, 8, size - 8);
+  if (head.toString('latin1') !== MAGIC) throw fail('is not a Parquet file: it does not start with the PAR1 marker');
+  if (tail.subarray(4).toString('latin1') !== MAGIC) throw fail('is not a complete Parquet file: it does not end with the PAR1 marker (truncated, or still being written?)');
+  const footer = tail.readUInt32LE(0);
+  if (footer + 12 > size) throw fail(`has a corrupt Parquet footer: it claims ${footer} bytes of metadata, more than the file holds (${size} bytes)`);
 }

@@ -5,6 +5,7 @@
  * every chunk boundary.
  */
 import { createReadStream } from 'node:fs';
+import { FILE_LIMITS, FileReadError, openRegularFile } from '../files/regular-file';
 import { DataError } from './errors';
 
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
@@ -19,7 +20,14 @@ export interface ChunkOptions {
  * is how a second pass stops early.
  */
 export async function* fileChunks(path: string, label: string, options: ChunkOptions = {}): AsyncGenerator<Buffer> {
-  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
+  // Only a regular file, checked on the open descriptor: a FIFO would block the read forever.
+  let opened;
+  try {
+    opened = await openRegularFile(path, FILE_LIMITS.data);
+  } catch (err) {
+    throw ioError(label, err);
+  }
+  const stream = createReadStream(path, { fd: opened.handle, highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (err) {
@@ -31,6 +39,7 @@ export async function* fileChunks(path: string, label: string, options: ChunkOpt
 
 export function ioError(label: string, err: unknown): DataError {
   if (err instanceof DataError) return err;
+  if (err instanceof FileReadError) return new DataError({ file: label, code: 'io', detail: err.message.replace(/^\S+ is /, 'is ') }, { cause: err });
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') return new DataError({ file: label, code: 'not-found', detail: 'no such file' }, { cause: err });
   if (code === 'EISDIR') return new DataError({ file: label, code: 'io', detail: 'is a folder, not a file' }, { cause: err });

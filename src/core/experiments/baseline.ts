@@ -3,7 +3,8 @@
  * machine-local like the runs it names. Which run a comparison is against
  * when none is given: the pinned one, else the run before.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { readRegularFile } from '../files/regular-file';
 import path from 'node:path';
 import { writeFileAtomic } from '../run/atomic';
 import type { KindFields } from '../run/kind';
@@ -19,7 +20,15 @@ export function baselinePath(root: string): string {
 
 /** The pinned run id, or undefined when none is pinned. */
 export async function readPinned(root: string): Promise<string | undefined> {
-  const text = await readFile(baselinePath(root), 'utf8').catch(() => '');
+  const file = baselinePath(root);
+  let text: string;
+  try {
+    text = await readRegularFile(file, 4096);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // A FIFO, a device, a huge file, a directory: said, not taken as "nothing pinned".
+    throw new Error(`cannot read the pinned baseline ${file}: ${(e as Error).message}; remove it and pin again (mlci exp pin RUN)`);
+  }
   return text.trim() || undefined;
 }
 

@@ -15,7 +15,8 @@
  * runs (lifecycle_stage: deleted) are skipped, like MLflow's default view.
  * Nothing is ever written to the MLflow folder.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { FILE_LIMITS, readRegularFileSync } from '../files/regular-file';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { ParamValue } from '../params';
@@ -46,7 +47,7 @@ export interface MlflowImport {
 }
 
 function readYaml(file: string): Record<string, unknown> {
-  const value: unknown = parse(readFileSync(file, 'utf8'));
+  const value: unknown = parse(readRegularFileSync(file, FILE_LIMITS.record));
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${file} is not a YAML mapping`);
   return value as Record<string, unknown>;
 }
@@ -60,7 +61,7 @@ function readKeyFiles(dir: string, prefix = ''): Map<string, string> {
     if (e.name.startsWith('.')) continue;
     const key = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) for (const [k, v] of readKeyFiles(path.join(dir, e.name), key)) out.set(k, v);
-    else if (e.isFile()) out.set(key, readFileSync(path.join(dir, e.name), 'utf8'));
+    else if (e.isFile()) out.set(key, readRegularFileSync(path.join(dir, e.name), FILE_LIMITS.record));
   }
   return out;
 }

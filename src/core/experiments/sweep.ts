@@ -23,7 +23,8 @@
  * stages: a sweep never leaves one combination's model behind as if it
  * were the workspace's.
  */
-import { readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { FILE_LIMITS, readRegularFileSync } from '../files/regular-file';
 import path from 'node:path';
 import type { ParamValue } from '../params';
 import type { Pipeline } from '../pipeline/model';
@@ -215,7 +216,7 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
       const paramsFile = path.join(copy, paramsRel);
       const text = (() => {
         try {
-          return readFileSync(paramsFile, 'utf8');
+          return readRegularFileSync(paramsFile, FILE_LIMITS.params);
         } catch {
           return '';
         }

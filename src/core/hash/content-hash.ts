@@ -1,5 +1,6 @@
 /** SHA-256 of strings and of file contents, the latter streamed in chunks. */
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Read size: large enough that a 9 MB file is a handful of reads, small enough that 8 in flight stay at 8 MiB. */
@@ -20,7 +21,12 @@ export function hashText(s: string): string {
  */
 export async function hashFileContent(absPath: string, buf: Buffer, expectedSize: number): Promise<string> {
   const h = createHash('sha256');
-  const fh = await open(absPath, 'r');
+  // O_NONBLOCK: a file replaced by a FIFO since it was stat'ed must not block the open.
+  const fh = await open(absPath, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (!(await fh.stat()).isFile()) {
+    await fh.close();
+    throw new Error(`cannot hash ${absPath}: not a regular file (it changed since it was listed)`);
+  }
   try {
     let total = 0;
     for (;;) {

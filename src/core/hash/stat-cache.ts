@@ -12,7 +12,7 @@
  * 10k-file check that way).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { FILE_LIMITS, readRegularFileSync } from '../files/regular-file';
 import { lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { drain } from './bounded';
@@ -152,7 +152,8 @@ export class StatCache {
       // Synchronous: one read, and fs.promises.readFile's chunked thread-pool
       // round trips cost more than the read itself (5.8 vs 3.9 ms with the
       // parse, for a 10k-file cache); the parse blocks either way.
-      parsed = JSON.parse(readFileSync(this.file, 'utf8'));
+      // Only a regular file of bounded size: a FIFO here would block every run.
+      parsed = JSON.parse(readRegularFileSync(this.file, FILE_LIMITS.hashCache));
     } catch {
       return;
     }

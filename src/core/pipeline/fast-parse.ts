@@ -13,6 +13,7 @@
  */
 import { parseEvents, getScalarValue } from 'js-yaml';
 import type { NodeInfo } from './source';
+import { RESERVED_KEY } from './reserved-key';
 import { childKey } from './source';
 
 const DOCUMENT = 1;
@@ -157,6 +158,7 @@ export function fastParse(text: string): FastParse | undefined {
         // A scalar where a mapping expects a key is the key.
         if (parent?.kind === 'map' && !parent.pending) {
           if (parent.seen.has(raw)) return undefined; // duplicate key: the yaml path reports it
+          if (raw === RESERVED_KEY) return undefined; // reported by the yaml path
           parent.seen.add(raw);
           const quoted = ev.style === SINGLE || ev.style === DOUBLE;
           parent.pending = { name: raw, start: ev.valueStart - (quoted ? 1 : 0), end: ev.valueEnd + (quoted ? 1 : 0), plain: ev.style === PLAIN };

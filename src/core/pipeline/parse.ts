@@ -14,6 +14,7 @@ import type { Document, Node, YAMLError } from 'yaml';
 import { LineCounter, isAlias, isCollection, isMap, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Problem, ProblemCode } from '../problems';
 import { fastParse } from './fast-parse';
+import { RESERVED_KEY, RESERVED_KEY_MESSAGE } from './reserved-key';
 import type { NodeInfo, PipelineSource } from './source';
 import { childKey, lineStartsOf, spanOf } from './source';
 
@@ -180,6 +181,9 @@ function parseWithYaml(file: string, text: string): ParseResult {
             at('alias-unsupported', pair.value.range[0], pair.value.range[1], `'<<' merges mappings into a mapping, but '*${pair.value.source}' is ${isSeq(target) ? 'a list' : 'a single value'}`);
           }
         }
+        if (isScalar(pair.key) && pair.key.value === RESERVED_KEY && pair.key.range) {
+          at('reserved-key', pair.key.range[0], pair.key.range[1], RESERVED_KEY_MESSAGE);
+        }
         // `? [a, b]: x` is valid YAML but has no meaning in a pipeline.
         const key = pair.key as { range?: [number, number, number] } | null;
         if (isCollection(pair.key) && key?.range) at('wrong-type', key.range[0], key.range[1], 'a key must be a plain name, not a list or mapping');
@@ -196,6 +200,8 @@ function parseWithYaml(file: string, text: string): ParseResult {
     });
   }
   const source: PipelineSource = { file, text, lineStarts, index: indexDocument(doc, text) };
+  // The data would hold the key as a prototype, not a key: later messages would only confuse.
+  if (problems.some((p) => p.code === 'reserved-key')) return { source, problems };
   try {
     return { source, data: doc.toJS({ maxAliasCount: 10_000 }), problems };
   } catch (e) {

@@ -21,6 +21,7 @@ import { formatJson, formatTable } from '../drift/report';
 import { formatImportanceTable } from '../importance/format';
 import { measureDependencies, writeImportanceReport } from '../importance/measure';
 import { writeFileAtomic } from './atomic';
+import { containedPath } from '../files/contain';
 import type { BuiltinExecutor, BuiltinResult } from './engine';
 
 export function builtinExecutors(): Partial<Record<'data' | 'drift', BuiltinExecutor>> {
@@ -30,13 +31,13 @@ export function builtinExecutors(): Partial<Record<'data' | 'drift', BuiltinExec
       if (!stage.expect?.file && !spec) return { passed: false, lines: [`stage ${stage.name} has no expect.file`] };
       const result: BuiltinResult = { passed: true, lines: [] };
       if (stage.expect?.file) {
-        const report = await runDataChecks(path.resolve(root, stage.expect.file), stage.expect, { signal });
+        const report = await runDataChecks(containedPath(root, path.resolve(root, stage.expect.file), stage.expect.file), stage.expect, { signal });
         Object.assign(result, { passed: report.passed, lines: formatDataReport(report), report });
       }
       if (spec) {
         const file = spec.file ?? stage.expect?.file;
         if (!file) return { ...result, passed: false, lines: [...result.lines, `stage ${stage.name}: importance needs a file (or expect.file)`] };
-        const importance = await measureDependencies(path.resolve(root, file), spec, { file, signal });
+        const importance = await measureDependencies(containedPath(root, path.resolve(root, file), file), spec, { file, signal });
         if (spec.report) await writeImportanceReport(root, spec.report, importance);
         result.importance = importance;
         result.lines.push(...formatImportanceTable(importance).split('\n'));
@@ -46,11 +47,13 @@ export function builtinExecutors(): Partial<Record<'data' | 'drift', BuiltinExec
     },
     drift: async (stage, root, signal) => {
       if (!stage.reference || !stage.current || !stage.drift) return { passed: false, lines: [`drift stage ${stage.name} needs reference and current`] };
-      const report = await detectDrift(path.resolve(root, stage.reference), path.resolve(root, stage.current), stage.drift, {
+      const inside = (p: string) => containedPath(root, path.resolve(root, p), p);
+      const report = await detectDrift(inside(stage.reference), inside(stage.current), stage.drift, {
         signal, referenceName: stage.reference, currentName: stage.current,
       });
       if (stage.drift.report) {
-        const out = path.resolve(root, stage.drift.report);
+        // Checked again here: the stages before may have replaced a folder by a link out.
+        const out = inside(stage.drift.report);
         await mkdir(path.dirname(out), { recursive: true });
         await writeFileAtomic(out, formatJson(report));
       }

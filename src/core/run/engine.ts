@@ -7,8 +7,6 @@
  * independent branches finish (`failFast` stops starting new stages
  * instead). Cancellation stops running stages and marks the rest.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ParamValue } from '../params';
@@ -32,6 +30,8 @@ import { RUN_RECORD_VERSION } from './record';
 import { parseDuration, parseSize } from './units';
 import { parseJunit } from './junit';
 import { SecretMasker } from './mask';
+import { containedPath } from '../files/contain';
+import { FILE_LIMITS, readRegularFile, readRegularFileSync } from '../files/regular-file';
 import { StageLog } from './stage-log';
 import { sanitizeValue } from './record-safety';
 import { isSecretName } from './secrets';
@@ -161,7 +161,7 @@ export interface StageBuilds {
 export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal, known?: Record<string, string>, builds?: StageBuilds): Promise<StageInputs> {
   const hashes: Record<string, string | null> = {};
   // `known`: hashes a dry run predicts for paths an upstream restore will write.
-  for (const p of depPaths(stage)) hashes[p] = known?.[p] ?? (await deps.hasher.hashPath(path.resolve(root, p)))?.hash ?? null;
+  for (const p of depPaths(stage)) hashes[p] = known?.[p] ?? (await deps.hasher.hashPath(inWorkspace(root, p)))?.hash ?? null;
   const inputs: StageInputs = { cmd: stage.run, env: envOf(stage), params: paramsOf(stage, params, (file) => readParamsFile(root, file)), deps: hashes };
   if (CONTAINER_KINDS.includes(stage.kind) && stage.build && builds) {
     if (builds.mode === 'run') {
@@ -209,7 +209,7 @@ export function pipelineLabel(pipeline: Pick<Pipeline, 'name' | 'file'>): string
 function readParamsFile(root: string, file: string): Record<string, ParamValue> | undefined {
   let text: string;
   try {
-    text = readFileSync(path.resolve(root, file), 'utf8');
+    text = readRegularFileSync(inWorkspace(root, file), FILE_LIMITS.params, file);
   } catch {
     return undefined;
   }
@@ -220,6 +220,15 @@ function readParamsFile(root: string, file: string): Record<string, ParamValue> 
 /** Why a frozen stage is not run, shown in status and run output. */
 export const FROZEN_REASON = 'frozen: never rerun (frozen: true in the pipeline file)';
 
+/**
+ * A pipeline path, absolute, once it is known to stay inside the workspace
+ * after symlinks (a stage may have made `reports -> /outside` since the
+ * pipeline was validated); a PathEscapeError otherwise.
+ */
+function inWorkspace(root: string, p: string): string {
+  return containedPath(root, path.resolve(root, p), p);
+}
+
 /** Reasons to run, including outputs that are missing or changed since the lock. */
 export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockStage | undefined, root: string, hasher: PathHasher, known?: Record<string, string>, session?: BuildSession): Promise<string[]> {
   if (stage.frozen) return [];
@@ -229,7 +238,7 @@ export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockSt
   if (stage.alwaysChanged) reasons.push('always changed (always_changed: true)');
   if (reasons.length || !lock) return reasons;
   for (const out of outPaths(stage)) {
-    const h = known?.[out] !== undefined ? { hash: known[out] } : await hasher.hashPath(path.resolve(root, out));
+    const h = known?.[out] !== undefined ? { hash: known[out] } : await hasher.hashPath(inWorkspace(root, out));
     if (!h) reasons.push(`output ${out} missing`);
     else if (lock.outs?.[out] !== undefined && lock.outs[out] !== h.hash) reasons.push(`output ${out} changed`);
   }
@@ -519,7 +528,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     if (ok) {
       const outs: Record<string, string> = {};
       for (const o of outPaths(stage)) {
-        const h = await deps.hasher.hashPath(path.resolve(root, o));
+        const h = await deps.hasher.hashPath(inWorkspace(root, o));
         if (h) outs[o] = h.hash;
       }
       lock.stages[stage.name] = {
@@ -604,18 +613,18 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     // failing cases are what the user wants to see).
     if (stage.reports.junit && rec.status !== 'cached') {
       try {
-        const xml = await readFile(path.resolve(root, stage.reports.junit), 'utf8');
+        const xml = await readRegularFile(inWorkspace(root, stage.reports.junit), FILE_LIMITS.record, stage.reports.junit);
         (record.reports ??= {})[stage.name] = parseJunit(xml, stage.reports.junit);
       } catch {
         // no report written (the stage failed before its tests ran): nothing to list
       }
     }
-    for (const file of stage.metricsFiles) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(path.resolve(root, file), file)) };
-    if (stage.history) record.history[stage.name] = await readHistoryFile(path.resolve(root, stage.history), stage.history) as HistoryRow[];
-    if (stage.importances) (record.importance ??= {})[stage.name] = await readImportancesFile(path.resolve(root, stage.importances), stage.importances);
+    for (const file of stage.metricsFiles) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(inWorkspace(root, file), file)) };
+    if (stage.history) record.history[stage.name] = await readHistoryFile(inWorkspace(root, stage.history), stage.history) as HistoryRow[];
+    if (stage.importances) (record.importance ??= {})[stage.name] = await readImportancesFile(inWorkspace(root, stage.importances), stage.importances);
     // An up-to-date data stage measured nothing this run: its written report stands in.
     if (rec.status === 'cached' && stage.importance?.report) {
-      const saved = await readFile(path.resolve(root, stage.importance.report), 'utf8').then((t) => JSON.parse(t) as ImportanceReport, () => undefined);
+      const saved = await readRegularFile(inWorkspace(root, stage.importance.report), FILE_LIMITS.record).then((t) => JSON.parse(t) as ImportanceReport, () => undefined);
       if (saved) (record.importance ??= {})[stage.name] = saved;
     }
   };

@@ -5,11 +5,11 @@
  * env without secrets, params values, dep hashes) and what it produced
  * (output hashes), so a clone or remote CI can tell what is up to date.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ParamValue } from '../params';
 import { writeFileAtomic } from './atomic';
+import { FILE_LIMITS, FileReadError, readRegularFileSync } from '../files/regular-file';
 import { FixableError, describeFsError } from '../fixable-error';
 
 export const LOCK_FILE = 'mlci.lock';
@@ -48,9 +48,10 @@ export function readLock(root: string): LockFile {
   const file = lockPath(root);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFileSync(file, FILE_LIMITS.record);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, stages: {} };
+    if (e instanceof FileReadError) throw new FixableError(`cannot use the lock file: ${e.message}; replace it with the committed mlci.lock (git checkout mlci.lock) or remove it`);
     throw new FixableError(`cannot use the lock file: ${describeFsError(file, e, 'read')}`);
   }
   let data: unknown;

@@ -4,7 +4,7 @@
  * files (CSV or JSON lines, one row per step with a `step` column).
  * Unreadable files give a clear error naming the file, never a crash.
  */
-import { readFile } from 'node:fs/promises';
+import { FILE_LIMITS, FileReadError, readRegularFile } from '../files/regular-file';
 
 export type Metrics = Record<string, number>;
 
@@ -20,8 +20,9 @@ export function flattenMetrics(value: unknown, prefix = '', out: Metrics = {}): 
 export async function readMetricsFile(absPath: string, shown: string): Promise<Metrics> {
   let text: string;
   try {
-    text = await readFile(absPath, 'utf8');
-  } catch {
+    text = await readRegularFile(absPath, FILE_LIMITS.record, `metrics file '${shown}'`);
+  } catch (e) {
+    if (e instanceof FileReadError) throw e;
     throw new Error(`metrics file '${shown}' was not written by the stage`);
   }
   let data: unknown;
@@ -47,8 +48,9 @@ function toNumber(s: string): number {
 export async function readHistoryFile(absPath: string, shown: string): Promise<HistoryRow[]> {
   let text: string;
   try {
-    text = await readFile(absPath, 'utf8');
-  } catch {
+    text = await readRegularFile(absPath, FILE_LIMITS.record, `history file '${shown}'`);
+  } catch (e) {
+    if (e instanceof FileReadError) throw e;
     throw new Error(`history file '${shown}' was not written by the stage`);
   }
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');

@@ -12,10 +12,12 @@
  */
 import type { WriteStream } from 'node:fs';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { FILE_LIMITS, readRegularFile } from '../files/regular-file';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic, writeJsonAtomic } from './atomic';
+import { containedPath } from '../files/contain';
 import type { RunRecord, RunStatus, StageRecord } from './record';
 import { RUN_RECORD_VERSION } from './record';
 import { isSafeRunId, parseRunRef } from './run-id';
@@ -64,7 +66,7 @@ const READ_BATCH = 32;
  * `.mlci/` before any run record exists.
  */
 export async function ensureMlciDir(root: string): Promise<string> {
-  const dir = path.join(path.resolve(root), MLCI_DIR);
+  const dir = containedPath(root, path.join(path.resolve(root), MLCI_DIR));
   await mkdir(dir, { recursive: true });
   const ignore = path.join(dir, '.gitignore');
   const exists = await stat(ignore).then(() => true, () => false);
@@ -92,7 +94,8 @@ export class RunStore {
 
   constructor(root: string) {
     this.root = path.resolve(root);
-    this.runsDir = path.join(this.root, MLCI_DIR, 'runs');
+    // A `.mlci` (or `.mlci/runs`) linked out of the workspace would put records and logs elsewhere.
+    this.runsDir = containedPath(this.root, path.join(this.root, MLCI_DIR, 'runs'));
   }
 
   runDir(id: string): string {
@@ -149,7 +152,7 @@ export class RunStore {
     const file = this.runFile(id);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readRegularFile(file, FILE_LIMITS.record);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read run record ${file}: ${(e as Error).message}`);
       const dirExists = await stat(path.dirname(file)).then(() => true, () => false);

@@ -13,13 +13,14 @@
  * that left no details, cannot be checked from here: the message says which
  * folder to remove once that run is known to be gone.
  */
-import { open, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { open, rm, rmdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lock as lockFile } from 'proper-lockfile';
 import { writeJsonAtomic } from './atomic';
 import { ensureMlciDir } from './store';
 import { currentProcess, processState } from './process-identity';
+import { FILE_LIMITS, readRegularFile } from '../files/regular-file';
 
 export interface WorkspaceLockRequest {
   runId: string;
@@ -131,7 +132,7 @@ export async function acquireWorkspaceLock(root: string, request: WorkspaceLockR
 /** Who holds the workspace lock according to run.lock.json (undefined: no or unreadable info). */
 export async function readWorkspaceLockHolder(root: string): Promise<WorkspaceLockHolder | undefined> {
   try {
-    const value = JSON.parse(await readFile(lockPaths(root).infoFile, 'utf8')) as Partial<WorkspaceLockHolder>;
+    const value = JSON.parse(await readRegularFile(lockPaths(root).infoFile, FILE_LIMITS.record)) as Partial<WorkspaceLockHolder>;
     if (typeof value.pid !== 'number' || typeof value.host !== 'string') return undefined;
     return {
       pid: value.pid,

@@ -52,6 +52,19 @@ describe('JSON Lines reader', () => {
     await assert.rejects(readTable(tmp.file('empty.jsonl', '\n\n')), /empty file: no JSON objects/);
   });
 
+  it('deeply nested values are a clear error, not a stack overflow; brackets inside strings do not count', async () => {
+    const d = 200_000;
+    const deep = `{"a": 1}\n{"a": ${'['.repeat(d)}${']'.repeat(d)}}\n`;
+    await assert.rejects(readTable(tmp.file('deep.jsonl', deep), { file: 'deep.jsonl' }), (err: Error & { code?: string; line?: number }) => {
+      assert.equal(err.code, 'bad-json');
+      assert.equal(err.line, 2);
+      assert.match(err.message, /^deep\.jsonl: line 2: JSON nested deeper than 1000 levels/);
+      return true;
+    });
+    const ok = await readTable(tmp.file('brackets.jsonl', `{"a": "${'['.repeat(5000)}", "b": ${'['.repeat(900)}${']'.repeat(900)}}\n`));
+    assert.equal(ok.rowCount, 1);
+  });
+
   it('invalid UTF-8 is reported with its line', async () => {
     const path = tmp.file('latin1.jsonl', Buffer.concat([Buffer.from('{"a":"x"}\n{"a":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
     await assert.rejects(readTable(path), (err: Error & { code?: string; line?: number; offset?: number }) => {

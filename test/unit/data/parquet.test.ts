@@ -45,9 +45,32 @@ describe('Parquet reader', () => {
     const bad = tmp.file('bad.parquet', 'a,b\n1,2\n');
     await assert.rejects(readTable(bad, { file: 'bad.parquet' }), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'parquet');
-      assert.match(err.message, /^bad\.parquet: not a readable Parquet file/);
+      assert.match(err.message, /^bad\.parquet: is not a Parquet file: 8 bytes is too small/);
       return true;
     });
     await assert.rejects(readTable(`${tmp.path}/missing.parquet`, { file: 'm.parquet' }), /m\.parquet: no such file/);
+  });
+
+  it('a corrupt or truncated footer is said about the file, not in the decoder\'s words', async () => {
+    const good = tinyParquet([{ name: 'id', type: 'int64', values: [1, 2, 3] }]);
+    const footerLen = good.readUInt32LE(good.length - 8);
+    const garbled = Buffer.from(good);
+    garbled.fill(0xff, good.length - 8 - footerLen, good.length - 8);
+    const huge = Buffer.from(good);
+    huge.writeUInt32LE(0x7fffffff, good.length - 8);
+    const cases: [string, Buffer, RegExp][] = [
+      ['garbled.parquet', garbled, /^garbled\.parquet: the Parquet footer \(the file's metadata\) is corrupt and cannot be decoded/],
+      ['huge.parquet', huge, /^huge\.parquet: has a corrupt Parquet footer: it claims 2147483647 bytes of metadata, more than the file holds/],
+      ['cut.parquet', good.subarray(0, good.length - 3), /^cut\.parquet: is not a complete Parquet file: it does not end with the PAR1 marker/],
+    ];
+    for (const [name, bytes, expected] of cases) {
+      const file = tmp.file(name, bytes);
+      await assert.rejects(readTable(file, { file: name }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'parquet');
+        assert.match(err.message, expected);
+        assert.doesNotMatch(err.message, /DataView|offset|bounds|undefined|TypeError|RangeError/i);
+        return true;
+      });
+    }
   });
 });

@@ -24,6 +24,12 @@ export function checkParams(ctx: CheckContext): void {
   const where = pipeline.paramsFileExplicit ? ['params'] : ['stages', first.stage.name, 'params'];
   const abs = resolveIn(ctx.root, pipeline.paramsFile);
   const text = ctx.files.readText(abs);
+  const unreadable = text === undefined ? ctx.files.readError?.(abs) : undefined;
+  if (unreadable) {
+    // There, but not readable as a params file (a FIFO, a device, too large): say which.
+    ctx.report('params-file-invalid', where, `params file '${pipeline.paramsFile}' cannot be read: ${unreadable.split(abs).join(pipeline.paramsFile)}`, { at: pipeline.paramsFileExplicit ? 'value' : 'key' });
+    return;
+  }
   if (text === undefined) {
     ctx.report('params-file-missing', where, `params file '${pipeline.paramsFile}' does not exist or cannot be read` + (first ? ` (stage '${first.stage.name}' reads ${first.refs.filter((r) => !r.file).map((r) => `'${r.key}'`).join(', ')})` : ''), {
       at: pipeline.paramsFileExplicit ? 'value' : 'key',

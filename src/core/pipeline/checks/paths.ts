@@ -3,7 +3,7 @@
  * which fields hold paths (used for the workspace check, missing deps and
  * output overlap).
  */
-import { escapeReason } from '../../paths';
+import { escapeReason, resolveIn } from '../../paths';
 import type { Pipeline } from '../model';
 import type { JsonPath } from '../source';
 import type { CheckContext } from './context';
@@ -74,6 +74,10 @@ export function checkWorkspacePaths(ctx: CheckContext, refs: PathRef[]): void {
     const why = escapeReason(ref.path);
     if (why) {
       ctx.report('path-escapes-workspace', ref.at, `path '${ref.path}' is not allowed: ${why}; paths are relative to the pipeline's folder and must stay inside it`);
+      continue;
     }
+    // The text stays inside; a symlink on the way may still lead out.
+    const link = ctx.files.linkEscape?.(ctx.root, resolveIn(ctx.root, ref.path), ref.path);
+    if (link) ctx.report('path-escapes-workspace', ref.at, `path '${ref.path}' is not allowed: ${link}`);
   }
 }
