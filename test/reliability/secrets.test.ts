@@ -40,7 +40,11 @@ const SCRIPT = `import base64, json, os, sys, time, urllib.parse
 S = os.environ['MLCI_PROBE_TOKEN']
 ${PROBES.map((p) => p.py).join('\n')}
 json.dump({'acc_' + S: 0.9, 'loss': 0.1}, open('metrics.json', 'w'))
-open('broken.json', 'w').write('{"a": ' + S + '}')
+`;
+
+/** The second stage writes its own metrics file (a stage's outputs are cleared before it runs): broken JSON quoting the secret. */
+const BROKEN = `import os
+open('broken.json', 'w').write('{"a": ' + os.environ['MLCI_PROBE_TOKEN'] + '}')
 `;
 
 function pipeline(image: string): string {
@@ -54,7 +58,7 @@ stages:
   broken:
     needs: [probe]
     image: ${image}
-    run: "true"
+    run: python3 broken.py
     secrets: [MLCI_PROBE_TOKEN]
     metrics: broken.json
 `;
@@ -123,6 +127,7 @@ describe('reliability: secrets never leak (bundled CLI, real Docker engine and l
       dirs.push(dir);
       writeFileSync(path.join(dir, 'mlci.yaml'), pipeline('python:3.12-slim'));
       writeFileSync(path.join(dir, 'probe.py'), SCRIPT);
+      writeFileSync(path.join(dir, 'broken.py'), BROKEN);
       const env = { ...process.env, NO_COLOR: '1', MLCI_PROBE_TOKEN: secret };
       const r = spawnSync(process.execPath, [cli, 'run', '--ci', '--executor', executor], { cwd: dir, encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
       const terminal = r.stdout + r.stderr;
@@ -132,12 +137,14 @@ describe('reliability: secrets never leak (bundled CLI, real Docker engine and l
         assert.match(terminal, new RegExp(`${label.replace(/[+]/g, '\\+')}.*\\*\\*\\*`), `${label} not printed masked:\n${terminal.slice(0, 3000)}`);
       }
       assert.match(terminal, /x{1000}\*\*\*y{10}/, 'the long line is printed with the secret masked');
-      assert.match(terminal, /✘ broken: failed: metrics file 'broken.json' is not valid JSON/, terminal.slice(0, 3000));
+      assert.match(terminal, /✘ broken: failed: metrics file 'broken.json' is not valid JSON/, terminal.slice(-1500));
       const runFile = filesBelow(path.join(dir, '.mlci/runs')).find((f) => f.endsWith('run.json'))!;
       const record = JSON.parse(readFileSync(runFile, 'utf8')) as { metrics: Record<string, number>; stages: { name: string; reason?: string }[] };
       assert.ok('acc_***' in record.metrics, `metric name masked: ${JSON.stringify(record.metrics)}`);
       const sinks: Record<string, string> = { terminal, 'mlci logs': logs.stdout + logs.stderr };
-      for (const f of filesBelow(path.join(dir, '.mlci'))) sinks[path.relative(dir, f)] = readFileSync(f, 'latin1');
+      // Everything mlci wrote, except byte copies of the stage's own output files in the
+      // content-addressed cache (metrics.json holds what the stage wrote, as in the workspace).
+      for (const f of filesBelow(path.join(dir, '.mlci'))) if (!f.includes(`${path.sep}cache${path.sep}objects${path.sep}`)) sinks[path.relative(dir, f)] = readFileSync(f, 'latin1');
       assert.ok(Object.keys(sinks).some((k) => k.endsWith('report.md')), `report.md written: ${Object.keys(sinks).join(', ')}`);
       assert.ok(Object.keys(sinks).some((k) => k.endsWith('probe.log')), 'stage log written');
       // Tried: each output checked for each way the secret was printed

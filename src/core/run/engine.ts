@@ -550,13 +550,14 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
             pipeline: opts.pipelineFile,
             ...(git && !git.dirty ? { commit: git.commit } : {}),
             lock: lock.stages[stage.name],
-            ...(stageMetrics[stage.name] ? { metrics: stageMetrics[stage.name] } : {}),
-            ...(record.history[stage.name] ? { history: record.history[stage.name] } : {}),
-            ...(record.reports?.[stage.name] !== undefined ? { report: record.reports[stage.name] } : {}),
+            // Masked and bounded like the record: the cache entry is another record of the run.
+            ...(stageMetrics[stage.name] ? { metrics: safe(stageMetrics[stage.name]) } : {}),
+            ...(record.history[stage.name] ? { history: safe(record.history[stage.name]) } : {}),
+            ...(record.reports?.[stage.name] !== undefined ? { report: safe(record.reports[stage.name]) } : {}),
           });
         } catch (e) {
           // The stage passed; a cache that cannot take its outputs costs a rerun later, not this run.
-          opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream: 'stderr', text: `mlci: could not store the outputs in the cache: ${(e as Error).message}\n` });
+          opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream: 'stderr', text: masker.mask(`mlci: could not store the outputs in the cache: ${(e as Error).message}\n`) });
         }
       }
     }
