@@ -123,6 +123,8 @@ function onceEach(files: FileProbe): FileProbe {
       if (!texts.has(p)) texts.set(p, files.readText(p));
       return texts.get(p);
     },
+    ...(files.readError ? { readError: (p: string) => files.readError!(p) } : {}),
+    ...(files.linkEscape ? { linkEscape: (root: string, p: string, shown: string) => files.linkEscape!(root, p, shown) } : {}),
   };
 }
 
