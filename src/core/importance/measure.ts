@@ -21,7 +21,7 @@ import { computeDependencies } from './dependencies';
 import type { ImportanceReport } from './types';
 
 /** CSV text per column group. */
-export const GROUP_BYTES = 48 * 1024 * 1024;
+export const GROUP_BYTES = 16 * 1024 * 1024;
 
 export async function measureDependencies(abs: string, spec: ImportanceSpec, opts: { file: string; signal?: AbortSignal; groupBytes?: number }): Promise<ImportanceReport> {
   const read: ReadOptions = { format: spec.format, file: opts.file };
