@@ -23,7 +23,8 @@ import { fastParse } from './fast-parse';
 import type { ParseResult } from './parse';
 import { parsePipelineText } from './parse';
 import type { NodeInfo } from './source';
-import { childKey, lineStartsOf } from './source';
+import { childKey } from './source';
+import { SplicedIndex } from './spliced-index';
 import type { ValidateInput, ValidateResult } from './validate';
 import { validateParsed } from './validate';
 
@@ -77,32 +78,40 @@ export function reparse(previous: IncrementalState, text: string): ParseResult |
   // The changed range: [from, oldTo) in the old text is [from, newTo) in the new one.
   const max = Math.min(old.length, text.length);
   let from = 0;
+  // 256 characters at a time (a string compare), then one at a time.
+  while (from + 256 <= max && old.slice(from, from + 256) === text.slice(from, from + 256)) from += 256;
   while (from < max && old.charCodeAt(from) === text.charCodeAt(from)) from++;
   let tail = 0;
+  while (tail + 256 <= max - from && old.slice(old.length - tail - 256, old.length - tail) === text.slice(text.length - tail - 256, text.length - tail)) tail += 256;
   while (tail < max - from && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
   const oldTo = old.length - tail;
   const delta = text.length - old.length;
 
-  // The stage whose lines hold the change: from its key's line start to the next stage's.
+  // The stage whose lines hold the change (keys are in text order: binary search).
   const names = Object.keys(data.stages);
-  const infos = names.map((n) => source.index.get(childKey(stagesKey, n)));
-  let at = -1;
-  for (let i = 0; i < names.length; i++) {
-    const keyStart = infos[i]?.keyStart;
-    if (keyStart === undefined || keyStart > from) break;
-    at = i;
+  const keyStartOf = (i: number) => source.index.get(childKey(stagesKey, names[i]!))?.keyStart;
+  let lo = 0;
+  let hi = names.length - 1;
+  if (hi < 0) return undefined;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    const ks = keyStartOf(mid);
+    if (ks === undefined) return undefined;
+    if (ks <= from) lo = mid;
+    else hi = mid - 1;
   }
-  if (at < 0) return undefined;
-  const info = infos[at]!;
-  const blockStart = old.lastIndexOf('\n', info.keyStart! - 1) + 1;
-  if (old.slice(blockStart, info.keyStart!).trim() !== '') return undefined;
+  const at = lo;
+  const info = source.index.get(childKey(stagesKey, names[at]!));
+  if (info?.keyStart === undefined || info.keyStart > from) return undefined;
+  const blockStart = old.lastIndexOf('\n', info.keyStart - 1) + 1;
+  if (old.slice(blockStart, info.keyStart).trim() !== '') return undefined;
   // The key and its colon are unchanged.
   if (from <= info.keyEnd!) return undefined;
   let blockEnd: number;
   if (at + 1 < names.length) {
-    const next = infos[at + 1];
-    if (next?.keyStart === undefined) return undefined;
-    blockEnd = old.lastIndexOf('\n', next.keyStart - 1) + 1;
+    const next = keyStartOf(at + 1);
+    if (next === undefined) return undefined;
+    blockEnd = old.lastIndexOf('\n', next - 1) + 1;
   } else {
     const nl = old.indexOf('\n', info.end);
     blockEnd = nl < 0 ? old.length : nl + 1;
@@ -121,51 +130,55 @@ export function reparse(previous: IncrementalState, text: string): ParseResult |
   // The new index: the old one with the stage's entries replaced (in their
   // place, so the order is a full parse's) and later offsets shifted.
   const stageKey = childKey(stagesKey, name);
-  const inStage = (k: string) => k.startsWith(stageKey) && (k.length === stageKey.length || k.charCodeAt(stageKey.length) === 1);
-  const shift = (o: number | undefined) => (o !== undefined && o >= oldTo ? o + delta : o);
-  const isLast = at === names.length - 1;
-  const index = new Map<string, NodeInfo>();
-  let inserted = false;
+  const added = new Map<string, NodeInfo>();
   let newStageEnd = 0;
-  for (const [k, n] of source.index) {
-    if (inStage(k)) {
-      if (inserted) continue;
-      inserted = true;
-      for (const [sk, sn] of sub.index) {
-        if (sk === '') continue;
-        const moved: NodeInfo = { ...sn, start: sn.start + blockStart, end: sn.end + blockStart };
-        if (sn.keyStart !== undefined) moved.keyStart = sn.keyStart + blockStart;
-        if (sn.keyEnd !== undefined) moved.keyEnd = sn.keyEnd + blockStart;
-        if (sk === childKey('', name)) newStageEnd = moved.end;
-        index.set(stagesKey + sk, moved);
-      }
-      continue;
-    }
-    if (n.start < oldTo && n.end < oldTo && (n.keyStart ?? 0) < oldTo) {
-      index.set(k, n);
-      continue;
-    }
-    const moved: NodeInfo = { ...n, start: shift(n.start)!, end: shift(n.end)! };
-    if (n.keyStart !== undefined) moved.keyStart = shift(n.keyStart);
-    if (n.keyEnd !== undefined) moved.keyEnd = shift(n.keyEnd);
-    index.set(k, moved);
+  for (const [sk, sn] of sub.index) {
+    if (sk === '') continue;
+    const moved: NodeInfo = { ...sn, start: sn.start + blockStart, end: sn.end + blockStart };
+    if (sn.keyStart !== undefined) moved.keyStart = sn.keyStart + blockStart;
+    if (sn.keyEnd !== undefined) moved.keyEnd = sn.keyEnd + blockStart;
+    if (sk === childKey('', name)) newStageEnd = moved.end;
+    added.set(stagesKey + sk, moved);
   }
   // A block mapping ends where its last entry ends: the last stage's new
   // end carries to `stages` and, when `stages` is the last key, the root.
-  if (isLast) {
-    const st = index.get(stagesKey)!;
-    index.set(stagesKey, { ...st, end: newStageEnd });
+  const overrides = new Map<string, NodeInfo>();
+  if (at === names.length - 1) {
+    overrides.set(stagesKey, { ...stagesInfo, end: newStageEnd });
     const top = Object.keys(data);
-    const root = index.get('');
-    if (root && top[top.length - 1] === 'stages') index.set('', { ...root, end: newStageEnd });
+    const root = source.index.get('');
+    if (root && top[top.length - 1] === 'stages') overrides.set('', { ...root, end: newStageEnd });
   }
+  const index = SplicedIndex.of(source.index, {
+    replaced: (k) => k.startsWith(stageKey) && (k.length === stageKey.length || k.charCodeAt(stageKey.length) === 1),
+    added,
+    overrides,
+    from: oldTo,
+    delta,
+  });
 
   const stages: Obj = {};
   for (const n of names) stages[n] = n === name ? sub.data[name] : data.stages[n];
   return {
-    source: { file: source.file, text, lineStarts: lineStartsOf(text), index },
+    source: { file: source.file, text, lineStarts: spliceLineStarts(source.lineStarts, text, from, oldTo, delta), index },
     data: { ...data, stages },
     problems: [],
     anchors: 0,
   };
+}
+
+/**
+ * Line starts of the new text from the old ones: lines starting at or
+ * before `from` are unchanged, those in the edit are found again, later
+ * ones move by `delta`.
+ */
+function spliceLineStarts(old: number[], text: string, from: number, oldTo: number, delta: number): number[] {
+  const out: number[] = [];
+  let i = 0;
+  while (i < old.length && old[i]! <= from) out.push(old[i++]!);
+  const newTo = oldTo + delta;
+  for (let q = text.indexOf('\n', from); q >= 0 && q < newTo; q = text.indexOf('\n', q + 1)) out.push(q + 1);
+  while (i < old.length && old[i]! <= oldTo) i++;
+  while (i < old.length) out.push(old[i++]! + delta);
+  return out;
 }
