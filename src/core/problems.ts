@@ -52,6 +52,7 @@ export const PROBLEM_CODES = {
   'missing-dockerfile': 'The Dockerfile of a build does not exist.',
   'dockerfile-syntax': 'The Dockerfile of a build has an error the builder would stop at.',
   'build-arg-missing': 'A Dockerfile ARG without a default gets no value from build.args.',
+  'too-many-problems': 'More problems than are listed (the first 1,000 are): fix those first.',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

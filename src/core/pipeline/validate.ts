@@ -47,6 +47,13 @@ export interface ValidateResult {
   source?: PipelineSource;
 }
 
+/**
+ * Problems returned at most; the rest are summed up in one last problem
+ * ("and 299,000 more"). 300,000 problems are no use to anyone, and their
+ * text would dwarf the file.
+ */
+export const MAX_PROBLEMS = 1000;
+
 export function validatePipeline(input: ValidateInput): ValidateResult {
   return validateParsed(input, () => parsePipelineText(input.file, input.text));
 }
@@ -55,7 +62,8 @@ export function validatePipeline(input: ValidateInput): ValidateResult {
 export function validateParsed(input: ValidateInput, parse: () => ParseResult): ValidateResult {
   const problems: Problem[] = [];
   try {
-    return run(input, parse, problems);
+    const result = run(input, parse, problems);
+    return { ...result, problems: capProblems(result.problems, input.file) };
   } catch (e) {
     // A bug in a check must not take the editor or the CLI down: report it
     // as a problem at the top of the file and keep what was found so far.
@@ -64,13 +72,37 @@ export function validateParsed(input: ValidateInput, parse: () => ParseResult): 
       message: `internal validator error (please report it): ${(e as Error).message}`,
       start: 0, end: 0, line: 1, column: 1, endLine: 1, endColumn: 1,
     });
-    return { problems: sortProblems(problems) };
+    return { problems: capProblems(sortProblems(problems), input.file) };
   }
+}
+
+/** Appends without spreading: `push(...list)` of a 300,000-item list overflows the call stack. */
+function pushAll(into: Problem[], list: readonly Problem[]): void {
+  for (const p of list) into.push(p);
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The first MAX_PROBLEMS (in file order), then one problem saying how many more there are. */
+function capProblems(problems: Problem[], file: string): Problem[] {
+  if (problems.length <= MAX_PROBLEMS) return problems;
+  const rest = problems.slice(MAX_PROBLEMS);
+  const errors = rest.filter((p) => p.severity === 'error').length;
+  const first = rest[0]!;
+  const kept = problems.slice(0, MAX_PROBLEMS);
+  kept.push({
+    code: 'too-many-problems', severity: errors ? 'error' : 'warning', file,
+    message: `and ${count(rest.length, 'more problem')} from here on (${count(errors, 'error')}, ${count(rest.length - errors, 'warning or note', 'warnings and notes')}), not listed: fix the ones above first`,
+    start: first.start, end: first.end, line: first.line, column: first.column, endLine: first.endLine, endColumn: first.endColumn,
+  });
+  return kept;
 }
 
 function run(input: ValidateInput, parse: () => ParseResult, problems: Problem[]): ValidateResult {
   const parsed = parse();
-  problems.push(...parsed.problems);
+  pushAll(problems, parsed.problems);
   const { source, data } = parsed;
   if (!source || data === undefined) return { problems: sortProblems(problems), ...(source ? { source } : {}) };
   // With YAML errors the recovered structure is a guess: schema and semantic
@@ -78,11 +110,11 @@ function run(input: ValidateInput, parse: () => ParseResult, problems: Problem[]
   if (problems.some((p) => p.severity === 'error')) return { problems: sortProblems(problems), source };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     if (!problems.some((p) => p.severity === 'error')) {
-      problems.push(...checkSchema(source, data));
+      pushAll(problems, checkSchema(source, data));
     }
     return { problems: sortProblems(problems), source };
   }
-  problems.push(...checkSchema(source, data));
+  pushAll(problems, checkSchema(source, data));
   const files = onceEach(input.files);
   const raw = data as Record<string, unknown>;
   const expansion = expandTemplates(raw, input.root, files, typeof raw.params === 'string' ? raw.params : DEFAULT_PARAMS_FILE);

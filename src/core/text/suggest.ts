@@ -34,6 +34,8 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   let bestScore = Infinity;
   for (const c of candidates) {
     if (c === word) continue;
+    // The distance is at least the difference in length: skip hopeless candidates without computing it.
+    if (Math.abs(c.length - word.length) > 3) continue;
     const d = c.toLowerCase() === lower ? 0.5 : editDistance(lower, c.toLowerCase());
     // Allow roughly one edit per three characters, at least one, at most three.
     const limit = Math.min(3, Math.max(1, Math.floor(Math.max(word.length, c.length) / 3)));

@@ -76,16 +76,40 @@ export function checkCycles(ctx: CheckContext): void {
     return path;
   };
   const order = new Map(stages.map((s, k) => [s.name, k]));
+  const size = new Map<number, number>();
+  for (const c of component.values()) size.set(c, (size.get(c) ?? 0) + 1);
+  // Where each large component's cycle was reported in full (its first edge in the file).
+  const shownAt = new Map<number, { stage: string; length: number }>();
   for (const stage of stages) {
     const comp = component.get(stage.name)!;
     stage.needs.forEach((need, i) => {
       if (need === stage.name || component.get(need) !== comp) return;
+      // A BFS per edge is linear only while components are small; in a large
+      // one (a 4,000-stage ring) the cycle is named once, at its first edge,
+      // and the other edges point there: output and time stay linear.
+      const first = shownAt.get(comp);
+      if (first && size.get(comp)! > SMALL_COMPONENT) {
+        ctx.report('cycle', ['stages', stage.name, 'needs', i], `dependency cycle: this need is part of the cycle of ${first.length} stages reported at stage '${first.stage}'; remove one of its needs`);
+        return;
+      }
       // The same cycle reads the same from every edge: start at the stage
       // written first in the file.
       const ring = [stage.name, ...pathWithin(need, stage.name, comp).slice(0, -1)];
-      const first = ring.reduce((best, n, k) => (order.get(n)! < order.get(ring[best])! ? k : best), 0);
-      const cycle = [...ring.slice(first), ...ring.slice(0, first), ring[first]];
-      ctx.report('cycle', ['stages', stage.name, 'needs', i], `dependency cycle: ${cycle.join(' -> ')}; remove one of these needs`);
+      const start = ring.reduce((best, n, k) => (order.get(n)! < order.get(ring[best])! ? k : best), 0);
+      const cycle = [...ring.slice(start), ...ring.slice(0, start), ring[start]];
+      if (!first) shownAt.set(comp, { stage: stage.name, length: ring.length });
+      ctx.report('cycle', ['stages', stage.name, 'needs', i], `dependency cycle: ${cycleText(cycle)}; remove one of these needs`);
     });
   }
+}
+
+/** Components up to this size name the full cycle at every edge. */
+const SMALL_COMPONENT = 50;
+/** Names shown of a long cycle (its start, then its end). */
+const SHOWN = 12;
+
+function cycleText(cycle: readonly string[]): string {
+  if (cycle.length <= SHOWN) return cycle.join(' -> ');
+  const head = cycle.slice(0, SHOWN - 2);
+  return `${head.join(' -> ')} -> … (${cycle.length - SHOWN} more) -> ${cycle.slice(-2).join(' -> ')}`;
 }

@@ -9,10 +9,28 @@ import type { JsonPath } from '../source';
 import type { CheckContext } from './context';
 import { replaceFix } from './context';
 
+/**
+ * Edit-distance comparisons allowed per validation for did-you-mean: each
+ * unknown name is compared with every stage name, so 100,000 unknown names
+ * in a 100,000-stage file would take hours. Past the budget, names are
+ * reported without a suggestion.
+ */
+const SUGGEST_BUDGET = 500_000;
+const budgets = new WeakMap<CheckContext, { left: number }>();
+
+function guessStage(ctx: CheckContext, name: string): string | undefined {
+  let budget = budgets.get(ctx);
+  if (!budget) budgets.set(ctx, (budget = { left: SUGGEST_BUDGET }));
+  const cost = ctx.pipeline.stageByName.size;
+  if (budget.left < cost) return undefined;
+  budget.left -= cost;
+  return didYouMean(name, ctx.pipeline.stageByName.keys());
+}
+
 function checkStageRef(ctx: CheckContext, name: string, path: JsonPath, what: string, kind?: StageKind): void {
   const stage = ctx.pipeline.stageByName.get(name);
   if (!stage) {
-    const guess = didYouMean(name, ctx.pipeline.stageByName.keys());
+    const guess = guessStage(ctx, name);
     ctx.report('unknown-stage', path, `${what} '${name}', which is not a stage of this pipeline` + (guess ? `; did you mean '${guess}'?` : ''), {
       fixes: guess ? [replaceFix(ctx, path, guess, `Change to '${guess}'`)] : [],
     });
