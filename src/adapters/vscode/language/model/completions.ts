@@ -4,6 +4,7 @@
  * pipeline itself (stages, metrics, params keys). Plain data; the adapter
  * turns it into CompletionItems.
  */
+import { templateCompletionsAt } from './template-completions';
 import type { ParamsFile } from '../../../../core/params';
 import { paramValue } from '../../../../core/params';
 import { CONTAINER_KINDS } from '../../../../core/pipeline/model';
@@ -51,6 +52,8 @@ const CONTAINER_ONLY = new Set(['run', 'image', 'env', 'secrets', 'network', 're
 const KIND_ONLY: Record<string, StageKind> = { expect: 'data', reference: 'drift', current: 'drift', drift: 'drift' };
 
 export function completionsAt(input: CompletionInput): CompletionResult | undefined {
+  const inTemplate = templateCompletionsAt(input.text, input.offset, input.params);
+  if (inTemplate) return inTemplate;
   const context = cursorContext(input.text, input.offset);
   if (!context) return undefined;
   const entries = input.entries ?? scanYaml(input.text);
