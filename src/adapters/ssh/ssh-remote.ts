@@ -124,7 +124,8 @@ export class SshRemote implements RemoteStore {
   private failure(what: string, code: number | null, stderr: string): RemoteError {
     const msg = stderr.trim().split('\n').slice(-3).join(' | ');
     if (code === 97) return new RemoteError(`cache remote ${this.display}: no such folder ${this.t.path} on ${this.t.host}`);
-    const why = /No space left|Disk quota/i.test(msg) ? 'the remote is full'
+    // GNU tar reports a full disk as a short write ("Wrote only N of M bytes").
+    const why = /No space left|Disk quota|Wrote only \d+ of \d+ bytes/i.test(msg) ? 'the remote is full'
       : /Permission denied|Read-only file system/i.test(msg) ? 'the remote folder is read-only for this user' : msg || `exit code ${code}`;
     return new RemoteError(`cache remote ${this.display}: ${what} failed: ${why}; the local cache is unchanged`);
   }

@@ -1,0 +1,146 @@
+/**
+ * The ssh:// cache remote against a real OpenSSH server on 127.0.0.1:
+ * push, then a fresh clone pulls and runs zero stages; a push killed in the
+ * middle leaves no partial object visible and the next push completes it;
+ * an unknown host key and a full remote give clear errors; two pushes at
+ * once lose nothing.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { buildCli, git, makeProject, mlci, repo, statuses } from './support';
+import type { Sshd } from './sshd';
+import { sshdMissing, startSshd } from './sshd';
+
+/** Every object file under a remote folder, checked against the hash its name says. */
+function badObjects(root: string): string[] {
+  const bad: string[] = [];
+  const objects = path.join(root, 'objects');
+  if (!existsSync(objects)) return bad;
+  for (const d of readdirSync(objects)) {
+    for (const f of readdirSync(path.join(objects, d))) {
+      const data = readFileSync(path.join(objects, d, f));
+      const hash = d + f.replace(/\.(dir|link)$/, '');
+      const actual = createHash('sha256').update(f.endsWith('.link') ? Buffer.concat([Buffer.from('symlink\0'), data]) : data).digest('hex');
+      if (actual !== hash) bad.push(`${d}/${f}`);
+    }
+  }
+  return bad;
+}
+
+describe('cache: ssh:// remote through a real OpenSSH server', function () {
+  this.timeout(240_000);
+  let sshd: Sshd;
+  before(async function () {
+    const missing = sshdMissing();
+    if (missing) this.skip();
+    buildCli();
+    sshd = await startSshd();
+  });
+  after(() => sshd?.stop());
+  const url = (p: string) => `ssh://root@127.0.0.1:${sshd.port}${p}`;
+
+  it('push, then a fresh clone pulls and runs zero stages; a second push sends nothing new', () => {
+    const dir = makeProject();
+    mlci(['run'], dir);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'lock');
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    const push = mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env);
+    assert.equal(push.code, 0, push.out + push.err);
+    assert.match(push.out, /^pushed \d+ keys .* to ssh:\/\/root@127\.0\.0\.1:\d+\/.*; 0 already there/);
+    assert.deepEqual(badObjects(remote), []);
+    assert.deepEqual(readdirSync(path.join(remote, 'tmp')), [], 'staging folders are removed');
+    assert.match(mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env).out, /^pushed 1 key .*; \d+ already there/);
+
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(clone, 'clone', '-q', dir, '.');
+    writeFileSync(path.join(clone, 'mlci.yaml'), readFileSync(path.join(clone, 'mlci.yaml'), 'utf8') + `cache:\n  remote: team\n  remotes:\n    team: ${url(remote)}\n`);
+    const pull = mlci(['cache', 'pull'], clone, sshd.env);
+    assert.equal(pull.code, 0, pull.out + pull.err);
+    const r = mlci(['run'], clone, sshd.env);
+    assert.equal(statuses(r.out), '3 restored', r.out + r.err);
+  });
+
+  it('a push killed mid-transfer leaves no partial object visible; the next push completes it and pull verifies every object', async () => {
+    const dir = makeProject({ 'data/in.txt': 'x'.repeat(1000) + '\n', '.gitignore': 'out/\nmodel/\nmetrics/\nbig/\n' });
+    // A large output (48 files of 2 MB) so the push takes long enough to interrupt.
+    writeFileSync(path.join(dir, 'mlci.yaml'), readFileSync(path.join(dir, 'mlci.yaml'), 'utf8').replace('stages:\n', 'stages:\n  big:\n    kind: custom\n    run: mkdir -p big && for i in $(seq 1 48); do head -c 2000000 /dev/urandom > big/f$i.bin; done\n    outs: [big/]\n'));
+    git(dir, 'commit', '-qam', 'big');
+    assert.equal(mlci(['run'], dir).code, 0);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'lock');
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    const child = spawn(process.execPath, [path.join(repo, 'dist/cli.js'), 'cache', 'push', '--remote', url(remote), '-j', '1'], { cwd: dir, env: { ...process.env, ...sshd.env }, stdio: 'ignore' });
+    // Kill it once the server's staging folder holds some bytes.
+    for (let i = 0; i < 400; i++) {
+      const staging = existsSync(path.join(remote, 'tmp')) ? readdirSync(path.join(remote, 'tmp')) : [];
+      const some = staging.some((s) => existsSync(path.join(remote, 'tmp', s, 'objects')));
+      if (some) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    assert.deepEqual(badObjects(remote), [], 'no partial object under a real name');
+    const again = mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env);
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.deepEqual(badObjects(remote), []);
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(clone, 'clone', '-q', dir, '.');
+    assert.equal(mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env).code, 0);
+    assert.equal(statuses(mlci(['run'], clone).out), '4 restored');
+  });
+
+  it('two pushes at once to one remote lose nothing', async () => {
+    const a = makeProject({ 'data/in.txt': 'first project\n' });
+    const b = makeProject({ 'data/in.txt': 'second project\n' });
+    mlci(['run'], a);
+    mlci(['run'], b);
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    const run = (cwd: string) => new Promise<number | null>((resolve) => {
+      spawn(process.execPath, [path.join(repo, 'dist/cli.js'), 'cache', 'push', '--remote', url(remote)], { cwd, env: { ...process.env, ...sshd.env }, stdio: 'ignore' }).on('exit', resolve);
+    });
+    assert.deepEqual(await Promise.all([run(a), run(b)]), [0, 0]);
+    assert.deepEqual(badObjects(remote), []);
+    for (const p of [a, b]) {
+      const local = path.join(p, '.mlci/cache/objects');
+      for (const d of readdirSync(local)) for (const f of readdirSync(path.join(local, d))) assert.ok(existsSync(path.join(remote, 'objects', d, f)), `${d}/${f} of ${p} is on the remote`);
+    }
+  });
+
+  it('an unknown host key, a wrong key and a full remote give clear errors and leave the local cache intact', () => {
+    const dir = makeProject();
+    mlci(['run'], dir);
+    const count = () => readdirSync(path.join(dir, '.mlci/cache/objects')).length;
+    const before = count();
+    const emptyKnown = path.join(sshd.dir, 'empty_known_hosts');
+    writeFileSync(emptyKnown, '');
+    const unknown = mlci(['cache', 'push', '--remote', url('/tmp/x')], dir, { ...sshd.env, MLCI_SSH_KNOWN_HOSTS: emptyKnown });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /the host key of \[127\.0\.0\.1\]:\d+ is not in .*empty_known_hosts; check it and add it \(ssh-keyscan -p \d+ 127\.0\.0\.1 >> /);
+    const otherKey = path.join(sshd.dir, 'other_key');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
+    const denied = mlci(['cache', 'push', '--remote', url('/tmp/x')], dir, { ...sshd.env, MLCI_SSH_KEY: otherKey });
+    assert.match(denied.err, /authentication as root failed .*set MLCI_SSH_KEY/);
+    // A 1 MB tmpfs: the push cannot fit.
+    const small = mkdtempSync(path.join(os.tmpdir(), 'mlci-full-'));
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]);
+    assert.equal(mount.status, 0, `mount a small tmpfs (root needed): ${mount.stderr}`);
+    try {
+      mkdirSync(path.join(dir, 'data/more'), { recursive: true });
+      writeFileSync(path.join(dir, 'data/in.txt'), 'y'.repeat(300_000));
+      mlci(['run'], dir);
+      const full = mlci(['cache', 'push', '--remote', url(small)], dir, sshd.env);
+      assert.equal(full.code, 2, full.out + full.err);
+      assert.match(full.err, /cache remote ssh:\/\/.*: writing failed: the remote is full; the local cache is unchanged/);
+      assert.ok(count() >= before);
+      assert.deepEqual(badObjects(small), []);
+    } finally {
+      spawnSync('umount', [small]);
+    }
+  });
+});

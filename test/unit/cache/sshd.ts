@@ -1,0 +1,84 @@
+/**
+ * A real OpenSSH server for the ssh:// remote tests: started on a free
+ * 127.0.0.1 port with a temporary host key and one authorized client key,
+ * as root (sshd needs /run/sshd). `.ci/run` installs openssh-server through
+ * scripts/ci/sshd.sh; under CI=true a missing sshd fails the tests.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const SSHD = '/usr/sbin/sshd';
+
+export interface Sshd {
+  port: number;
+  /** Environment for mlci: the client key and a known_hosts file with the server's key. */
+  env: Record<string, string>;
+  dir: string;
+  stop(): void;
+}
+
+/** Undefined (the caller skips) when sshd is absent outside CI; throws under CI=true. */
+export function sshdMissing(): string | undefined {
+  if (existsSync(SSHD) && spawnSync('ssh-keygen', ['-?']).error === undefined) return undefined;
+  const why = `${SSHD} or ssh-keygen not found (bash scripts/ci/sshd.sh installs openssh-server)`;
+  if (process.env.CI === 'true') throw new Error(`${why}: required under CI`);
+  return why;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function startSshd(): Promise<Sshd> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-sshd-'));
+  const keygen = (file: string) => {
+    const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
+    if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+  };
+  keygen(path.join(dir, 'host_key'));
+  keygen(path.join(dir, 'client_key'));
+  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')));
+  mkdirSync('/run/sshd', { recursive: true });
+  const port = await freePort();
+  writeFileSync(path.join(dir, 'sshd_config'), [
+    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`,
+    'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', 'PermitRootLogin prohibit-password',
+    'UsePAM no', 'StrictModes no', `PidFile ${dir}/sshd.pid`, 'MaxSessions 32', 'MaxStartups 32', 'LogLevel ERROR', '',
+  ].join('\n'));
+  const proc: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Ready when the port accepts a connection.
+  for (let i = 0; ; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.end();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (i > 100 || proc.exitCode !== null) throw new Error(`sshd did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const hostPub = readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(' ');
+  writeFileSync(path.join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
+  return {
+    port, dir,
+    env: { MLCI_SSH_KEY: path.join(dir, 'client_key'), MLCI_SSH_KNOWN_HOSTS: path.join(dir, 'known_hosts'), SSH_AUTH_SOCK: '' },
+    stop: () => {
+      proc.kill('SIGTERM');
+    },
+  };
+}
