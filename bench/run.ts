@@ -5,6 +5,7 @@
  * `npm run bench -- validate`.
  */
 import { benchActivation } from './activation.bench';
+import { benchBuild } from './build.bench';
 import { benchCliStart } from './cli-start.bench';
 import { benchCompare } from './compare.bench';
 import { benchDataChecks } from './data-checks.bench';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   compare: benchCompare,
   activation: benchActivation,
   cli: benchCliStart,
+  build: benchBuild,
 };
 
 function show(r: BenchResult): string {

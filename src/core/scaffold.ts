@@ -37,9 +37,8 @@ export function scaffoldPipeline(input: ScaffoldInput): string {
     '',
   ];
   if (params) L.push(`params: ${params}               # hyperparameters; stages list the keys they read`, '');
+  L.push('defaults:', ...imageLines(files));
   L.push(
-    'defaults:',
-    '  image: python:3.12-slim        # every stage runs in this image unless it sets its own',
     '  env: { PYTHONHASHSEED: "0" }   # reproducible hashing in Python',
     '  network: none                  # stages see no network: installs belong in the image',
     '',
@@ -105,4 +104,36 @@ export function scaffoldPipeline(input: ScaffoldInput): string {
     );
   }
   return L.join('\n') + '\n';
+}
+
+/**
+ * The stage image: `build:` when the repository has a Dockerfile; with only
+ * a requirements/pyproject/environment file, the slim Python image and a
+ * commented `build:` showing the Dockerfile that would install it.
+ */
+function imageLines(files: string[]): string[] {
+  const dockerfile = pick(files, /(^|\/)Dockerfile$/);
+  if (dockerfile) {
+    const dir = dockerfile.includes('/') ? dockerfile.slice(0, dockerfile.lastIndexOf('/')) : '.';
+    return [
+      `  build: ${dir}${' '.repeat(Math.max(1, 24 - dir.length))}   # the stage image, built from ${dockerfile} (rebuilt when it or a file it`,
+      `                                 # can COPY changes: list data and outputs in ${dir === '.' ? '' : `${dir}/`}.dockerignore)`,
+    ];
+  }
+  const deps = pick(files, /^(requirements[^/]*\.txt|pyproject\.toml|environment\.ya?ml|conda\.ya?ml)$/);
+  const lines = ['  image: python:3.12-slim        # every stage runs in this image unless it sets its own'];
+  if (!deps) return lines;
+  const conda = /^(environment|conda)\./.test(deps);
+  return [
+    ...lines,
+    `  # ${deps} lists this project's packages: build the image with them instead of`,
+    '  # `image:`. Put a Dockerfile in a small folder (say env/) with a copy of the file:',
+    ...(conda
+      ? ['  #   FROM condaforge/miniforge3', `  #   COPY ${deps} /tmp/`, `  #   RUN conda env update -n base -f /tmp/${deps}`]
+      : deps === 'pyproject.toml'
+        ? ['  #   FROM python:3.12-slim', '  #   COPY . /src', '  #   RUN pip install /src']
+        : ['  #   FROM python:3.12-slim', `  #   COPY ${deps} /tmp/`, `  #   RUN pip install -r /tmp/${deps}`]),
+    '  # then replace `image:` with:',
+    '  # build: env                    # rebuilt (and its stages rerun) when the Dockerfile or the file changes',
+  ];
 }

@@ -12,6 +12,7 @@ import type { StageStatusEntry } from '../../core/run/status';
 import { formatDuration } from '../../core/run/units';
 import type { Config } from './config';
 import { loadEngine } from './engine-loader';
+import { RunProblemsView } from './run-problems';
 import type { PipelineEntry, PipelineIndex } from './pipelines';
 import type { StatusBar } from './status-bar';
 
@@ -40,6 +41,8 @@ export class RunController implements vscode.Disposable {
   private readonly lastRuns = new Map<string, RunRecord>();
   private readonly runLists = new Map<string, RunRecord[]>();
   private readonly statuses = new Map<string, StageStatusEntry[]>();
+  /** Failed builds and GPU requests of the last run, at their lines. */
+  private readonly runProblems = new RunProblemsView();
 
   constructor(
     private readonly config: Config,
@@ -173,6 +176,17 @@ export class RunController implements vscode.Disposable {
                 this.changed.fire();
                 break;
               }
+              case 'build-start':
+                progress.report({ message: `building image ${e.tag}` });
+                this.log.info(`▶ image ${e.owner}: ${e.tag}`);
+                break;
+              case 'build-log':
+                for (const line of e.text.replace(/\n$/, '').split('\n')) this.log.info(`image ${e.owner} | ${line}`);
+                break;
+              case 'build-end':
+                if (e.build.status === 'failed') this.log.error(`image ${e.build.owner}: build failed: ${e.build.reason ?? ''}`);
+                else this.log.info(`image ${e.build.owner}: ${e.build.status} ${e.build.tag}`);
+                break;
               case 'run-end':
                 break;
               case 'warning':
@@ -216,6 +230,7 @@ export class RunController implements vscode.Disposable {
 
   /** Status bar, log line and, on failure, the failing stage's log opened at its end. */
   private report(record: RunRecord, entry: PipelineEntry): void {
+    this.runProblems.show(record, entry.uri.fsPath, entry.root);
     const took = record.finishedAt ? formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt)) : '';
     this.log.info(`run ${record.id}: ${record.status} in ${took}`);
     if (record.status === 'passed') {
@@ -238,6 +253,7 @@ export class RunController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.runProblems.dispose();
     this.current?.abort();
     this.changed.dispose();
     this.finished.dispose();

@@ -43,4 +43,24 @@ describe('New Pipeline scaffold', () => {
     assert.equal(r.pipeline.stages.find((s) => s.name === 'train')!.run[0], 'python train.py');
     assert.equal(r.pipeline.stageByName.has('evaluate'), false);
   });
+
+  it('proposes build: for a repository with a Dockerfile, and the pipeline validates with the stages on that image', () => {
+    const r = check({ 'docker/Dockerfile': 'FROM python:3.12-slim\nCOPY requirements.txt /tmp/\n', 'docker/requirements.txt': 'numpy\n', 'src/train.py': '' });
+    assert.deepEqual(r.problems.map((p) => `${p.code}: ${p.message}`), []);
+    assert.match(r.text, /^ {2}build: docker +# the stage image, built from docker\/Dockerfile/m);
+    assert.deepEqual(r.pipeline.stages.map((s) => [s.name, s.build?.context, s.image]), [['train', 'docker', undefined]]);
+  });
+
+  it('with only a requirements file, keeps the slim image and shows the Dockerfile and build: that would install it', () => {
+    const r = check({ 'requirements.txt': 'scikit-learn\n', 'train.py': '' });
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.pipeline.stages[0].image, 'python:3.12-slim');
+    assert.match(r.text, /# requirements\.txt lists this project's packages/);
+    assert.match(r.text, /# {3}RUN pip install -r \/tmp\/requirements\.txt/);
+    assert.match(r.text, /# build: env/);
+    const conda = check({ 'environment.yml': 'name: x\n', 'train.py': '' });
+    assert.match(conda.text, /conda env update -n base -f \/tmp\/environment\.yml/);
+    const plain = check({ 'train.py': '' });
+    assert.doesNotMatch(plain.text, /build:/);
+  });
 });
