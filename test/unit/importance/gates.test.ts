@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import { readTable } from '../../../src/core/data/read';
-import { RecordBaseline, routeBaselines } from '../../../src/core/gates/baseline';
+import { GitBaseline, RecordBaseline, routeBaselines } from '../../../src/core/gates/baseline';
 import { evaluateGates } from '../../../src/core/gates/evaluate';
 import { computeDependencies } from '../../../src/core/importance/dependencies';
 import type { ImportanceReport } from '../../../src/core/importance/types';
@@ -88,6 +88,29 @@ describe('gates: importance', () => {
     const [same] = await evaluateGates(p, withImportance({ features: now }), routeBaselines(noBaseline, new RecordBaseline(withImportance({ features: now }))));
     assert.equal(same.status, 'passed');
     assert.equal(same.actual, 'rank correlation 1');
+  });
+
+  it("stability vs a git ref reads the stage's importances file as committed there (CSV, or mlci's JSON report)", async () => {
+    const p = pipelineOf(`version: 1
+stages:
+  train:
+    kind: train
+    image: python:3.12-slim
+    run: python train.py
+    importances: out/importances.csv
+    gates:
+      - { importance: train, stability: 0.9, baseline: main }
+`);
+    const committed: Record<string, string> = { 'main:ml/out/importances.csv': 'feature,importance,std\na,0.5,0.01\nb,0.3,0.01\nc,0.1,0.01\nd,0.05,0.01\n' };
+    const git = new GitBaseline(async (ref, rel) => committed[`${ref}:${rel}`], p, 'ml');
+    const now: ImportanceReport = { version: 1, source: 'model', file: 'out/importances.csv', problems: [], features: [
+      { feature: 'd', importance: 0.6 }, { feature: 'c', importance: 0.4 }, { feature: 'b', importance: 0.2 }, { feature: 'a', importance: 0.1 },
+    ] };
+    const [g] = await evaluateGates(p, withImportance({ train: now }, { train: 'passed' }), git);
+    assert.equal(g!.status, 'failed');
+    assert.match(g!.reason, /^importances changed order vs main: rank correlation -1 < 0\.9; moved most: d #4→#1 \(0\.05→0\.6\), a #1→#4 \(0\.5→0\.1\)/);
+    assert.deepEqual((await git.importances('main', 'train'))!.map((f) => f.feature), ['a', 'b', 'c', 'd']);
+    assert.equal(await git.importances('v0', 'train'), undefined, 'no file at the ref: no baseline');
   });
 
   it('stability with no baseline importances is skipped, never passed', async () => {
