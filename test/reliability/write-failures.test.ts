@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { probe } from './figures';
@@ -94,6 +94,33 @@ describe('reliability: write failures are reported and the record finalised (pro
       assert.match(st.err, /warning: could not save the hash cache/);
       return undefined;
     });
+  });
+
+  it('runs / exp list: an unreadable run.json is named on stderr, a run whose process was killed reads cancelled, not running', async () => {
+    const dir = ws({ 'mlci.yaml': PIPELINE('echo made > out.txt') });
+    const first = await mlci(['run', '--executor', 'local'], dir);
+    assert.equal(first.code, 0, first.err);
+    const [record] = runRecords(dir);
+    const file = path.join(dir, '.mlci/runs', record!.id, 'run.json');
+    const killed = JSON.parse(readFileSync(file, 'utf8'));
+    killed.status = 'running';
+    delete killed.finishedAt;
+    killed.owner = { pid: 999_999_999, host: os.hostname() };
+    writeFileSync(file, JSON.stringify(killed));
+    mkdirSync(path.join(dir, '.mlci/runs/20200101-000000-dead'));
+    writeFileSync(path.join(dir, '.mlci/runs/20200101-000000-dead/run.json'), '{"version": 1, "id": ');
+    for (const args of [['runs'], ['exp', 'list', '--all']]) {
+      await probe(`mlci ${args.join(' ')} with an unreadable and a killed run`, async () => {
+        const r = await mlci(args, dir);
+        const crash = crashed(r);
+        if (crash) return { how: 'crash', detail: crash };
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.err, /^mlci: skipped run 20200101-000000-dead: corrupt run record .*run\.json/m);
+        assert.doesNotMatch(r.out, /\brunning\b/);
+        assert.match(r.out, /cancelled/);
+        return undefined;
+      });
+    }
   });
 
   it('the run store unwritable (.mlci/runs is a file): exit 3 naming it, nothing run', async () => {

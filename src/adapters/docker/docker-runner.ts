@@ -27,6 +27,8 @@ import type Dockerode from 'dockerode';
 import type { Cancel, ContainerRunner, LogSink, StageOutcome, StageResult, StageSpec } from '../../core/ports';
 import { ChunkDecoder, stageScript } from '../local/stage-script';
 import { inspectImageId, pingEngine, plainEngine } from './engine-http';
+import type { LongTimer } from '../../core/long-timer';
+import { setLongTimeout } from '../../core/long-timer';
 import { DockerBuilder } from './docker-builder';
 import { errorText, inspectImage, isNotFound, pull } from './docker-api';
 
@@ -196,7 +198,7 @@ export class DockerRunner implements ContainerRunner {
 
     let container: Dockerode.Container | undefined;
     let output: NodeJS.ReadableStream | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: LongTimer | undefined;
     let stopReason: StopReason | undefined;
     let onAbort: (() => void) | undefined;
     let closeWait: (() => void) | undefined;
@@ -229,7 +231,7 @@ export class DockerRunner implements ContainerRunner {
       cancel?.addEventListener('abort', onAbort, { once: true });
       if (cancel?.aborted) return result({ kind: 'cancelled' });
       if (spec.timeoutMs !== undefined && spec.timeoutMs > 0) {
-        timer = setTimeout(() => stop('timeout'), spec.timeoutMs);
+        timer = setLongTimeout(() => stop('timeout'), spec.timeoutMs);
       }
 
       try {
@@ -267,7 +269,7 @@ export class DockerRunner implements ContainerRunner {
       if (isEngineFailure(err)) return result(this.lost(err));
       return result({ kind: 'error', message: errorText(err) });
     } finally {
-      if (timer) clearTimeout(timer);
+      timer?.clear();
       if (onAbort) cancel?.removeEventListener('abort', onAbort);
       destroyStream(output);
       closeWait?.();

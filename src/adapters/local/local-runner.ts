@@ -24,6 +24,7 @@ import os, { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
 import type { Cancel, ContainerRunner, LogSink, StageOutcome, StageResult, StageSpec } from '../../core/ports';
 import { ChunkDecoder, stageScript } from './stage-script';
+import { setLongTimeout } from '../../core/long-timer';
 import type { ProcessIdentity } from '../../core/run/process-identity';
 import { currentProcess, processStartTime, processState } from '../../core/run/process-identity';
 
@@ -172,7 +173,7 @@ export class LocalRunner implements ContainerRunner {
       const onAbort = (): void => stop('cancelled');
       cancel?.addEventListener('abort', onAbort, { once: true });
       const timer = spec.timeoutMs !== undefined && spec.timeoutMs > 0
-        ? setTimeout(() => stop('timeout'), spec.timeoutMs)
+        ? setLongTimeout(() => stop('timeout'), spec.timeoutMs)
         : undefined;
 
       const decoders = { stdout: new ChunkDecoder(), stderr: new ChunkDecoder() };
@@ -189,7 +190,7 @@ export class LocalRunner implements ContainerRunner {
         if (settled) return;
         settled = true;
         unregister();
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         if (drainTimer) clearTimeout(drainTimer);
         cancel?.removeEventListener('abort', onAbort);
         for (const stream of ['stdout', 'stderr'] as const) {

@@ -19,6 +19,7 @@ import { formatRunList, hiddenNote, listedRuns } from '../../core/experiments/li
 import { isExperiment } from '../../core/run/kind';
 import { importMlflow } from '../../core/experiments/mlflow';
 import type { RunRecord } from '../../core/run/record';
+import type { StoredRunRecord } from '../../core/run/store';
 import { RunStore } from '../../core/run/store';
 
 const SUBCOMMANDS = ['list', 'show', 'diff', 'pin', 'unpin', 'rename', 'tag', 'rm'] as const;
@@ -56,9 +57,22 @@ function mlflowSource(dir: string, io: CliIo): RunSource {
   };
 }
 
-function storeSource(store: RunStore): RunSource {
+function storeSource(store: RunStore, io: CliIo): RunSource {
   const wrap = async <T>(p: Promise<T>) => p.catch((e: Error) => { throw new CliError(e.message); });
-  return { list: () => store.list(), resolve: (ref) => wrap(store.resolve(ref)), get: (id) => wrap(store.get(id)) };
+  return { list: () => listRuns(store, io), resolve: (ref) => wrap(store.resolve(ref)), get: (id) => wrap(store.get(id)) };
+}
+
+/**
+ * The readable runs; the unreadable ones are named on stderr, never dropped
+ * silently. Runs left 'running' by a dead mlci process are marked cancelled
+ * (interrupted) first, so a killed run never reads 'running'.
+ */
+export async function listRuns(store: RunStore, io: Pick<CliIo, 'err'>): Promise<StoredRunRecord[]> {
+  await store.markInterrupted().catch(() => undefined);
+  const { runs, skipped } = await store.scan();
+  for (const s of skipped.slice(0, 10)) io.err(`mlci: skipped run ${s.id}: ${s.reason}`);
+  if (skipped.length > 10) io.err(`mlci: and ${skipped.length - 10} more unreadable runs in ${store.runsDir}`);
+  return runs;
 }
 
 function parseFormat(v: unknown): CompareFormat {
@@ -176,7 +190,7 @@ Examples:
     // With --mlflow a pipeline file is optional (only its metric goals are used).
     const root = mlflowDir ? undefined : path.dirname(await resolvePipelineFile(io.cwd, fileOpt));
     const store = root ? new RunStore(root) : undefined;
-    const source = mlflowDir ? mlflowSource(path.resolve(io.cwd, mlflowDir), io) : storeSource(store!);
+    const source = mlflowDir ? mlflowSource(path.resolve(io.cwd, mlflowDir), io) : storeSource(store!, io);
     const pinned = root ? await readPinned(root) : undefined;
 
     switch (sub) {

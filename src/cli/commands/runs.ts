@@ -3,6 +3,7 @@ import { formatMetric } from '../../core/metric-format';
 import type { Command } from '../command';
 import { formatDuration } from '../../core/run/units';
 import { RunStore } from '../../core/run/store';
+import { listRuns } from './exp';
 import { kindLabel, kindOf } from '../../core/run/kind';
 import { resolvePipelineFile } from '../workspace';
 import path from 'node:path';
@@ -19,8 +20,7 @@ stages), marked as such. mlci exp list shows the experiments only.`,
   async run({ values }, io) {
     const root = path.dirname(await resolvePipelineFile(io.cwd, values.file as string | undefined));
     const store = new RunStore(root);
-    await store.markInterrupted().catch(() => undefined);
-    const runs = (await store.list()).slice(0, Number(values.limit) || 20);
+    const runs = (await listRuns(store, io)).slice(0, Number(values.limit) || 20);
     if (values.format === 'json') {
       io.out(JSON.stringify(runs, null, 2));
       return 0;
