@@ -19,6 +19,7 @@ import type { ImportanceSpec } from '../pipeline/model';
 import { writeFileAtomic } from '../run/atomic';
 import { computeDependencies } from './dependencies';
 import type { ImportanceReport } from './types';
+import { containedPath } from '../files/contain';
 
 /** CSV text per column group. */
 export const GROUP_BYTES = 16 * 1024 * 1024;
@@ -73,7 +74,8 @@ async function columnGroups(abs: string, spec: ImportanceSpec, read: ReadOptions
 }
 
 export async function writeImportanceReport(root: string, rel: string, report: ImportanceReport): Promise<void> {
-  const out = path.resolve(root, rel);
+  // A folder linked out of the workspace must not receive the report.
+  const out = containedPath(root, path.resolve(root, rel), rel);
   await mkdir(path.dirname(out), { recursive: true });
   await writeFileAtomic(out, JSON.stringify(report, null, 2) + '\n');
 }
