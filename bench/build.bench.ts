@@ -99,9 +99,9 @@ export async function benchBuild(): Promise<BenchResult[]> {
     const dockerBuild = () => execFileSync('docker', ['build', '-q', '-t', `${tag}-cli`, '.'], { cwd: ctx, env, stdio: ['ignore', 'ignore', 'inherit'] });
     dockerBuild();
     try {
-      const [ours, theirs] = await alternate(7, 1, build, dockerBuild);
+      const [ours, theirs] = await alternate(5, 1, build, dockerBuild);
       out.push(
-        { name: 'cached build: mlci (tar-fs of the listed files, dockerode)', ms: median(ours) },
+        { name: 'cached build: mlci (tar-stream of the listed files, dockerode)', ms: median(ours) },
         { name: 'cached build: docker build (classic builder, same context)', ms: median(theirs) },
         { name: 'cached build ratio mlci / docker build (goal <= 1.2)', ratio: median(ours) / median(theirs), goal: 1.2 },
       );
