@@ -85,7 +85,7 @@ export async function acquireWorkspaceLock(root: string, request: WorkspaceLockR
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
       const holder = await readWorkspaceLockHolder(absRoot);
       // One takeover attempt: if the lock is busy again after it, a live process just took it.
-      if (attempt === 0 && holder && (await isDeadHolder(holder, lockDir))) {
+      if (attempt === 0 && ((holder && (await isDeadHolder(holder, lockDir))) || (await isOrphanLock(holder, lockDir)))) {
         await rm(infoFile, { force: true });
         await rmdir(lockDir).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw err;
@@ -153,6 +153,22 @@ async function isDeadHolder(holder: WorkspaceLockHolder, lockDir: string): Promi
   if (processState(holder) !== 'dead') return false;
   const identity = await lockIdentity(lockDir);
   return identity !== undefined && identity === holder.lock;
+}
+
+/**
+ * A holder writes its details within milliseconds of creating the lock
+ * folder. A folder that still has no details of its own (none, or an older
+ * holder's) 10 s after it was made belongs to a process killed in between:
+ * no live holder can be in that state, so this is not a takeover by age.
+ */
+const ORPHAN_MS = 10_000;
+
+async function isOrphanLock(holder: WorkspaceLockHolder | undefined, lockDir: string): Promise<boolean> {
+  const s = await stat(lockDir).catch(() => undefined);
+  if (!s) return false;
+  const identity = `${s.dev}:${s.ino}:${Math.round(s.birthtimeMs)}`;
+  if (holder && holder.lock === identity) return false;
+  return Date.now() - s.mtimeMs > ORPHAN_MS;
 }
 
 /** Inode and birth time of the lock folder: a new folder gets a new identity even if the inode is reused. */

@@ -135,6 +135,17 @@ describe('workspace lock', function () {
     assert.ok(existsSync(path.join(mlci, 'run.lock.lock')));
   });
 
+  it('takes over a lock folder left without details for over 10 s (its maker was killed before writing them)', async () => {
+    const root = tmp.make();
+    const lockDir = path.join(root, '.mlci', 'run.lock.lock');
+    mkdirSync(lockDir, { recursive: true });
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockDir, old, old);
+    const release = await acquireWorkspaceLock(root, { runId: 'new', command: 'mlci run' });
+    assert.equal((await readWorkspaceLockHolder(root))?.runId, 'new');
+    await release();
+  });
+
   it('says so when the holder left no details', async () => {
     const root = tmp.make();
     mkdirSync(path.join(root, '.mlci', 'run.lock.lock'), { recursive: true });
