@@ -143,7 +143,7 @@ describe('reliability: runaway and dead processes (local executor, process)', fu
 
   it('kill cycles: SIGKILL at random moments, then a run: records intact, none left running, no stray process, lock free', async () => {
     const dir = ws({ 'mlci.yaml': LONG.replace('1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30', '1 2 3') });
-    const cycles = scale(2, 60);
+    const cycles = scale(2, 30);
     for (let i = 0; i < cycles; i++) {
       writeFileSync(path.join(dir, 'cycle.txt'), String(i));
       await probe(`kill cycle ${i}`, async () => {
