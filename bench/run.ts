@@ -6,6 +6,7 @@
  */
 import { benchActivation } from './activation.bench';
 import { benchBuild } from './build.bench';
+import { benchCache } from './cache.bench';
 import { benchCliStart } from './cli-start.bench';
 import { benchCompare } from './compare.bench';
 import { benchDataChecks } from './data-checks.bench';
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   activation: benchActivation,
   cli: benchCliStart,
   build: benchBuild,
+  cache: benchCache,
 };
 
 function show(r: BenchResult): string {

@@ -40,6 +40,34 @@ export async function fetchUpstream(cwd: string, upstream: string): Promise<void
   await simpleGit({ baseDir: cwd }).fetch(remote);
 }
 
+/** Whether `file` (absolute) differs from HEAD: verify reran stages and rewrote it. */
+export async function fileChanged(cwd: string, file: string): Promise<boolean> {
+  const out = await simpleGit({ baseDir: cwd }).raw(['status', '--porcelain', '--', file]);
+  return out.trim() !== '';
+}
+
+/** Of `files` (absolute), the tracked ones with uncommitted changes. */
+export async function changedTracked(cwd: string, files: string[]): Promise<string[]> {
+  if (!files.length) return [];
+  const out = await simpleGit({ baseDir: cwd }).raw(['status', '--porcelain', '--untracked-files=no', '--', ...files]);
+  return out.split('\n').filter((l) => l.length > 3).map((l) => l.slice(3));
+}
+
+/** Commits just `files` (tracked, changed) with `message`; returns the new HEAD. */
+export async function commitFiles(cwd: string, files: string[], message: string): Promise<string> {
+  const git = simpleGit({ baseDir: cwd });
+  await git.raw(['commit', '--only', '-m', message, '--', ...files]);
+  return (await git.revparse(['HEAD'])).trim();
+}
+
+/** `sha subject` of the commits `ref` has that `base` lacks (all of `ref` when base is unknown, at most 20). */
+export async function commitsBetween(cwd: string, base: string | undefined, ref: string): Promise<string[]> {
+  const git = simpleGit({ baseDir: cwd });
+  const range = base ? `${base}..${ref}` : ref;
+  const out = await git.raw(['log', '--format=%h %s', '-n', '20', range]).catch(() => '');
+  return out.split('\n').filter(Boolean);
+}
+
 /**
  * `git push`, with MLCI_VERIFIED set to the verified commit so mlci's own
  * pre-push hook does not verify the same commit a second time.

@@ -17,7 +17,8 @@ import { chooseRunner, parseExecutor } from '../executor';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
 import { progressPrinter } from '../progress';
 import { verify } from '../../adapters/verify';
-import { branchState, push } from '../../adapters/git/branch-state';
+import { branchState, changedTracked, commitFiles, commitsBetween, fileChanged, push } from '../../adapters/git/branch-state';
+import { outPaths } from '../../core/run/fingerprint';
 import { formatGateResults } from '../../core/gates';
 import { installHook, uninstallHook } from '../../core/hook';
 import { parseImageMapping } from '../../core/run/images';
@@ -87,14 +88,17 @@ export const pushCommand: Command = {
   name: 'push',
   errorExit: EXIT_CANNOT_RUN,
   summary: 'verify, then git push only when every CI stage and gate passed',
-  usage: 'mlci push [REMOTE] [BRANCH] [-f FILE] [--executor ...]',
+  usage: 'mlci push [REMOTE] [BRANCH] [-f FILE] [--executor ...] [--commit-lock]',
   help: `Checks the branch (not detached), that it is not behind its upstream, and that
 nothing is uncommitted; runs mlci verify; pushes only when it passed (the
 pre-push hook, if installed, does not verify the same commit twice).
+When verify reruns stages and so changes mlci.lock, the commit no longer
+records what was verified: push refuses, or with --commit-lock commits the
+lock, verifies that commit, and pushes it. It lists the commits it pushed.
 
 Exit codes: 0 pushed (or nothing to push), 1 a stage failed, 2 a gate failed,
 3 not pushed for another reason (dirty tree, behind, detached, push error).`,
-  options: COMMON,
+  options: { ...COMMON, 'commit-lock': { type: 'boolean', default: false } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
@@ -110,16 +114,37 @@ Exit codes: 0 pushed (or nothing to push), 1 a stage failed, 2 a gate failed,
       io.out(`nothing to push: ${state.branch} is up to date with ${state.upstream}`);
       return 0;
     }
-    const { result } = await runVerify(values, io, false);
+    let { result } = await runVerify(values, io, false);
     if (result.exitCode !== 0) {
       io.out('not pushed.');
       return result.exitCode;
     }
+    let head = state.head;
+    // Stages reran and wrote a new mlci.lock: the commit does not carry what was verified.
+    const lock = path.join(loaded.root, 'mlci.lock');
+    if (await fileChanged(loaded.root, lock)) {
+      if (!values['commit-lock']) {
+        io.out(`not pushed: verify reran stages and changed ${path.relative(io.cwd, lock) || 'mlci.lock'}, so the commit does not record what was verified; commit it (or run mlci push --commit-lock), then push`);
+        return EXIT_CANNOT_RUN;
+      }
+      // The lock and the committed outputs the rerun rewrote (metrics files tracked in git).
+      const outs = loaded.pipeline.stages.flatMap((s) => outPaths(s)).map((p) => path.join(loaded.root, p));
+      const files = [lock, ...(await changedTracked(loaded.root, outs)).map((f) => path.resolve(loaded.root, f))];
+      head = await commitFiles(loaded.root, [...new Set(files)], `mlci: update mlci.lock (verified in run ${result.record.id})`);
+      io.out(`committed mlci.lock${files.length > 1 ? ` and ${files.length - 1} output file${files.length === 2 ? '' : 's'}` : ''} as ${head.slice(0, 7)}; verifying that commit`);
+      ({ result } = await runVerify(values, io, false));
+      if (result.exitCode !== 0 || (await fileChanged(loaded.root, lock))) {
+        io.out('not pushed.');
+        return result.exitCode || EXIT_CANNOT_RUN;
+      }
+    }
     const remote = positionals[0] ?? state.upstream?.split('/')[0] ?? 'origin';
     const branch = positionals[1] ?? state.branch;
     try {
-      const pushed = await push(loaded.root, { remote, branch, setUpstream: !state.upstream, verifiedCommit: state.head });
-      io.out(`pushed ${branch} to ${remote} (${pushed})`);
+      const commits = await commitsBetween(loaded.root, state.upstream, 'HEAD');
+      const pushed = await push(loaded.root, { remote, branch, setUpstream: !state.upstream, verifiedCommit: head });
+      io.out(`pushed ${branch} to ${remote} (${pushed}): ${commits.length} commit${commits.length === 1 ? '' : 's'}`);
+      for (const c of commits) io.out(`  ${c}`);
       return 0;
     } catch (e) {
       throw new CliError(`git push failed: ${(e as Error).message.split('\n')[0]}`, EXIT_CANNOT_RUN);

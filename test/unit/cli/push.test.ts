@@ -81,6 +81,24 @@ describe('verify and push (real git, bare origin, host processes)', function () 
     assert.equal(remoteRef('feature'), git(work, 'rev-parse', 'HEAD'));
   });
 
+  it('refuses to push when verify reran stages and changed mlci.lock; --commit-lock commits it, verifies that commit and names the pushed commits', () => {
+    // A commit whose lock is stale: the data changed, the lock was not rerun.
+    writeFileSync(path.join(work, 'acc.txt'), '0.93\n');
+    git(work, 'commit', '-qam', 'accuracy 0.93 without a rerun');
+    const before = remoteRef('feature');
+    const r = mlci(work, 'push', '--executor', 'local');
+    assert.equal(r.code, 3, r.out + r.err);
+    assert.match(r.out, /not pushed: verify reran stages and changed mlci.lock, so the commit does not record what was verified; commit it \(or run mlci push --commit-lock\)/);
+    assert.equal(remoteRef('feature'), before);
+    git(work, 'checkout', '--', '.');
+    const c = mlci(work, 'push', '--executor', 'local', '--commit-lock');
+    assert.equal(c.code, 0, c.out + c.err);
+    assert.match(c.out, /committed mlci.lock and 1 output file as [0-9a-f]{7}; verifying that commit/);
+    assert.match(c.out, /pushed feature to origin .*: \d+ commits\n  [0-9a-f]+ mlci: update mlci.lock \(verified in run \S+\)\n  [0-9a-f]+ accuracy 0.93 without a rerun/);
+    assert.equal(remoteRef('feature'), git(work, 'rev-parse', 'HEAD'));
+    assert.equal(git(work, 'status', '--porcelain'), '');
+  });
+
   it('blocks a push when accuracy regresses against main, and leaves the remote as it was', () => {
     const before = remoteRef('feature');
     commitAccuracy('0.85');
