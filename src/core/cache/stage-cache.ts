@@ -178,15 +178,23 @@ export class StageCache {
         made.add(parent);
       }
       const obj = this.objects.pathOf(l.hash, 'file');
-      if (exists(obj)) this.placeFile(obj, dest, l.hash);
-      else symlinkSync(this.objects.readText(l.hash, 'link'), dest);
+      // One lstat tells file from symlink and, for a hardlink, is the new file's stat too.
+      let st;
+      try {
+        st = lstatSync(obj);
+      } catch {
+        symlinkSync(this.objects.readText(l.hash, 'link'), dest);
+        continue;
+      }
+      this.placeFile(obj, dest, l.hash, st);
     }
     return lines.length;
   }
 
-  private placeFile(obj: string, dest: string, hash: string): void {
+  private placeFile(obj: string, dest: string, hash: string, objStat?: Stats): void {
     const how = this.objects.linker.place(obj, dest);
-    if (how === 'hardlink') this.hasher.prime(dest, lstatSync(dest), hash);
+    // A hardlink shares the object's inode, size and mtime: its stat is the object's.
+    if (how === 'hardlink') this.hasher.prime(dest, objStat ?? lstatSync(dest), hash);
   }
 
   /**
@@ -210,14 +218,6 @@ function keyOf(stage: Stage, fingerprint: string): string {
   return runCacheKey(fingerprint, stage.name, outPaths(stage));
 }
 
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Replaces every hardlinked file under `abs` with a private, writable copy. */
 function unshare(abs: string): void {
