@@ -9,7 +9,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync, execSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { probe } from './figures';
 import { buildCli, cli, crashed, mlci, removeWorkspace, runRecords, waitFor, workspace } from './helpers';
@@ -68,6 +68,8 @@ describe('reliability: a frozen and a killed Docker engine (private dockerd)', f
       // not running
     }
     down();
+    // docker-down.sh unmounts and stops; the private engine's state goes with the test.
+    for (const suffix of ['-data', '-exec', '.log']) rmSync(`${PREFIX}${suffix}`, { recursive: true, force: true });
     dirs.forEach(removeWorkspace);
   });
 
