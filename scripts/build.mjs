@@ -1,18 +1,26 @@
 // One build for the three targets: the extension host bundle (cjs, `vscode`
 // external), the CLI (node), and the webview bundles (browser iife).
-// Usage: node scripts/build.mjs [--watch] [--production]
+// Usage: node scripts/build.mjs [--watch] [--production] [--clean]
+//   --clean        remove dist/ and media/webview/ first (what `npm run package`
+//                  does through vscode:prepublish, so a vsix never ships a stale
+//                  bundle or source map)
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const watch = process.argv.includes('--watch');
+const clean = process.argv.includes('--clean');
 const production = process.argv.includes('--production') || process.env.CI === 'true';
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 
-// dockerode's ssh transport pulls optional native modules that npm may not
-// build here; unix-socket and tcp transports never load them.
-const nativeOptional = ['ssh2', 'cpu-features'];
+// Native addons cannot be bundled and the vsix ships no node_modules. The
+// only ones reachable are optional: ssh2 (dockerode's ssh:// transport,
+// bundled as JavaScript) tries `cpu-features` and its own `sshcrypto.node`
+// inside try/catch and falls back to Node's crypto. Everything else is
+// bundled: a module left external here would be missing once installed
+// (scripts/check-vsix.mjs loads every shipped bundle to prove it).
+const nativeOptional = ['cpu-features', '*.node'];
 
 const common = {
   bundle: true,
@@ -67,8 +75,9 @@ const precompiledSchema = {
 const nodeTargets = [
   {
     ...common,
-    // The engine is its own bundle, loaded on first run (src/adapters/vscode/engine-loader.ts).
-    entryPoints: { extension: 'src/extension.ts', engine: 'src/engine-bundle.ts' },
+    // The extension runs nothing itself: every run goes through dist/cli.js
+    // (src/adapters/vscode/run-service.ts), so it bundles no Docker client.
+    entryPoints: { extension: 'src/extension.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -140,6 +149,10 @@ if (Object.keys(webviewEntries).length > 0) {
     format: 'iife',
     target: 'chrome114',
   });
+}
+
+if (clean) {
+  for (const d of ['dist', 'media/webview']) rmSync(path.join(root, d), { recursive: true, force: true });
 }
 
 if (watch) {

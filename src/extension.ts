@@ -1,8 +1,13 @@
 /**
- * The composition root: activate() builds the one context object, registers
- * the command table, views, editor features, tasks and tests, and collects
- * every disposable. Activation stays cheap: no pipeline run, no Docker
- * connection (dockerode loads on the first run), one file search.
+ * The composition root: activate() builds the one context (settings, log,
+ * the pipeline registry, the run service), registers the command table,
+ * views, editor features, tasks and tests, and collects every disposable.
+ *
+ * Activation does no work: it hashes nothing, writes nothing and starts no
+ * engine or process. The pipeline files are found and validated right after
+ * it returns; stage status (`mlci status`, which hashes deps) is computed
+ * once the explorer is visible, or after idle, and only in a trusted
+ * workspace.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -13,8 +18,9 @@ import { ExperimentsView, runExperiment } from './adapters/vscode/experiments';
 import type { RunItem } from './adapters/vscode/experiments';
 import { ComparePanel, compareRunOf, registerComparePanel } from './adapters/vscode/panels/compare-panel';
 import { Config } from './adapters/vscode/config';
-import { PipelineIndex } from './adapters/vscode/pipelines';
-import { RunController } from './adapters/vscode/run-controller';
+import { PipelineRegistry } from './adapters/vscode/registry';
+import { RunService } from './adapters/vscode/run-service';
+import { stageWord } from './core/run/words';
 import { StatusBar } from './adapters/vscode/status-bar';
 import { StageTaskProvider } from './adapters/vscode/tasks';
 import { PipelineTests } from './adapters/vscode/tests';
@@ -23,24 +29,27 @@ import { registerLanguageFeatures } from './adapters/vscode/language';
 
 /** What activate() returns: used by the extension-host tests (and other extensions). */
 export interface MlciApi {
-  pipelines: PipelineIndex;
-  runs: RunController;
+  pipelines: PipelineRegistry;
+  runs: RunService;
   tree: PipelineTree;
   tests: PipelineTests;
   experiments: ExperimentsView;
+  taskProvider: StageTaskProvider;
+  /** Resolves once the pipeline files were found and validated after activation. */
+  ready: Promise<void>;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<MlciApi> {
+export function activate(context: vscode.ExtensionContext): MlciApi {
   const log = vscode.window.createOutputChannel('mlci', { log: true });
   const config = new Config();
-  const pipelines = new PipelineIndex(log);
+  const pipelines = new PipelineRegistry(config, log);
   const statusBar = new StatusBar();
-  const runs = new RunController(config, log, pipelines, statusBar);
+  const runs = new RunService(config, log, pipelines, statusBar, path.join(context.extensionPath, 'dist', 'cli.js'));
   const tree = new PipelineTree(pipelines, runs);
   const view = vscode.window.createTreeView('mlci.pipelines', { treeDataProvider: tree, showCollapseAll: true });
   const tests = new PipelineTests(pipelines, runs);
-  const cli = path.join(context.extensionPath, 'dist', 'cli.js');
   const experiments = new ExperimentsView(pipelines, runs);
+  const taskProvider = new StageTaskProvider(pipelines, runs);
   const experimentsView = vscode.window.createTreeView('mlci.experiments', { treeDataProvider: experiments, canSelectMany: true });
   experiments.attach(experimentsView);
   const selected = (item?: RunItem, items?: RunItem[]): RunItem[] => (items?.length ? items : item ? [item] : [...experimentsView.selection]);
@@ -56,7 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
     ...registerDriftPanel(context),
     ...registerImportDvc(),
     ...registerComparePanel(context, compareHandlers),
-    vscode.tasks.registerTaskProvider('mlci', new StageTaskProvider(pipelines, cli)),
+    vscode.tasks.registerTaskProvider('mlci', taskProvider),
     experimentsView,
     vscode.commands.registerCommand('mlci.refreshRuns', () => experiments.refresh()),
     vscode.commands.registerCommand('mlci.filterRuns', () => experiments.chooseFilter()),
@@ -70,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
     vscode.commands.registerCommand('mlci.runExperiment', async () => {
       const entry = pipelines.list()[0];
       const runnable = entry && pipelines.runnable(entry);
-      if (entry && runnable) await runExperiment(entry, runnable.params, cli, log);
+      if (entry && runnable) await runExperiment(entry, runnable.params, runs);
     }),
     // Compare: the selected runs (default: every listed run, newest first)
     // in the comparison panel, against the pinned baseline if there is one.
@@ -85,28 +94,48 @@ export async function activate(context: vscode.ExtensionContext): Promise<MlciAp
       ComparePanel.createOrShow(context.extensionUri, { runs: list.map((x) => compareRunOf(x.run)), ...(pinned ? { baselineId: pinned.run.id } : {}), goals }, compareHandlers);
     }),
     ...registerLanguageFeatures({
-      config, log,
+      config, log, registry: pipelines,
       stageStatus: (file, stage) => {
         const v = runs.view(file, stage);
         const rec = v.live ?? v.last;
         if (!rec && !v.status) return undefined;
-        const label = rec?.status === 'running' ? 'running' : v.status?.state === 'stale' ? `stale: ${v.status.reasons[0] ?? ''}` : rec?.status ?? v.status?.state ?? '';
+        const label = rec?.status === 'running' ? 'running'
+          : rec && (rec.status === 'failed' || rec.status === 'cancelled') ? rec.status
+            : v.status?.state === 'stale' ? `stale: ${v.status.reasons[0] ?? ''}`
+              : v.status?.state === 'up-to-date' ? 'up to date'
+                : rec ? stageWord(rec.status) : v.status?.state ?? '';
         return { label, ...(rec?.reason ? { detail: rec.reason } : {}) };
       },
       onDidChangeStatus: runs.onDidChange,
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void vscode.commands.executeCommand('setContext', 'mlci.trusted', true)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void vscode.commands.executeCommand('setContext', 'mlci.trusted', true);
+      runs.refreshStatusSoon(0);
+    }),
     vscode.workspace.onDidSaveTextDocument((doc) => {
-      if (!config.runOnSave || !vscode.workspace.isTrusted || runs.running) return;
+      if (!vscode.workspace.isTrusted) return;
       const entry = pipelines.list().find((e) => doc.uri.fsPath === e.uri.fsPath || doc.uri.fsPath.startsWith(e.root + path.sep));
-      if (entry) void runs.run({ entry, targets: [], title: 'run on save' });
+      if (!entry) return;
+      if (config.runOnSave && !runs.running) void runs.run({ entry, targets: [], title: 'run on save', origin: 'run-on-save' });
+      else runs.refreshStatusSoon();
+    }),
+    pipelines.onDidChangeInput(() => {
+      if (vscode.workspace.isTrusted) runs.refreshStatusSoon();
+    }),
+    // Status is computed when someone looks: the explorer shown, or after idle.
+    view.onDidChangeVisibility((e) => {
+      if (e.visible) runs.refreshStatusSoon(0);
     }),
   );
   void vscode.commands.executeCommand('setContext', 'mlci.running', false);
-  // The first scan fills the tree; status (hashing deps) follows without blocking activation.
-  void pipelines.refresh().then(() => Promise.all([runs.refreshStatus(), experiments.refresh()]));
+  // After activation returns: find and validate pipeline files, read recorded runs.
+  const ready = new Promise<void>((resolve) => setTimeout(resolve, 0))
+    .then(() => pipelines.refresh())
+    .then(() => experiments.refresh())
+    .then(() => (view.visible ? runs.refreshStatus() : runs.refreshStatusSoon(3000)))
+    .catch((e: unknown) => log.error(`mlci start: ${(e as Error).message}`));
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs, tree, tests, experiments };
+  return { pipelines, runs, tree, tests, experiments, taskProvider, ready };
 }
 
 export function deactivate(): void {}

@@ -26,8 +26,6 @@ export function stateFile(root: string): string {
 }
 
 export async function createEngineDeps(root: string, runner: ContainerRunner): Promise<EngineDeps & { store: RunStore }> {
-  // .mlci/ gets its .gitignore before anything (the hash cache) writes there.
-  await ensureMlciDir(root);
   const store = new RunStore(root);
   // Runs left 'running' by a killed process are marked cancelled.
   await store.markInterrupted().catch(() => undefined);
@@ -39,10 +37,16 @@ export async function createEngineDeps(root: string, runner: ContainerRunner): P
   return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), cache };
 }
 
-/** What `status` needs: the runner (image IDs), the hasher with its stat cache, and the cache (what a run would restore). */
-export async function createStatusDeps(root: string, runner: ContainerRunner): Promise<{ runner: ContainerRunner; hasher: FileHasher; cache: StageCache }> {
-  await ensureMlciDir(root);
+/**
+ * What `status` needs: the runner (image IDs), the hasher with its stat
+ * cache, and the cache (what a run would restore). `readOnly` (the
+ * extension's status, plans in Restricted Mode): the stat cache is read but
+ * never written, and nothing under .mlci/ is created.
+ */
+export async function createStatusDeps(root: string, runner: ContainerRunner, opts: { readOnly?: boolean } = {}): Promise<{ runner: ContainerRunner; hasher: FileHasher; cache: StageCache }> {
   const hasher = new FileHasher(stateFile(root));
+  if (opts.readOnly) hasher.save = async () => undefined;
+  else await ensureMlciDir(root);
   return { runner, hasher, cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)) };
 }
 
@@ -53,7 +57,11 @@ export async function createCacheDeps(root: string): Promise<{ cache: StageCache
   return { cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)), hasher, store: new RunStore(root) };
 }
 
-export class EngineUnreachable extends Error {}
+export class EngineUnreachable extends Error {
+  constructor(message: string, readonly where: string) {
+    super(message);
+  }
+}
 
 /**
  * Docker when asked (or when `auto` and the engine answers), else host
@@ -62,13 +70,16 @@ export class EngineUnreachable extends Error {}
  */
 export async function chooseRunner(choice: ExecutorChoice, opts: { dockerHost?: string; note?: (line: string) => void } = {}): Promise<ContainerRunner> {
   if (choice === 'local') return new LocalRunner();
-  const { DockerRunner } = await import('./docker/docker-runner');
+  const { DockerRunner, DockerClientLoadError } = await import('./docker/docker-runner');
   const docker = new DockerRunner(opts.dockerHost ? { host: opts.dockerHost } : {});
   try {
     await docker.check();
     return docker;
   } catch (e) {
-    if (choice === 'docker') throw new EngineUnreachable((e as Error).message);
+    // A client that did not load is a bug in the build, not an engine state:
+    // it must fail loudly, never turn `auto` into host processes.
+    if (e instanceof DockerClientLoadError) throw e;
+    if (choice === 'docker') throw new EngineUnreachable((e as Error).message, docker.where);
     opts.note?.(`${(e as Error).message.split('\n')[0]}`);
     opts.note?.('running stages as host processes instead (executor local); images are ignored');
     return new LocalRunner();

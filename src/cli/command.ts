@@ -4,6 +4,7 @@
  * the table; each command lives in commands/<name>.ts.
  */
 import type { ParseArgsConfig } from 'node:util';
+import type { CliEvent } from '../protocol/cli-events';
 
 export interface CliIo {
   out(line: string): void;
@@ -11,6 +12,11 @@ export interface CliIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /**
+   * Set with `--events`: machine-readable events go here (JSON lines on
+   * standard output) and `out` writes to standard error instead.
+   */
+  event?(e: CliEvent): void;
 }
 
 export interface Command {
@@ -21,6 +27,8 @@ export interface Command {
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals: boolean;
+  /** Accepts `--events` (JSON lines on standard output, for the VS Code extension). */
+  events?: boolean;
   /** Rewrites argv before parsing (for flags with an optional value). */
   preprocess?: (argv: string[]) => string[];
   /**

@@ -2,6 +2,7 @@
 import type { ContainerRunner } from '../core/ports';
 import type { ExecutorChoice } from '../adapters/engine-deps';
 import { EngineUnreachable, chooseRunner as choose } from '../adapters/engine-deps';
+import type { CliEvent } from '../protocol/cli-events';
 import { CliError } from './errors';
 import { EXIT_CANNOT_RUN } from './workspace';
 
@@ -14,11 +15,32 @@ export function parseExecutor(value: unknown): ExecutorChoice {
   throw new CliError(`--executor must be docker, local or auto, not '${v}'`);
 }
 
-export async function chooseRunner(choice: ExecutorChoice, note: (line: string) => void): Promise<ContainerRunner> {
+/**
+ * The runner for `choice`. With `auto` an unreachable engine falls back to
+ * host processes, and says so on standard error (and as an `executor` event
+ * naming what it fell back from); `docker` never falls back.
+ */
+export async function chooseRunner(choice: ExecutorChoice, note: (line: string) => void, event?: (e: CliEvent) => void): Promise<ContainerRunner> {
+  let fellBack: string | undefined;
   try {
-    return await choose(choice, { note: (l) => note(`mlci: ${l}`) });
+    const runner = await choose(choice, {
+      note: (l) => {
+        fellBack ??= l;
+        note(`mlci: ${l}`);
+      },
+    });
+    event?.({
+      type: 'executor',
+      name: runner.name,
+      ...(runner.where ? { where: runner.where } : {}),
+      ...(fellBack !== undefined && runner.name === 'local' ? { fellBackFrom: { name: 'docker' as const, reason: fellBack } } : {}),
+    });
+    return runner;
   } catch (e) {
-    if (e instanceof EngineUnreachable) throw new CliError(e.message, EXIT_CANNOT_RUN);
+    if (e instanceof EngineUnreachable) {
+      event?.({ type: 'engine-unreachable', where: e.where, reason: e.message });
+      throw new CliError(e.message, EXIT_CANNOT_RUN);
+    }
     throw e;
   }
 }

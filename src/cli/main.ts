@@ -9,6 +9,8 @@ import { version } from '../../package.json';
 import type { CliIo, Command } from './command';
 import { CliError, EXIT } from './errors';
 import { FixableError, describeFsError, fsErrorFile, isFsError } from '../core/fixable-error';
+import type { CliEvent } from '../protocol/cli-events';
+import { CLI_EVENTS_VERSION } from '../protocol/cli-events';
 
 /**
  * The command table: each command's module is loaded only when it runs (the
@@ -66,6 +68,28 @@ export function commandHelp(c: Command): string {
   return `Usage: ${c.usage}\n\n${c.help}\n\n${INTERNAL_EXIT_HELP}`;
 }
 
+/**
+ * `--events`: JSON lines on standard output (src/protocol/cli-events.ts),
+ * human lines on standard error; starts with `hello`, ends with `exit`.
+ */
+async function withEvents(command: Command, rest: string[], io: CliIo): Promise<number> {
+  const emit = (e: CliEvent) => io.out(JSON.stringify(e));
+  const eventIo: CliIo = {
+    ...io,
+    out: io.err,
+    isTTY: false,
+    event: emit,
+    err: (line) => {
+      io.err(line);
+      emit({ type: 'note', level: 'warning', text: line });
+    },
+  };
+  emit({ type: 'hello', protocol: CLI_EVENTS_VERSION, version, command: command.name });
+  const code = await main([command.name, ...rest], eventIo);
+  emit({ type: 'exit', code });
+  return code;
+}
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
@@ -81,6 +105,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   if (!command) {
     io.err(`mlci: unknown command '${name}'. Run 'mlci --help' for the list of commands.`);
     return EXIT.usage;
+  }
+  if (rest.includes('--events')) {
+    if (!command.events) {
+      io.err(`mlci ${command.name}: --events is not supported by this command (run, sweep, verify and push support it)`);
+      return EXIT.usage;
+    }
+    return withEvents(command, rest.filter((a) => a !== '--events'), io);
   }
   if (rest.includes('-h') || rest.includes('--help')) {
     io.out(commandHelp(command));
@@ -111,7 +142,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
  * programming error (TypeError, RangeError such as a stack overflow...) is
  * an internal error with its own code, never mistaken for a gate failure.
  */
-export function reportError(command: Pick<Command, 'name' | 'errorExit'>, e: unknown, io: Pick<CliIo, 'err' | 'env'>): number {
+export function reportError(command: Pick<Command, 'name' | 'errorExit'>, e: unknown, io: Pick<CliIo, 'err' | 'env' | 'event'>): number {
+  const code = errorCode(command, e, io);
+  // --events: the extension learns why the command ended without parsing text.
+  io.event?.({ type: 'error', message: (e as Error)?.message ?? String(e), exitCode: code, ...(code === EXIT.internal ? { internal: true } : {}) });
+  return code;
+}
+
+function errorCode(command: Pick<Command, 'name' | 'errorExit'>, e: unknown, io: Pick<CliIo, 'err' | 'env'>): number {
   const errorExit = command.errorExit ?? EXIT.usage;
   if (io.env.MLCI_DEBUG) io.err(String((e as Error)?.stack ?? e));
   if (e instanceof CliError) {

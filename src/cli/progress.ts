@@ -10,6 +10,9 @@ import type { CliIo } from './command';
 const COLOURS = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
 export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
+  // --events: the extension reads the engine's events themselves.
+  const events = io.event?.bind(io);
+  if (events) return (e: EngineEvent) => events(e);
   const colour = io.isTTY && !io.env.NO_COLOR;
   const paint = (c: keyof typeof COLOURS, s: string) => (colour ? `${COLOURS[c]}${s}${COLOURS.reset}` : s);
   const partial = new Map<string, string>();

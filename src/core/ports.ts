@@ -117,10 +117,17 @@ export interface ContainerRunner {
   readonly name: 'docker' | 'local';
   /** Present when the runner can build images (Docker); the local runner ignores `build:` like `image:`. */
   readonly builder?: ImageBuilder;
+  /** Where stages run, for messages (`unix:///var/run/docker.sock`); undefined for host processes. */
+  readonly where?: string;
   /** Throws an Error with a message saying how to fix it when the engine is unreachable. */
   check(): Promise<void>;
   /** The image's ID, pulling it first when missing (progress via `log`). */
   resolveImage(image: string, log?: LogSink, cancel?: Cancel): Promise<string>;
+  /**
+   * The image's ID when the engine has it, else undefined: never pulls.
+   * Status and plans use it, so looking at a pipeline downloads nothing.
+   */
+  imageIdIfPresent?(image: string): Promise<string | undefined>;
   run(spec: StageSpec, log: LogSink, cancel?: Cancel): Promise<StageResult>;
   /** Remove containers labelled by runs that are no longer alive; returns how many. */
   removeStray(isRunAlive: (runId: string) => boolean): Promise<number>;

@@ -14,6 +14,7 @@ import Docker from 'dockerode';
 import { DockerRunner } from '../../src/adapters/docker/docker-runner';
 import { startLocalRegistry, type LocalRegistry } from './local-registry';
 import type { StageSpec } from '../../src/core/ports';
+import { hostId } from '../../src/adapters/docker/owner';
 
 const BUSYBOX = 'mlci-test/busybox:latest';
 const PYTHON = 'python:3.12-slim';
@@ -241,16 +242,56 @@ describe('DockerRunner (real engine)', function () {
   });
 
   describe('removeStray', () => {
+    const labelled = (runId: string, host = hostId()): Promise<Docker.Container> =>
+      docker.createContainer({
+        Image: BUSYBOX,
+        Cmd: ['sleep', '30'],
+        Labels: { 'mlci.run': runId, 'mlci.stage': 'x', 'mlci.pid': '999999', ...(host ? { 'mlci.host': host } : {}) },
+        HostConfig: { NetworkMode: 'none' },
+      });
+
+    it('labels every container with the host and client that made it', async () => {
+      const s = spec({ commands: ['echo owned'] });
+      const seen: Array<Record<string, string>> = [];
+      const watch = setInterval(() => void docker.listContainers({ all: true, filters: { label: [`mlci.run=${s.runId}`] } }).then((l) => l.forEach((c) => seen.push(c.Labels))), 20);
+      try {
+        const r = await runner.run({ ...s, commands: ['sleep 1'] }, () => undefined);
+        assert.equal(r.outcome.kind, 'exited');
+      } finally {
+        clearInterval(watch);
+      }
+      assert.ok(seen.length > 0, 'saw the container while it ran');
+      assert.equal(seen[0]['mlci.host'], hostId());
+      assert.match(seen[0]['mlci.client'], /^mlci \S+ \(pid \d+\)$/);
+    });
+
+    it('two hosts on one engine never remove each other\'s containers (a dead pid on another host is not ours)', async () => {
+      const otherHost = `other-host-${randomUUID()}`;
+      const theirs = await labelled(`theirs-${randomUUID()}`, otherHost);
+      const legacy = await labelled(`legacy-${randomUUID()}`, '');
+      await theirs.start();
+      try {
+        // Every run counts as dead here: only the host label can save them.
+        await runner.removeStray(() => false);
+        assert.equal((await docker.listContainers({ all: true, filters: { id: [theirs.id] } })).length, 1, 'another host\'s running stage was removed');
+        assert.equal((await docker.listContainers({ all: true, filters: { id: [legacy.id] } })).length, 1, 'a container of unknown host was removed');
+        // The other host's own cleanup (MLCI_HOST_ID names it) does remove it.
+        process.env.MLCI_HOST_ID = otherHost;
+        try {
+          await runner.removeStray(() => false);
+        } finally {
+          delete process.env.MLCI_HOST_ID;
+        }
+        assert.equal((await docker.listContainers({ all: true, filters: { id: [theirs.id] } })).length, 0, 'its own host removes it');
+      } finally {
+        await theirs.remove({ force: true }).catch(() => undefined);
+        await legacy.remove({ force: true }).catch(() => undefined);
+      }
+    });
+
     it('removes containers of dead runs and keeps those of live ones', async () => {
       const dead = `dead-${randomUUID()}`;
       const live = `live-${randomUUID()}`;
-      const labelled = (runId: string): Promise<Docker.Container> =>
-        docker.createContainer({
-          Image: BUSYBOX,
-          Cmd: ['sleep', '30'],
-          Labels: { 'mlci.run': runId, 'mlci.stage': 'x', 'mlci.pid': '999999' },
-          HostConfig: { NetworkMode: 'none' },
-        });
       const deadContainer = await labelled(dead);
       await deadContainer.start(); // a running one too: removal is forced
       const liveContainer = await labelled(live);

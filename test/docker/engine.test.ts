@@ -20,6 +20,7 @@ import { runPipeline } from '../../src/core/run/engine';
 import { parseImageMapping } from '../../src/core/run/images';
 import { engineDeps } from '../../src/cli/compose';
 import { hostUser } from '../../src/cli/executor';
+import { hostId } from '../../src/adapters/docker/owner';
 
 const repo = path.resolve(__dirname, '../..');
 
@@ -121,7 +122,7 @@ describe('run engine on the example project (real Docker engine)', function () {
   it('removes containers left by a killed run before the next run starts', async () => {
     const root = copyExample();
     dirs.push(root);
-    const stray = await docker.createContainer({ Image: 'mlci-test/busybox:latest', Cmd: ['sleep', '60'], Labels: { 'mlci.run': 'killed-run', 'mlci.stage': 'x', 'mlci.pid': '999999' }, HostConfig: { NetworkMode: 'none' } });
+    const stray = await docker.createContainer({ Image: 'mlci-test/busybox:latest', Cmd: ['sleep', '60'], Labels: { 'mlci.run': 'killed-run', 'mlci.stage': 'x', 'mlci.pid': '999999', 'mlci.host': hostId() }, HostConfig: { NetworkMode: 'none' } });
     await stray.start();
     await run(root, { targets: ['unit-tests'] });
     const left = await docker.listContainers({ all: true, filters: { label: ['mlci.run=killed-run'] } });

@@ -31,6 +31,8 @@ import type { LongTimer } from '../../core/long-timer';
 import { setLongTimeout } from '../../core/long-timer';
 import { DockerBuilder } from './docker-builder';
 import { errorText, inspectImage, isNotFound, pull } from './docker-api';
+import pkg from '../../../package.json';
+import { LABEL_CLIENT, LABEL_HOST, clientLabel, hostId } from './owner';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -96,14 +98,16 @@ export class DockerRunner implements ContainerRunner {
 
   async check(): Promise<void> {
     const timeoutMs = this.options.pingTimeoutMs ?? 5000;
-    let docker: Dockerode;
+    // A plain socket or tcp engine answers the ping without loading dockerode (engine-http.ts).
+    const plain = plainEngine(this.options);
+    // Outside the try: a client that fails to load (a module missing from the
+    // bundle) is a bug to report as such, never an "unreachable engine" that
+    // would send `auto` to host processes.
+    const docker = plain ? undefined : await this.docker();
     try {
-      // A plain socket or tcp engine answers the ping without loading dockerode (engine-http.ts).
-      const plain = plainEngine(this.options);
       if (plain) return await pingEngine(plain, timeoutMs);
-      docker = await this.docker();
       // dockerode's ping takes an abortSignal at runtime; its typings do not say so.
-      const ping = docker.ping.bind(docker) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+      const ping = docker!.ping.bind(docker) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
       await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       const reason = errorText(err);
@@ -123,6 +127,12 @@ export class DockerRunner implements ContainerRunner {
     const docker = await this.docker();
     const ping = docker.ping.bind(docker) as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
     await ping({ abortSignal: AbortSignal.timeout(ms) });
+  }
+
+  async imageIdIfPresent(image: string): Promise<string | undefined> {
+    const plain = plainEngine(this.options);
+    if (plain) return inspectImageId(plain, image);
+    return inspectImage(await this.docker(), image);
   }
 
   async resolveImage(image: string, log?: LogSink, cancel?: Cancel): Promise<string> {
@@ -289,6 +299,9 @@ export class DockerRunner implements ContainerRunner {
     for (const info of containers) {
       const runId = info.Labels?.[LABEL_RUN];
       if (runId === undefined || isRunAlive(runId)) continue;
+      // Made on another host sharing this engine (or by an mlci too old to
+      // say which host): its pid means nothing here, so it is never ours to remove.
+      if (info.Labels?.[LABEL_HOST] !== hostId()) continue;
       // The mlci process that made it is still running on this host (another
       // workspace's run on the same engine): not stray.
       const pid = Number(info.Labels?.[LABEL_PID]);
@@ -297,7 +310,8 @@ export class DockerRunner implements ContainerRunner {
         await this.limit(docker.getContainer(info.Id).remove({ force: true, v: true }), 'removing a stray container');
         removed++;
       } catch (err) {
-        if (!isNotFound(err)) throw err; // removed meanwhile: not ours to count
+        // Removed meanwhile, or being removed by another mlci's cleanup: not ours to count.
+        if (!isNotFound(err) && !isRemovalInProgress(err)) throw err;
       }
     }
     return removed;
@@ -306,10 +320,26 @@ export class DockerRunner implements ContainerRunner {
   /** The dockerode client, created on first use (lazy import). */
   private docker(): Promise<Dockerode> {
     this.client ??= (async () => {
-      const { default: Docker } = await import('dockerode');
+      let Docker: typeof Dockerode;
+      try {
+        ({ default: Docker } = await import('dockerode'));
+      } catch (err) {
+        throw new DockerClientLoadError(err);
+      }
       return new Docker(clientOptions(this.options));
     })();
     return this.client;
+  }
+}
+
+/**
+ * The Docker client itself failed to load: a broken install or bundle (a
+ * module left out), not an engine problem. Reported as an internal error.
+ */
+export class DockerClientLoadError extends Error {
+  constructor(cause: unknown) {
+    super(`the Docker client failed to load (${errorText(cause)}): this is a bug in this mlci build, not a Docker problem; please report it`, { cause });
+    this.name = 'DockerClientLoadError';
   }
 }
 
@@ -385,7 +415,13 @@ export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions
     WorkingDir: path.join(spec.workspace, spec.workdir),
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
     ...(spec.user ? { User: spec.user } : {}),
-    Labels: { [LABEL_RUN]: spec.runId, [LABEL_STAGE]: spec.stage, [LABEL_PID]: String(process.pid) },
+    Labels: {
+      [LABEL_RUN]: spec.runId,
+      [LABEL_STAGE]: spec.stage,
+      [LABEL_PID]: String(process.pid),
+      [LABEL_HOST]: hostId(),
+      [LABEL_CLIENT]: clientLabel(pkg.version),
+    },
     AttachStdout: true,
     AttachStderr: true,
     AttachStdin: false,
@@ -501,6 +537,10 @@ export function isEngineFailure(err: unknown): boolean {
   if (typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code)) return true;
   const message = err instanceof Error ? err.message : '';
   return /socket hang up|^aborted$|wait for the container was closed/i.test(message);
+}
+
+function isRemovalInProgress(err: unknown): boolean {
+  return (err as { statusCode?: number }).statusCode === 409 && /already in progress/.test(errorText(err));
 }
 
 /** `p`, or a rejection as soon as `signal` aborts (the call itself may go on). */

@@ -9,21 +9,22 @@ import { parseParams } from '../../core/params';
 import { scaffoldPipeline } from '../../core/scaffold';
 import { pathKey } from '../../core/pipeline/source';
 import { TEST_KINDS } from '../../core/pipeline/model';
-import { loadEngine } from './engine-loader';
+import { callCli } from './cli-process';
+import { stageWord } from '../../core/run/words';
 import { exportCiWorkflow, verifyAndPush } from './ship';
 import { DriftPanel, showDriftReportFromFile, showStageDriftReport } from './panels/drift-panel';
 import type { DriftPanelReport } from '../../protocol/drift-panel';
 import type { Config } from './config';
-import type { PipelineEntry, PipelineIndex } from './pipelines';
-import type { RunController } from './run-controller';
+import type { PipelineEntry, PipelineRegistry } from './registry';
+import type { RunService } from './run-service';
 import type { Node, StageArg } from './tree';
 
 export interface CommandContext {
   extensionUri: vscode.Uri;
   config: Config;
   log: vscode.LogOutputChannel;
-  pipelines: PipelineIndex;
-  runs: RunController;
+  pipelines: PipelineRegistry;
+  runs: RunService;
 }
 
 type Arg = Node | StageArg | vscode.Uri | undefined;
@@ -84,19 +85,25 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     },
     'mlci.stopRun': () => ctx.runs.stop(),
     'mlci.showLogs': () => ctx.log.show(),
+    // The reference shipped inside the extension (works offline).
+    'mlci.openDocs': () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(ctx.extensionUri, 'docs', 'pipeline-file.md')),
+    // The plan `mlci run` would follow, from `mlci status`: no image is pulled,
+    // and in Restricted Mode nothing is written (--read-only).
     'mlci.showPlan': async (arg) => {
       const entry = await pickPipeline(ctx, arg);
-      const runnable = entry && ctx.pipelines.runnable(entry);
-      if (!entry || !runnable) return;
-      const { chooseRunner, createEngineDeps, pipelineStatus } = loadEngine();
-      const runner = await chooseRunner(ctx.config.executor, { ...(ctx.config.dockerHost ? { dockerHost: ctx.config.dockerHost } : {}), note: (l) => ctx.log.warn(l) });
-      const deps = await createEngineDeps(entry.root, runner);
-      const entries = await pipelineStatus({ pipeline: runnable.pipeline, root: entry.root, params: runnable.params, imageMap: ctx.config.imageMappings }, deps);
-      await deps.hasher.save();
-      const lines = [`# Run plan: ${vscode.workspace.asRelativePath(entry.uri)} (${runner.name} executor)`, '', '| stage | kind | will | why |', '|---|---|---|---|'];
-      for (const e of entries) {
+      if (!entry) return;
+      if (!ctx.pipelines.runnable(entry)) {
+        void vscode.window.showErrorMessage(`${path.basename(entry.uri.fsPath)} has errors: fix them first (see Problems).`);
+        return;
+      }
+      const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'mlci: planning' }, () => ctx.runs.plan(entry));
+      if (!plan) return;
+      const lines = [`# Run plan: ${vscode.workspace.asRelativePath(entry.uri)}`, ''];
+      for (const note of plan.note.split('\n').filter(Boolean)) lines.push(`> ${note.replace(/^mlci: /, '')}`, '');
+      lines.push('| stage | kind | will | why |', '|---|---|---|---|');
+      for (const e of plan.rows) {
         const will = e.state === 'stale' ? 'run' : e.state === 'up-to-date' ? 'skip' : e.state === 'restorable' ? 'restore' : e.state === 'after-upstream' ? 'maybe' : '?';
-        lines.push(`| ${e.stage.name} | ${e.stage.kind} | ${will} | ${e.reasons.join('; ').replace(/\|/g, '\\|') || 'up to date'} |`);
+        lines.push(`| ${e.stage} | ${e.kind} | ${will} | ${e.reasons.join('; ').replace(/\|/g, '\\|') || 'up to date'} |`);
       }
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: lines.join('\n') + '\n' });
       await vscode.window.showTextDocument(doc, { preview: true });
@@ -182,12 +189,18 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           if (!ref?.[0]) return;
           const cur = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Current data', filters: { Data: ['csv', 'tsv', 'jsonl', 'ndjson', 'parquet'] } });
           if (!cur?.[0]) return;
-          const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mlci: computing drift', cancellable: true }, (_p, token) => {
-            const ac = new AbortController();
-            token.onCancellationRequested(() => ac.abort());
-            return loadEngine().detectDrift(ref[0].fsPath, cur[0].fsPath, { share: 0.5, columns: {}, exclude: [], format: 'auto' }, { signal: ac.signal, referenceName: vscode.workspace.asRelativePath(ref[0]), currentName: vscode.workspace.asRelativePath(cur[0]) });
-          });
-          DriftPanel.createOrShow(ctx.extensionUri, report as unknown as DriftPanelReport, `Drift: ${path.basename(cur[0].fsPath)}`);
+          // Computed by the CLI (`mlci drift --format json`), off the extension host.
+          const folder = vscode.workspace.getWorkspaceFolder(cur[0])?.uri.fsPath ?? path.dirname(cur[0].fsPath);
+          const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'mlci: computing drift' }, () =>
+            callCli({ cliPath: ctx.runs.cliPath, args: ['drift', '--reference', ref[0].fsPath, '--current', cur[0].fsPath, '--format', 'json'], cwd: folder, env: { ELECTRON_RUN_AS_NODE: '1' } }));
+          let report: DriftPanelReport;
+          try {
+            report = JSON.parse(result.stdout) as DriftPanelReport;
+          } catch {
+            void vscode.window.showErrorMessage(`mlci: no drift report: ${result.stderr.split('\n').filter(Boolean).pop() ?? `mlci drift exited with ${result.code}`}`);
+            return;
+          }
+          DriftPanel.createOrShow(ctx.extensionUri, report, `Drift: ${path.basename(cur[0].fsPath)}`);
           return;
         }
       }
@@ -221,10 +234,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     'mlci.openStageLog': async (arg) => {
       const t = await pickStage(ctx, arg, 'Open the log of which stage?');
       if (!t) return;
-      const run = ctx.runs.lastRun(t.entry.uri.fsPath);
-      const rec = run?.stages.find((s) => s.name === t.stage);
+      const { lastRun: run, last: rec } = ctx.runs.view(t.entry.uri.fsPath, t.stage);
       if (!run || !rec?.log) {
-        void vscode.window.showInformationMessage(`Stage ${t.stage} has no log in the last run${rec ? ` (${rec.status})` : ''}.`);
+        void vscode.window.showInformationMessage(`Stage ${t.stage} has no log in the last run${rec ? ` (${stageWord(rec.status)})` : ''}.`);
         return;
       }
       await vscode.window.showTextDocument(vscode.Uri.file(path.join(t.entry.root, '.mlci', 'runs', run.id, rec.log)), { preview: true });

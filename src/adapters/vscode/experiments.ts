@@ -19,9 +19,9 @@ import type { RunKind, RunRecord } from '../../core/run/record';
 import { hiddenNote } from '../../core/experiments/list';
 import { ComparePanel, compareRunOf } from './panels/compare-panel';
 import { formatDuration } from '../../core/run/units';
-import { loadEngine } from './engine-loader';
-import type { PipelineEntry, PipelineIndex } from './pipelines';
-import type { RunController } from './run-controller';
+import { RunStore } from '../../core/run/store';
+import type { PipelineEntry, PipelineRegistry } from './registry';
+import type { RunService } from './run-service';
 
 export interface RunItem {
   kind: 'run';
@@ -57,7 +57,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
   private items: RunItem[] = [];
   private view: vscode.TreeView<RunItem> | undefined;
 
-  constructor(private readonly pipelines: PipelineIndex, runs: RunController) {
+  constructor(private readonly pipelines: PipelineRegistry, runs: RunService) {
     runs.onDidFinishRun(() => void this.refresh());
     pipelines.onDidChange(() => void this.refresh());
     void vscode.commands.executeCommand('setContext', 'mlci.runHistory', false);
@@ -89,7 +89,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
   async refresh(): Promise<void> {
     const items: RunItem[] = [];
     for (const entry of this.pipelines.list()) {
-      const { RunStore } = loadEngine();
+      
       const runs = await new RunStore(entry.root).list().catch(() => []);
       const pinned = await readPinned(entry.root).catch(() => undefined);
       for (const run of runs) items.push({ kind: 'run', run, entry, pinned: run.id === pinned, runKind: kindOf(run) });
@@ -164,7 +164,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     if (!i.entry) return;
     const name = await vscode.window.showInputBox({ prompt: `Name for run ${i.run.id}`, value: i.run.name ?? '' });
     if (name === undefined) return;
-    await new (loadEngine().RunStore)(i.entry.root).rename(i.run.id, name);
+    await new RunStore(i.entry.root).rename(i.run.id, name);
     await this.refresh();
   }
 
@@ -175,7 +175,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     const words = text.split(/\s+/).filter(Boolean);
     const add = words.filter((w) => !w.startsWith('-'));
     const remove = [...(i.run.tags ?? []).filter((t) => !add.includes(t)), ...words.filter((w) => w.startsWith('-')).map((w) => w.slice(1))];
-    await new (loadEngine().RunStore)(i.entry.root).tag(i.run.id, add, remove);
+    await new RunStore(i.entry.root).tag(i.run.id, add, remove);
     await this.refresh();
   }
 
@@ -184,7 +184,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     if (!own.length) return;
     const sure = await vscode.window.showWarningMessage(`Delete ${own.length === 1 ? `run ${own[0].run.name ?? own[0].run.id}` : `${own.length} runs`} and ${own.length === 1 ? 'its' : 'their'} logs?`, { modal: true }, 'Delete');
     if (sure !== 'Delete') return;
-    for (const i of own) await new (loadEngine().RunStore)(i.entry!.root).delete(i.run.id);
+    for (const i of own) await new RunStore(i.entry!.root).delete(i.run.id);
     await this.refresh();
   }
 
@@ -221,11 +221,7 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
  * the bundled CLI (`mlci run --set`, the same path as in a terminal: a copy
  * of the pipeline folder, recorded on the run), with progress and Cancel.
  */
-export async function runExperiment(entry: PipelineEntry, params: Record<string, unknown>, cli: string, log: vscode.LogOutputChannel): Promise<void> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('mlci does not run experiments in Restricted Mode.');
-    return;
-  }
+export async function runExperiment(entry: PipelineEntry, params: Record<string, unknown>, runs: RunService): Promise<void> {
   const flat = Object.entries(params).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`).join(' ');
   const text = await vscode.window.showInputBox({ title: 'Run Experiment', prompt: 'Params overrides, space separated (key=value); edit the values to try', value: flat });
   if (!text) return;
@@ -235,23 +231,8 @@ export async function runExperiment(entry: PipelineEntry, params: Record<string,
     void vscode.window.showInformationMessage('No value changed: nothing to try.');
     return;
   }
-  const { spawn } = await import('node:child_process');
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `mlci: experiment ${changed.join(' ')}`, cancellable: true }, (progress, token) =>
-    new Promise<void>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'run', '--file', entry.uri.fsPath, ...changed.flatMap((s) => ['--set', s])], { cwd: entry.root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' } });
-      token.onCancellationRequested(() => child.kill('SIGINT'));
-      const onData = (d: Buffer) => {
-        for (const line of String(d).split('\n').filter(Boolean)) {
-          log.info(`experiment | ${line}`);
-          if (/^\[\d+\/\d+\]/.test(line)) progress.report({ message: line });
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('exit', (code) => {
-        if (code === 0) void vscode.window.showInformationMessage('Experiment finished: it is in the Experiments view.');
-        else if (code !== 130) void vscode.window.showErrorMessage(`Experiment failed (exit ${code}): see the mlci output.`, 'Show Output').then((p) => p && log.show());
-        resolve();
-      });
-    }));
+  // The one run path: `mlci run --set ...` through the run service, with the
+  // same executor, engine, image mappings and jobs as every other run.
+  const record = await runs.run({ entry, targets: [], overrides: changed, title: `experiment ${changed.join(' ')}` });
+  if (record?.status === 'passed') void vscode.window.showInformationMessage(`Experiment ${changed.join(' ')} passed: it is in the Experiments view.`);
 }

@@ -1,12 +1,14 @@
 /**
  * Every stage as a VS Code task (type `mlci`), run through the bundled CLI
- * so a task and `mlci run` in a terminal behave the same. The problem
+ * with the run service's settings, so a task, a run from the tree and
+ * `mlci run` in a terminal behave the same. The problem
  * matcher `$mlci` turns pipeline validation errors into Problems. No tasks
  * are offered in an untrusted workspace (VS Code also blocks them there).
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { PipelineIndex } from './pipelines';
+import type { PipelineRegistry } from './registry';
+import type { RunService } from './run-service';
 
 export interface MlciTaskDefinition extends vscode.TaskDefinition {
   type: 'mlci';
@@ -16,7 +18,7 @@ export interface MlciTaskDefinition extends vscode.TaskDefinition {
 }
 
 export class StageTaskProvider implements vscode.TaskProvider {
-  constructor(private readonly pipelines: PipelineIndex, private readonly cliPath: string) {}
+  constructor(private readonly pipelines: PipelineRegistry, private readonly runs: RunService) {}
 
   provideTasks(): vscode.Task[] {
     if (!vscode.workspace.isTrusted) return [];
@@ -40,8 +42,8 @@ export class StageTaskProvider implements vscode.TaskProvider {
   }
 
   private make(folder: vscode.WorkspaceFolder, def: MlciTaskDefinition): vscode.Task {
-    const args = ['run', def.stage, '--file', def.file ?? 'mlci.yaml', ...(def.force ? ['--force', def.stage] : [])];
-    const exec = new vscode.ProcessExecution(process.execPath, [this.cliPath, ...args], { cwd: folder.uri.fsPath, env: { ELECTRON_RUN_AS_NODE: '1' } });
+    // The run service's CLI, arguments and settings (executor, engine, image mappings, jobs).
+    const exec = this.runs.taskExecution(folder.uri.fsPath, def);
     const task = new vscode.Task(def, folder, `${def.file ? `${def.file}: ` : ''}${def.stage}`, 'mlci', exec, '$mlci');
     task.detail = `mlci run ${def.stage}`;
     task.group = vscode.TaskGroup.Build;

@@ -9,8 +9,8 @@ import type { Stage } from '../../core/pipeline/model';
 import { TEST_KINDS } from '../../core/pipeline/model';
 import { pathKey } from '../../core/pipeline/source';
 import type { RunRecord } from '../../core/run/record';
-import type { PipelineEntry, PipelineIndex } from './pipelines';
-import type { RunController } from './run-controller';
+import type { PipelineEntry, PipelineRegistry } from './registry';
+import type { RunService } from './run-service';
 import { gateLabel } from './tree';
 
 interface DataCheck {
@@ -29,7 +29,7 @@ export class PipelineTests implements vscode.Disposable {
   readonly runProfile: vscode.TestRunProfile;
   private readonly disposables: vscode.Disposable[] = [this.controller];
 
-  constructor(private readonly pipelines: PipelineIndex, private readonly runs: RunController) {
+  constructor(private readonly pipelines: PipelineRegistry, private readonly runs: RunService) {
     this.runProfile = this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (req, token) => this.runTests(req, token), true);
     this.controller.refreshHandler = async () => {
       await pipelines.refresh();
@@ -52,17 +52,25 @@ export class PipelineTests implements vscode.Disposable {
       for (const stage of p.stages.filter((s) => TEST_KINDS.includes(s.kind))) {
         const id = `${entry.uri.fsPath}#${stage.name}`;
         const item = this.controller.items.get(id) ?? this.controller.createTestItem(id, stage.name, entry.uri);
+        // Labels and ranges follow the file as it is edited and saved.
+        item.label = stage.name;
         item.description = stage.kind;
         item.range = this.stageRange(entry, stage.name);
         const children: vscode.TestItem[] = stage.gates.map((g) => {
           const gid = `${id}#gate-${g.index}`;
-          const child = item.children.get(gid) ?? this.controller.createTestItem(gid, `gate: ${g.name ?? gateLabel(g)}`, entry.uri);
+          const label = `gate: ${g.name ?? gateLabel(g)}`;
+          const child = item.children.get(gid) ?? this.controller.createTestItem(gid, label, entry.uri);
+          child.label = label;
           const info = entry.result.source?.index.get(pathKey(['stages', stage.name, 'gates', g.index]));
-          if (info) child.range = this.rangeAt(entry, info.start, info.end);
+          child.range = info ? this.rangeAt(entry, info.start, info.end) : undefined;
           return child;
         });
         // Data checks and JUnit cases of the last run stay listed.
-        for (const [cid, c] of item.children) if (cid.includes('#check-') || cid.includes('#junit-')) children.push(c);
+        for (const [cid, c] of item.children) {
+          if (!cid.includes('#check-') && !cid.includes('#junit-')) continue;
+          c.range = item.range;
+          children.push(c);
+        }
         item.children.replace(children);
         items.push(item);
       }
@@ -101,7 +109,7 @@ export class PipelineTests implements vscode.Disposable {
           const it = this.controller.items.get(`${file}#${s}`);
           if (it) run.started(it);
         }
-        const record = await this.runs.run({ entry, targets, force: targets, title: `test ${targets.join(', ')}` });
+        const record = await this.runs.run({ entry, targets, force: targets, title: `test ${targets.join(', ')}`, origin: 'test-explorer' });
         for (const s of targets) {
           const it = this.controller.items.get(`${file}#${s}`);
           const stage = entry.result.pipeline.stageByName.get(s);

@@ -14,8 +14,8 @@ import { makePlan } from '../../core/run/plan';
 import { checkTriggers } from '../../core/triggers';
 import { statSync } from 'node:fs';
 import { formatDuration } from '../../core/run/units';
-import type { PipelineEntry, PipelineIndex } from './pipelines';
-import type { RunController, StageView } from './run-controller';
+import type { PipelineEntry, PipelineRegistry } from './registry';
+import type { RunService, StageView } from './run-service';
 import { FILE_LIMITS, readRegularFileSync } from '../../core/files/regular-file';
 
 export type Node =
@@ -33,21 +33,28 @@ export interface StageArg {
 
 const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database', train: 'flame', evaluate: 'graph', drift: 'pulse', custom: 'terminal' };
 
+/**
+ * What a stage shows, by precedence: running; then an outcome that must stay
+ * visible until the stage runs again (failed, cancelled, a failed gate, not
+ * run because upstream failed); then the up-to-date status when it is known
+ * (stale with why, up to date); then the last outcome (passed, up to date).
+ * "up to date" is the one word for a stage whose inputs did not change.
+ */
 export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: string; tooltip: string } {
-  const { live, last, status } = view;
+  const { live, last, status, gates } = view;
   if (live?.status === 'running') return { icon: new vscode.ThemeIcon('loading~spin'), label: 'running', tooltip: `Running: ${live.reason ?? ''}` };
-  const ended = live ?? undefined;
-  const rec = ended ?? last;
-  if (ended || (rec && status?.state !== 'stale')) {
-    switch (rec!.status) {
-      case 'passed': return { icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')), label: 'passed', tooltip: `Passed${rec!.reason ? `: ${rec!.reason}` : ''}` };
-      case 'cached': return { icon: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')), label: 'cached', tooltip: 'Up to date: skipped (inputs unchanged since the last run)' };
-      case 'restored': return { icon: new vscode.ThemeIcon('archive', new vscode.ThemeColor('testing.iconPassed')), label: 'restored', tooltip: `Restored from the cache: ${rec!.reason ?? ''}` };
-      case 'failed': return { icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')), label: 'failed', tooltip: `Failed: ${rec!.reason ?? ''}` };
-      case 'cancelled': return { icon: new vscode.ThemeIcon('circle-slash'), label: 'cancelled', tooltip: 'Cancelled' };
-      case 'skipped': return { icon: new vscode.ThemeIcon('debug-step-over'), label: 'not run', tooltip: `Not run: ${rec!.reason ?? ''}` };
-      default: break;
-    }
+  const rec = live ?? last;
+  const staleNote = status?.state === 'stale' ? `\n\nWill run next time: ${status.reasons.join('; ')}` : '';
+  const failedGate = !live ? gates?.find((g) => g.status === 'failed' && g.severity === 'error') : undefined;
+  const error = new vscode.ThemeColor('testing.iconFailed');
+  switch (rec?.status) {
+    case 'failed': return { icon: new vscode.ThemeIcon('error', error), label: 'failed', tooltip: `Failed: ${rec.reason ?? ''}${staleNote}` };
+    case 'cancelled': return { icon: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.warningForeground')), label: 'cancelled', tooltip: `Cancelled${rec.reason ? `: ${rec.reason}` : ''}${staleNote}` };
+    case 'skipped': return { icon: new vscode.ThemeIcon('debug-step-over', new vscode.ThemeColor('list.warningForeground')), label: 'not run', tooltip: `Not run: ${rec.reason ?? ''}${staleNote}` };
+    default: break;
+  }
+  if (failedGate && status?.state !== 'stale') {
+    return { icon: new vscode.ThemeIcon('error', error), label: `gate failed: ${failedGate.name}`, tooltip: `Gate ${failedGate.name} failed: ${failedGate.reason} (expected ${failedGate.expected}, actual ${failedGate.actual})` };
   }
   if (status?.state === 'stale') {
     const never = status.reasons.length === 1 && status.reasons[0] === 'never run';
@@ -57,7 +64,15 @@ export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: st
   }
   if (status?.state === 'restorable') return { icon: new vscode.ThemeIcon('archive'), label: 'restorable', tooltip: `Will be restored from the cache: ${status.reasons.join('; ')}` };
   if (status?.state === 'after-upstream') return { icon: new vscode.ThemeIcon('circle-outline'), label: 'may run', tooltip: status.reasons.join('; ') };
-  if (status?.state === 'up-to-date') return { icon: new vscode.ThemeIcon('check'), label: 'up to date', tooltip: 'Up to date' };
+  if (status?.state === 'unknown') return { icon: new vscode.ThemeIcon('question'), label: 'unknown', tooltip: status.reasons.join('; ') };
+  const passed = new vscode.ThemeColor('testing.iconPassed');
+  if (rec?.status === 'passed') {
+    return status?.state === 'up-to-date'
+      ? { icon: new vscode.ThemeIcon('pass', passed), label: 'passed', tooltip: `Passed, and up to date${rec.reason ? ` (${rec.reason})` : ''}` }
+      : { icon: new vscode.ThemeIcon('pass', passed), label: 'passed', tooltip: `Passed${rec.reason ? `: ${rec.reason}` : ''}` };
+  }
+  if (rec?.status === 'restored') return { icon: new vscode.ThemeIcon('archive', passed), label: 'restored', tooltip: `Restored from the cache: ${rec.reason ?? ''}` };
+  if (rec?.status === 'cached' || status?.state === 'up-to-date') return { icon: new vscode.ThemeIcon('pass-filled', passed), label: 'up to date', tooltip: 'Up to date: inputs unchanged since the last run' };
   return { icon: new vscode.ThemeIcon('circle-large-outline'), label: 'never run', tooltip: 'Never run' };
 }
 
@@ -81,7 +96,7 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly pipelines: PipelineIndex, private readonly runs: RunController) {
+  constructor(private readonly pipelines: PipelineRegistry, private readonly runs: RunService) {
     pipelines.onDidChange(() => this.changed.fire(undefined));
     runs.onDidChange(() => this.changed.fire(undefined));
   }

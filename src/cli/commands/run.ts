@@ -9,6 +9,7 @@ import type { Command } from '../command';
 import { CliError } from '../errors';
 import { chooseRunner, hostUser, parseExecutor } from '../executor';
 import { formatDuration } from '../../core/run/units';
+import { stageWord } from '../../core/run/words';
 import { pipelineStatus } from '../../core/run/status';
 import { runPipeline } from '../../core/run/engine';
 import { formatRunMarkdown } from '../../core/run/report';
@@ -41,6 +42,7 @@ export const EXIT_RUN = { passed: 0, stageFailed: 1, gateFailed: 2, cannotRun: E
 export const runCommand: Command = {
   name: 'run',
   errorExit: EXIT_CANNOT_RUN,
+  events: true,
   summary: 'run the pipeline in containers, skipping stages that are up to date',
   usage: 'mlci run [STAGE...] [options]',
   help: `Runs the named stages and everything they need (default: every stage), in
@@ -53,7 +55,8 @@ Options:
   --downstream           also run every stage that depends on the named ones
   --force [STAGE]        rerun STAGE even if up to date; alone: rerun every planned stage
   --dry-run              print the plan and why each stage would run, run nothing
-  -j, --jobs N           stages run in parallel at most (default: number of cores)
+  -j, --jobs N           stages run in parallel at most (default: MLCI_JOBS, else
+                         the number of cores)
   --executor KIND        docker | local | auto (default auto: Docker when reachable)
   --image FROM=TO        run stages that ask for image FROM on image TO (repeatable)
   --fail-fast            start no new stage after a failure (default: independent
@@ -101,13 +104,15 @@ Examples:
       return sweepCommand.run({ values: { ...values, grid: sets, set: undefined }, positionals: [] }, io);
     }
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
-    const jobs = values.jobs !== undefined ? Number(values.jobs) : undefined;
-    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new CliError(`--jobs must be a whole number of at least 1, not '${String(values.jobs)}'`);
+    // MLCI_JOBS: the default --jobs (the VS Code setting mlci.jobs arrives this way).
+    const jobsArg = values.jobs ?? io.env.MLCI_JOBS;
+    const jobs = jobsArg !== undefined ? Number(jobsArg) : undefined;
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new CliError(`--jobs${values.jobs === undefined ? ' (MLCI_JOBS)' : ''} must be a whole number of at least 1, not '${String(jobsArg)}'`);
     const imageMap = imageMapOf(values, io.env);
     const forceList = (values.force as string[] | undefined) ?? [];
     const force = forceList.includes('*') ? true : forceList;
     for (const f of forceList) if (f !== '*' && !loaded.pipeline.stageByName.has(f)) throw new CliError(`--force names '${f}', which is not a stage of ${loaded.shown}`);
-    const runner = await chooseRunner(parseExecutor(values.executor), io.err);
+    const runner = await chooseRunner(parseExecutor(values.executor), io.err, io.event?.bind(io));
     const deps = await engineDeps(loaded.root, runner);
 
     if (values['dry-run']) {
@@ -154,7 +159,7 @@ Examples:
         }, deps));
       if (record.gates?.length) for (const line of formatGateResults(record.gates)) io.out(line);
       const counts = new Map<string, number>();
-      for (const s of record.stages) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
+      for (const s of record.stages) counts.set(stageWord(s.status), (counts.get(stageWord(s.status)) ?? 0) + 1);
       const took = record.finishedAt ? formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt)) : '';
       io.out(`run ${record.id}: ${record.status} in ${took} (${[...counts].map(([k, v]) => `${v} ${k}`).join(', ')}) with the ${runner.name} executor`);
       const rel = (p: string) => path.relative(io.cwd, p) || '.';

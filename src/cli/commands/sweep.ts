@@ -52,6 +52,7 @@ export function sweepCombinations(values: Record<string, unknown>): Combination[
 export const sweepCommand: Command = {
   name: 'sweep',
   errorExit: EXIT_CANNOT_RUN,
+  events: true,
   summary: 'run the pipeline once per combination of params (grid or seeded random search)',
   usage: 'mlci sweep (--grid KEY=V1,V2... | --random KEY=SPEC --samples N [--seed S]) [options]',
   help: `Runs the pipeline once per combination of params values and records each
@@ -129,7 +130,7 @@ Examples:
     } catch (e) {
       throw new CliError((e as Error).message);
     }
-    const runner = await chooseRunner(parseExecutor(values.executor), io.err);
+    const runner = await chooseRunner(parseExecutor(values.executor), io.err, io.event?.bind(io));
     const store = new RunStore(loaded.root);
     // Regression gates compare against the real workspace's git ref or pinned run, never a copy's.
     const baseline = await createBaseline(loaded.root, loaded.pipeline, store);
@@ -160,6 +161,13 @@ Examples:
           // `mlci run --set --name N` (one combination) names its one run.
           ...(typeof values.name === 'string' && values.name ? { name: values.name } : {}),
           onEvent: (e) => {
+            // --events: the extension follows the sweep; stage events of a
+            // single combination (Run Experiment) and of the shared stages
+            // drive its live tree.
+            if (io.event) {
+              if (e.type !== 'engine') io.event({ type: 'sweep', event: e });
+              else if (e.index === 'shared' || combinations.length === 1) io.event(e.event);
+            }
             if (e.type === 'shared-start') io.out(`sweep ${sweepId}: ${combinations.length} combinations; shared stages first: ${e.stages.join(', ')}`);
             else if (e.type === 'shared-end') io.out(`shared stages: ${e.run.status} (run ${e.run.id}: ${e.run.stages.map((s) => `${s.name} ${s.status}`).join(', ')})`);
             else if (e.type === 'combination-start') io.out(`[${e.index + 1}/${e.total}] ${e.name}: run ${e.runId}`);

@@ -35,7 +35,7 @@ async function runVerify(values: Record<string, unknown>, io: CliIo, allowDirty:
     const shown = state.changes.slice(0, 10).join(', ') + (state.changes.length > 10 ? `, and ${state.changes.length - 10} more` : '');
     throw new CliError(`uncommitted changes (${shown}): what is pushed is the commit, so verify that: commit or stash first${values['allow-dirty'] === undefined ? '' : ''}`, EXIT_CANNOT_RUN);
   }
-  const runner = await chooseRunner(parseExecutor(values.executor), io.err);
+  const runner = await chooseRunner(parseExecutor(values.executor), io.err, io.event?.bind(io));
   const imageMap = parseImageMapping([...((values.image as string[] | undefined) ?? []), ...(io.env.MLCI_IMAGE_MAP ? io.env.MLCI_IMAGE_MAP.split(',') : [])]);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -66,6 +66,7 @@ const COMMON = {
 export const verifyCommand: Command = {
   name: 'verify',
   errorExit: EXIT_CANNOT_RUN,
+  events: true,
   summary: 'run the stages remote CI runs and check the gates against the baseline',
   usage: 'mlci verify [-f FILE] [--executor docker|local|auto] [--image FROM=TO] [--allow-dirty]',
   help: `Runs ci.stages (default: every test, data, evaluate and drift stage) and what
@@ -87,8 +88,9 @@ Exit codes: 0 verified, 1 a stage failed, 2 a gate failed, 3 could not run
 export const pushCommand: Command = {
   name: 'push',
   errorExit: EXIT_CANNOT_RUN,
+  events: true,
   summary: 'verify, then git push only when every CI stage and gate passed',
-  usage: 'mlci push [REMOTE] [BRANCH] [-f FILE] [--executor ...] [--commit-lock]',
+  usage: 'mlci push [REMOTE] [BRANCH] [-f FILE] [--executor ...] [--commit-lock] [--no-verify]',
   help: `Checks the branch (not detached), that it is not behind its upstream, and that
 nothing is uncommitted; runs mlci verify; pushes only when it passed (the
 pre-push hook, if installed, does not verify the same commit twice).
@@ -96,9 +98,12 @@ When verify reruns stages and so changes mlci.lock, the commit no longer
 records what was verified: push refuses, or with --commit-lock commits the
 lock, verifies that commit, and pushes it. It lists the commits it pushed.
 
+--no-verify pushes without verifying (the same branch checks apply; the
+pre-push hook is told not to verify either): for the times you decide to.
+
 Exit codes: 0 pushed (or nothing to push), 1 a stage failed, 2 a gate failed,
 3 not pushed for another reason (dirty tree, behind, detached, push error).`,
-  options: { ...COMMON, 'commit-lock': { type: 'boolean', default: false } },
+  options: { ...COMMON, 'commit-lock': { type: 'boolean', default: false }, 'no-verify': { type: 'boolean', default: false } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
@@ -114,28 +119,33 @@ Exit codes: 0 pushed (or nothing to push), 1 a stage failed, 2 a gate failed,
       io.out(`nothing to push: ${state.branch} is up to date with ${state.upstream}`);
       return 0;
     }
-    let { result } = await runVerify(values, io, false);
-    if (result.exitCode !== 0) {
-      io.out('not pushed.');
-      return result.exitCode;
-    }
     let head = state.head;
-    // Stages reran and wrote a new mlci.lock: the commit does not carry what was verified.
-    const lock = path.join(loaded.root, 'mlci.lock');
-    if (await fileChanged(loaded.root, lock)) {
-      if (!values['commit-lock']) {
-        io.out(`not pushed: verify reran stages and changed ${path.relative(io.cwd, lock) || 'mlci.lock'}, so the commit does not record what was verified; commit it (or run mlci push --commit-lock), then push`);
-        return EXIT_CANNOT_RUN;
-      }
-      // The lock and the committed outputs the rerun rewrote (metrics files tracked in git).
-      const outs = loaded.pipeline.stages.flatMap((s) => outPaths(s)).map((p) => path.join(loaded.root, p));
-      const files = [lock, ...(await changedTracked(loaded.root, outs)).map((f) => path.resolve(loaded.root, f))];
-      head = await commitFiles(loaded.root, [...new Set(files)], `mlci: update mlci.lock (verified in run ${result.record.id})`);
-      io.out(`committed mlci.lock${files.length > 1 ? ` and ${files.length - 1} output file${files.length === 2 ? '' : 's'}` : ''} as ${head.slice(0, 7)}; verifying that commit`);
-      ({ result } = await runVerify(values, io, false));
-      if (result.exitCode !== 0 || (await fileChanged(loaded.root, lock))) {
+    if (values['no-verify']) {
+      if (state.changes.length) throw new CliError(`uncommitted changes (${state.changes.slice(0, 5).join(', ')}): what is pushed is the commit, so commit or stash first`, EXIT_CANNOT_RUN);
+      io.out('pushing WITHOUT verification (--no-verify)');
+    } else {
+      let { result } = await runVerify(values, io, false);
+      if (result.exitCode !== 0) {
         io.out('not pushed.');
-        return result.exitCode || EXIT_CANNOT_RUN;
+        return result.exitCode;
+      }
+      // Stages reran and wrote a new mlci.lock: the commit does not carry what was verified.
+      const lock = path.join(loaded.root, 'mlci.lock');
+      if (await fileChanged(loaded.root, lock)) {
+        if (!values['commit-lock']) {
+          io.out(`not pushed: verify reran stages and changed ${path.relative(io.cwd, lock) || 'mlci.lock'}, so the commit does not record what was verified; commit it (or run mlci push --commit-lock), then push`);
+          return EXIT_CANNOT_RUN;
+        }
+        // The lock and the committed outputs the rerun rewrote (metrics files tracked in git).
+        const outs = loaded.pipeline.stages.flatMap((s) => outPaths(s)).map((p) => path.join(loaded.root, p));
+        const files = [lock, ...(await changedTracked(loaded.root, outs)).map((f) => path.resolve(loaded.root, f))];
+        head = await commitFiles(loaded.root, [...new Set(files)], `mlci: update mlci.lock (verified in run ${result.record.id})`);
+        io.out(`committed mlci.lock${files.length > 1 ? ` and ${files.length - 1} output file${files.length === 2 ? '' : 's'}` : ''} as ${head.slice(0, 7)}; verifying that commit`);
+        ({ result } = await runVerify(values, io, false));
+        if (result.exitCode !== 0 || (await fileChanged(loaded.root, lock))) {
+          io.out('not pushed.');
+          return result.exitCode || EXIT_CANNOT_RUN;
+        }
       }
     }
     const remote = positionals[0] ?? state.upstream?.split('/')[0] ?? 'origin';

@@ -158,7 +158,7 @@ export interface StageBuilds {
 }
 
 /** Inputs of a stage as they are now (deps hashed, image resolved by the runner, built or looked up). */
-export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal, known?: Record<string, string>, builds?: StageBuilds): Promise<StageInputs> {
+export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineDeps, 'runner' | 'hasher'>, params: Record<string, ParamValue>, imageMap: ImageMap | undefined, signal?: AbortSignal, known?: Record<string, string>, builds?: StageBuilds, opts: { pull?: boolean } = {}): Promise<StageInputs> {
   const hashes: Record<string, string | null> = {};
   // `known`: hashes a dry run predicts for paths an upstream restore will write.
   for (const p of depPaths(stage)) hashes[p] = known?.[p] ?? (await deps.hasher.hashPath(inWorkspace(root, p)))?.hash ?? null;
@@ -180,7 +180,12 @@ export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineD
     inputs.imageId = await deps.runner.resolveImage('build', undefined, signal);
   } else if (CONTAINER_KINDS.includes(stage.kind) && stage.image) {
     inputs.image = mapImage(imageMap ?? new Map(), stage.image);
-    inputs.imageId = await deps.runner.resolveImage(inputs.image, undefined, signal);
+    if (opts.pull === false && deps.runner.imageIdIfPresent) {
+      // Looking, not running: an image the engine lacks is a reason, not a download.
+      const id = await deps.runner.imageIdIfPresent(inputs.image);
+      if (id === undefined) throw new ImageNotPresent(inputs.image);
+      inputs.imageId = id;
+    } else inputs.imageId = await deps.runner.resolveImage(inputs.image, undefined, signal);
   }
   const spec = specOf(stage);
   if (spec) inputs.spec = spec;
@@ -227,6 +232,13 @@ export const FROZEN_REASON = 'frozen: never rerun (frozen: true in the pipeline 
  */
 function inWorkspace(root: string, p: string): string {
   return containedPath(root, path.resolve(root, p), p);
+}
+
+/** Status found an image the engine does not have: the stage runs (after a pull). */
+export class ImageNotPresent extends Error {
+  constructor(readonly image: string) {
+    super(`image ${image} is not on the engine (a run pulls it)`);
+  }
 }
 
 /** Reasons to run, including outputs that are missing or changed since the lock. */

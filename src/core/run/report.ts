@@ -7,6 +7,7 @@
 import { formatMetric } from '../metric-format';
 import type { RunRecord } from './record';
 import { formatDuration } from './units';
+import { stageWord } from './words';
 
 const esc = (s: string) => s.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
 const ICON: Record<string, string> = { passed: '✅', cached: '♻️', restored: '📦', failed: '❌', skipped: '⏭️', cancelled: '⏹️', running: '⏳', pending: '…' };
@@ -26,7 +27,7 @@ export function formatRunMarkdown(record: RunRecord, opts: { title?: string; gat
   const git = record.git ? ` on \`${esc(record.git.branch ?? 'detached')}@${record.git.commit.slice(0, 7)}\`${record.git.dirty ? ' (uncommitted changes)' : ''}` : '';
   const L = [`## ${esc(opts.title ?? 'mlci run')}: ${verdict}`, '', `Run \`${record.id}\`${git}, ${took}, ${record.executor} executor.`, '', '| stage | status | time | why |', '|---|---|---|---|'];
   for (const s of record.stages) {
-    L.push(`| ${esc(s.name)} | ${ICON[s.status] ?? ''} ${s.status} | ${s.durationMs !== undefined && s.status !== 'cached' && s.status !== 'restored' ? formatDuration(s.durationMs) : ''} | ${esc(s.reason ?? '')} |`);
+    L.push(`| ${esc(s.name)} | ${ICON[s.status] ?? ''} ${stageWord(s.status)} | ${s.durationMs !== undefined && s.status !== 'cached' && s.status !== 'restored' ? formatDuration(s.durationMs) : ''} | ${esc(s.reason ?? '')} |`);
   }
   const metrics = Object.entries(record.metrics);
   if (metrics.length) {

@@ -9,7 +9,7 @@ import type { ParamValue } from '../params';
 import type { Pipeline, Stage } from '../pipeline/model';
 import type { ContainerRunner } from '../ports';
 import type { PathHasher } from './engine';
-import { FROZEN_REASON, buildSessionFor, reasonsFor, stageInputs } from './engine';
+import { FROZEN_REASON, ImageNotPresent, buildSessionFor, reasonsFor, stageInputs } from './engine';
 import type { ImageMap } from './images';
 import { readLock } from './lockfile';
 import { makePlan } from './plan';
@@ -50,7 +50,8 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
     let restoredOuts: Record<string, string> | undefined;
     const isForced = opts.force === true || (Array.isArray(opts.force) && opts.force.includes(stage.name));
     try {
-      const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap, undefined, known, builds);
+      // Status never pulls: looking at a pipeline must not download images.
+      const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap, undefined, known, builds, { pull: false });
       const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher, known, session);
       const frozen = stage.frozen && !(isForced && opts.force !== true);
       if (isForced && !frozen) reasons.unshift('forced');
@@ -68,7 +69,7 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
           ? { stage, state: 'after-upstream', reasons: staleUp.map((n) => `upstream ${n} will run; its outputs may change`) }
           : { stage, state: 'up-to-date', reasons: [] };
     } catch (e) {
-      entry = { stage, state: 'unknown', reasons: [(e as Error).message] };
+      entry = e instanceof ImageNotPresent ? { stage, state: 'stale', reasons: [(e as Error).message] } : { stage, state: 'unknown', reasons: [(e as Error).message] };
     }
     if (entry.state === 'restorable' && restoredOuts) Object.assign(known, restoredOuts);
     byName.set(stage.name, entry);

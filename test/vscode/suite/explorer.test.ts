@@ -13,13 +13,12 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlciApi } from '../../../src/extension';
 import type { Node } from '../../../src/adapters/vscode/tree';
-import { StageTaskProvider } from '../../../src/adapters/vscode/tasks';
 
 async function api(): Promise<MlciApi> {
   const ext = vscode.extensions.getExtension<MlciApi>('mlci.mlci');
   assert.ok(ext, 'extension mlci.mlci is installed');
   const a = await ext.activate();
-  for (let i = 0; i < 100 && a.pipelines.list().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  await a.ready;
   return a;
 }
 
@@ -176,7 +175,7 @@ describe('pipeline explorer', function () {
       assert.equal(result, undefined);
       assert.equal(existsSync(path.join(entry.root, '.mlci', 'runs')), false, 'no run was recorded');
       // vscode.tasks.fetchTasks waits for trust in Restricted Mode; ask our provider itself.
-      assert.deepEqual(new StageTaskProvider(a.pipelines, 'cli.js').provideTasks(), []);
+      assert.deepEqual(a.taskProvider.provideTasks(), []);
       assert.equal(a.tree.getChildren().length, 6);
     });
   }

@@ -23,9 +23,8 @@ export { PIPELINE_SELECTOR } from './selector';
 const FIX_SELECTOR: vscode.DocumentFilter[] = [...PIPELINE_SELECTOR, { scheme: 'file', pattern: '**/*.{yaml,yml,json}' }];
 
 export function registerLanguageFeatures(deps: LanguageDeps): vscode.Disposable[] {
-  const diagnostics = new PipelineDiagnostics(deps.config, deps.log);
+  const diagnostics = new PipelineDiagnostics(deps.config, deps.registry);
   const lenses = new StageCodeLens(deps.config, deps.stageStatus, deps.onDidChangeStatus);
-  void diagnostics.start().catch((e: unknown) => deps.log.error(`validating pipeline files failed: ${(e as Error).message}`));
   return [
     diagnostics,
     lenses,

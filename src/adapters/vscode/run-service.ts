@@ -1,0 +1,441 @@
+/**
+ * The one run path of the extension. Run Pipeline, Run Stage, Test
+ * Explorer, Tasks, Run Experiment…, Verify and Push and Show Run Plan all
+ * come here, and everything here goes through the bundled CLI
+ * (cli-process.ts) with the same settings, so a run from VS Code is the
+ * run `mlci` makes in a terminal and in CI (docs/vscode-runs.md says why).
+ *
+ * Workspace trust is checked once, here: in Restricted Mode nothing runs,
+ * nothing is planned through an engine, and no status is computed (that
+ * would write the hash cache under .mlci/).
+ *
+ * It also holds what the tree, CodeLens and Test Explorer show for a stage:
+ * the live state while a run goes, the stage's latest recorded outcome, and
+ * its up-to-date status (computed by `mlci status` on demand or after idle,
+ * never at activation).
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { CliEvent } from '../../protocol/cli-events';
+import type { RunRecord, StageRecord } from '../../core/run/record';
+import type { StageState, StageStatusEntry } from '../../core/run/status';
+import type { GateResult } from '../../core/gates/result';
+import { RunStore } from '../../core/run/store';
+import { formatDuration } from '../../core/run/units';
+import { stageWord } from '../../core/run/words';
+import type { Config } from './config';
+import { callCli, cliEnv, executorArg, startCli } from './cli-process';
+import type { PipelineEntry, PipelineRegistry } from './registry';
+import type { StatusBar } from './status-bar';
+import { RunProblemsView } from './run-problems';
+
+export interface RunRequest {
+  entry: PipelineEntry;
+  targets: string[];
+  force?: boolean | string[];
+  /** Shown in the progress title. */
+  title: string;
+  /** Params overrides (`key=value`): the run happens in a copy, as `mlci run --set`. */
+  overrides?: string[];
+  /** Where the run was started, recorded with it (Test Explorer runs are not experiments). */
+  origin?: 'test-explorer' | 'run-on-save';
+  /** Run on the host this once (the user's answer to an unreachable engine). */
+  executorOnce?: 'local';
+}
+
+export interface StageView {
+  live?: StageRecord;
+  /** The stage's latest recorded outcome, from whichever run last included it. */
+  last?: StageRecord;
+  /** The run `last` comes from. */
+  lastRun?: RunRecord;
+  status?: StageStatusEntry;
+  /** Gates of this stage in `lastRun`. */
+  gates?: GateResult[];
+}
+
+/** Thin wrappers around notifications, so extension-host tests can answer them. */
+export interface RunUi {
+  engineUnreachable(where: string, reason: string): Thenable<'once' | 'always' | 'settings' | 'retry' | undefined>;
+}
+
+const defaultUi: RunUi = {
+  async engineUnreachable(where, reason) {
+    const choices = { 'Run on Host This Once': 'once', 'Always Run on Host': 'always', 'Docker Settings…': 'settings', Retry: 'retry' } as const;
+    const pick = await vscode.window.showErrorMessage(
+      `mlci: the Docker engine at ${where} is unreachable, so nothing ran. Start Docker (or point mlci.dockerHost at a running engine) and retry, or run the stages as host processes (their images are then ignored).`,
+      { detail: reason },
+      ...(Object.keys(choices) as Array<keyof typeof choices>),
+    );
+    return pick ? choices[pick] : undefined;
+  },
+};
+
+export class RunService implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly finished = new vscode.EventEmitter<RunRecord>();
+  readonly onDidFinishRun = this.finished.event;
+  private current: { cancel(): void } | undefined;
+  private readonly live = new Map<string, Map<string, StageRecord>>();
+  private readonly runLists = new Map<string, RunRecord[]>();
+  private readonly statuses = new Map<string, StageStatusEntry[]>();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private statusQueued: Promise<void> | undefined;
+  ui: RunUi = defaultUi;
+  /** Failed builds and GPU requests of the last run, at their lines. */
+  private readonly runProblems = new RunProblemsView();
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly pipelines: PipelineRegistry,
+    private readonly statusBar: StatusBar,
+    /** dist/cli.js of this extension: the CLI every run goes through. */
+    readonly cliPath: string,
+  ) {}
+
+  get running(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** What the tree, lenses and tests show for a stage. */
+  view(file: string, stage: string): StageView {
+    let lastRun: RunRecord | undefined;
+    let last: StageRecord | undefined;
+    for (const run of this.runLists.get(file) ?? []) {
+      const rec = run.stages.find((s) => s.name === stage);
+      if (rec && rec.status !== 'pending') {
+        lastRun = run;
+        last = rec;
+        break;
+      }
+    }
+    const gates = lastRun?.gates?.filter((g) => g.stage === stage);
+    return {
+      live: this.live.get(file)?.get(stage),
+      last,
+      lastRun,
+      status: this.statuses.get(file)?.find((s) => s.stage.name === stage),
+      ...(gates?.length ? { gates } : {}),
+    };
+  }
+
+  /** The pipeline's recorded runs, newest first (as of the last refresh). */
+  allRuns(file: string): RunRecord[] {
+    return this.runLists.get(file) ?? [];
+  }
+
+  lastRun(file: string): RunRecord | undefined {
+    return this.runLists.get(file)?.[0];
+  }
+
+  /** The environment and executor every CLI call gets: the one place settings reach runs. */
+  private env(): Record<string, string> {
+    return cliEnv(this.config);
+  }
+
+  /**
+   * Reload recorded runs (reads only) and, in a trusted workspace, the
+   * up-to-date status of every pipeline through `mlci status`. Calls while
+   * one is in flight share the next one.
+   */
+  refreshStatus(): Promise<void> {
+    if (this.statusQueued) return this.statusQueued;
+    this.statusQueued = (async () => {
+      try {
+        for (const entry of this.pipelines.list()) await this.refreshOne(entry);
+      } finally {
+        this.statusQueued = undefined;
+      }
+      this.changed.fire();
+    })();
+    return this.statusQueued;
+  }
+
+  /** Status after the user stopped typing/saving for a while (never during activation). */
+  refreshStatusSoon(delayMs = 1500): void {
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = setTimeout(() => void this.refreshStatus(), delayMs);
+  }
+
+  private async refreshOne(entry: PipelineEntry): Promise<void> {
+    const file = entry.uri.fsPath;
+    try {
+      const runs = await new RunStore(entry.root).list();
+      this.runLists.set(file, runs.filter((r) => path.resolve(entry.root, r.pipeline) === file));
+    } catch (e) {
+      this.log.warn(`runs of ${file}: ${(e as Error).message}`);
+    }
+    const pipeline = this.pipelines.runnable(entry)?.pipeline;
+    if (!pipeline || this.running || !vscode.workspace.isTrusted) return;
+    const { code, stdout, stderr } = await callCli({
+      cliPath: this.cliPath,
+      args: ['status', '--file', path.basename(file), '--format', 'json', ...executorArg(this.config.executor === 'local' ? 'local' : 'auto')],
+      cwd: entry.root,
+      env: this.env(),
+    });
+    if (stderr) for (const l of stderr.split('\n')) this.log.debug(`status: ${l}`);
+    if (code !== 0) {
+      this.log.warn(`status of ${vscode.workspace.asRelativePath(entry.uri)}: mlci status exited with ${code}${stderr ? `: ${stderr.split('\n').pop()}` : ''}`);
+      this.statuses.delete(file);
+      return;
+    }
+    try {
+      const rows = JSON.parse(stdout) as Array<{ stage: string; state: StageState; reasons: string[] }>;
+      this.statuses.set(file, rows.flatMap((r) => {
+        const stage = pipeline.stageByName.get(r.stage);
+        return stage ? [{ stage, state: r.state, reasons: r.reasons }] : [];
+      }));
+    } catch (e) {
+      this.log.warn(`status of ${file}: unreadable answer from mlci status (${(e as Error).message})`);
+    }
+  }
+
+  stop(): void {
+    if (this.current) {
+      this.log.info('stopping the run: running stages are stopped and their containers removed');
+      this.current.cancel();
+    }
+  }
+
+  /** Refuses in Restricted Mode, with the way out. */
+  private trusted(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage('mlci does not run stages in Restricted Mode: running executes the pipeline\'s commands. Trust this workspace to run it; validation and viewing keep working.', 'Manage Workspace Trust').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return false;
+  }
+
+  private cliArgs(req: RunRequest): string[] {
+    const file = ['--file', path.basename(req.entry.uri.fsPath)];
+    const exec = executorArg(this.config.executor, req.executorOnce);
+    if (req.overrides?.length) return ['run', ...req.overrides.flatMap((o) => ['--set', o]), ...file, ...exec, '--events'];
+    // Targets first: `--force` alone must not swallow a stage name.
+    const force = req.force === true ? ['--force'] : Array.isArray(req.force) ? req.force.flatMap((s) => ['--force', s]) : [];
+    return ['run', ...req.targets, ...file, ...exec, '--events', ...force];
+  }
+
+  async run(req: RunRequest): Promise<RunRecord | undefined> {
+    if (!this.trusted()) return undefined;
+    if (this.current) {
+      void vscode.window.showInformationMessage('An mlci run is in progress: stop it first (MLCI: Stop Run).');
+      return undefined;
+    }
+    if (!this.pipelines.runnable(req.entry)) {
+      void vscode.window.showErrorMessage(`${path.basename(req.entry.uri.fsPath)} has errors: fix them first (see Problems).`, 'Show Problems').then((p) => {
+        if (p) void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+      return undefined;
+    }
+    const file = req.entry.uri.fsPath;
+    const liveStages = new Map<string, StageRecord>();
+    let unreachable: { where: string; reason: string } | undefined;
+    let record: RunRecord | undefined;
+    let failure: string | undefined;
+    this.live.set(file, liveStages);
+    this.log.show(true);
+    this.statusBar.running(req.title);
+    void vscode.commands.executeCommand('setContext', 'mlci.running', true);
+    let code = 1;
+    try {
+      code = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `mlci: ${req.title}`, cancellable: true },
+        async (progress, token) => {
+          let total = 1;
+          let done = 0;
+          const onEvent = (e: CliEvent) => {
+            switch (e.type) {
+              case 'executor':
+                this.log.info(`executor: ${e.name}${e.where ? ` (${e.where})` : ''}`);
+                break;
+              case 'engine-unreachable':
+                unreachable = { where: e.where, reason: e.reason };
+                break;
+              case 'error':
+                failure = e.message;
+                break;
+              case 'plan':
+                total = Math.max(1, e.stages.length);
+                break;
+              case 'stage-start':
+                liveStages.set(e.stage, { name: e.stage, kind: '', status: 'running', cached: false, reason: e.reason });
+                progress.report({ message: `${e.stage} (${e.reason})` });
+                this.log.info(`▶ ${e.stage}: ${e.reason}`);
+                this.changed.fire();
+                break;
+              case 'stage-log':
+                for (const line of e.text.replace(/\n$/, '').split('\n')) this.log.info(`${e.stage} | ${line}`);
+                break;
+              case 'stage-end': {
+                done++;
+                liveStages.set(e.stage.name, e.stage);
+                progress.report({ increment: 100 / total, message: `${e.stage.name}: ${stageWord(e.stage.status)} (${done}/${total})` });
+                const line = `${e.stage.name}: ${stageWord(e.stage.status)}${e.stage.reason && e.stage.status !== 'passed' && e.stage.status !== 'cached' ? ` (${e.stage.reason})` : ''}${e.stage.durationMs !== undefined && e.stage.status !== 'cached' ? ` in ${formatDuration(e.stage.durationMs)}` : ''}`;
+                if (e.stage.status === 'failed') this.log.error(line);
+                else this.log.info(line);
+                this.changed.fire();
+                break;
+              }
+              case 'run-end':
+                // A sweep (Run Experiment) ends a shared-stages run first; the last one is the experiment.
+                record = e.run;
+                break;
+              default:
+                break;
+            }
+          };
+          const cli = startCli({
+            cliPath: this.cliPath, args: this.cliArgs(req), cwd: req.entry.root, env: this.env(), onEvent,
+            onLine: (line) => this.log.info(line),
+          });
+          this.current = cli;
+          token.onCancellationRequested(() => cli.cancel());
+          return cli.done;
+        },
+      );
+    } finally {
+      this.current = undefined;
+      this.live.delete(file);
+      void vscode.commands.executeCommand('setContext', 'mlci.running', false);
+    }
+    await this.refreshStatus();
+    if (unreachable && !record) return this.askAfterUnreachable(req, unreachable);
+    if (!record) {
+      const why = failure ?? `mlci exited with ${code}`;
+      this.log.error(`run failed: ${why}`);
+      this.statusBar.failed('run failed', why);
+      void vscode.window.showErrorMessage(`mlci: ${why}`, 'Show Log').then((p) => p && this.log.show());
+      return undefined;
+    }
+    this.report(record, req.entry);
+    this.finished.fire(record);
+    return record;
+  }
+
+  /** Docker did not answer: say so and let the user choose; never a quiet host run. */
+  private async askAfterUnreachable(req: RunRequest, u: { where: string; reason: string }): Promise<RunRecord | undefined> {
+    this.log.error(`the Docker engine at ${u.where} is unreachable: nothing ran (${u.reason})`);
+    this.statusBar.failed('Docker unreachable', u.reason);
+    const pick = await this.ui.engineUnreachable(u.where, u.reason);
+    switch (pick) {
+      case 'once':
+        return this.run({ ...req, executorOnce: 'local' });
+      case 'always':
+        await vscode.workspace.getConfiguration('mlci').update('executor', 'local', vscode.ConfigurationTarget.Workspace);
+        return this.run(req);
+      case 'retry':
+        return this.run(req);
+      case 'settings':
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'mlci.dockerHost');
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  /** `mlci status` for one pipeline (what Show Run Plan shows), never pulling and, untrusted, writing nothing. */
+  async plan(entry: PipelineEntry): Promise<{ rows: Array<{ stage: string; kind: string; state: StageState; reasons: string[] }>; note: string } | undefined> {
+    const { code, stdout, stderr } = await callCli({
+      cliPath: this.cliPath,
+      args: ['status', '--file', path.basename(entry.uri.fsPath), '--format', 'json', ...executorArg(this.config.executor === 'local' ? 'local' : 'auto'), ...(vscode.workspace.isTrusted ? [] : ['--read-only'])],
+      cwd: entry.root,
+      env: this.env(),
+    });
+    if (code !== 0) {
+      void vscode.window.showErrorMessage(`mlci: no plan: ${stderr.split('\n').filter(Boolean).pop() ?? `mlci status exited with ${code}`}`);
+      return undefined;
+    }
+    return { rows: JSON.parse(stdout), note: stderr };
+  }
+
+  /**
+   * Verify and push through `mlci push` (same checks as the terminal);
+   * `force` pushes without verifying (the user confirmed "Push Anyway").
+   */
+  async push(entry: PipelineEntry, opts: { force?: boolean } = {}): Promise<{ code: number; record?: RunRecord; message: string } | undefined> {
+    if (!this.trusted()) return undefined;
+    if (this.current) {
+      void vscode.window.showInformationMessage('An mlci run is in progress: stop it first (MLCI: Stop Run).');
+      return undefined;
+    }
+    let record: RunRecord | undefined;
+    let message = '';
+    const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: opts.force ? 'mlci: pushing without verification' : 'mlci: verifying before push', cancellable: true }, (progress, token) => {
+      const cli = startCli({
+        cliPath: this.cliPath,
+        args: ['push', '--file', path.basename(entry.uri.fsPath), ...executorArg(this.config.executor), '--events', ...(opts.force ? ['--no-verify'] : [])],
+        cwd: entry.root,
+        env: this.env(),
+        onEvent: (e) => {
+          if (e.type === 'stage-start') progress.report({ message: e.stage });
+          else if (e.type === 'run-end') record = e.run;
+          else if (e.type === 'error') message = e.message;
+          else if (e.type === 'engine-unreachable') message = `the Docker engine at ${e.where} is unreachable: ${e.reason}`;
+        },
+        onLine: (line) => {
+          this.log.info(line);
+          if (/^(pushed|nothing to push|not pushed|verified|NOT verified)/.test(line)) message = line;
+        },
+      });
+      this.current = cli;
+      token.onCancellationRequested(() => cli.cancel());
+      return cli.done.finally(() => (this.current = undefined));
+    });
+    void this.refreshStatus();
+    if (record) this.finished.fire(record);
+    return { code, ...(record ? { record } : {}), message };
+  }
+
+  /** The task for a stage: the same CLI, arguments and settings as a run from the tree. */
+  taskExecution(cwd: string, def: { stage: string; file?: string; force?: boolean }): vscode.ProcessExecution {
+    const args = [this.cliPath, 'run', def.stage, '--file', def.file ?? 'mlci.yaml', ...executorArg(this.config.executor), ...(def.force ? ['--force', def.stage] : [])];
+    return new vscode.ProcessExecution(process.execPath, args, { cwd, env: this.env() });
+  }
+
+  /** Status bar, log lines and notifications; on failure the failing stage's log opened at its end. */
+  private report(record: RunRecord, entry: PipelineEntry): void {
+    const took = record.finishedAt ? formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt)) : '';
+    this.runProblems.show(record, entry.uri.fsPath, entry.root);
+    for (const g of record.gates ?? []) {
+      const line = `gate ${g.stage}: ${g.name}: ${g.status}${g.reason ? `: ${g.reason}` : ''}`;
+      if (g.status === 'failed' && g.severity === 'error') this.log.error(line);
+      else this.log.info(line);
+    }
+    this.log.info(`run ${record.id}: ${record.status} in ${took}`);
+    if (record.status === 'passed') {
+      this.statusBar.passed(`passed in ${took}`, record);
+      return;
+    }
+    if (record.status === 'cancelled') {
+      this.statusBar.failed('cancelled', 'The run was cancelled; no container is left running.');
+      return;
+    }
+    const failedGates = (record.gates ?? []).filter((g) => g.status === 'failed' && g.severity === 'error');
+    if (record.status === 'gate-failed' || (failedGates.length && !record.stages.some((s) => s.status === 'failed'))) {
+      const first = failedGates[0];
+      const text = first ? `gate failed: ${first.stage}: ${first.name}${first.reason ? ` (${first.reason})` : ''}` : 'a gate failed';
+      this.statusBar.failed(first ? `gate ${first.name} failed` : 'gate failed', text);
+      void vscode.window.showErrorMessage(`mlci: ${text}${failedGates.length > 1 ? `, and ${failedGates.length - 1} more` : ''}`, 'Show Log').then((p) => p && this.log.show());
+      return;
+    }
+    const failed = record.stages.find((s) => s.status === 'failed');
+    this.statusBar.failed(failed ? `${failed.name} failed` : record.status, failed?.reason ?? '');
+    if (failed?.log) {
+      const uri = vscode.Uri.file(path.join(entry.root, '.mlci', 'runs', record.id, failed.log));
+      void vscode.workspace.openTextDocument(uri).then((doc) => {
+        const last = doc.lineAt(Math.max(0, doc.lineCount - 1)).range;
+        return vscode.window.showTextDocument(doc, { preview: true, selection: new vscode.Range(last.start, last.start) });
+      }, () => undefined);
+    }
+  }
+
+  dispose(): void {
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.current?.cancel();
+    this.runProblems.dispose();
+    this.changed.dispose();
+    this.finished.dispose();
+  }
+}
