@@ -1,40 +1,47 @@
 // Extension-host tests in a REAL VS Code (code-server 4.100.3 = VS Code 1.100),
-// driven through headless Chromium. See test/vscode/README.md.
+// driven through headless Chromium, against the INSTALLED extension: the
+// packaged dist/mlci.vsix, installed with --install-extension into a fresh
+// extensions dir, exactly as a user gets it. See test/vscode/README.md.
 //
 //   node scripts/test-vscode.mjs [--workspace DIR] [--restricted] [--grep PATTERN]
-//                                [--no-build] [--keep] [--timeout SECONDS]
+//                                [--no-build] [--vsix FILE] [--keep] [--timeout SECONDS]
 //
-// 1. npm run build (dist/extension.js) and scripts/build-tests.mjs (out/vscode-test/suite.js)
+// 1. npm run package (a clean production build + dist/mlci.vsix) unless --no-build
+//    (then the existing dist/mlci.vsix) or --vsix FILE; scripts/build-tests.mjs
+//    bundles the tests (out/vscode-test/suite.js)
 // 2. a fresh git copy of examples/churn in a temp dir (or --workspace DIR, used as is)
-// 3. code-server on a free 127.0.0.1 port (scripts/ci/code-server-start.sh;
-//    --restricted keeps workspace trust on, so the folder opens in Restricted Mode)
-// 4. Chromium opens the workbench with the extension as a development extension
-//    and the bundled tests as extensionTestsPath; the page console is streamed
+// 3. the vsix installed into a fresh extensions dir, then code-server on a free
+//    127.0.0.1 port (scripts/ci/code-server-start.sh; --restricted keeps
+//    workspace trust on, so the folder opens in Restricted Mode)
+// 4. Chromium opens the workbench with a tiny test-runner extension (no code of
+//    mlci's: it only carries extensionTestsPath) and the bundled tests; the
+//    tests talk to the installed mlci through its API; the page console is streamed
 //    as `[ext-host] ...`; the workbench calls window.codeAutomationExit(code)
 //    when the tests end
 // 5. prints `N passed, N failed`, stops code-server and Chromium, exits with the code
 //
 // Env: MLCI_CODE_SERVER_ENTRY, MLCI_CHROMIUM, DOCKER_HOST (passed to the extension
 // host), MLCI_TEST_TIMEOUT (per-test ms). stdout: test output + summary; stderr: harness log.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  repoRoot, log, elapsed, cleanup, run, buildExtension, makeWorkspace, startCodeServer, launchChromium,
-  workbenchUrl, remoteUri, consoleText, parseSummary, tail, parseArgs,
+  repoRoot, log, elapsed, cleanup, run, makeWorkspace, startCodeServer, launchChromium,
+  workbenchUrl, remoteUri, consoleText, parseSummary, tail, parseArgs, newStateDir, installVsix,
 } from '../test/vscode/harness.mjs';
 
 const USAGE = `usage: node scripts/test-vscode.mjs [--workspace DIR] [--restricted] [--grep PATTERN] [--no-build] [--keep] [--timeout SECONDS]
   --workspace DIR   open DIR (used as is) instead of a fresh git copy of examples/churn
   --restricted      workspace trust on: the folder opens in Restricted Mode (MLCI_TEST_TRUST=restricted)
   --grep PATTERN    only tests whose full title matches (mocha --grep, via MLCI_TEST_GREP)
-  --no-build        skip npm run build (the test bundle is always rebuilt)
+  --no-build        use the existing dist/mlci.vsix (the test bundle is always rebuilt)
+  --vsix FILE       install this .vsix
   --keep            keep the workspace copy and code-server's state dir (logs) for debugging
   --timeout S       give up after S seconds (default 300)
   --verbose         also stream workbench (non extension-host) console messages`;
 
 let args;
 try {
-  args = parseArgs(process.argv.slice(2), { flags: ['restricted', 'no-build', 'keep', 'verbose'], options: ['workspace', 'grep', 'timeout'] });
+  args = parseArgs(process.argv.slice(2), { flags: ['restricted', 'no-build', 'keep', 'verbose'], options: ['workspace', 'grep', 'timeout', 'vsix'] });
 } catch (e) {
   console.error(`${e.message}\n${USAGE}`);
   process.exit(2);
@@ -53,10 +60,21 @@ let timedOutRun = false;
 let harnessError = false;
 const out = [];
 try {
-  // 1. build
-  await buildExtension({ skip: args['no-build'] });
+  // 1. the vsix, and the tests
+  const vsix = args.vsix ? path.resolve(args.vsix) : path.join(repoRoot, 'dist', 'mlci.vsix');
+  if (!args.vsix && !args['no-build']) {
+    const t = performance.now();
+    await run('npm', ['run', '--silent', 'package'], { stdio: ['ignore', process.stderr, process.stderr] });
+    log(`package: dist/mlci.vsix in ${((performance.now() - t) / 1000).toFixed(1)}s`);
+  }
+  if (!existsSync(vsix)) throw new Error(`${vsix} does not exist: run npm run package (or drop --no-build)`);
   await run('node', [path.join(repoRoot, 'scripts', 'build-tests.mjs')]);
   const suite = path.join(repoRoot, 'out', 'vscode-test', 'suite.js');
+  // The test runner as an extension of its own (extensionDevelopmentPath must
+  // name one): a manifest only, so the mlci under test is the installed vsix.
+  const runner = path.join(repoRoot, 'out', 'vscode-test', 'runner');
+  mkdirSync(runner, { recursive: true });
+  writeFileSync(path.join(runner, 'package.json'), JSON.stringify({ name: 'mlci-test-runner', publisher: 'mlci-tests', version: '0.0.0', engines: { vscode: '^1.90.0' } }, null, 2));
 
   // 2. workspace
   const workspace = args.workspace ? path.resolve(args.workspace) : makeWorkspace({ keep: args.keep });
@@ -66,7 +84,10 @@ try {
   const env = { MLCI_TEST_TRUST: args.restricted ? 'restricted' : 'trusted' };
   if (args.grep) env.MLCI_TEST_GREP = args.grep;
   for (const k of ['DOCKER_HOST', 'MLCI_TEST_TIMEOUT']) if (process.env[k]) env[k] = process.env[k];
-  const server = await startCodeServer({ workspace, restricted: args.restricted, env, keep: args.keep });
+  const stateDir = newStateDir();
+  await installVsix(stateDir, vsix);
+  env.MLCI_TEST_EXTENSIONS_DIR = path.join(stateDir, 'extensions');
+  const server = await startCodeServer({ workspace, restricted: args.restricted, env, stateDir, keep: args.keep });
 
   // 4. browser
   const { page } = await launchChromium();
@@ -93,7 +114,7 @@ try {
   });
   page.on('pageerror', (e) => process.stdout.write(`[page:exception] ${e.message}\n`));
   const payload = [
-    ['extensionDevelopmentPath', remoteUri(server, repoRoot)],
+    ['extensionDevelopmentPath', remoteUri(server, runner)],
     ['extensionTestsPath', remoteUri(server, suite)],
     ['skipWelcome', 'true'],
     // Test runs send extension-host console output to the log service, not the

@@ -214,7 +214,17 @@ export class PipelineRegistry implements vscode.Disposable {
       for (const s of p.stages) for (const d of s.deps) set.add(d.replace(/\/+$/, ''));
       byRoot.set(e.root, set);
     }
-    const key = JSON.stringify([...byRoot].map(([r, s]) => [r, [...s].sort()]).sort());
+    // Folders holding pipeline files, up to their workspace folder: deleting
+    // one is reported for the folder alone, not for each file in it.
+    const holders = new Map<string, Set<string>>();
+    for (const e of this.entries.values()) {
+      const folder = vscode.workspace.getWorkspaceFolder(e.uri)?.uri.fsPath;
+      if (!folder) continue;
+      const set = holders.get(folder) ?? new Set<string>();
+      for (let d = path.dirname(e.uri.fsPath); d.startsWith(folder + path.sep); d = path.dirname(d)) set.add(path.relative(folder, d).split(path.sep).join('/'));
+      holders.set(folder, set);
+    }
+    const key = JSON.stringify([[...byRoot].map(([r, s]) => [r, [...s].sort()]).sort(), [...holders].map(([r, s]) => [r, [...s].sort()]).sort()]);
     if (this.inputsWatcher?.key === key) return;
     this.inputsWatcher?.disposables.forEach((d) => d.dispose());
     const disposables: vscode.Disposable[] = [];
@@ -231,6 +241,13 @@ export class PipelineRegistry implements vscode.Disposable {
       disposables.push(w, w.onDidCreate(touched), w.onDidDelete(touched), w.onDidChange((u) => {
         if (this.dependentsOf(u).length) touched(u);
         else this.inputChanged.fire(u);
+      }));
+    }
+    for (const [folder, dirs] of holders) {
+      if (!dirs.size) continue;
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `{${[...dirs].map((d) => d.replace(/[{}[\]*?,]/g, '?')).join(',')}}`), true, true, false);
+      disposables.push(w, w.onDidDelete((gone) => {
+        for (const e of [...this.entries.values()]) if (e.uri.fsPath.startsWith(gone.fsPath + path.sep)) this.remove(e.uri);
       }));
     }
     this.inputsWatcher = { key, disposables };
