@@ -27,6 +27,7 @@ import path from 'node:path';
 import {
   repoRoot, log, elapsed, cleanup, run, makeWorkspace, startCodeServer, launchChromium,
   workbenchUrl, remoteUri, consoleText, parseSummary, tail, parseArgs, newStateDir, installVsix,
+  snapshotFiles, snapshotDiff, engineEvents,
 } from '../test/vscode/harness.mjs';
 
 const USAGE = `usage: node scripts/test-vscode.mjs [--workspace DIR] [--restricted] [--grep PATTERN] [--no-build] [--keep] [--timeout SECONDS]
@@ -59,6 +60,8 @@ let summary;
 let timedOutRun = false;
 let harnessError = false;
 const out = [];
+/** Checks the harness itself makes after the tests (each adds a ✔/✘ line to the results). */
+const afterChecks = [];
 try {
   // 1. the vsix, and the tests
   const vsix = args.vsix ? path.resolve(args.vsix) : path.join(repoRoot, 'dist', 'mlci.vsix');
@@ -86,6 +89,27 @@ try {
   for (const k of ['DOCKER_HOST', 'MLCI_TEST_TIMEOUT']) if (process.env[k]) env[k] = process.env[k];
   const stateDir = newStateDir();
   await installVsix(stateDir, vsix);
+  // Restricted Mode must leave no trace: every file of the workspace is
+  // compared before and after, and the engine is asked what it saw from this
+  // session (containers carry mlci.host, unique per session here).
+  const hostId = `vscode-test-${process.pid}-${Date.now()}`;
+  env.MLCI_HOST_ID = hostId;
+  const t0 = Math.floor(Date.now() / 1000) - 1;
+  const before = args.restricted ? await snapshotFiles(workspace) : undefined;
+  if (args.restricted) afterChecks.push(async () => {
+    const diff = snapshotDiff(before, await snapshotFiles(workspace));
+    out.push(diff.length ? `  ✘ [harness] Restricted Mode left the workspace changed: ${diff.slice(0, 10).join(', ')}` : `  ✔ [harness] Restricted Mode: every file of the workspace is byte-identical afterwards (${before.size} paths)`);
+    const t1 = Math.floor(Date.now() / 1000) + 1;
+    const created = await engineEvents(t0, t1, { type: ['container'], event: ['create'], label: [`mlci.host=${hostId}`] });
+    const pulled = await engineEvents(t0, t1, { type: ['image'], event: ['pull'] });
+    if (created === undefined) {
+      out.push(process.env.CI === 'true' ? '  ✘ [harness] Restricted Mode: no unix DOCKER_HOST to ask the engine what it saw' : '  - [harness] Restricted Mode: engine not checked (no unix DOCKER_HOST)');
+    } else {
+      out.push(created.length || pulled.length
+        ? `  ✘ [harness] Restricted Mode: the engine saw ${created.length} container(s) created and ${pulled.length} pull(s)`
+        : '  ✔ [harness] Restricted Mode: the engine saw no container created and no image pulled');
+    }
+  });
   env.MLCI_TEST_EXTENSIONS_DIR = path.join(stateDir, 'extensions');
   const server = await startCodeServer({ workspace, restricted: args.restricted, env, stateDir, keep: args.keep });
 
@@ -143,6 +167,18 @@ try {
   // The console events of the last lines may still be in flight.
   await new Promise((r) => setTimeout(r, 200));
   summary = parseSummary(out.join('\n'));
+  for (const check of afterChecks) {
+    const n = out.length;
+    await check();
+    for (const line of out.slice(n)) {
+      process.stdout.write(`${line}\n`);
+      if (summary && /^\s*✔ /.test(line)) summary.passed++;
+      if (summary && /^\s*✘ /.test(line)) {
+        summary.failed++;
+        if (exitCode === 0) exitCode = 1;
+      }
+    }
+  }
 } catch (e) {
   log(`ERROR: ${e?.stack ?? e}`);
   harnessError = true;

@@ -262,3 +262,57 @@ export function parseArgs(argv, { flags = [], options = [] }) {
   }
   return out;
 }
+
+// ---------------------------------------------------------------- checks around a session
+
+/** sha256 of every file under dir (relative path -> hash), skipping `skip` (e.g. /^\.git\//). */
+export async function snapshotFiles(dir, skip = /^\.git(\/|$)/) {
+  const { createHash } = await import('node:crypto');
+  const { readdirSync, readFileSync, lstatSync, readlinkSync } = await import('node:fs');
+  const out = new Map();
+  const walk = (rel) => {
+    for (const d of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (skip.test(r)) continue;
+      if (d.isDirectory()) {
+        out.set(`${r}/`, 'dir');
+        walk(r);
+      } else if (d.isSymbolicLink()) out.set(r, `-> ${readlinkSync(path.join(dir, r))}`);
+      else if (lstatSync(path.join(dir, r)).isFile()) out.set(r, createHash('sha256').update(readFileSync(path.join(dir, r))).digest('hex'));
+      else out.set(r, 'special');
+    }
+  };
+  walk('');
+  return out;
+}
+
+/** What differs between two snapshots: added, removed and changed paths. */
+export function snapshotDiff(before, after) {
+  const diff = [];
+  for (const [k, v] of after) if (!before.has(k)) diff.push(`added ${k}`);
+  else if (before.get(k) !== v) diff.push(`changed ${k}`);
+  for (const k of before.keys()) if (!after.has(k)) diff.push(`removed ${k}`);
+  return diff;
+}
+
+/**
+ * The Docker engine's events between two times (seconds), filtered as the
+ * engine API's /events takes them (`{ type: ['container'], label: ['k=v'] }`),
+ * over the unix socket DOCKER_HOST names. Undefined without a unix DOCKER_HOST.
+ */
+export async function engineEvents(since, until, filters) {
+  const host = process.env.DOCKER_HOST ?? '';
+  if (!host.startsWith('unix://')) return undefined;
+  const http = await import('node:http');
+  const q = new URLSearchParams({ since: String(since), until: String(until), filters: JSON.stringify(filters) });
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath: host.slice('unix://'.length), path: `/events?${q}`, headers: { Host: 'docker' }, timeout: 30_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body.split('\n').filter(Boolean).map((l) => JSON.parse(l))));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('the engine did not answer /events')));
+  });
+}

@@ -25,6 +25,8 @@ import { editorFiles, forgetDocument, isPipelineDocument, validateDocument } fro
 
 export const PIPELINE_GLOB = '**/{mlci.yaml,*.mlci.yaml}';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.mlci/**}';
+/** Folders whose appearing says nothing about pipelines. */
+const IGNORED_DIRS = /[\\/](\.git|\.mlci|node_modules)[\\/]/;
 /** Pipeline files larger than this are not read (a clear problem instead). */
 export const MAX_PIPELINE_BYTES = 16 * 1024 * 1024;
 
@@ -87,6 +89,10 @@ export class PipelineRegistry implements vscode.Disposable {
         if (!this.openDocument(u)) this.schedule(u, this.config.validationDelay, true);
       }),
       watcher.onDidDelete((u) => this.remove(u)),
+      // A folder that appears with pipeline files in it (a checkout, a copy)
+      // may be reported for the folder alone: look inside new folders of the
+      // top three levels. Not a watcher over every file of the workspace.
+      ...this.newFolderWatchers(),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length === 0) return;
         if (isPipelineDocument(e.document)) this.schedule(e.document.uri, this.config.validationDelay, false);
@@ -101,6 +107,20 @@ export class PipelineRegistry implements vscode.Disposable {
         else this.dependentsOf(doc.uri).forEach((u) => this.schedule(u, 0, true));
       }),
     );
+  }
+
+  private newFolderWatchers(): vscode.Disposable[] {
+    const w = vscode.workspace.createFileSystemWatcher('{*,*/*,*/*/*}', false, true, true);
+    return [w, w.onDidCreate(async (u) => {
+      if (IGNORED_DIRS.test(`${u.fsPath}${path.sep}`)) return;
+      try {
+        if ((await vscode.workspace.fs.stat(u)).type !== vscode.FileType.Directory) return;
+      } catch {
+        return;
+      }
+      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
+      for (const f of found) if (!this.entries.has(f.toString())) this.schedule(f, 0, true);
+    })];
   }
 
   /** Find every pipeline file (one search) and validate each; later changes arrive through watchers. */

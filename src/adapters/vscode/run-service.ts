@@ -214,7 +214,7 @@ export class RunService implements vscode.Disposable {
     if (req.overrides?.length) return ['run', ...req.overrides.flatMap((o) => ['--set', o]), ...file, ...exec, '--events'];
     // Targets first: `--force` alone must not swallow a stage name.
     const force = req.force === true ? ['--force'] : Array.isArray(req.force) ? req.force.flatMap((s) => ['--force', s]) : [];
-    return ['run', ...req.targets, ...file, ...exec, '--events', ...force];
+    return ['run', ...req.targets, ...file, ...exec, '--origin', req.origin === 'test-explorer' ? 'test-explorer' : 'editor', '--events', ...force];
   }
 
   async run(req: RunRequest): Promise<RunRecord | undefined> {
@@ -278,6 +278,11 @@ export class RunService implements vscode.Disposable {
                 this.changed.fire();
                 break;
               }
+              case 'warning':
+                // Something the run could not do (a write failed): the run went on, the user must know.
+                this.log.error(e.message);
+                void vscode.window.showErrorMessage(`mlci: ${e.message}`);
+                break;
               case 'run-end':
                 // A sweep (Run Experiment) ends a shared-stages run first; the last one is the experiment.
                 record = e.run;
@@ -390,7 +395,7 @@ export class RunService implements vscode.Disposable {
 
   /** The task for a stage: the same CLI, arguments and settings as a run from the tree. */
   taskExecution(cwd: string, def: { stage: string; file?: string; force?: boolean }): vscode.ProcessExecution {
-    const args = [this.cliPath, 'run', def.stage, '--file', def.file ?? 'mlci.yaml', ...executorArg(this.config.executor), ...(def.force ? ['--force', def.stage] : [])];
+    const args = [this.cliPath, 'run', def.stage, '--file', def.file ?? 'mlci.yaml', ...executorArg(this.config.executor), '--origin', 'task', ...(def.force ? ['--force', def.stage] : [])];
     return new vscode.ProcessExecution(process.execPath, args, { cwd, env: this.env() });
   }
 

@@ -68,6 +68,8 @@ Options:
                          combination (stages that do not read KEY run in this
                          folder first); one run record, named by the overrides
                          unless --name
+  --origin WHO           who started the run, kept in the record: cli (default),
+                         editor, test-explorer (history, not an experiment), task
   --ci                   plain output (no colours) and a Markdown report in
                          .mlci/report.md for the job summary or a PR comment
 Exit codes:
@@ -93,6 +95,7 @@ Examples:
     name: { type: 'string' },
     ci: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true },
+    origin: { type: 'string' },
   },
   allowPositionals: true,
   preprocess: normaliseForce,
@@ -109,6 +112,9 @@ Examples:
     const jobs = jobsArg !== undefined ? Number(jobsArg) : undefined;
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new CliError(`--jobs${values.jobs === undefined ? ' (MLCI_JOBS)' : ''} must be a whole number of at least 1, not '${String(jobsArg)}'`);
     const imageMap = imageMapOf(values, io.env);
+    const origins = ['cli', 'editor', 'test-explorer', 'task', 'verify', 'experiment'] as const;
+    const origin = (values.origin ?? 'cli') as (typeof origins)[number];
+    if (!origins.includes(origin)) throw new CliError(`--origin must be one of ${origins.join(', ')}, not '${String(values.origin)}'`);
     const forceList = (values.force as string[] | undefined) ?? [];
     const force = forceList.includes('*') ? true : forceList;
     for (const f of forceList) if (f !== '*' && !loaded.pipeline.stageByName.has(f)) throw new CliError(`--force names '${f}', which is not a stage of ${loaded.shown}`);
@@ -156,6 +162,7 @@ Examples:
           onEvent: progressPrinter(values.ci ? { ...io, isTTY: false } : io),
           baseline,
           ...(loaded.source ? { source: loaded.source } : {}),
+          origin,
         }, deps));
       if (record.gates?.length) for (const line of formatGateResults(record.gates)) io.out(line);
       const counts = new Map<string, number>();

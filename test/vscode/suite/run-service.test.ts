@@ -1,0 +1,234 @@
+/**
+ * The installed extension's one run path (src/adapters/vscode/run-service.ts)
+ * in a real VS Code, against the real Docker engine DOCKER_HOST names: stages
+ * run in containers (the engine's own events say so), the tree tells the
+ * truth afterwards (up to date after a Docker run; a failure stays visible),
+ * an unreachable engine is a question to the user and never a quiet host
+ * run, Test Explorer follows edits, and the extension host stays responsive
+ * while a heavy stage runs (the work happens in the CLI's process).
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { MlciApi } from '../../../src/extension';
+import type { Node } from '../../../src/adapters/vscode/tree';
+
+const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
+
+async function api(): Promise<MlciApi> {
+  const ext = vscode.extensions.getExtension<MlciApi>('mlci.mlci');
+  assert.ok(ext, 'extension mlci.mlci is installed');
+  const a = await ext.activate();
+  await a.ready;
+  return a;
+}
+
+/** The example's own pipeline (other tests add pipelines in subfolders). */
+function mainEntry(a: MlciApi) {
+  const e = a.pipelines.list().find((x) => path.basename(x.uri.fsPath) === 'mlci.yaml' && !/[/\\](heavy|dead-engine)[/\\]/.test(x.uri.fsPath));
+  assert.ok(e, 'the example pipeline is registered');
+  return e;
+}
+
+function label(a: MlciApi, n: Node): string {
+  const item = a.tree.getTreeItem(n);
+  return typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+}
+
+function stageNode(a: MlciApi, name: string): Node {
+  const n = a.tree.getChildren().find((x) => label(a, x) === name);
+  assert.ok(n, `stage ${name} in the tree`);
+  return n;
+}
+
+const description = (a: MlciApi, name: string) => String(a.tree.getTreeItem(stageNode(a, name)).description);
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The engine's events (GET /events over DOCKER_HOST's unix socket). */
+function engineEvents(since: number, until: number, filters: Record<string, string[]>): Promise<Array<{ Action: string; Actor: { Attributes: Record<string, string> } }>> {
+  const host = process.env.DOCKER_HOST ?? '';
+  assert.ok(host.startsWith('unix://'), `DOCKER_HOST must name a unix socket here, not '${host}'`);
+  const q = new URLSearchParams({ since: String(since), until: String(until), filters: JSON.stringify(filters) });
+  return new Promise((resolve, reject) => {
+    http.get({ socketPath: host.slice('unix://'.length), path: `/events?${q}`, headers: { Host: 'docker' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body.split('\n').filter(Boolean).map((l) => JSON.parse(l))));
+    }).on('error', reject);
+  });
+}
+
+(trusted ? describe : describe.skip)('the run service (installed extension, real engine)', function () {
+  this.timeout(240_000);
+
+  it('is the installed vsix, not a source tree', async () => {
+    const ext = vscode.extensions.getExtension('mlci.mlci')!;
+    const dir = process.env.MLCI_TEST_EXTENSIONS_DIR;
+    assert.ok(dir, 'the harness names the extensions dir');
+    assert.ok(ext.extensionPath.startsWith(dir + path.sep), `${ext.extensionPath} is not under ${dir}`);
+    assert.ok(existsSync(path.join(ext.extensionPath, 'dist', 'cli.js')));
+    assert.ok(!existsSync(path.join(ext.extensionPath, 'src')) && !existsSync(path.join(ext.extensionPath, 'node_modules')), 'ships no sources or node_modules');
+  });
+
+  it('runs every container stage in a container (the engine saw them), and the tree then says passed / up to date', async function () {
+    if (!process.env.DOCKER_HOST) {
+      if (process.env.CI === 'true') assert.fail('DOCKER_HOST is not set: this test needs the real engine');
+      this.skip();
+    }
+    const a = await api();
+    const entry = mainEntry(a);
+    const t0 = Math.floor(Date.now() / 1000) - 1;
+    const record = await a.runs.run({ entry, targets: [], force: true, title: 'run pipeline (test)' });
+    assert.ok(record, 'a run was recorded');
+    assert.equal(record.executor, 'docker', 'ran with the docker executor');
+    assert.deepEqual(record.stages.map((s) => [s.name, s.status]), record.stages.map((s) => [s.name, 'passed']), JSON.stringify(record.stages.map((s) => [s.name, s.status, s.reason])));
+    const created = await engineEvents(t0, Math.floor(Date.now() / 1000) + 1, { type: ['container'], event: ['create'], label: [`mlci.run=${record.id}`] });
+    const inContainers = created.map((e) => e.Actor.Attributes['mlci.stage']).sort();
+    const containerStages = entry.result.pipeline!.stages.filter((s) => s.kind !== 'data' && s.kind !== 'drift').map((s) => s.name).sort();
+    assert.deepEqual(inContainers, containerStages, 'each container stage was created on the engine, once');
+    await a.runs.refreshStatus();
+    for (const s of entry.result.pipeline!.stages) {
+      assert.equal(a.runs.view(entry.uri.fsPath, s.name).status?.state, 'up-to-date', `${s.name}: ${JSON.stringify(a.runs.view(entry.uri.fsPath, s.name).status?.reasons)}`);
+      assert.match(description(a, s.name), /^(passed|up to date)/, `${s.name} reads '${description(a, s.name)}'`);
+      assert.doesNotMatch(description(a, s.name), /stale|host process/);
+    }
+  });
+
+  it('a failing stage stays failed on the stage after the run and a status refresh', async () => {
+    const a = await api();
+    const entry = mainEntry(a);
+    const bad = path.join(entry.root, 'tests', 'unit', 'test_zz_fails.py');
+    mkdirSync(path.dirname(bad), { recursive: true });
+    writeFileSync(bad, 'import unittest\n\nclass Fails(unittest.TestCase):\n    def test_fails(self):\n        self.assertEqual(1, 2)\n');
+    try {
+      const record = await a.runs.run({ entry, targets: ['unit-tests'], force: ['unit-tests'], title: 'failing stage (test)' });
+      assert.equal(record?.stages.find((s) => s.name === 'unit-tests')?.status, 'failed');
+      await a.runs.refreshStatus();
+      assert.match(description(a, 'unit-tests'), /^failed/);
+      const tip = a.tree.getTreeItem(stageNode(a, 'unit-tests')).tooltip as vscode.MarkdownString;
+      assert.match(tip.value, /Failed: exited with code 1/);
+      assert.equal(((a.tree.getTreeItem(stageNode(a, 'unit-tests')).iconPath as vscode.ThemeIcon).color as unknown as { id: string }).id, 'testing.iconFailed');
+    } finally {
+      rmSync(bad, { force: true });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  it('an unreachable engine is a question, never a quiet host run; "Run on Host This Once" runs on the host', async () => {
+    const a = await api();
+    // A pipeline of its own whose command runs on any host (the example's need python).
+    const dir = path.join(mainEntry(a).root, 'dead-engine');
+    mkdirSync(dir, { recursive: true });
+    const pipelineFile = path.join(dir, 'dead.mlci.yaml');
+    writeFileSync(pipelineFile, 'version: 1\nstages:\n  hello:\n    image: mlci-test/busybox:latest\n    run: echo hello from the host\n');
+    const entry = await waitFor('the pipeline in the registry', () => a.pipelines.get(pipelineFile));
+    const cfg = vscode.workspace.getConfiguration('mlci');
+    await cfg.update('dockerHost', `unix://${path.join(entry.root, 'no-engine.sock')}`, vscode.ConfigurationTarget.Workspace);
+    const asked: Array<{ where: string; reason: string }> = [];
+    const ui = a.runs.ui;
+    const runsDir = path.join(entry.root, '.mlci', 'runs');
+    const count = () => (existsSync(runsDir) ? readdirSync(runsDir).length : 0);
+    try {
+      const before = count();
+      a.runs.ui = { engineUnreachable: async (where, reason) => (asked.push({ where, reason }), undefined) };
+      const none = await a.runs.run({ entry, targets: ['hello'], force: ['hello'], title: 'dead engine (test)' });
+      assert.equal(none, undefined, 'nothing ran');
+      assert.equal(asked.length, 1, 'the user was asked');
+      assert.match(asked[0].where, /no-engine\.sock/);
+      assert.equal(count(), before, 'no run was recorded');
+      a.runs.ui = { engineUnreachable: async () => 'once' };
+      const once = await a.runs.run({ entry, targets: ['hello'], force: ['hello'], title: 'dead engine, host once (test)' });
+      assert.equal(once?.executor, 'local', 'ran as host processes, because the user chose it');
+      assert.equal(once?.stages[0].status, 'passed');
+    } finally {
+      a.runs.ui = ui;
+      await cfg.update('dockerHost', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('Test Explorer items follow edits of mlci.yaml after save (labels and ranges)', async () => {
+    const a = await api();
+    const entry = mainEntry(a);
+    const file = entry.uri.fsPath;
+    const saved = readFileSync(file, 'utf8');
+    const item = a.tests.controller.items.get(`${file}#evaluate`)!;
+    const lineBefore = item.range!.start.line;
+    try {
+      const doc = await vscode.workspace.openTextDocument(entry.uri);
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(entry.uri, new vscode.Position(0, 0), '# a comment line\n# and another\n');
+      await vscode.workspace.applyEdit(edit);
+      await doc.save();
+      await waitFor('the evaluate item to move down two lines', () => a.tests.controller.items.get(`${file}#evaluate`)?.range?.start.line === lineBefore + 2);
+      const gate = [...(function* () { for (const [, c] of a.tests.controller.items.get(`${file}#evaluate`)!.children) yield c; })()].find((c) => c.id.endsWith('#gate-0'))!;
+      assert.equal(gate.range!.start.line > lineBefore + 2, true, 'the gate moved with it');
+    } finally {
+      writeFileSync(file, saved);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await waitFor('the item back in place', () => a.tests.controller.items.get(`${file}#evaluate`)?.range?.start.line === lineBefore);
+    }
+  });
+
+  it('answers completions in under 100 ms while a 1M-row drift stage runs (the work is in the CLI process)', async () => {
+    const a = await api();
+    const root = path.join(mainEntry(a).root, 'heavy');
+    mkdirSync(root, { recursive: true });
+    // The pipeline file first, with its folder: the data files follow.
+    const pipelineFile = path.join(root, 'heavy.mlci.yaml');
+    writeFileSync(pipelineFile, 'version: 1\nstages:\n  drift:\n    kind: drift\n    reference: ref.csv\n    current: cur.csv\n    drift: { share: 0.5 }\n  later:\n    image: busybox\n    needs: [ ]\n    run: echo later\n');
+    const write = (name: string, shift: number) => new Promise<void>((resolve, reject) => {
+      const out = createWriteStream(path.join(root, name));
+      out.on('error', reject);
+      out.write('x,y,z,c\n');
+      let seed = 12345 + shift;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      let chunk = '';
+      for (let i = 0; i < 1_000_000; i++) {
+        chunk += `${(rnd() + shift / 10).toFixed(5)},${(rnd() * 100).toFixed(3)},${Math.floor(rnd() * 1000)},${'abcde'[Math.floor(rnd() * 5)]}\n`;
+        if (chunk.length > 1 << 20) {
+          out.write(chunk);
+          chunk = '';
+        }
+      }
+      out.end(chunk, () => resolve());
+    });
+    await write('ref.csv', 0);
+    await write('cur.csv', 1);
+    const entry = await waitFor('the heavy pipeline in the registry, runnable', () => { const e = a.pipelines.get(pipelineFile); return e && a.pipelines.runnable(e) ? e : undefined; }, 60_000);
+    const doc = await vscode.workspace.openTextDocument(pipelineFile);
+    await vscode.window.showTextDocument(doc);
+    const running = a.runs.run({ entry, targets: ['drift'], force: ['drift'], title: 'heavy drift (test)' });
+    try {
+      await waitFor('the drift stage to start', () => a.runs.view(pipelineFile, 'drift').live?.status === 'running', 60_000);
+      const times: number[] = [];
+      for (let i = 0; i < 5 && a.runs.view(pipelineFile, 'drift').live?.status === 'running'; i++) {
+        const t = performance.now();
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(8, 12));
+        times.push(performance.now() - t);
+        assert.ok(list.items.some((c) => (typeof c.label === 'string' ? c.label : c.label.label) === 'drift'), 'completes stage names in needs');
+      }
+      assert.ok(times.length >= 3, `the drift stage ended before 3 completions (${times.length}): make the data larger`);
+      times.sort((x, y) => x - y);
+      console.log(`    (completion while the drift stage ran: ${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+      assert.ok(times[Math.floor(times.length / 2)] < 100, `median completion time ${times[Math.floor(times.length / 2)].toFixed(0)} ms`);
+    } finally {
+      const record = await running;
+      assert.ok(record, 'the drift run ended with a record');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
