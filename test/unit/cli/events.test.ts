@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CliEvent } from '../../../src/protocol/cli-events';
@@ -45,7 +45,7 @@ stages:
     const r = mlci(['run', '--executor', 'local', '--events'], dir);
     assert.equal(r.code, 0, r.err);
     const es = events(r.out);
-    assert.deepEqual(es[0], { type: 'hello', protocol: 1, version: require('../../../package.json').version, command: 'run' });
+    assert.deepEqual(es[0], { type: 'hello', protocol: 1, version: JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version, command: 'run' });
     assert.deepEqual(es.at(-1), { type: 'exit', code: 0 });
     assert.deepEqual(es.find((e) => e.type === 'executor'), { type: 'executor', name: 'local' });
     assert.deepEqual(es.find((e) => e.type === 'plan'), { type: 'plan', stages: ['make', 'use'] });

@@ -49,7 +49,7 @@ describe('pipeline explorer', function () {
     assert.deepEqual(params.map((n) => [label(a, n), a.tree.getTreeItem(n).description]), [['lr', '0.5'], ['epochs', '100'], ['l2', '0.001'], ['seed', '42']]);
     const evaluate = top.find((n) => label(a, n) === 'evaluate')!;
     const gates = a.tree.getChildren(a.tree.getChildren(evaluate).find((n) => label(a, n) === 'gates'));
-    assert.equal(gates.length, 4);
+    assert.equal(gates.length, 5);
   });
 
   it('offers every stage as a task of type mlci', async function () {
