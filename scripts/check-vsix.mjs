@@ -8,7 +8,7 @@
 //      that the vsix does not carry, and the extension host provides it;
 //   3. the bundled CLI answers `--version` with the package's version;
 //   4. every relative link and image of README.md resolves inside the vsix;
-//   5. no placeholder address (example.invalid, example.com) anywhere in it.
+//   5. no clickable placeholder address (http(s) links to example.invalid/.com).
 //
 //   node scripts/check-vsix.mjs dist/mlci.vsix [--keep DIR]
 // Prints one line per check; exits 1 on the first failed check.
@@ -127,8 +127,9 @@ module.exports = new Proxy({}, { get: () => new Proxy(function () {}, { get: (t,
   if (broken.length) fail(`README.md links to files the vsix does not ship: ${broken.join(', ')}`);
   else ok(`README.md: ${targets.length} relative links and images resolve inside the vsix`);
 
-  // 5. no placeholder addresses
-  const placeholder = /\bexample\.(invalid|com|org)\b/;
+  // 5. no placeholder addresses a user can click (http/https links; an
+  // ssh://host.example.com in a YAML example is documentation, not a link)
+  const placeholder = /https?:\/\/[^\s"'()<>]*\bexample\.(invalid|com|org)\b/;
   const withPlaceholder = files.filter((f) => !/\.(png|jpe?g|gif|ico|woff2?)$/.test(f)).filter((f) => {
     const p = path.join(ext, f);
     return statSync(p).size < 50 * 1024 * 1024 && placeholder.test(readFileSync(p, 'utf8'));

@@ -86,7 +86,7 @@ describe('completion candidates', () => {
 
   it('top-level keys', () => {
     const r = complete('¦');
-    assert.deepEqual(labels(r), ['version', 'name', 'params', 'vars', 'defaults', 'metrics', 'stages', 'triggers', 'ci']);
+    assert.deepEqual(labels(r), ['version', 'name', 'params', 'vars', 'defaults', 'metrics', 'stages', 'triggers', 'ci', 'cache']);
     assert.ok(item(r, 'version').sortText! < item(r, 'name').sortText!, 'required keys first');
   });
 
@@ -117,7 +117,7 @@ describe('completion candidates', () => {
     const conv = labels(complete(PIPE.replace('    metrics: { file', '    gates:\n      - { converges: loss, ¦ }\n    metrics: { file')));
     assert.deepEqual(conv, ['window', 'stage', 'name', 'severity']);
     const block = labels(complete(PIPE.replace('    metrics: { file', '    gates:\n      - metric: loss\n        max_gap: 1\n        ¦\n    metrics: { file')));
-    assert.deepEqual(block, ['against', 'name', 'severity']);
+    assert.deepEqual(block, ['against', 'min_train', 'baseline', 'name', 'severity']);
   });
 
   it('params keys in a stage\'s `params`, without those listed, with their values', () => {

@@ -102,7 +102,7 @@ describe('outline', () => {
     const stages = o.find((n) => n.name === 'stages')!;
     assert.deepEqual(stages.children.map((s) => `${s.name}:${s.detail}`), ['unit-tests:test', 'validate-data:data', 'train:train', 'evaluate:evaluate', 'drift:drift']);
     const evaluate = stages.children[3];
-    assert.deepEqual(evaluate.children.map((g) => g.name), ['accuracy ≥ 0.75', 'f1 drop ≤ 0.02 vs main', 'loss converges (train)', 'accuracy gap ≤ 0.05 vs train']);
+    assert.deepEqual(evaluate.children.map((g) => g.name), ['accuracy ≥ 0.75', 'f1 drop ≤ 0.02 vs main', 'loss converges (train)', 'accuracy gap ≤ 0.05 vs train', 'stability ≥ 0.5 vs main (train)']);
     for (const n of [stages, ...stages.children, ...evaluate.children]) {
       assert.ok(n.start <= n.selectionStart && n.selectionEnd <= n.end, `${n.name}: selection inside range`);
     }

@@ -57,6 +57,11 @@ export function gateLabel(get: (key: string) => string | undefined, index: numbe
   const max = get('max');
   if (get('converges')) return `${get('converges')} converges${get('stage') ? ` (${get('stage')})` : ''}`;
   if (get('drift')) return `no drift in ${get('drift')}`;
+  const imp = get('importance');
+  if (imp) {
+    const what = get('leakage') ? `no leakage ≥ ${get('leakage')}` : get('stability') ? `stability ≥ ${get('stability')}${get('baseline') ? ` vs ${get('baseline')}` : ''}` : get('unused') ? 'no unused features' : get('min') ? `importance ≥ ${get('min')}` : 'importance';
+    return `${what} (${imp})`;
+  }
   if (metric && get('max_gap')) return `${metric} gap ≤ ${get('max_gap')}${get('against') ? ` vs ${get('against')}` : ''}`;
   if (metric && get('max_drop')) return `${metric} drop ≤ ${get('max_drop')}${get('relative') === 'true' ? ' (relative)' : ''}${get('baseline') ? ` vs ${get('baseline')}` : ''}`;
   if (metric && min && max) return `${min} ≤ ${metric} ≤ ${max}`;

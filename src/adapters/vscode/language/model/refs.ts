@@ -14,6 +14,8 @@ export function refKindAt(path: readonly Seg[], node: Resolved | undefined = sch
   if (path[0] === 'stages' && path.length === 4 && path[2] === 'params' && typeof path[3] === 'number') return 'param';
   // `metrics: metrics/eval.json`, the short form of `metrics: { file }`.
   if (path[0] === 'stages' && path.length === 3 && path[2] === 'metrics') return 'path';
+  // `outs: [models/model.json]`: an item is a path or `{ PATH: { cache, persist } }`.
+  if (path[0] === 'stages' && path.length === 4 && path[2] === 'outs' && typeof path[3] === 'number') return 'path';
   switch (node?.ref) {
     case 'stageName': return 'stage';
     case 'metricName': return 'metric';
