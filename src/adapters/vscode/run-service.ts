@@ -171,7 +171,8 @@ export class RunService implements vscode.Disposable {
     if (!pipeline || this.running || !vscode.workspace.isTrusted) return;
     const { code, stdout, stderr } = await callCli({
       cliPath: this.cliPath,
-      args: ['status', '--file', path.basename(file), '--format', 'json', ...executorArg(this.config.executor === 'local' ? 'local' : 'auto')],
+      // --read-only: looking writes nothing (the stat cache is kept current by runs).
+      args: ['status', '--file', path.basename(file), '--format', 'json', '--read-only', '--executor', this.config.executor === 'local' ? 'local' : 'auto'],
       cwd: entry.root,
       env: this.env(),
     });
@@ -344,7 +345,7 @@ export class RunService implements vscode.Disposable {
   async plan(entry: PipelineEntry): Promise<{ rows: Array<{ stage: string; kind: string; state: StageState; reasons: string[] }>; note: string } | undefined> {
     const { code, stdout, stderr } = await callCli({
       cliPath: this.cliPath,
-      args: ['status', '--file', path.basename(entry.uri.fsPath), '--format', 'json', ...executorArg(this.config.executor === 'local' ? 'local' : 'auto'), ...(vscode.workspace.isTrusted ? [] : ['--read-only'])],
+      args: ['status', '--file', path.basename(entry.uri.fsPath), '--format', 'json', '--executor', this.config.executor === 'local' ? 'local' : 'auto', ...(vscode.workspace.isTrusted ? [] : ['--read-only'])],
       cwd: entry.root,
       env: this.env(),
     });
