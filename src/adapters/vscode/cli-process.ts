@@ -10,6 +10,7 @@
  * flags and environment variables for runs, tasks and status alike.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import type { CliEvent } from '../../protocol/cli-events';
 import { CLI_EVENTS_VERSION } from '../../protocol/cli-events';
@@ -60,6 +61,8 @@ export interface CliCall {
   cwd: string;
   env: Record<string, string>;
   onEvent?: (e: CliEvent) => void;
+  /** Run below the extension host's CPU priority (runs; not quick queries). */
+  lowPriority?: boolean;
   /** Lines on standard error (people's text), and stdout lines that are not events. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -91,6 +94,15 @@ export function startCli(call: CliCall): CliRun {
     // its stages itself), never the extension host.
     detached: process.platform !== 'win32',
   });
+  // Below the editor: a heavy stage (hashing, data checks, drift) must not
+  // starve the extension host of CPU. Best effort (not every platform lets us).
+  if (call.lowPriority && child.pid) {
+    try {
+      os.setPriority(child.pid, 10);
+    } catch {
+      // keep the default priority
+    }
+  }
   let versionChecked = false;
   const out = lines(child.stdout!, (line) => {
     if (!line.startsWith('{')) return void call.onLine?.(line, 'stdout');

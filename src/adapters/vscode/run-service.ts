@@ -293,7 +293,7 @@ export class RunService implements vscode.Disposable {
             }
           };
           const cli = startCli({
-            cliPath: this.cliPath, args: this.cliArgs(req), cwd: req.entry.root, env: this.env(), onEvent,
+            cliPath: this.cliPath, args: this.cliArgs(req), cwd: req.entry.root, env: this.env(), onEvent, lowPriority: true,
             onLine: (line) => this.log.info(line),
           });
           this.current = cli;

@@ -8,8 +8,9 @@
  * while a heavy stage runs (the work happens in the CLI's process).
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlciApi } from '../../../src/extension';
@@ -132,7 +133,7 @@ function engineEvents(since: number, until: number, filters: Record<string, stri
     const dir = path.join(mainEntry(a).root, 'dead-engine');
     mkdirSync(dir, { recursive: true });
     const pipelineFile = path.join(dir, 'dead.mlci.yaml');
-    writeFileSync(pipelineFile, 'version: 1\nstages:\n  hello:\n    image: mlci-test/busybox:latest\n    run: echo hello from the host\n');
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(pipelineFile), Buffer.from('version: 1\nstages:\n  hello:\n    image: mlci-test/busybox:latest\n    run: echo hello from the host\n'));
     const entry = await waitFor('the pipeline in the registry', () => a.pipelines.get(pipelineFile));
     const cfg = vscode.workspace.getConfiguration('mlci');
     await cfg.update('dockerHost', `unix://${path.join(entry.root, 'no-engine.sock')}`, vscode.ConfigurationTarget.Workspace);
@@ -188,25 +189,24 @@ function engineEvents(since: number, until: number, filters: Record<string, stri
     mkdirSync(root, { recursive: true });
     // The pipeline file first, with its folder: the data files follow.
     const pipelineFile = path.join(root, 'heavy.mlci.yaml');
-    writeFileSync(pipelineFile, 'version: 1\nstages:\n  drift:\n    kind: drift\n    reference: ref.csv\n    current: cur.csv\n    drift: { share: 0.5 }\n  later:\n    image: busybox\n    needs: [ ]\n    run: echo later\n');
-    const write = (name: string, shift: number) => new Promise<void>((resolve, reject) => {
-      const out = createWriteStream(path.join(root, name));
-      out.on('error', reject);
-      out.write('x,y,z,c\n');
-      let seed = 12345 + shift;
-      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-      let chunk = '';
-      for (let i = 0; i < 1_000_000; i++) {
-        chunk += `${(rnd() + shift / 10).toFixed(5)},${(rnd() * 100).toFixed(3)},${Math.floor(rnd() * 1000)},${'abcde'[Math.floor(rnd() * 5)]}\n`;
-        if (chunk.length > 1 << 20) {
-          out.write(chunk);
-          chunk = '';
-        }
-      }
-      out.end(chunk, () => resolve());
-    });
-    await write('ref.csv', 0);
-    await write('cur.csv', 1);
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(pipelineFile), Buffer.from('version: 1\nstages:\n  drift:\n    kind: drift\n    reference: ref.csv\n    current: cur.csv\n    drift: { share: 0.5 }\n  later:\n    image: busybox\n    needs: [ ]\n    run: echo later\n'));
+    // The data is made in a process of its own: building 100 MB of text in
+    // the extension host would leave it collecting garbage during the test.
+    const gen = `const fs = require('fs');
+for (const [name, shift] of [['ref.csv', 0], ['cur.csv', 1]]) {
+  const fd = fs.openSync(name, 'w');
+  fs.writeSync(fd, 'x,y,z,c\\n');
+  let seed = 12345 + shift, chunk = '';
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 1000000; i++) {
+    chunk += (rnd() + shift / 10).toFixed(5) + ',' + (rnd() * 100).toFixed(3) + ',' + Math.floor(rnd() * 1000) + ',' + 'abcde'[Math.floor(rnd() * 5)] + '\\n';
+    if (chunk.length > 1 << 20) { fs.writeSync(fd, chunk); chunk = ''; }
+  }
+  fs.writeSync(fd, chunk);
+  fs.closeSync(fd);
+}`;
+    const made = spawnSync(process.execPath, ['-e', gen], { cwd: root, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
     const entry = await waitFor('the heavy pipeline in the registry, runnable', () => { const e = a.pipelines.get(pipelineFile); return e && a.pipelines.runnable(e) ? e : undefined; }, 60_000);
     const doc = await vscode.workspace.openTextDocument(pipelineFile);
     await vscode.window.showTextDocument(doc);
@@ -214,10 +214,11 @@ function engineEvents(since: number, until: number, filters: Record<string, stri
     try {
       await waitFor('the drift stage to start', () => a.runs.view(pipelineFile, 'drift').live?.status === 'running', 60_000);
       const times: number[] = [];
-      for (let i = 0; i < 5 && a.runs.view(pipelineFile, 'drift').live?.status === 'running'; i++) {
+      for (let i = 0; i < 7 && a.runs.view(pipelineFile, 'drift').live?.status === 'running'; i++) {
         const t = performance.now();
-        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(8, 12));
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(9, 12));
         times.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 150));
         assert.ok(list.items.some((c) => (typeof c.label === 'string' ? c.label : c.label.label) === 'drift'), 'completes stage names in needs');
       }
       assert.ok(times.length >= 3, `the drift stage ended before 3 completions (${times.length}): make the data larger`);
