@@ -20,7 +20,7 @@ describe('cache: baselines from main\'s record (bundled CLI, real git)', functio
     git(dir, 'add', '-A');
     git(dir, 'commit', '-qm', 'lock');
     // CI on main's tip: everything cached, the tree clean, so the commit's record is written.
-    assert.match(mlci(['run'], dir).out, /3 cached/);
+    assert.match(mlci(['run'], dir).out, /3 up to date/);
     git(dir, 'checkout', '-qb', 'feature');
     writeFileSync(path.join(dir, 'data/in.txt'), 'a longer line of input\n');
     const r = mlci(['run', '--ci'], dir);

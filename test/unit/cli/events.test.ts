@@ -90,7 +90,7 @@ stages:
       assert.deepEqual(JSON.parse(r.out).map((e: { stage: string; state: string }) => [e.stage, e.state]), [['a', 'stale']]);
       assert.deepEqual(readdirSync(fresh).sort(), ['in.txt', 'mlci.yaml']);
       mlci(['status', '--executor', 'local'], fresh);
-      assert.ok(existsSync(path.join(fresh, '.mlci/state/hashes.json')), 'without --read-only the hash cache is saved');
+      assert.ok(existsSync(path.join(fresh, '.mlci')), 'without --read-only status keeps its cache under .mlci/');
     } finally {
       rmSync(fresh, { recursive: true, force: true });
     }
