@@ -7,13 +7,19 @@ import type { Bounds } from '../pipeline/model';
 import type { ColumnView } from './column-view';
 import { notNumbers } from './range-check';
 import type { CheckResult } from './report';
-import { mean, present, quantileSorted, sampleStd } from './stats';
+import { mean, present, quantileSelect, quantileSorted, sampleStd } from './stats';
 import { boundedTitle, boundsText, formatAgainst, formatNumber } from './text';
+
+/** A selection costs ~3 passes over the values, a sort ~log2 n: a handful of levels select. */
+const SELECT_LEVELS = 4;
 
 /** The column's values and statistics, each computed once and only when asked for. */
 export class ColumnStats {
   private values?: Float64Array;
+  /** A copy of the values, partly ordered by earlier quantiles (see quantileSelect). */
+  private work?: Float64Array;
   private sortedValues?: Float64Array;
+  private quantilesAsked = 0;
   private meanValue?: number;
 
   constructor(private readonly numbers: Float64Array) {}
@@ -30,8 +36,16 @@ export class ColumnStats {
     return sampleStd(this.present(), this.mean());
   }
 
+  /** Selection for the first few levels; past SELECT_LEVELS, one sort serves all the rest. */
   quantile(q: number): number {
-    this.sortedValues ??= this.present().slice().sort();
+    if (this.sortedValues === undefined && ++this.quantilesAsked <= SELECT_LEVELS) {
+      this.work ??= this.present().slice();
+      return quantileSelect(this.work, q);
+    }
+    if (this.sortedValues === undefined) {
+      this.sortedValues = (this.work ?? this.present().slice()).sort();
+      this.work = undefined;
+    }
     return quantileSorted(this.sortedValues, q);
   }
 

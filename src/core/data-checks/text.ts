@@ -20,9 +20,16 @@ export function formatAgainst(v: number, bound: number | undefined): string {
   return bound !== undefined && v !== bound && short === formatNumber(bound) ? String(v) : short;
 }
 
-/** Epoch ms as ISO 8601; midnight UTC as the date alone, as dates are usually written. */
+/** ±8.64e15 ms (±100,000,000 days) is the range a Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch ms as ISO 8601; midnight UTC as the date alone, as dates are usually
+ * written. Beyond the range of dates (a bound such as 1e300 on a datetime
+ * column), the number itself.
+ */
 export function formatDate(ms: number): string {
-  if (!Number.isFinite(ms)) return formatNumber(ms);
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return formatNumber(ms);
   const iso = new Date(ms).toISOString();
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }

@@ -57,7 +57,7 @@ function numberDuplicates(view: ColumnView, values: Float64Array): Duplicates {
   let firstRow = 0;
   const x = present(values);
   if (increasing(x)) return { found, firstRow }; // ids usually are: no sort needed
-  const sorted = x.sort();
+  const sorted = (x === values ? x.slice() : x).sort(); // present() returns the column itself when nothing is missing
   const repeated = new Map<number, number>(); // value -> first index, -1 until seen
   for (let k = 1; k < sorted.length; k++) if (sorted[k] === sorted[k - 1]) repeated.set(sorted[k], -1);
   if (repeated.size === 0) return { found, firstRow };

@@ -22,6 +22,7 @@ import * as parse from './values';
 const parseNumber = parse.parseNumber;
 const parseDatetime = parse.parseDatetime;
 const parseBoolean = parse.parseBoolean;
+const parseBooleanBytes = parse.parseBooleanBytes;
 const lastNumber = parse.lastNumber;
 
 /** 'string': a string column whose category/text split is still inferred (Parquet strings). */
@@ -122,7 +123,7 @@ export class ColumnBuilder {
       }
       this.mismatchOrSwitch(buf, start, end);
     } else if (mode === M_BOOLEAN) {
-      const v = parseBoolean(Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1'), true);
+      const v = parseBooleanBytes(buf, start, end, true);
       if (v !== v) throw this.mismatch(buf, start, end);
       this.storeF64(v);
     } else {
@@ -322,15 +323,20 @@ function resizeI32(a: Int32Array, size: number, used: number): Int32Array {
   return b;
 }
 
-/** Exact length; copies when the slack is worth giving back. */
+/**
+ * Exact length; copies when the slack is worth giving back. The reserve is
+ * estimated from the first chunk, whose rows are often shorter (ids with
+ * fewer digits): ~10% over is usual, and copying a million-row column costs
+ * more than keeping that slack until the table is dropped.
+ */
 function trimF64(a: Float64Array, n: number): Float64Array {
   if (a.length === n) return a;
-  return a.length - n > (n >> 4) ? a.slice(0, n) : a.subarray(0, n);
+  return a.length - n > (n >> 2) ? a.slice(0, n) : a.subarray(0, n);
 }
 
 function trimI32(a: Int32Array, n: number): Int32Array {
   if (a.length === n) return a;
-  return a.length - n > (n >> 4) ? a.slice(0, n) : a.subarray(0, n);
+  return a.length - n > (n >> 2) ? a.slice(0, n) : a.subarray(0, n);
 }
 
 /** Renumbers codes so the dictionary lists values in row order, as without a switch. */

@@ -321,7 +321,41 @@ const DECLARED_FALSE = new Set(['false', 'no', 'f', 'n', '0']);
  * then are 1/0/t/f/y/n read as booleans too.
  */
 export function parseBoolean(text: string, declared: boolean): number {
-  const w = text.trim().toLowerCase();
+  return parseBooleanWord(text.trim().toLowerCase(), declared);
+}
+
+/**
+ * parseBoolean on field bytes, without making a string for the common
+ * forms (ASCII words and digits, no spaces); anything else (surrounding
+ * spaces, non-ASCII bytes) goes through parseBoolean on its latin1 text,
+ * as the reader did before.
+ */
+export function parseBooleanBytes(buf: Uint8Array, start: number, end: number, declared: boolean): number {
+  const len = end - start;
+  if (len === 1) {
+    const c = buf[start];
+    if (c === 0x31) return declared ? 1 : NaN; // '1'
+    if (c === 0x30) return declared ? 0 : NaN; // '0'
+    const l = c | 0x20; // ASCII letters to lower case ('T' 0x54 -> 't' 0x74); no other byte reaches t/y/f/n
+    if (l === 0x74 || l === 0x79) return declared ? 1 : NaN; // t y
+    if (l === 0x66 || l === 0x6e) return declared ? 0 : NaN; // f n
+  } else if (len === 4) {
+    if ((buf[start] | 0x20) === 0x74 && (buf[start + 1] | 0x20) === 0x72 && (buf[start + 2] | 0x20) === 0x75 && (buf[start + 3] | 0x20) === 0x65) return 1; // true
+  } else if (len === 5) {
+    if ((buf[start] | 0x20) === 0x66 && (buf[start + 1] | 0x20) === 0x61 && (buf[start + 2] | 0x20) === 0x6c && (buf[start + 3] | 0x20) === 0x73 && (buf[start + 4] | 0x20) === 0x65) return 0; // false
+  } else if (len === 3) {
+    if ((buf[start] | 0x20) === 0x79 && (buf[start + 1] | 0x20) === 0x65 && (buf[start + 2] | 0x20) === 0x73) return 1; // yes
+  } else if (len === 2) {
+    if ((buf[start] | 0x20) === 0x6e && (buf[start + 1] | 0x20) === 0x6f) return 0; // no
+  }
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c <= 0x20 || c >= 0x7f) return parseBoolean(Buffer.from(buf.buffer, buf.byteOffset + start, len).toString('latin1'), declared);
+  }
+  return NaN; // printable ASCII without spaces: only the words above are booleans
+}
+
+function parseBooleanWord(w: string, declared: boolean): number {
   if (TRUE_WORDS.has(w) || (declared && DECLARED_TRUE.has(w))) return 1;
   if (FALSE_WORDS.has(w) || (declared && DECLARED_FALSE.has(w))) return 0;
   return NaN;

@@ -79,4 +79,11 @@ describe('data checks: a clean file', () => {
     assertClose(check(report, 'columns.signup.quantiles.0.5').value, p.quantiles!['0.5'], 'median');
     assert.equal(check(report, 'columns.signup.quantiles.0.5').actual, '2023-05-23T12:00:00.000Z');
   });
+
+  it('a datetime column with bounds beyond the range of dates: the bounds shown as numbers, no crash', async () => {
+    const far = await runDataChecks(fixture('clean.csv'), expectation('clean.csv', { signup: { type: 'datetime', min: -1e300, mean: { min: -1e300, max: 1e300 } } }));
+    assert.equal(check(far, 'columns.signup.min').expected, '≥ -1e+300');
+    assert.equal(check(far, 'columns.signup.min').passed, true);
+    assert.equal(check(far, 'columns.signup.mean').passed, true);
+  });
 });
