@@ -31,10 +31,10 @@ export async function createEngineDeps(root: string, runner: ContainerRunner): P
   await store.markInterrupted().catch(() => undefined);
   // git, the stage executors (drift, data checks, ...) load here, not with
   // this module: `mlci status` imports it and needs none of them.
-  const [{ SimpleGitAdapter }, { builtinExecutors }] = await Promise.all([import('./git/simple-git-adapter'), import('../core/run/builtins')]);
+  const [{ SimpleGitAdapter }, { builtinExecutors, measureStageImportance }] = await Promise.all([import('./git/simple-git-adapter'), import('../core/run/builtins')]);
   const hasher = new FileHasher(stateFile(root));
   const cache = new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK));
-  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), cache };
+  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), measureImportance: measureStageImportance, cache };
 }
 
 /**

@@ -46,6 +46,8 @@ export interface RunCacheEntry {
   metrics?: Record<string, number>;
   history?: Array<Record<string, number>>;
   report?: unknown;
+  /** The feature dependencies a data stage measured (`importance:`), for its gates when it does not run. */
+  importance?: unknown;
   lock: LockStage;
   checksum?: string;
 }

@@ -37,6 +37,8 @@ export interface SaveInfo {
   metrics?: Record<string, number>;
   history?: Array<Record<string, number>>;
   report?: unknown;
+  /** Feature dependencies a data stage measured: its importance gates need them when it is cached or restored. */
+  importance?: unknown;
 }
 
 export class StageCache {
@@ -95,6 +97,7 @@ export class StageCache {
       ...(info.metrics && Object.keys(info.metrics).length ? { metrics: info.metrics } : {}),
       ...(info.history?.length ? { history: info.history } : {}),
       ...(info.report !== undefined ? { report: info.report } : {}),
+      ...(info.importance !== undefined ? { importance: info.importance } : {}),
       lock: info.lock,
     };
     await this.records.putRun(entry);

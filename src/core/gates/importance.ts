@@ -29,7 +29,7 @@ export async function checkImportance(g: Gate, ctx: GateContext): Promise<Verdic
   const unusable = notUsable(ctx.record, stage);
   if (unusable) return verdict('skipped', `${unusable}, so there are no importances to check`, expected);
   const report = ctx.record.importance?.[stage];
-  if (!report) return verdict('failed', `stage ${stage} recorded no importances (an up-to-date data stage needs importance.report to keep them)`, expected);
+  if (!report) return verdict('failed', `stage ${stage} recorded no importances`, expected);
 
   const failures: string[] = [];
   const notes: string[] = [];

@@ -23,6 +23,20 @@ import { measureDependencies, writeImportanceReport } from '../importance/measur
 import { writeFileAtomic } from './atomic';
 import { containedPath } from '../files/contain';
 import type { BuiltinExecutor, BuiltinResult } from './engine';
+import type { ImportanceReport } from '../importance/types';
+import type { Stage } from '../pipeline/model';
+
+/**
+ * A data stage's feature dependencies measured again without its checks or
+ * its report file: for a stage that did not run (up to date, restored) and
+ * left no measurement in the run-cache, whose importance gates still need it.
+ */
+export async function measureStageImportance(stage: Stage, root: string, signal: AbortSignal): Promise<ImportanceReport | undefined> {
+  const spec = stage.importance;
+  const file = spec?.file ?? stage.expect?.file;
+  if (!spec || !file) return undefined;
+  return measureDependencies(containedPath(root, path.resolve(root, file), file), spec, { file, signal });
+}
 
 export function builtinExecutors(): Partial<Record<'data' | 'drift', BuiltinExecutor>> {
   return {

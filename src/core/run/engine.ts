@@ -99,6 +99,8 @@ export interface EngineDeps {
   sink: RunSink;
   git?: Git;
   builtins: Partial<Record<'data' | 'drift', BuiltinExecutor>>;
+  /** Measures a data stage's `importance:` again, for a stage that did not run and left no measurement behind. */
+  measureImportance?: (stage: Stage, root: string, signal: AbortSignal) => Promise<ImportanceReport | undefined>;
   /**
    * The content-addressed cache (`.mlci/cache/`): outputs are stored after a
    * stage passes, and a stage whose fingerprint has a run-cache entry is
@@ -566,6 +568,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
             ...(stageMetrics[stage.name] ? { metrics: safe(stageMetrics[stage.name]) } : {}),
             ...(record.history[stage.name] ? { history: safe(record.history[stage.name]) } : {}),
             ...(record.reports?.[stage.name] !== undefined ? { report: safe(record.reports[stage.name]) } : {}),
+            // Only what the engine measured: an `importances:` file is an output, read again on restore.
+            ...(stage.kind === 'data' && record.importance?.[stage.name] ? { importance: safe(record.importance[stage.name]) } : {}),
           });
         } catch (e) {
           // The stage passed; a cache that cannot take its outputs costs a rerun later, not this run.
@@ -577,10 +581,11 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   };
 
   /** Metrics and report of a run-cache entry, for a stage that did not run now. */
-  const fromEntry = (stage: Stage, e: { metrics?: Metrics; report?: unknown } | undefined) => {
+  const fromEntry = (stage: Stage, e: { metrics?: Metrics; report?: unknown; importance?: unknown } | undefined) => {
     if (!e) return;
     if (e.metrics) stageMetrics[stage.name] = { ...e.metrics, ...stageMetrics[stage.name] };
     if (e.report !== undefined && record.reports?.[stage.name] === undefined) (record.reports ??= {})[stage.name] = e.report;
+    if (e.importance !== undefined && record.importance?.[stage.name] === undefined) (record.importance ??= {})[stage.name] = e.importance as ImportanceReport;
   };
 
   /**
@@ -600,8 +605,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         rec.cached = true;
         rec.reason = `restored from cache: same inputs as run ${r.entry.runId}`;
         lock.stages[stage.name] = { ...r.entry.lock, fingerprint };
-        await collectOutputs(stage, rec);
         fromEntry(stage, r.entry);
+        await collectOutputs(stage, rec);
         return true;
       }
     } catch (e) {
@@ -635,10 +640,16 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     for (const file of stage.metricsFiles) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(inWorkspace(root, file), file)) };
     if (stage.history) record.history[stage.name] = await readHistoryFile(inWorkspace(root, stage.history), stage.history) as HistoryRow[];
     if (stage.importances) (record.importance ??= {})[stage.name] = await readImportancesFile(inWorkspace(root, stage.importances), stage.importances);
-    // An up-to-date data stage measured nothing this run: its written report stands in.
-    if (rec.status === 'cached' && stage.importance?.report) {
-      const saved = await readRegularFile(inWorkspace(root, stage.importance.report), FILE_LIMITS.record).then((t) => JSON.parse(t) as ImportanceReport, () => undefined);
-      if (saved) (record.importance ??= {})[stage.name] = saved;
+    // A data stage that did not run now (up to date or restored) measured
+    // nothing this run: its run-cache entry's measurement stands in (see
+    // fromEntry), else its written report, else it is measured again, since
+    // its importance gates must see the dependencies, never a blank.
+    if ((rec.status === 'cached' || rec.status === 'restored') && stage.kind === 'data' && stage.importance && !record.importance?.[stage.name]) {
+      const saved = stage.importance.report
+        ? await readRegularFile(inWorkspace(root, stage.importance.report), FILE_LIMITS.record).then((t) => JSON.parse(t) as ImportanceReport, () => undefined)
+        : undefined;
+      const measured = saved ?? (deps.measureImportance ? await deps.measureImportance(stage, root, signal) : undefined);
+      if (measured) (record.importance ??= {})[stage.name] = measured;
     }
   };
 

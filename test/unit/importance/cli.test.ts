@@ -88,4 +88,38 @@ describe('mlci importance / verify / exp diff (process)', function () {
     assert.match(d.out, /train:petal_length \(importance\) +0\.3 +0\.5 \+0\.2/);
     assert.match(d.out, /importance train, \S+ vs \S+: rank correlation 0\.500; moved most: petal_width #1→#2 \(0\.4→0\.1\), petal_length #2→#1 \(0\.3→0\.5\)/);
   });
+
+  it('a data stage without importance.report that does not run keeps its dependencies for its gates (run-cache entry, else measured again)', () => {
+    const sub = mkdtempSync(path.join(os.tmpdir(), 'mlci-importance-cached-'));
+    try {
+      copyFileSync(IRIS, path.join(sub, 'iris.csv'));
+      writeFileSync(path.join(sub, 'mlci.yaml'), `version: 1
+ci: { stages: [features] }
+stages:
+  features:
+    kind: data
+    importance: { target: species, file: iris.csv }
+    gates:
+      - { importance: features, leakage: 0.95 }
+`);
+      const leak = /possible target leakage: row_id 1 \(MI 1\.1 nats p 1\.85e-60, n 150\)/;
+      const first = mlci(['verify', '--executor', 'local', '--allow-dirty'], sub);
+      assert.equal(first.code, 2, first.out + first.err);
+      assert.match(first.out, leak);
+      // Up to date: nothing runs, the gate reads the run-cache entry's measurement.
+      const again = mlci(['verify', '--executor', 'local', '--allow-dirty'], sub);
+      assert.equal(again.code, 2, again.out + again.err);
+      assert.match(again.out, /features: up to date/);
+      assert.match(again.out, leak);
+      assert.doesNotMatch(again.out, /recorded no importances/);
+      // No run-cache entry either (cache removed): measured again, same verdict.
+      rmSync(path.join(sub, '.mlci', 'cache'), { recursive: true, force: true });
+      const bare = mlci(['verify', '--executor', 'local', '--allow-dirty'], sub);
+      assert.equal(bare.code, 2, bare.out + bare.err);
+      assert.match(bare.out, /features: up to date/);
+      assert.match(bare.out, leak);
+    } finally {
+      rmSync(sub, { recursive: true, force: true });
+    }
+  });
 });
