@@ -7,6 +7,7 @@ import type { CliIo } from './command';
 import { EXIT } from './errors';
 import { main } from './main';
 import { terminalSafe } from './terminal-text';
+import { invokedAs } from './invocation';
 
 // `mlci runs | head`: a closed pipe ends the command quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -22,6 +23,7 @@ const io: CliIo = {
   cwd: process.cwd(),
   env: process.env,
   isTTY: !!process.stdout.isTTY,
+  prog: invokedAs(process.argv[1], process.cwd(), process.env),
 };
 main(process.argv.slice(2), io).then(
   (code) => {

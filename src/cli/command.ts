@@ -12,6 +12,8 @@ export interface CliIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** How the user runs mlci (`mlci`, `node dist/cli.js`), for the commands hints print; `mlci` when absent. */
+  prog?: string;
   /**
    * Set with `--events`: machine-readable events go here (JSON lines on
    * standard output) and `out` writes to standard error instead.

@@ -12,7 +12,7 @@ import type { MetricGoals } from '../../core/experiments/compare';
 import { compareRuns, flattenParams } from '../../core/experiments/compare';
 import { compareImportances, describeMoves } from '../../core/importance/compare';
 import type { CompareFormat } from '../../core/experiments/format';
-import { formatComparison, formatValue } from '../../core/experiments/format';
+import { formatComparison, formatValue, shortLabels } from '../../core/experiments/format';
 import { formatMetric } from '../../core/metric-format';
 import { defaultBaseline, pinBaseline, readPinned, unpinBaseline } from '../../core/experiments/baseline';
 import { formatRunList, hiddenNote, listedRuns } from '../../core/experiments/list';
@@ -155,6 +155,8 @@ Options:
                            table for a PR comment or CI job summary
   --baseline RUN           diff: compare against RUN
   --only-diff              diff: only rows where some run differs from the baseline
+  --all-params             diff: every param, also those the same in every run
+                           (by default only params that differ are shown)
   --mlflow DIR             list/show/diff the runs of an MLflow file store (mlruns/)
   --limit N                list: at most N runs (default 50)
   -a, --all                list: history too, with a kind column (experiment, cached,
@@ -172,6 +174,7 @@ Examples:
     format: { type: 'string', default: 'table' },
     baseline: { type: 'string' },
     'only-diff': { type: 'boolean', default: false },
+    'all-params': { type: 'boolean', default: false },
     mlflow: { type: 'string' },
     limit: { type: 'string', default: '50' },
     all: { type: 'boolean', short: 'a', default: false },
@@ -225,7 +228,12 @@ Examples:
         if (!baseline) throw new CliError(`nothing to compare run ${ids[0]} with: it is the only run (pin one with mlci exp pin, or give --baseline)`);
         const order = [baseline, ...ids.filter((id) => id !== baseline)];
         const records = await Promise.all(order.map((id) => source.get(id)));
-        const comparison = compareRuns(records, baseline, await goalsFor(io.cwd, fileOpt), { onlyDiff: values['only-diff'] as boolean });
+        const comparison = compareRuns(records, baseline, await goalsFor(io.cwd, fileOpt), { onlyDiff: values['only-diff'] as boolean, onlyDiffParams: !values['all-params'] });
+        // Short headers (name, or a unique id prefix) in tables; JSON keeps just the ids.
+        if (format !== 'json') {
+          const labels = shortLabels(comparison.runs, runs.map((r) => r.id));
+          comparison.runs.forEach((r, i) => (r.label = labels[i]));
+        }
         io.out(formatComparison(comparison, format));
         if (format !== 'json') for (const line of importanceShifts(records)) io.out(line);
         return 0;

@@ -20,6 +20,18 @@ import { sweepCommand } from './sweep';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
 import { createBaseline, engineDeps, newRunId, withWorkspaceLock } from '../compose';
 import { formatGateResults, formatGatesMarkdown } from '../../core/gates';
+import type { RunRecord } from '../../core/run/record';
+import type { MetricGoals } from '../../core/experiments/compare';
+import { listMetricKeys } from '../../core/experiments/list';
+import { formatMetric } from '../../core/metric-format';
+
+/** `metrics: accuracy 0.81, f1 0.77, loss 0.41`: those with a goal first, at most six; '' without metrics. */
+export function keyMetrics(record: RunRecord, goals: MetricGoals, prog = 'mlci'): string {
+  const keys = listMetricKeys([record], goals, 6);
+  const more = Object.keys(record.metrics ?? {}).length - keys.length;
+  const shown = keys.map((k) => `${k} ${formatMetric(record.metrics[k]!, (goals[k] as { format?: string } | undefined)?.format ?? record.metricFormats?.[k])}`);
+  return shown.length ? `metrics: ${shown.join(', ')}${more > 0 ? ` (and ${more} more: ${prog} exp show ${record.id})` : ''}` : '';
+}
 
 /** `--force` alone means every planned stage; `--force NAME` a given one. */
 export function normaliseForce(argv: string[]): string[] {
@@ -165,6 +177,8 @@ Examples:
           origin,
         }, deps));
       if (record.gates?.length) for (const line of formatGateResults(record.gates)) io.out(line);
+      const metricsLine = keyMetrics(record, loaded.pipeline.metrics, io.prog);
+      if (metricsLine) io.out(metricsLine);
       const counts = new Map<string, number>();
       for (const s of record.stages) counts.set(stageWord(s.status), (counts.get(stageWord(s.status)) ?? 0) + 1);
       const took = record.finishedAt ? formatDuration(Date.parse(record.finishedAt) - Date.parse(record.startedAt)) : '';
@@ -172,9 +186,10 @@ Examples:
       const rel = (p: string) => path.relative(io.cwd, p) || '.';
       io.out(`record: ${rel(path.join(loaded.root, '.mlci', 'runs', record.id, 'run.json'))}`);
       const fileArg = values.file ? ` -f ${values.file as string}` : '';
-      const next = [`mlci logs${fileArg} ${record.id}`, `mlci runs${fileArg}`, `mlci status${fileArg}`];
+      const mlci = io.prog ?? 'mlci';
+      const next = [`${mlci} logs${fileArg} ${record.id}`, `${mlci} runs${fileArg}`, `${mlci} status${fileArg}`];
       const driftReport = loaded.pipeline.stages.find((s) => s.kind === 'drift' && s.drift?.report && record.stages.some((r) => r.name === s.name && (r.status === 'passed' || r.status === 'cached' || r.status === 'restored')))?.drift?.report;
-      if (driftReport) next.push(`mlci drift${fileArg} --format html --output drift.html (or open ${rel(path.join(loaded.root, driftReport))})`);
+      if (driftReport) next.push(`${mlci} drift${fileArg} --format html --output drift.html (or open ${rel(path.join(loaded.root, driftReport))})`);
       io.out(`next: ${next.join('  |  ')}`);
       if (values.ci) {
         const reportFile = path.join(loaded.root, '.mlci', 'report.md');

@@ -168,7 +168,7 @@ Examples:
               if (e.type !== 'engine') io.event({ type: 'sweep', event: e });
               else if (e.index === 'shared' || combinations.length === 1) io.event(e.event);
             }
-            if (e.type === 'shared-start') io.out(`sweep ${sweepId}: ${combinations.length} combinations; shared stages first: ${e.stages.join(', ')}`);
+            if (e.type === 'shared-start') io.out(`sweep ${sweepId}: ${combinations.length} combination${combinations.length === 1 ? '' : 's'}; shared stages first: ${e.stages.join(', ')}`);
             else if (e.type === 'shared-end') io.out(`shared stages: ${e.run.status} (run ${e.run.id}: ${e.run.stages.map((s) => `${s.name} ${s.status}`).join(', ')})`);
             else if (e.type === 'combination-start') io.out(`[${e.index + 1}/${e.total}] ${e.name}: run ${e.runId}`);
             else if (e.type === 'combination-end') {
@@ -183,11 +183,11 @@ Examples:
           sink: store,
         }));
       if (result.shared && result.shared.status !== 'passed') {
-        io.err(`mlci: shared stages ${result.shared.status}: no combination was run (mlci logs ${result.shared.id})`);
+        io.err(`mlci: shared stages ${result.shared.status}: no combination was run (${io.prog ?? 'mlci'} logs ${result.shared.id})`);
         return controller.signal.aborted ? EXIT_SWEEP.cancelled : EXIT_SWEEP.someFailed;
       }
       const passed = result.runs.filter((r) => r.status === 'passed').length;
-      io.out(`sweep ${sweepId}: ${passed}/${result.runs.length} passed in ${formatDuration(Date.now() - started)}; compare: mlci exp diff ${result.runs.map((r) => r.id).join(' ')}`);
+      io.out(`sweep ${sweepId}: ${passed}/${result.runs.length} passed in ${formatDuration(Date.now() - started)}; compare: ${io.prog ?? 'mlci'} exp diff ${result.runs.map((r) => r.id).join(' ')}`);
       if (controller.signal.aborted) return EXIT_SWEEP.cancelled;
       return passed === result.runs.length ? EXIT_SWEEP.passed : EXIT_SWEEP.someFailed;
     } catch (e) {

@@ -45,6 +45,8 @@ export interface ComparedRun {
   startedAt: string;
   git?: GitInfo;
   overrides?: Record<string, ParamValue>;
+  /** A short name for headers (the run's name, or a unique prefix of its id); the id when absent. */
+  label?: string;
 }
 
 export interface Comparison {
@@ -52,6 +54,8 @@ export interface Comparison {
   /** Index of the baseline in `runs`. */
   baseline: number;
   rows: CompareRow[];
+  /** Param rows left out because every run has the same value (`onlyDiffParams`). */
+  hiddenParams?: number;
 }
 
 export type MetricGoals = Record<string, { goal?: Goal } | undefined>;
@@ -59,6 +63,8 @@ export type MetricGoals = Record<string, { goal?: Goal } | undefined>;
 export interface CompareOptions {
   /** Keep only rows where some run differs from the baseline. */
   onlyDiff?: boolean;
+  /** Keep only the param rows where some run differs (metrics stay); `hiddenParams` counts the rest. */
+  onlyDiffParams?: boolean;
 }
 
 /** Nested params as dotted leaves (`model.lr`); lists stay values. */
@@ -143,7 +149,10 @@ export function compareRuns(runs: readonly RunRecord[], baselineId: string, goal
   for (const key of keysOf(importances)) {
     rows.push({ kind: 'importance', key, cells: importances.map((m) => cell('importance', m[key], importances[baseline]![key], undefined)) });
   }
-  return { runs: runs.map(summary), baseline, rows: opts.onlyDiff ? rows.filter((r) => r.cells.some((c) => c.changed)) : rows };
+  const differs = (r: CompareRow) => r.cells.some((c) => c.changed);
+  const kept = rows.filter((r) => differs(r) || !(opts.onlyDiff || (opts.onlyDiffParams && r.kind === 'param')));
+  const hiddenParams = opts.onlyDiffParams && !opts.onlyDiff ? rows.filter((r) => r.kind === 'param' && !differs(r)).length : 0;
+  return { runs: runs.map(summary), baseline, rows: kept, ...(hiddenParams ? { hiddenParams } : {}) };
 }
 
 /** `stage:feature` → importance, for every stage that recorded importances. */

@@ -33,7 +33,41 @@ export function formatDelta(c: CompareCell): string {
 const MARK: Record<string, string> = { better: '↑', worse: '↓' };
 
 export function runLabel(r: ComparedRun): string {
+  if (r.label) return r.label;
   return r.name ? `${r.name} (${r.id})` : r.id;
+}
+
+/**
+ * Short header names: a run's name (cut at 24 characters), else the
+ * shortest prefix of its id that no other of `allIds` shares (still a valid
+ * RUN argument), at least the date and hour and minute (`20261204-0512`).
+ */
+export function shortLabels(runs: ReadonlyArray<Pick<ComparedRun, 'id' | 'name'>>, allIds: readonly string[]): string[] {
+  const used = new Set<string>();
+  return runs.map((r) => {
+    let label: string;
+    if (r.name) label = r.name.length > 24 ? `${r.name.slice(0, 23)}…` : r.name;
+    else {
+      const others = allIds.filter((id) => id !== r.id);
+      let n = Math.min(r.id.length, 13);
+      while (n < r.id.length && others.some((id) => id.startsWith(r.id.slice(0, n)))) n++;
+      label = r.id.slice(0, n);
+    }
+    // Two runs with one name: the id keeps the columns apart.
+    if (used.has(label)) label = `${label} (${r.id})`;
+    used.add(label);
+    return label;
+  });
+}
+
+/** "label = full id" lines for the labels that are not the id, so a reader can name the run. */
+function labelKey(c: Comparison): string[] {
+  const renamed = c.runs.filter((r) => r.label && r.label !== r.id);
+  return renamed.length ? [`runs: ${renamed.map((r) => `${r.label} = ${r.id}`).join(', ')}`] : [];
+}
+
+function hiddenNote(c: Comparison): string[] {
+  return c.hiddenParams ? [`${c.hiddenParams} param${c.hiddenParams === 1 ? '' : 's'} the same in every run not shown (--all-params shows them)`] : [];
 }
 
 function cellText(c: CompareCell, isBaseline: boolean, row?: CompareRow): string {
@@ -56,10 +90,12 @@ function grid(c: Comparison): string[][] {
 
 /** Aligned columns; ↑ better, ↓ worse than the baseline by the metric's goal, * changed. */
 export function formatTable(c: Comparison): string {
-  if (c.rows.length === 0) return 'no differences';
+  if (c.rows.length === 0) return ['no differences', ...hiddenNote(c)].join('\n');
   const g = grid(c);
   const widths = g[0]!.map((_, col) => Math.max(...g.map((r) => [...r[col]!].length)));
-  return g.map((r) => r.map((t, col) => t + ' '.repeat(widths[col]! - [...t].length)).join('  ').trimEnd()).join('\n');
+  const table = g.map((r) => r.map((t, col) => t + ' '.repeat(widths[col]! - [...t].length)).join('  ').trimEnd());
+  const notes = [...labelKey(c), ...hiddenNote(c)];
+  return [...table, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
 export function formatJson(c: Comparison): string {
@@ -81,6 +117,7 @@ export function formatMarkdown(c: Comparison, title = 'mlci experiment compariso
     lines.push(`|${g[0]!.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
     for (const r of g.slice(1)) lines.push(`| ${r.map((t, i) => (i === 0 ? `\`${mdEscape(t)}\`` : mdEscape(t))).join(' | ')} |`);
   }
+  for (const note of hiddenNote(c)) lines.push('', `<sub>${mdEscape(note)}</sub>`);
   const commits = c.runs.filter((r) => r.git);
   if (commits.length) {
     lines.push('');

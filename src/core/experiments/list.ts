@@ -1,13 +1,14 @@
 /**
  * The experiment list (`mlci exp list`): one row per experiment (history
  * runs only on request, src/core/run/kind.ts) with its status, name, git
- * commit, overrides and the metrics that have a goal (or the first few), as
+ * commit, params (its overrides and those that differ between the listed
+ * runs) and the metrics that have a goal (or the first few), as
  * aligned text, JSON or Markdown.
  */
 import { kindLabel, kindOf } from '../run/kind';
 import type { RunKind, RunRecord } from '../run/record';
 import type { MetricGoals } from './compare';
-import { goalOf } from './compare';
+import { flattenParams, goalOf } from './compare';
 import { formatMetric } from '../metric-format';
 import { formatValue } from './format';
 
@@ -51,20 +52,37 @@ export function listMetricKeys(runs: readonly RunRecord[], goals: MetricGoals, m
   return [...withGoal, ...rest].slice(0, max);
 }
 
-function overridesText(r: RunRecord): string {
-  return Object.entries(r.overrides ?? {}).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
+/** Params keys (dotted leaves) whose values are not the same in every listed run. */
+export function varyingParams(runs: readonly RunRecord[]): string[] {
+  if (runs.length < 2) return [];
+  const flat = runs.map((r) => flattenParams(r.params ?? {}));
+  const keys = [...new Set(flat.flatMap((p) => Object.keys(p)))].sort();
+  return keys.filter((k) => new Set(flat.map((p) => JSON.stringify(p[k] ?? null))).size > 1);
+}
+
+/**
+ * The run's `--set` overrides, then the params that differ between the
+ * listed runs (an edited params.yaml is an experiment too), at most `max`.
+ */
+function paramsText(r: RunRecord, varying: readonly string[], max = 5): string {
+  const flat = flattenParams(r.params ?? {});
+  const overrides = Object.keys(r.overrides ?? {});
+  const keys = [...overrides, ...varying.filter((k) => !overrides.includes(k))];
+  const shown = keys.slice(0, max).map((k) => `${k}=${formatValue(overrides.includes(k) ? r.overrides![k] : flat[k])}`);
+  return keys.length > max ? `${shown.join(' ')} +${keys.length - max}` : shown.join(' ');
 }
 
 function rows(runs: readonly RunRecord[], opts: ListOptions): string[][] {
   const metrics = listMetricKeys(runs, opts.goals, opts.maxMetrics);
-  const header = ['run', 'status', ...(opts.history ? ['kind'] : []), 'name', 'commit', 'overrides', ...metrics];
+  const varying = varyingParams(runs);
+  const header = ['run', 'status', ...(opts.history ? ['kind'] : []), 'name', 'commit', 'params', ...metrics];
   return [header, ...runs.map((r) => [
     `${r.id}${r.id === opts.pinned ? ' (baseline)' : ''}`,
     r.status,
     ...(opts.history ? [kindOf(r)] : []),
     r.name ?? '',
     r.git ? `${r.git.commit.slice(0, 7)}${r.git.dirty ? '*' : ''}` : '',
-    overridesText(r),
+    paramsText(r, varying),
     ...metrics.map((m) => {
       const v = r.metrics?.[m];
       return typeof v === 'number' ? formatMetric(v, (opts.goals[m] as { format?: string } | undefined)?.format ?? r.metricFormats?.[m]) : formatValue(v);

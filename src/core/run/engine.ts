@@ -47,6 +47,7 @@ import { BuildFailedError, BuildSession } from '../build/session';
 import type { BuiltImage } from '../build/session';
 import { cacheMounts } from '../build/caches';
 import type { PipelineSource } from '../pipeline/source';
+import { folderChange, isFolderDep, rememberFolderDeps } from './dep-files';
 import { locate, nodeInfo } from '../pipeline/source';
 import type { BuildRecord } from './record';
 
@@ -249,6 +250,14 @@ export async function reasonsFor(stage: Stage, inputs: StageInputs, lock: LockSt
   const buildChange = session && stage.build ? async () => session.changeSince(root, lock?.build, await session.resolve(stage.build!)) : undefined;
   const change = buildChange && lock?.build && inputs.build && lock.build !== inputs.build ? await buildChange() : undefined;
   const reasons = staleReasons(inputs, lock, change ? { buildChange: () => change } : {});
+  // `dep src/ changed: logs.py`: name the files that changed below a folder dep.
+  for (const [dep, was] of Object.entries(lock?.deps ?? {})) {
+    const now = inputs.deps[dep];
+    if (!was || !now || was === now || !isFolderDep(dep)) continue;
+    const i = reasons.indexOf(`dep ${dep} changed`);
+    const what = i < 0 ? undefined : await folderChange(root, inWorkspace(root, dep), was, hasher);
+    if (what) reasons[i] = `dep ${dep} changed: ${what}`;
+  }
   if (stage.alwaysChanged) reasons.push('always changed (always_changed: true)');
   if (reasons.length || !lock) return reasons;
   for (const out of outPaths(stage)) {
@@ -557,6 +566,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         ...(inputs.spec ? { spec: inputs.spec } : {}),
         outs,
       };
+      await rememberFolderDeps(root, inputs.deps, (d) => inWorkspace(root, d), deps.hasher);
       if (deps.cache) {
         try {
           await deps.cache.save(stage, fingerprint, {

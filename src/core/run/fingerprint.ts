@@ -104,6 +104,25 @@ function short(v: unknown): string {
   return s.length > 40 ? s.slice(0, 37) + '...' : s;
 }
 
+function isSection(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `param data_split.test_size changed (0.2 -> 0.3)` per changed leaf of a section, at most 5 and a count of the rest. */
+function sectionChanges(prefix: string, a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const walk = (key: string, x: unknown, y: unknown) => {
+    if (canonicalJson(x) === canonicalJson(y)) return;
+    if (isSection(x) && isSection(y)) {
+      for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(`${key}.${k}`, x[k], y[k]);
+      return;
+    }
+    out.push(`param ${key} changed (${short(x ?? 'unset')} -> ${short(y ?? 'unset')})`);
+  };
+  walk(prefix, a, b);
+  return out.length > 5 ? [...out.slice(0, 5), `${out.length - 5} more keys of param ${prefix} changed`] : out;
+}
+
 /**
  * Why a stage must run, compared with its lock entry; [] when up to date.
  * Output hashes are checked by the caller (they need the file system).
@@ -132,7 +151,11 @@ export function staleReasons(inputs: StageInputs, lock: LockStage | undefined, o
   for (const k of [...paramKeys].sort()) {
     const a = (lock.params ?? {})[k];
     const b = inputs.params[k];
-    if (canonicalJson(a) !== canonicalJson(b)) reasons.push(`param ${k} changed (${short(a ?? 'unset')} -> ${short(b ?? 'unset')})`);
+    if (canonicalJson(a) === canonicalJson(b)) continue;
+    // A whole section (`params: [data_split]`): name the keys inside it that changed.
+    const inner = isSection(a) && isSection(b) ? sectionChanges(k, a, b) : [];
+    if (inner.length) reasons.push(...inner);
+    else reasons.push(`param ${k} changed (${short(a ?? 'unset')} -> ${short(b ?? 'unset')})`);
   }
   const depKeys = new Set([...Object.keys(lock.deps ?? {}), ...Object.keys(inputs.deps)]);
   for (const k of [...depKeys].sort()) {
