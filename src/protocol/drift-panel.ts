@@ -53,6 +53,8 @@ export interface DriftPanelReport {
   share: number;
   driftedShare: number;
   datasetDrift: boolean;
+  /** Why the dataset drifts whatever the share: columns on one side only, nothing compared. */
+  problems: string[];
   columns: DriftPanelColumn[];
   skipped: { name: string; reason: string }[];
   missingColumns: string[];
@@ -62,15 +64,25 @@ export interface DriftPanelReport {
 }
 
 /** Extension → webview. */
-export type DriftPanelToWebview = {
-  type: 'report';
-  payload: {
-    report: DriftPanelReport;
-    title: string;
-    /** Absolute path of the report file, when it came from one (for "open file"). */
-    source?: string;
-  };
-};
+export type DriftPanelToWebview =
+  | {
+    type: 'report';
+    payload: {
+      report: DriftPanelReport;
+      title: string;
+      /** Absolute path of the report file, when it came from one (for "open file"). */
+      source?: string;
+    };
+  }
+  /** A report that could not be shown: the file (as the user knows it) and what is wrong with it. */
+  | { type: 'error'; payload: DriftPanelError };
+
+export interface DriftPanelError {
+  title: string;
+  /** The report file, workspace-relative, or where the report came from ("stage drift, run 12"). */
+  file: string;
+  message: string;
+}
 
 /** Webview → extension. */
 export type DriftPanelFromWebview =
@@ -88,5 +100,5 @@ export interface DriftPanelState {
   selected?: string;
   sort: { key: DriftPanelSortKey; dir: 'asc' | 'desc' };
   /** The last report shown, so a revived panel renders before the extension answers. */
-  last?: DriftPanelToWebview['payload'];
+  last?: Extract<DriftPanelToWebview, { type: 'report' }>['payload'];
 }

@@ -3,8 +3,10 @@
  * readers. Raw ESC/OSC/bidi sequences in YAML keys and data values never
  * reach the terminal unescaped; a `__proto__` key (pipeline or params) gets
  * its own clear message; a corrupt Parquet footer a message about the file;
- * deeply nested JSON Lines a clear error instead of a stack overflow. All
- * through the bundled CLI as a process.
+ * deeply nested JSON Lines a clear error instead of a stack overflow; drift
+ * with columns on one side only, or none shared, a finding (exit 1, the
+ * verify gate failing) instead of "no dataset drift". All through the
+ * bundled CLI as a process.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -62,6 +64,27 @@ describe('reliability: hostile input (bundled CLI)', function () {
     for (const [where, files, message] of cases) {
       await probe(`__proto__ (${where}): mlci validate`, async () => judged(await mlci(['validate'], ws(files), LOCAL), message, [1]));
     }
+  });
+
+  it('drift with a column on one side only or none shared: dataset drift naming the columns and files, never "no drift"; verify fails on it', async () => {
+    const dir = ws({
+      'ref.csv': 'a,plan,age\n1,x,30\n2,y,31\n3,x,32\n4,y,33\n',
+      'cur.csv': 'a,coupon\n1,1\n2,0\n3,1\n4,0\n',
+      'other.csv': 'z\n1\n2\n',
+    });
+    const named = /dataset drift: columns "plan", "age" of reference ref\.csv missing from current cur\.csv; .*column "coupon" of current cur\.csv not in reference ref\.csv/;
+    await probe('a column missing from current: mlci drift', async () => judged(await mlci(['drift', '--reference', 'ref.csv', '--current', 'cur.csv'], dir, LOCAL), named, [1]));
+    await probe('a column missing from current: mlci drift --format json', async () => {
+      const r = await mlci(['drift', '--reference', 'ref.csv', '--current', 'cur.csv', '--format', 'json'], dir, LOCAL);
+      const report = JSON.parse(r.out) as { datasetDrift: boolean; problems: string[] };
+      return report.datasetDrift && report.problems.length === 2 && r.code === 1 ? undefined : { how: 'other', detail: `exit ${r.code}: ${r.out.slice(0, 300)}` };
+    });
+    await probe('no column shared: mlci drift', async () => judged(await mlci(['drift', '--reference', 'ref.csv', '--current', 'other.csv'], dir, LOCAL), /dataset drift: .*no column is in both reference ref\.csv and current other\.csv, so nothing was compared/, [1]));
+    await probe('one-sided columns excluded on purpose: mlci drift', async () => judged(await mlci(['drift', '--reference', 'ref.csv', '--current', 'cur.csv', '--exclude', 'plan', '--exclude', 'age', '--exclude', 'coupon'], dir, LOCAL), /no dataset drift: 0 of 1 column drifted/, [0]));
+
+    const pipeline = (current: string) => `version: 1\nstages:\n  drift:\n    kind: drift\n    reference: ref.csv\n    current: ${current}\n    drift: { report: reports/drift.json }\n  check:\n    kind: evaluate\n    needs: [drift]\n    image: busybox\n    run: "true"\n    gates:\n      - { drift: drift }\n`;
+    writeFileSync(path.join(dir, 'mlci.yaml'), pipeline('cur.csv'));
+    await probe('a column missing from current: the drift gate of mlci verify', async () => judged(await mlci(['verify'], dir, LOCAL), /stage drift found dataset drift: columns "plan", "age" of reference ref\.csv missing from current cur\.csv/, [2]));
   });
 
   it('a corrupt Parquet footer and deeply nested JSON Lines: clear messages, no crash', async () => {

@@ -555,12 +555,17 @@ export const panelTests: PanelTest[] = [
       registerDriftPanel({ extensionUri } as never);
       assert.deepEqual(fake.calls.serializers, ['mlci.driftPanel']);
 
-      // A report of another version is refused with a message, and no panel opens.
+      // A report of another version is refused with a message; the panel says why instead of a report.
       const bad = path.join(REPO, 'test-results', 'panels', 'drift-v2.json');
       writeFileSync(bad, readFileSync(FIXTURE, 'utf8').replace('"version": 1', '"version": 2'));
-      assert.equal(await showDriftReportFromFile(extensionUri, bad), undefined);
+      const refused = await showDriftReportFromFile(extensionUri, bad);
       assert.match(fake.calls.errors.join('\n'), /unsupported drift report version 2/);
-      assert.equal(fake.panel.webview.html, '');
+      fake.receive({ type: 'ready' });
+      for (let i = 0; i < 50 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(fake.sent[0], { type: 'error', payload: { title: 'Drift: drift-v2.json', file: 'test-results/panels/drift-v2.json', message: 'unsupported drift report version 2 (this mlci reads version 1)' } });
+      refused.dispose();
+      fake.sent.length = 0;
+      fake.panel.webview.html = '';
 
       const panel = await showDriftReportFromFile(extensionUri, FIXTURE);
       assert.ok(panel && DriftPanel.current === panel);
@@ -606,10 +611,104 @@ export const panelTests: PanelTest[] = [
       assert.match(fake.panel.webview.html, /<script nonce="[^"]+" src="http:\/\/127\.0\.0\.1:\d+\/media\/webview\/drift\.js"><\/script>/);
       fake.receive({ type: 'ready' });
       for (let i = 0; i < 50 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 10));
-      const revived = (fake.sent[0] as DriftPanelToWebview).payload;
+      const revived = (fake.sent[0] as unknown as Extract<DriftPanelToWebview, { type: 'report' }>).payload;
       assert.equal(revived.title, 'Drift: old');
       assert.equal(revived.report.columns[0]!.statistic, Infinity);
       DriftPanel.current!.dispose();
+    },
+  },
+  {
+    name: 'a wrong-typed report file (valid JSON) opens the panel on an error naming the file and the field, not on "Loading"',
+    async run({ browser, shot }) {
+      server ??= await servePanel();
+      const fake = fakeVscode(server.origin);
+      const { showDriftReportFromFile, DriftPanel } = loadPanelModule(fake.api);
+      const extensionUri = fake.api.Uri.file(REPO) as never;
+      const cases: [string, string, unknown, string][] = [
+        ['drift-string-statistic.json', 'columns.0.statistic', 'abc', 'not a valid drift report: columns[0].statistic must be a number, not "abc"'],
+        ['drift-columns-object.json', 'columns', { tenure: 1 }, 'not a valid drift report: columns must be an array, not {"tenure":1}'],
+        ['drift-no-histogram.json', 'columns.1.histogram', undefined, 'not a valid drift report: columns[1].histogram is missing'],
+        ['drift-short-edges.json', 'columns.0.histogram.edges', [0, 1], 'not a valid drift report: columns[0] ("tenure").histogram: 20 bins need 21 edges, not 2'],
+        ['drift-verdict-text.json', 'datasetDrift', 'true', 'not a valid drift report: datasetDrift must be a boolean, not "true"'],
+      ];
+      for (const [name, at, value, message] of cases) {
+        const data = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, unknown>;
+        const keys = at.split('.');
+        let node = data;
+        for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
+        if (value === undefined) delete node[keys[keys.length - 1]!];
+        else node[keys[keys.length - 1]!] = value;
+        const file = path.join(REPO, 'test-results', 'panels', name);
+        writeFileSync(file, JSON.stringify(data, null, 2));
+        fake.sent.length = 0;
+        const panel = await showDriftReportFromFile(extensionUri, file);
+        assert.ok(DriftPanel.current === panel, `${name}: a panel opens`);
+        assert.equal(fake.calls.errors.at(-1), `mlci: test-results/panels/${name}: ${message}`);
+        server.setHtml(fake.panel.webview.html);
+        try {
+          const p = await PanelPage.open(browser, server.url, async (page) => {
+            await page.exposeFunction('__toExtension', (m: unknown) => fake.receive(m));
+          });
+          try {
+            for (let i = 0; i < 250 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 20));
+            await p.page.evaluate((m) => window.postMessage(m, '*'), fake.sent[0] as DriftPanelToWebview);
+            const alert = p.page.getByRole('alert');
+            await alert.waitFor({ timeout: 5_000 });
+            assert.equal(await alert.locator('h1').textContent(), `Drift: ${name}`);
+            assert.equal(await alert.locator('p').first().textContent(), `Cannot show the drift report test-results/panels/${name}:`);
+            assert.equal(await alert.locator('.message').textContent(), message);
+            assert.equal(await p.page.locator('.loading').count(), 0, 'still "Loading"');
+            assert.equal(await p.page.locator('table.columns').count(), 0);
+            if (name === 'drift-string-statistic.json') await shot(p.page, 'drift-report-error');
+            await p.assertClean();
+          } finally {
+            await p.page.close();
+          }
+        } finally {
+          server.setHtml(undefined);
+          panel.dispose();
+        }
+      }
+    },
+  },
+  {
+    name: 'a report the page cannot draw (past the extension\'s check) shows what failed instead of "Loading"',
+    async run({ browser }) {
+      const report = await churn();
+      (report.columns[0] as unknown as { histogram: unknown }).histogram = null;
+      const p = await openPanel(browser);
+      try {
+        await p.waitForPosted('ready');
+        const message: DriftPanelToWebview = { type: 'report', payload: { report, title: 'Drift: broken', source: 'reports/drift.json' } };
+        await p.page.evaluate((m) => window.postMessage(m, '*'), message);
+        const alert = p.page.getByRole('alert');
+        await alert.waitFor({ timeout: 5_000 });
+        assert.equal(await alert.locator('p').first().textContent(), 'Cannot show the drift report reports/drift.json:');
+        assert.match(await alert.locator('.message').textContent() ?? '', /\S/);
+        assert.equal(await p.page.locator('.loading').count(), 0);
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'a report with problems (a column on one side only) shows them under the verdict',
+    async run({ browser, shot }) {
+      const report = await churn();
+      report.problems = ['column "plan" of reference data/train.csv missing from current data/current.csv; exclude them (drift.exclude, or --exclude) if that is expected'];
+      report.missingColumns = ['plan'];
+      report.columns = report.columns.filter((c) => c.name !== 'plan');
+      const p = await openPanel(browser);
+      try {
+        await p.sendReport(report);
+        assert.match(await p.page.getByTestId('verdict').textContent() ?? '', /Dataset drift detected/);
+        assert.deepEqual(await p.page.getByTestId('problem').allTextContents(), report.problems);
+        await shot(p.page, 'drift-problems');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
     },
   },
   {

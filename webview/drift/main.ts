@@ -6,7 +6,7 @@
  */
 import type { Chart } from 'chart.js';
 import type {
-  DriftPanelFromWebview, DriftPanelSortKey, DriftPanelState, DriftPanelToWebview,
+  DriftPanelError, DriftPanelFromWebview, DriftPanelSortKey, DriftPanelState, DriftPanelToWebview,
 } from '../../src/protocol/drift-panel';
 import { clear, el } from '../shared/dom';
 import { onThemeChange, readTheme } from '../shared/theme';
@@ -15,7 +15,7 @@ import { drawChart, renderChartCard } from './charts';
 import { renderSummary } from './summary';
 import { renderTable, sortColumns } from './table';
 
-type Payload = DriftPanelToWebview['payload'];
+type Payload = Extract<DriftPanelToWebview, { type: 'report' }>['payload'];
 
 const NUMERIC_KEYS = new Set(['statistic', 'pvalue', 'distance', 'threshold', 'share', 'driftedShare']);
 const vscode = vscodeApi<DriftPanelFromWebview, DriftPanelState>();
@@ -29,7 +29,32 @@ function save(): void {
   vscode.setState(encodeNonFinite(state));
 }
 
+/** Why no report is shown: the file and what is wrong with it, in place of the report. */
+function renderError(error: DriftPanelError): void {
+  for (const c of charts) c.destroy();
+  charts = [];
+  clear(root);
+  root.append(el('section', { class: 'report-error', attrs: { role: 'alert', 'data-testid': 'report-error' } }, [
+    el('h1', { text: error.title }),
+    el('p', { text: `Cannot show the drift report ${error.file}:` }),
+    el('p', { class: 'message', text: error.message }),
+  ]));
+}
+
+/**
+ * Draws a report; a report the extension let through but this page cannot
+ * draw (a bug on either side) shows what failed instead of staying on
+ * "Loading".
+ */
 function render(payload: Payload): void {
+  try {
+    draw(payload);
+  } catch (e) {
+    renderError({ title: payload.title, file: payload.source ?? 'in this panel', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function draw(payload: Payload): void {
   const t0 = performance.now();
   for (const c of charts) c.destroy();
   charts = [];
@@ -91,6 +116,13 @@ function select(name: string): void {
 
 window.addEventListener('message', (event: MessageEvent<DriftPanelToWebview>) => {
   const message = event.data;
+  if (message?.type === 'error') {
+    // A reload must not bring back the report this error replaced.
+    state = { ...state, last: undefined };
+    save();
+    renderError(message.payload);
+    return;
+  }
   if (message?.type !== 'report') return;
   state = { ...state, last: message.payload };
   save();

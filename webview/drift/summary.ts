@@ -12,10 +12,9 @@ export function renderSummary(report: DriftPanelReport, title: string, openFile:
   refButton.addEventListener('click', () => openFile(report.reference.path));
   curButton.addEventListener('click', () => openFile(report.current.path));
 
-  const notes: HTMLElement[] = [];
+  const notes: HTMLElement[] = report.problems.map((p) => el('li', { class: 'problem', attrs: { 'data-testid': 'problem' }, text: p }));
   if (report.skipped.length) notes.push(el('li', { text: `Skipped: ${report.skipped.map((s) => `${s.name} (${s.reason})`).join(', ')}` }));
-  if (report.missingColumns.length) notes.push(el('li', { text: `Only in reference: ${report.missingColumns.join(', ')}` }));
-  if (report.newColumns.length) notes.push(el('li', { text: `Only in current: ${report.newColumns.join(', ')}` }));
+  // missingColumns and newColumns are named by the problems above.
   for (const w of report.warnings) notes.push(el('li', { text: w }));
 
   return el('section', { class: 'summary', attrs: { 'aria-label': 'Summary' } }, [

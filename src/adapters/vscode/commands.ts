@@ -13,6 +13,7 @@ import { callCli } from './cli-process';
 import { stageWord } from '../../core/run/words';
 import { exportCiWorkflow, verifyAndPush } from './ship';
 import { DriftPanel, showDriftReportFromFile, showStageDriftReport } from './panels/drift-panel';
+import { parseDriftReport } from '../../core/drift/report/json';
 import type { DriftPanelReport } from '../../protocol/drift-panel';
 import type { Config } from './config';
 import type { PipelineEntry, PipelineRegistry } from './registry';
@@ -195,7 +196,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
             callCli({ cliPath: ctx.runs.cliPath, args: ['drift', '--reference', ref[0].fsPath, '--current', cur[0].fsPath, '--format', 'json'], cwd: folder, env: { ELECTRON_RUN_AS_NODE: '1' } }));
           let report: DriftPanelReport;
           try {
-            report = JSON.parse(result.stdout) as DriftPanelReport;
+            report = parseDriftReport(result.stdout) as DriftPanelReport;
           } catch {
             void vscode.window.showErrorMessage(`mlci: no drift report: ${result.stderr.split('\n').filter(Boolean).pop() ?? `mlci drift exited with ${result.code}`}`);
             return;
@@ -219,7 +220,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         fromLastRun: () => {
           const run = ctx.runs.lastRun(t.entry.uri.fsPath);
           const report = run?.reports?.[t.stage];
-          return run && report ? { report: report as DriftPanelReport, runId: run.id } : undefined;
+          return run && report ? { report, runId: run.id } : undefined;
         },
       });
     },

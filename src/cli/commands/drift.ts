@@ -4,7 +4,8 @@
  * HTML). Two ways to say what to compare: files and settings on the command
  * line, or a `drift` stage of the pipeline (its files and `drift:` settings,
  * which command-line settings then override).
- * Exit 0 without dataset drift, 1 with it (unless --no-fail), 2 on bad usage
+ * Exit 0 without dataset drift, 1 with it (drifted columns, a column on one
+ * side only, nothing compared; unless --no-fail), 2 on bad usage
  * or a file that cannot be read.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -122,7 +123,9 @@ export const driftCommand: Command = {
   summary: 'compare current data with reference data, column by column',
   usage: 'mlci drift --reference FILE --current FILE [options] | mlci drift [-f PIPELINE] [STAGE] [options]',
   help: `Tests each column present in both files for a change of distribution and
-reports dataset drift when at least --share of the compared columns drift.
+reports dataset drift when at least --share of the compared columns drift,
+or when a column is in one file only (--exclude it if that is expected) or
+no column could be compared.
 Without --reference/--current the files and settings come from the pipeline's
 drift stage (STAGE, or the only one); the options below override them.
 
@@ -147,7 +150,7 @@ Options:
   --no-fail                 exit 0 even when the dataset drifts
 Exit codes:
   0  no dataset drift (or --no-fail)
-  1  dataset drift
+  1  dataset drift (columns drifted, a column in one file only, or none compared)
   2  bad usage, an invalid pipeline, or a file that cannot be read
 
 Examples:

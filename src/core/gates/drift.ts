@@ -13,6 +13,13 @@ interface DriftReportLike {
   datasetDrift?: unknown;
   driftedShare?: unknown;
   share?: unknown;
+  problems?: unknown;
+}
+
+/** The report's problems (columns on one side only, nothing compared), when it has any. */
+function problemsOf(report: DriftReportLike | undefined): string[] {
+  const p = report?.problems;
+  return Array.isArray(p) ? p.filter((x): x is string => typeof x === 'string') : [];
 }
 
 export function checkDrift(g: Gate, ctx: GateContext): Verdict {
@@ -31,6 +38,10 @@ export function checkDrift(g: Gate, ctx: GateContext): Verdict {
   if (drifted === undefined) return verdict('failed', `stage ${stage} reported no drift verdict`, expected);
   const limit = typeof report?.share === 'number' ? ` (threshold ${percent(report.share)})` : '';
   const shareText = share === undefined ? '' : `: ${percent(share)} of the columns drifted${limit}`;
+  const problems = problemsOf(report);
+  if (drifted && problems.length > 0) {
+    return verdict('failed', `stage ${stage} found dataset drift: ${problems.join('; ')}`, expected, 'dataset drift');
+  }
   return drifted
     ? verdict('failed', `stage ${stage} found dataset drift${shareText}`, expected, 'dataset drift')
     : verdict('passed', `stage ${stage} found no dataset drift${shareText}`, expected, 'no dataset drift');

@@ -54,16 +54,38 @@ describe('drift: detectDrift on files', () => {
     assert.deepEqual(r.newColumns, ['fresh']);
     assert.deepEqual(r.columns.map((c) => c.name), ['a', 'c', 'd']);
     assert.deepEqual(r.skipped, [{ name: 'id', reason: 'excluded (drift.exclude)' }, { name: 'b', reason: 'ignored (ignore: true)' }]);
-    assert.deepEqual(r.warnings, [
-      'drift.columns has settings for "zip", which is in neither file',
-      'only in reference, not compared: old',
-      'only in current, not compared: fresh',
-    ]);
+    assert.deepEqual(r.warnings, ['drift.columns has settings for "zip", which is in neither file']);
     const only = await detectDrift(ref, cur, spec({ include: ['c', 'a', 'nope', 'old'] }));
     assert.deepEqual(only.columns.map((c) => c.name), ['a', 'c']);
     assert.deepEqual(only.missingColumns, ['old']);
     assert.deepEqual(only.newColumns, []);
     assert.ok(only.warnings.includes('drift.include lists "nope", which is in neither file'));
+  });
+
+  it('a column on one side only makes the dataset drift, naming the columns and both files; excluding them accepts it', async () => {
+    const ref = dir.csv('side-ref.csv', { a: normals(100, 1), plan: repeat(['x', 'y'], 100), age: normals(100, 2) });
+    const cur = dir.csv('side-cur.csv', { a: normals(100, 3), coupon: repeat([1, 0], 100) });
+    const r = await detectDrift(ref, cur, spec(), { referenceName: 'data/ref.csv', currentName: 'data/cur.csv' });
+    assert.equal(r.columns.filter((c) => c.drifted).length, 0, 'the shared column itself does not drift');
+    assert.equal(r.datasetDrift, true);
+    assert.deepEqual(r.problems, [
+      'columns "plan", "age" of reference data/ref.csv missing from current data/cur.csv; exclude them (drift.exclude, or --exclude) if that is expected',
+      'column "coupon" of current data/cur.csv not in reference data/ref.csv; exclude them (drift.exclude, or --exclude) if that is expected',
+    ]);
+    const accepted = await detectDrift(ref, cur, spec({ exclude: ['plan', 'age', 'coupon'] }));
+    assert.deepEqual(accepted.problems, []);
+    assert.equal(accepted.datasetDrift, false);
+  });
+
+  it('no shared column, or none comparable: dataset drift saying nothing was compared', async () => {
+    const ref = dir.csv('none-ref.csv', { a: [1, 2, 3] });
+    const cur = dir.csv('none-cur.csv', { b: [1, 2, 3] });
+    const r = await detectDrift(ref, cur, spec(), { referenceName: 'ref.csv', currentName: 'cur.csv' });
+    assert.equal(r.datasetDrift, true);
+    assert.equal(r.problems.at(-1), 'no column is in both reference ref.csv and current cur.csv, so nothing was compared');
+    const all = await detectDrift(ref, dir.csv('same-cur.csv', { a: [1, 2, 3] }), spec({ exclude: ['a'] }), { referenceName: 'ref.csv', currentName: 'cur.csv' });
+    assert.equal(all.datasetDrift, true);
+    assert.deepEqual(all.problems, ['none of the 1 column in both reference ref.csv and current cur.csv was compared (the skipped list says why), so there is no verdict']);
   });
 
   it('types: text and dates are skipped with a note; a type setting makes them comparable', async () => {
@@ -76,8 +98,8 @@ describe('drift: detectDrift on files', () => {
     assert.match(reasons.who!, /free text/);
     assert.match(reasons.n!, /numbers in reference but categories in current/);
     assert.equal(r.columns.length, 0);
-    assert.equal(r.datasetDrift, false);
-    assert.ok(r.warnings.includes('no column could be compared: no dataset drift is reported'));
+    assert.equal(r.datasetDrift, true, 'nothing compared is no evidence of no drift');
+    assert.match(r.problems[0]!, /^none of the 3 columns in both reference .* was compared/);
 
     const typed = await detectDrift(ref, cur, spec({ columns: { when: { test: 'ks', type: 'number' }, who: { test: 'auto', type: 'category' }, n: { test: 'auto', type: 'category' } } }));
     const cols = byName(typed.columns);

@@ -6,6 +6,17 @@ import {
 
 const EVIL = '<img src=x onerror=alert(1)>';
 
+/** `data` with the value at a dotted path ("columns.0.statistic") replaced, or deleted for undefined. */
+function spoiled(data: unknown, at: string, value: unknown): unknown {
+  const keys = at.split('.');
+  let node = data as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) node = node[k] as Record<string, unknown>;
+  const last = keys[keys.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return data;
+}
+
 function column(over: Partial<DriftColumnReport>): DriftColumnReport {
   return {
     name: 'tenure', type: 'numeric', test: 'ks', statistic: 0.3075, pvalue: 4.04e-56, threshold: 0.05, drifted: true,
@@ -23,6 +34,7 @@ function sample(): DriftReport {
     share: 0.5,
     driftedShare: 0.5,
     datasetDrift: true,
+    problems: [],
     columns: [
       column({}),
       column({ name: 'support_calls', statistic: 0.42, pvalue: 6.1e-106 }),
@@ -36,8 +48,8 @@ function sample(): DriftReport {
     ],
     skipped: [{ name: 'customer_id', reason: 'excluded (drift.exclude)' }],
     missingColumns: [],
-    newColumns: ['coupon'],
-    warnings: ['only in current, not compared: coupon'],
+    newColumns: [],
+    warnings: ['drift.include lists "coupon", which is in neither file'],
     durationMs: 12,
   };
 }
@@ -122,7 +134,49 @@ describe('drift: report formats', () => {
 
   it('parseDriftReport refuses other versions and other documents', () => {
     assert.throws(() => parseDriftReport('{"version":2,"datasetDrift":true,"columns":[]}'), /unsupported drift report version 2/);
-    assert.throws(() => parseDriftReport('[]'), /version/);
-    assert.throws(() => parseDriftReport('{"version":1}'), /datasetDrift/);
+    assert.throws(() => parseDriftReport('[]'), /^Error: not a drift report: expected a JSON object$/);
+    assert.throws(() => parseDriftReport('{"version":1'), /^Error: not a drift report: not JSON/);
+    assert.throws(() => parseDriftReport('{"version":1}'), /^Error: not a valid drift report: reference is missing$/);
+  });
+
+  it('parseDriftReport: wrong-typed fields are refused naming the field, the expected type and the value found', () => {
+    const cases: [string, string, unknown, string][] = [
+      ['a string statistic', 'columns.0.statistic', 'abc', 'columns[0].statistic must be a number, not "abc"'],
+      ['a string verdict', 'datasetDrift', 'yes', 'datasetDrift must be a boolean, not "yes"'],
+      ['columns as an object', 'columns', {}, 'columns must be an array, not {}'],
+      ['an unknown test', 'columns.1.test', 'ttest', 'columns[1].test must be one of "ks", "chisquare", "wasserstein", "psi", "jensenshannon", not "ttest"'],
+      ['no histogram', 'columns.0.histogram', undefined, 'columns[0].histogram is missing'],
+      ['a name as a number', 'columns.3.name', 7, 'columns[3].name must be a string, not 7'],
+      ['rows as a string', 'current.rows', '1000', 'current.rows must be an integer, not "1000"'],
+      ['a negative count', 'columns.0.missing.current', -1, 'columns[0].missing.current must be >= 0 (-1)'],
+      ['bins without their edges', 'columns.0.histogram.edges', [0, 60], 'columns[0] ("tenure").histogram: 2 bins need 3 edges, not 2'],
+      ['bars of two lengths', 'columns.2.histogram.current', [450, 5, 1], 'columns[2] ("plan").histogram: reference has 2 bars but current 3'],
+      ['a problem that is no text', 'problems', [{}], 'problems[0] must be a string, not {}'],
+    ];
+    for (const [what, at, value, message] of cases) {
+      const data = spoiled(JSON.parse(formatJson(sample())), at, value);
+      assert.throws(() => parseDriftReport(JSON.stringify(data)), (e: Error) => {
+        assert.equal(e.message, `not a valid drift report: ${message}`, what);
+        return true;
+      });
+    }
+  });
+
+  it('parseDriftReport: a report written before `problems` existed reads with none', () => {
+    const data = JSON.parse(formatJson(sample())) as Record<string, unknown>;
+    delete data.problems;
+    assert.deepEqual(parseDriftReport(JSON.stringify(data)).problems, []);
+  });
+
+  it('problems lead the verdict in every format; names from the data stay inert', () => {
+    const r = sample();
+    r.problems = ['column "a\u001b[2J|<b>" of reference data/train.csv missing from current data/current.csv; exclude them (drift.exclude, or --exclude) if that is expected'.replace('\\u001b', '\u001b')];
+    const table = formatTable(r).split('\n');
+    assert.equal(table[table.length - 1], 'dataset drift: column "a?[2J|<b>" of reference data/train.csv missing from current data/current.csv; exclude them (drift.exclude, or --exclude) if that is expected; 2 of 4 columns drifted (50% >= 50%)');
+    const md = formatMarkdown(r);
+    assert.ok(!md.includes('<b>') && md.includes('&lt;b&gt;'));
+    assert.ok(md.split('\n')[0]!.startsWith('### 🔴 Data drift: dataset drift: column "a'), md);
+    assert.ok(md.split('\n')[0]!.includes('\\|&lt;b&gt;" of reference data/train\\.csv missing from current'), md);
+    assert.ok(formatHtml(r).includes('column &quot;a\u001b[2J|&lt;b&gt;&quot; of reference'));
   });
 });

@@ -20,6 +20,13 @@ describe('gates: drift', () => {
     assert.equal(bad.reason, 'stage drift found dataset drift: 62.5% of the columns drifted (threshold 50%)');
   });
 
+  it('fails naming the problems of the report (columns on one side only, nothing compared) whatever the share', async () => {
+    const problem = 'column "plan" of reference a.csv missing from current b.csv; exclude them (drift.exclude, or --exclude) if that is expected';
+    const [r] = await evaluateGates(p, run({ datasetDrift: true, driftedShare: 0, share: 0.5, columns: [], problems: [problem] }), noBaseline);
+    assert.equal(r.status, 'failed');
+    assert.equal(r.reason, `stage drift found dataset drift: ${problem}`);
+  });
+
   it('a cached drift stage has no report: its dataset_drift metric decides', async () => {
     const [r] = await evaluateGates(p, run(undefined, 'cached', { dataset_drift: 1, drifted_share: 0.75 }), noBaseline);
     assert.equal(r.status, 'failed');

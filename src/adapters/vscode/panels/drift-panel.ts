@@ -7,14 +7,13 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { parseDriftReport } from '../../../core/drift/report/json';
-import type { DriftPanelFromWebview, DriftPanelReport, DriftPanelState, DriftPanelToWebview } from '../../../protocol/drift-panel';
+import { checkDriftReport } from '../../../core/drift/report/validate';
+import type { DriftPanelError, DriftPanelFromWebview, DriftPanelReport, DriftPanelState, DriftPanelToWebview } from '../../../protocol/drift-panel';
 import { newNonce, panelHtml } from './panel-html';
 
 export const DRIFT_PANEL_VIEW_TYPE = 'mlci.driftPanel';
 
-type Payload = DriftPanelToWebview['payload'];
-
-const NUMERIC_KEYS = new Set(['statistic', 'pvalue', 'distance', 'threshold', 'share', 'driftedShare']);
+type Payload = Extract<DriftPanelToWebview, { type: 'report' }>['payload'];
 
 export class DriftPanel {
   static current: DriftPanel | undefined;
@@ -24,32 +23,40 @@ export class DriftPanel {
 
   /** Shows the report in the panel, creating the panel if there is none. */
   static createOrShow(extensionUri: vscode.Uri, report: DriftPanelReport, title: string, source?: string): DriftPanel {
-    const payload: Payload = { report, title, ...(source ? { source } : {}) };
+    return DriftPanel.showMessage(extensionUri, { type: 'report', payload: { report, title, ...(source ? { source } : {}) } });
+  }
+
+  /** Shows why a report cannot be shown (the file and what is wrong), in the panel itself. */
+  static showError(extensionUri: vscode.Uri, error: DriftPanelError): DriftPanel {
+    return DriftPanel.showMessage(extensionUri, { type: 'error', payload: error });
+  }
+
+  private static showMessage(extensionUri: vscode.Uri, message: DriftPanelToWebview): DriftPanel {
     if (DriftPanel.current) {
       DriftPanel.current.panel.reveal(DriftPanel.current.panel.viewColumn ?? vscode.ViewColumn.Active);
-      DriftPanel.current.show(payload);
+      DriftPanel.current.show(message);
       return DriftPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(DRIFT_PANEL_VIEW_TYPE, title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    return (DriftPanel.current = new DriftPanel(panel, extensionUri, payload));
+    const panel = vscode.window.createWebviewPanel(DRIFT_PANEL_VIEW_TYPE, message.payload.title, vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    return (DriftPanel.current = new DriftPanel(panel, extensionUri, message));
   }
 
   /** For the serializer: VS Code hands back the panel and the webview's saved state. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, payload: Payload | undefined): DriftPanel {
     panel.webview.options = webviewOptions(extensionUri);
     DriftPanel.current?.dispose();
-    return (DriftPanel.current = new DriftPanel(panel, extensionUri, payload));
+    return (DriftPanel.current = new DriftPanel(panel, extensionUri, payload && { type: 'report', payload }));
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private payload: Payload | undefined) {
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, private message: DriftPanelToWebview | undefined) {
     this.panel.onDidDispose(() => this.dispose(), null, this.disposables);
     this.panel.webview.onDidReceiveMessage((m: DriftPanelFromWebview) => void this.onMessage(m), null, this.disposables);
     this.render();
   }
 
-  show(payload: Payload): void {
-    this.payload = payload;
-    this.panel.title = payload.title;
+  show(message: DriftPanelToWebview): void {
+    this.message = message;
+    this.panel.title = message.payload.title;
     if (this.ready) void this.post();
   }
 
@@ -62,15 +69,13 @@ export class DriftPanel {
       cspSource: webview.cspSource,
       scriptUri: media('webview', 'drift.js'),
       styleUri: media('panels.css'),
-      title: this.payload?.title ?? 'Drift report',
+      title: this.message?.payload.title ?? 'Drift report',
       nonce: newNonce(),
     });
   }
 
   private async post(): Promise<void> {
-    if (!this.payload) return;
-    const message: DriftPanelToWebview = { type: 'report', payload: this.payload };
-    await this.panel.webview.postMessage(message);
+    if (this.message) await this.panel.webview.postMessage(this.message);
   }
 
   private async onMessage(m: DriftPanelFromWebview): Promise<void> {
@@ -80,7 +85,7 @@ export class DriftPanel {
         await this.post();
         return;
       case 'openFile':
-        await openReportFile(m.payload.path, this.payload?.source);
+        await openReportFile(m.payload.path, this.message?.type === 'report' ? this.message.payload.source : undefined);
         return;
       case 'rendered':
         return;
@@ -135,19 +140,24 @@ export async function readDriftReport(file: vscode.Uri): Promise<DriftPanelRepor
 }
 
 /**
- * The body of `mlci.showDriftReport`: opens a report file in the panel, or
- * says why it cannot. Returns the panel, undefined when the file was refused.
+ * The body of `mlci.showDriftReport`: opens a report file in the panel. A
+ * file that is not a valid report (wrong version, wrong shape or types)
+ * opens the panel on an error naming the file and what is wrong, never a
+ * panel waiting for a report it cannot draw.
  */
-export async function showDriftReportFromFile(extensionUri: vscode.Uri, file: string | vscode.Uri): Promise<DriftPanel | undefined> {
+export async function showDriftReportFromFile(extensionUri: vscode.Uri, file: string | vscode.Uri): Promise<DriftPanel> {
   const uri = typeof file === 'string' ? vscode.Uri.file(file) : file;
+  const title = `Drift: ${path.basename(uri.fsPath)}`;
   let report: DriftPanelReport;
   try {
     report = await readDriftReport(uri);
   } catch (e) {
-    void vscode.window.showErrorMessage(`mlci: ${vscode.workspace.asRelativePath(uri)}: ${e instanceof Error ? e.message : String(e)}`);
-    return undefined;
+    const message = e instanceof Error ? e.message : String(e);
+    const shown = vscode.workspace.asRelativePath(uri);
+    void vscode.window.showErrorMessage(`mlci: ${shown}: ${message}`);
+    return DriftPanel.showError(extensionUri, { title, file: shown, message });
   }
-  return DriftPanel.createOrShow(extensionUri, report, `Drift: ${path.basename(uri.fsPath)}`, uri.fsPath);
+  return DriftPanel.createOrShow(extensionUri, report, title, uri.fsPath);
 }
 
 /** A drift stage, for Show Drift Report. */
@@ -159,7 +169,7 @@ export interface DriftStageTarget {
   /** The stage's `drift.report` file, relative to `root`. */
   reportFile?: string;
   /** The stage's report in the pipeline's last run, if that run had it. */
-  fromLastRun(): { report: DriftPanelReport; runId: string } | undefined;
+  fromLastRun(): { report: unknown; runId: string } | undefined;
 }
 
 /**
@@ -170,7 +180,15 @@ export interface DriftStageTarget {
  */
 export async function showStageDriftReport(extensionUri: vscode.Uri, t: DriftStageTarget, offerRun = true): Promise<DriftPanel | undefined> {
   const last = t.fromLastRun();
-  if (last) return DriftPanel.createOrShow(extensionUri, last.report, `Drift: ${t.stage} (run ${last.runId})`);
+  if (last) {
+    const title = `Drift: ${t.stage} (run ${last.runId})`;
+    try {
+      return DriftPanel.createOrShow(extensionUri, checkDriftReport(last.report) as DriftPanelReport, title);
+    } catch (e) {
+      const file = `the report of stage ${t.stage} in run ${last.runId}`;
+      return DriftPanel.showError(extensionUri, { title, file, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
   if (t.reportFile) {
     const uri = vscode.Uri.file(path.resolve(t.root, t.reportFile));
     const exists = await Promise.resolve(vscode.workspace.fs.stat(uri)).then(() => true, () => false);
@@ -209,10 +227,13 @@ export function registerDriftPanel(context: vscode.ExtensionContext): vscode.Dis
   ];
 }
 
-/** The webview's saved state (JSON, non-finite numbers as strings) back to a payload. */
+/** The webview's saved state (JSON, non-finite numbers as strings) back to a payload; a saved report that fails the check is dropped. */
 function revivePayload(state: unknown): Payload | undefined {
   const last = (state as Partial<DriftPanelState> | undefined)?.last;
-  if (!last || typeof last !== 'object' || last.report?.version !== 1) return undefined;
-  return JSON.parse(JSON.stringify(last), (k, v: unknown) =>
-    NUMERIC_KEYS.has(k) && (v === 'Infinity' || v === '-Infinity' || v === 'NaN') ? Number(v) : v) as Payload;
+  if (!last || typeof last !== 'object' || typeof last.title !== 'string') return undefined;
+  try {
+    return { ...last, report: checkDriftReport(JSON.parse(JSON.stringify(last.report))) as DriftPanelReport };
+  } catch {
+    return undefined;
+  }
 }

@@ -20,6 +20,7 @@ import type { DriftColumnReport, DriftReport, DriftSkippedColumn } from '../repo
 import { DRIFT_REPORT_VERSION } from '../report/types';
 import type { ColumnJob, ColumnOutcome } from './column-test';
 import { testColumn } from './column-test';
+import type { DriftPlan } from './plan';
 import { planColumns } from './plan';
 import { DriftPool, findWorkerScript } from './pool';
 
@@ -104,26 +105,54 @@ export async function detectDrift(
     const columns = plan.order.flatMap((n) => tested.get(n) ?? []);
     const drifted = columns.filter((c) => c.drifted).length;
     const driftedShare = columns.length > 0 ? drifted / columns.length : 0;
-    const warnings = [...plan.warnings];
-    if (columns.length === 0) warnings.push('no column could be compared: no dataset drift is reported');
+    const problems = columnProblems(plan, columns.length, referenceName, currentName);
     return {
       version: DRIFT_REPORT_VERSION,
       reference: { path: referenceName, rows: reference.rowCount },
       current: { path: currentName, rows: current.rowCount },
       share: spec.share,
       driftedShare,
-      datasetDrift: columns.length > 0 && driftedShare >= spec.share,
+      datasetDrift: problems.length > 0 || driftedShare >= spec.share,
+      problems,
       columns,
       skipped: plan.order.flatMap((n) => skipped.get(n) ?? []),
       missingColumns: plan.missingColumns,
       newColumns: plan.newColumns,
-      warnings,
+      warnings: plan.warnings,
       durationMs: Math.round(performance.now() - started),
     };
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await pool?.close();
   }
+}
+
+const names = (list: string[]): string => list.map((n) => JSON.stringify(n)).join(', ');
+const columnWord = (n: number): string => (n === 1 ? 'column' : 'columns');
+
+/**
+ * What makes the dataset count as drifted whatever the share: a column the
+ * settings want that is on one side only (a model fed the current file
+ * would miss it, or meet one it never saw), or nothing compared at all (a
+ * verdict of "no drift" would rest on nothing). Each names the columns and
+ * the files, and how to accept the difference on purpose.
+ */
+function columnProblems(plan: DriftPlan, tested: number, referenceName: string, currentName: string): string[] {
+  const problems: string[] = [];
+  const { missingColumns: missing, newColumns: added } = plan;
+  const accept = 'exclude them (drift.exclude, or --exclude) if that is expected';
+  if (missing.length > 0) {
+    problems.push(`${columnWord(missing.length)} ${names(missing)} of reference ${referenceName} missing from current ${currentName}; ${accept}`);
+  }
+  if (added.length > 0) {
+    problems.push(`${columnWord(added.length)} ${names(added)} of current ${currentName} not in reference ${referenceName}; ${accept}`);
+  }
+  if (tested === 0) {
+    problems.push(plan.order.length === 0
+      ? `no column is in both reference ${referenceName} and current ${currentName}, so nothing was compared`
+      : `none of the ${plan.order.length} ${columnWord(plan.order.length)} in both reference ${referenceName} and current ${currentName} was compared (the skipped list says why), so there is no verdict`);
+  }
+  return problems;
 }
 
 /**

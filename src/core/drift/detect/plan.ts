@@ -117,7 +117,6 @@ export function planColumns(reference: Table, current: Table, spec: DriftSpec): 
     if (settings?.threshold !== undefined) job.threshold = settings.threshold;
     jobs.push(job);
   }
-  if (missingColumns.length > 0) warnings.push(`only in reference, not compared: ${missingColumns.join(', ')}`);
-  if (newColumns.length > 0) warnings.push(`only in current, not compared: ${newColumns.join(', ')}`);
+  // Columns on one side only are problems of the report (detect.ts), not warnings.
   return { jobs, skipped, order, missingColumns, newColumns, warnings };
 }

@@ -21,7 +21,8 @@ export function escapeMarkdown(s: string): string {
 export function formatMarkdown(r: DriftReport): string {
   const out: string[] = [];
   const icon = r.datasetDrift ? '🔴' : '🟢';
-  out.push(`### ${icon} Data drift: ${summaryLine(r)}`, ''); // our own words, no data
+  // Our own words, except problems, which name columns and files: escaped then.
+  out.push(`### ${icon} Data drift: ${r.problems.length > 0 ? escapeMarkdown(summaryLine(r)) : summaryLine(r)}`, '');
   out.push(`Current \`${code(r.current.path)}\` (${r.current.rows} rows) against reference \`${code(r.reference.path)}\` (${r.reference.rows} rows).`, '');
   if (r.columns.length > 0) {
     out.push('| column | type | test | statistic | score | drift if | verdict |', '| --- | --- | --- | ---: | ---: | --- | --- |');

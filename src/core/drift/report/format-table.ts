@@ -42,6 +42,6 @@ export function formatTable(r: DriftReport): string {
   for (const s of r.skipped) notes.push(`${clean(s.name)}: not compared: ${clean(s.reason)}`);
   for (const w of r.warnings) notes.push(clean(w));
   if (notes.length > 0) lines.push('', ...notes.map((n) => `  ${n}`));
-  lines.push('', summaryLine(r));
+  lines.push('', clean(summaryLine(r)));
   return lines.join('\n');
 }

@@ -8,4 +8,5 @@ export { formatTable } from './format-table';
 export { escapeMarkdown, formatMarkdown } from './format-markdown';
 export { escapeHtml, formatHtml } from './format-html';
 export { formatJson, parseDriftReport } from './json';
+export { checkDriftReport } from './validate';
 export { formatNumber, summaryLine } from './numbers';

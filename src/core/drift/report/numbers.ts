@@ -31,11 +31,15 @@ export function percent(x: number): string {
   return `${Number((x * 100).toFixed(1))}%`;
 }
 
-/** "2 of 3 columns drifted (66.7% >= 50%)". */
+/**
+ * "dataset drift: 2 of 3 columns drifted (66.7% >= 50%)"; the report's
+ * problems (columns on one side only, nothing compared) come first, since
+ * they decide the verdict whatever the share.
+ */
 export function summaryLine(r: DriftReport): string {
   const drifted = r.columns.filter((c) => c.drifted).length;
-  const cmp = r.datasetDrift ? '>=' : '<';
-  const of = `${drifted} of ${r.columns.length} column${r.columns.length === 1 ? '' : 's'} drifted`;
-  if (r.columns.length === 0) return `no dataset drift: no column was compared`;
-  return `${r.datasetDrift ? 'dataset drift' : 'no dataset drift'}: ${of} (${percent(r.driftedShare)} ${cmp} ${percent(r.share)})`;
+  const cmp = r.driftedShare >= r.share && r.columns.length > 0 ? '>=' : '<';
+  const of = `${drifted} of ${r.columns.length} column${r.columns.length === 1 ? '' : 's'} drifted (${percent(r.driftedShare)} ${cmp} ${percent(r.share)})`;
+  if (r.problems.length > 0) return `dataset drift: ${r.problems.join('; ')}${r.columns.length > 0 ? `; ${of}` : ''}`;
+  return `${r.datasetDrift ? 'dataset drift' : 'no dataset drift'}: ${of}`;
 }

@@ -77,11 +77,18 @@ export interface DriftReport {
   version: typeof DRIFT_REPORT_VERSION;
   reference: { path: string; rows: number };
   current: { path: string; rows: number };
-  /** The dataset drifts when driftedShare >= share (and at least one column was tested). */
+  /** The dataset drifts when driftedShare >= share, or when `problems` is not empty. */
   share: number;
   /** drifted columns / tested columns (0 when none was tested). */
   driftedShare: number;
   datasetDrift: boolean;
+  /**
+   * Why the dataset drifts whatever the share (each names the columns and
+   * files): columns the settings want on one side only, or no column
+   * compared. Empty when the share alone decides. Reports written before
+   * this field existed read as [].
+   */
+  problems: string[];
   /** Tested columns, in reference file order. */
   columns: DriftColumnReport[];
   /** Columns in both files that were left out (exclude, ignore, type, empty sample), in file order. */
