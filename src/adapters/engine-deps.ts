@@ -97,18 +97,24 @@ export function hostUser(): string | undefined {
  * pinned experiment (`baseline: pinned`, `mlci exp pin`). Outside a git
  * repository only the pinned run can serve.
  */
-export async function createBaseline(root: string, pipeline: Pick<Pipeline, 'stageByName' | 'file'>, store: RunStore): Promise<BaselineProvider> {
-  const [{ GitBaseline, RecordBaseline, routeBaselines, CommitRecordBaseline, firstBaseline }, { readPinned }, { gitFileReader, gitRefResolver, repoRelative }] = await Promise.all([
+export async function createBaseline(root: string, pipeline: Pick<Pipeline, 'stageByName' | 'file'> & { cache?: Pipeline['cache'] }, store: RunStore): Promise<BaselineProvider> {
+  const [{ GitBaseline, RecordBaseline, routeBaselines, CommitRecordBaseline, firstBaseline }, { readPinned }, { gitFileReader, gitRefResolver, repoRelative }, { remoteBaseline }] = await Promise.all([
     import('../core/gates'),
     import('../core/experiments/baseline'),
     import('./git/ref-reader'),
+    import('./remote-baseline'),
   ]);
   const dirInRepo = await repoRelative(root, root).catch(() => undefined);
-  // The committed metrics file first, then the cache's record of the ref's commit (gitignored metrics).
+  // The committed metrics file first, then the cache's record of the ref's
+  // commit (gitignored metrics), then the configured remote's record of it.
   const records = new RecordStore(cacheRoot(root));
+  const resolve = gitRefResolver(root);
   const git: BaselineProvider = dirInRepo === undefined ? { metric: async () => undefined } : firstBaseline(
-    new GitBaseline(gitFileReader(root), pipeline, dirInRepo),
-    new CommitRecordBaseline(gitRefResolver(root), (commit) => records.getCommit(commit, pipeline.file)),
+    firstBaseline(
+      new GitBaseline(gitFileReader(root), pipeline, dirInRepo),
+      new CommitRecordBaseline(resolve, (commit) => records.getCommit(commit, pipeline.file)),
+    ),
+    remoteBaseline(root, pipeline, records, resolve),
   );
   const pinnedId = await readPinned(root).catch(() => undefined);
   const pinnedRecord = pinnedId ? await store.get(pinnedId).catch(() => undefined) : undefined;

@@ -20,6 +20,8 @@ export interface BaselineProvider {
   metric(ref: string, stage: string, metric: string): Promise<number | undefined>;
   /** The stage's feature importances at `ref` (stability gates); undefined when it has none. */
   importances?(ref: string, stage: string): Promise<FeatureImportance[] | undefined>;
+  /** Where else it looked for `ref` and what it found, for a "no baseline" verdict (e.g. the remote's answer). */
+  lookedAt?(ref: string): Promise<string | undefined>;
 }
 
 /** A file's text at a git ref (`relPath` relative to the repository root, `/`-separated); undefined when the ref or the path does not exist. */
@@ -131,11 +133,63 @@ export class CommitRecordBaseline implements BaselineProvider {
   }
 }
 
+/**
+ * The cache remote's record of the ref's commit, fetched on demand when the
+ * local cache has none (gate time in a fresh clone or CI runner that did not
+ * `mlci cache pull`). One lookup per commit; what the remote answered (no
+ * record, unreachable) is kept for the "no baseline" verdict, so a gate
+ * never reads as having had nothing to look at.
+ */
+export class RemoteCommitBaseline implements BaselineProvider {
+  private readonly fetched = new Map<string, Promise<{ stageMetrics: Record<string, Record<string, number>> } | undefined>>();
+  private readonly notes = new Map<string, string>();
+
+  constructor(
+    private readonly resolve: (ref: string) => Promise<string | undefined>,
+    /** The record of `commit` on the remote; undefined when it has none; throws when the remote cannot be asked. */
+    private readonly fetch: (commit: string) => Promise<{ stageMetrics: Record<string, Record<string, number>> } | undefined>,
+    private readonly display: string,
+  ) {}
+
+  async metric(ref: string, stage: string, metric: string): Promise<number | undefined> {
+    const commit = await this.resolve(ref);
+    if (!commit) {
+      this.notes.set(ref, `the cache remote ${this.display} was not asked: ${ref} is not a commit here`);
+      return undefined;
+    }
+    let pending = this.fetched.get(commit);
+    if (!pending) {
+      pending = this.fetch(commit).then(
+        (rec) => {
+          if (!rec) this.notes.set(ref, `the cache remote ${this.display} has no record of ${ref}'s commit ${commit.slice(0, 12)} either`);
+          return rec;
+        },
+        (e: Error) => {
+          this.notes.set(ref, `the cache remote ${this.display} could not be asked (${e.message})`);
+          return undefined;
+        },
+      );
+      this.fetched.set(commit, pending);
+    }
+    const v = (await pending)?.stageMetrics[stage]?.[metric];
+    if ((await pending) && typeof v !== 'number') this.notes.set(ref, `the cache remote ${this.display}'s record of ${ref}'s commit has no ${stage}:${metric}`);
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  async lookedAt(ref: string): Promise<string | undefined> {
+    return this.notes.get(ref);
+  }
+}
+
 /** The first provider's value, else the second's (committed metrics file first, then the cache's record). */
 export function firstBaseline(a: BaselineProvider, b: BaselineProvider): BaselineProvider {
   return {
     metric: async (ref, stage, metric) => (await a.metric(ref, stage, metric)) ?? b.metric(ref, stage, metric),
     importances: async (ref, stage) => (await a.importances?.(ref, stage)) ?? b.importances?.(ref, stage),
+    lookedAt: async (ref) => {
+      const notes = [await a.lookedAt?.(ref), await b.lookedAt?.(ref)].filter((n): n is string => !!n);
+      return notes.length ? notes.join('; ') : undefined;
+    },
   };
 }
 
@@ -151,5 +205,6 @@ export function routeBaselines(git: BaselineProvider, pinned?: BaselineProvider)
       const from = ref === PINNED_BASELINE ? pinned : git;
       return from?.importances?.(ref, stage) ?? Promise.resolve(undefined);
     },
+    lookedAt: (ref) => (ref === PINNED_BASELINE ? Promise.resolve(undefined) : git.lookedAt?.(ref) ?? Promise.resolve(undefined)),
   };
 }

@@ -26,7 +26,7 @@ export async function checkRegression(g: Gate, ctx: GateContext): Promise<Verdic
     const files = ctx.pipeline.stageByName.get(ctx.stage)?.metricsFiles ?? [];
     const lookedAt = ref === PINNED_BASELINE
       ? 'nothing is pinned (mlci exp pin RUN)'
-      : `${files.length ? files.join(', ') : 'the metrics file'} is not committed at ${ref} and the cache has no record of ${ref}'s commit (run the pipeline on ${ref} and mlci cache push, then mlci cache pull here)`;
+      : `${files.length ? files.join(', ') : 'the metrics file'} is not committed at ${ref} and the cache has no record of ${ref}'s commit${await remoteNote(ctx, ref)} (run the pipeline on ${ref} and mlci cache push, then mlci cache pull here)`;
     const required = g.requireBaseline ?? ctx.pipeline.ci.requireBaseline;
     const v = verdict(required ? 'failed' : 'skipped', `no baseline: no value of ${metric} at ${where}: ${lookedAt}${required ? '; require_baseline is set' : ''}`, expectedFixed, num(value));
     return { ...v, noBaseline: true };
@@ -42,4 +42,10 @@ export async function checkRegression(g: Gate, ctx: GateContext): Promise<Verdic
   if (drop > 0) return verdict('passed', `${metric} dropped ${num(drop)} vs ${where} ${change}, within the allowed ${allowedText}`, expected, actual);
   if (drop < 0) return verdict('passed', `${metric} improved ${num(-drop)} vs ${where} ${change}`, expected, actual);
   return verdict('passed', `${metric} is unchanged vs ${where} (${num(value)})`, expected, actual);
+}
+
+/** What the configured cache remote answered, if one was asked. */
+async function remoteNote(ctx: GateContext, ref: string): Promise<string> {
+  const note = await ctx.baseline.lookedAt?.(ref);
+  return note ? `; ${note}` : '';
 }

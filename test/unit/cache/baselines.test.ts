@@ -5,7 +5,7 @@
  * (never "every gate passed"), and ci.require_baseline makes it a failure.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PIPELINE, buildCli, git, makeProject, mlci } from './support';
@@ -56,5 +56,49 @@ describe('cache: baselines from main\'s record (bundled CLI, real git)', functio
     assert.equal(strict.code, 2, strict.out + strict.err);
     assert.match(strict.out, /✘ evaluate: accuracy drops at most 100 vs main — no baseline: .*mlci cache push.*; require_baseline is set/);
     assert.match(strict.out, /NOT verified: a gate failed/);
+  });
+
+  it('at gate time a baseline missing locally is looked up in the configured remote (fresh clone of a bare repo, no pull); a remote without it or unreachable is named, never passed', () => {
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-'));
+    const dir = makeProject({ 'mlci.yaml': PIPELINE + `cache:\n  remote: shared\n  remotes: { shared: ${JSON.stringify(remote)} }\n` });
+    const origin = mkdtempSync(path.join(os.tmpdir(), 'mlci-origin-'));
+    git(origin, 'init', '-q', '--bare', '-b', 'main');
+    git(dir, 'remote', 'add', 'origin', origin);
+    assert.equal(mlci(['run'], dir).code, 0);
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'lock');
+    assert.match(mlci(['run'], dir).out, /3 up to date/);
+    // cache push with no --remote: the pipeline's cache.remote.
+    const pushed = mlci(['cache', 'push'], dir);
+    assert.equal(pushed.code, 0, pushed.out + pushed.err);
+    git(dir, 'push', '-q', 'origin', 'main');
+
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(clone, 'clone', '-q', origin, '.');
+    git(clone, 'checkout', '-qb', 'feature');
+    writeFileSync(path.join(clone, 'data/in.txt'), 'hi\n');
+    const r = mlci(['run', '--ci'], clone);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /✔ evaluate: accuracy drops at most 100 vs main — accuracy dropped 6 vs main \(12 -> 6\), within the allowed 100/);
+    // Kept locally: with the remote gone the next run still has it.
+    rmSync(remote, { recursive: true, force: true });
+    assert.match(mlci(['run', '--ci'], clone).out, /accuracy dropped 6 vs main/);
+
+    // A remote that does not hold main's record: named in the verdict, not passed.
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-empty-'));
+    const other = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(other, 'clone', '-q', origin, '.');
+    git(other, 'checkout', '-qb', 'feature');
+    // A changed input: the tree is dirty, so no run here records main's commit.
+    writeFileSync(path.join(other, 'data/in.txt'), 'hi\n');
+    // An unreachable remote: its error is in the verdict, the gate is not passed.
+    const down = mlci(['run', '--ci'], other, { MLCI_REMOTE: 'ssh://mlci@127.0.0.1:1/nowhere' });
+    assert.match(down.out, /\? evaluate: accuracy drops at most 100 vs main — no baseline: .*the cache remote ssh:\/\/127\.0\.0\.1:1\/nowhere could not be asked \(/);
+    assert.match(down.out, /gates: 0 passed, 0 failed, 1 no baseline/);
+    const none = mlci(['verify', '--allow-dirty'], other, { MLCI_REMOTE: empty });
+    assert.equal(none.code, 0, none.out + none.err);
+    assert.match(none.out, new RegExp(`\\? evaluate: accuracy drops at most 100 vs main — no baseline: .*the cache remote ${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} has no record of main's commit [0-9a-f]{12} either`));
+    assert.doesNotMatch(none.out, /every CI stage and gate passed/);
+    for (const d of [dir, origin, clone, empty, other]) rmSync(d, { recursive: true, force: true });
   });
 });
