@@ -68,6 +68,9 @@ try {
   if (vsix) await installVsix(stateDir, vsix);
   const env = {};
   if (process.env.DOCKER_HOST) env.DOCKER_HOST = process.env.DOCKER_HOST;
+  // Containers this session's extension creates carry mlci.host=<this id>, so
+  // a test can ask the engine for exactly them (the engine may be shared).
+  process.env.MLCI_HOST_ID = env.MLCI_HOST_ID = `ui-test-${process.pid}-${Date.now()}`;
   const server = await startCodeServer({ workspace, restricted: args.restricted, env, stateDir, keep: args.keep });
 
   // 4. browser + tests
@@ -81,7 +84,7 @@ try {
   rmSync(shotsDir, { recursive: true, force: true });
   mkdirSync(shotsDir, { recursive: true });
   const tOpen = performance.now();
-  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.activitybar').waitFor({ timeout: 60_000 });
   log(`workbench rendered ${((performance.now() - tOpen) / 1000).toFixed(1)}s after opening the page`);

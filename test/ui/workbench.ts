@@ -102,6 +102,38 @@ export class Workbench {
     return (await this.page.locator('.sidebar .monaco-list-row .label-name').allTextContents()).map((t) => t.trim());
   }
 
+  /** The side bar's tree rows: label and description (e.g. a stage's state). */
+  async sideBarRows(): Promise<Array<{ label: string; description: string }>> {
+    return this.page.locator('.sidebar .monaco-list-row').evaluateAll((rows) =>
+      rows.map((r) => ({
+        label: (r.querySelector('.label-name')?.textContent ?? '').trim(),
+        description: (r.querySelector('.label-description')?.textContent ?? '').trim(),
+      })));
+  }
+
+  /** Click an action in a side bar view's title bar (shown on hover), by its title. */
+  async clickViewTitleAction(viewTitle: string, action: string): Promise<void> {
+    const pane = this.page.locator('.sidebar .pane', { has: this.page.locator(`.pane-header[aria-label^="${viewTitle}"]`) }).first();
+    const header = pane.locator('.pane-header').first();
+    await header.hover();
+    await header.locator(`.actions a.action-label[aria-label^="${action}"]`).first().click();
+    await this.dismissHover();
+  }
+
+  /** Move the pointer off and close an action's hover, which would otherwise intercept the next pointer event. */
+  async dismissHover(): Promise<void> {
+    await this.page.mouse.move(1, 1);
+    if (await this.page.locator('.monaco-hover, .context-view .hover-contents').first().isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
+  }
+
+  /** Click an inline action of the side bar tree row labelled `label`, by the action's title. */
+  async clickRowAction(label: string, action: string): Promise<void> {
+    const row = this.page.locator('.sidebar .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+    await this.dismissHover();
+    await row.hover();
+    await row.locator(`.actions a.action-label[aria-label^="${action}"]`).first().click();
+  }
+
   /** Welcome text of the side bar views (shown instead of an empty tree). */
   async sideBarWelcome(): Promise<string> {
     return (await this.page.locator('.sidebar .welcome-view-content').allTextContents()).join(' ').trim();

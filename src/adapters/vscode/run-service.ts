@@ -81,7 +81,8 @@ export class RunService implements vscode.Disposable {
   private readonly runLists = new Map<string, RunRecord[]>();
   private readonly statuses = new Map<string, StageStatusEntry[]>();
   private statusTimer: NodeJS.Timeout | undefined;
-  private statusQueued: Promise<void> | undefined;
+  private statusInFlight: Promise<void> | undefined;
+  private statusNext: Promise<void> | undefined;
   ui: RunUi = defaultUi;
   /** Failed builds and GPU requests of the last run, at their lines. */
   private readonly runProblems = new RunProblemsView();
@@ -137,20 +138,32 @@ export class RunService implements vscode.Disposable {
 
   /**
    * Reload recorded runs (reads only) and, in a trusted workspace, the
-   * up-to-date status of every pipeline through `mlci status`. Calls while
-   * one is in flight share the next one.
+   * up-to-date status of every pipeline through `mlci status`. A call while a
+   * refresh is in flight waits for the NEXT one: the one in flight may have
+   * listed the runs before the caller's run was recorded (a refresh started by
+   * a file watcher just before a run, then reused after it, left the tree
+   * showing "never run" for a stage that had just failed). Calls that arrive
+   * while one is queued share it.
    */
   refreshStatus(): Promise<void> {
-    if (this.statusQueued) return this.statusQueued;
-    this.statusQueued = (async () => {
+    if (this.statusNext) return this.statusNext;
+    if (this.statusInFlight) {
+      this.statusNext = this.statusInFlight.then(() => {
+        this.statusNext = undefined;
+        return this.refreshStatus();
+      });
+      return this.statusNext;
+    }
+    this.statusInFlight = (async () => {
       try {
         for (const entry of this.pipelines.list()) await this.refreshOne(entry);
       } finally {
-        this.statusQueued = undefined;
+        this.changed.fire();
       }
-      this.changed.fire();
-    })();
-    return this.statusQueued;
+    })().finally(() => {
+      this.statusInFlight = undefined;
+    });
+    return this.statusInFlight;
   }
 
   /** Status after the user stopped typing/saving for a while (never during activation). */

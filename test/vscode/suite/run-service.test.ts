@@ -9,12 +9,12 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlciApi } from '../../../src/extension';
 import type { Node } from '../../../src/adapters/vscode/tree';
+import { engineEvents } from '../../support/engine-events';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 
@@ -54,21 +54,6 @@ async function waitFor<T>(what: string, fn: () => T | undefined | false | Promis
     if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** The engine's events (GET /events over DOCKER_HOST's unix socket). */
-function engineEvents(since: number, until: number, filters: Record<string, string[]>): Promise<Array<{ Action: string; Actor: { Attributes: Record<string, string> } }>> {
-  const host = process.env.DOCKER_HOST ?? '';
-  assert.ok(host.startsWith('unix://'), `DOCKER_HOST must name a unix socket here, not '${host}'`);
-  const q = new URLSearchParams({ since: String(since), until: String(until), filters: JSON.stringify(filters) });
-  return new Promise((resolve, reject) => {
-    http.get({ socketPath: host.slice('unix://'.length), path: `/events?${q}`, headers: { Host: 'docker' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body.split('\n').filter(Boolean).map((l) => JSON.parse(l))));
-    }).on('error', reject);
-  });
 }
 
 (trusted ? describe : describe.skip)('the run service (installed extension, real engine)', function () {
