@@ -20,6 +20,8 @@ import { checkRows } from './row-checks';
 
 export interface DataCheckOptions {
   signal?: AbortSignal;
+  /** Parts a big CSV file is read in on worker threads (read-in-parts.ts): default by size and cores; 0 never. */
+  workers?: number;
 }
 
 export async function runDataChecks(absFile: string, expect: Expectations, opts: DataCheckOptions = {}): Promise<DataCheckReport> {
@@ -27,7 +29,7 @@ export async function runDataChecks(absFile: string, expect: Expectations, opts:
   const { signal } = opts;
   const file = expect.file ?? absFile;
   signal?.throwIfAborted();
-  const loaded = await loadForChecks(absFile, expect, file, signal);
+  const loaded = await loadForChecks(absFile, expect, file, signal, opts.workers);
   signal?.throwIfAborted();
   const elapsed = (): number => Math.round(performance.now() - started);
 

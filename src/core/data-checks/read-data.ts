@@ -15,6 +15,8 @@
  *   finds every value that does not fit.
  * - A column with `regex` and no declared type or number check is read as
  *   text, so the pattern sees the characters written ("007", "1.50").
+ * - A big CSV file whose loaded columns all have types is read in parts on
+ *   the drift workers (read-in-parts.ts): the same table, or a whole read.
  *
  * Every other DataError (missing file, empty file, ragged row, bad UTF-8)
  * is returned, not thrown: it becomes the report's `file.readable` check.
@@ -24,6 +26,7 @@ import type { CsvOptions } from '../data/csv';
 import type { Table } from '../data/read';
 import { DataError, formatOf, readTable, rows } from '../data/read';
 import { COLUMN_TYPES } from '../data/table';
+import { readCsvInParts } from './read-in-parts';
 import type { ColumnExpectation, ColumnType, Expectations } from '../pipeline/model';
 
 export interface LoadedData {
@@ -39,16 +42,16 @@ export type LoadResult = { data: LoadedData } | { error: DataError };
 const TEXT_TYPES: readonly ColumnType[] = ['category', 'text'];
 const NUMBER_CHECKS: readonly (keyof ColumnExpectation)[] = ['min', 'max', 'mean', 'std', 'quantiles'];
 
-export async function loadForChecks(absFile: string, expect: Expectations, label: string, signal?: AbortSignal): Promise<LoadResult> {
+export async function loadForChecks(absFile: string, expect: Expectations, label: string, signal?: AbortSignal, workers?: number): Promise<LoadResult> {
   try {
-    return { data: await load(absFile, expect, label, signal) };
+    return { data: await load(absFile, expect, label, signal, workers) };
   } catch (err) {
     if (err instanceof DataError) return { error: err };
     throw err;
   }
 }
 
-async function load(absFile: string, expect: Expectations, label: string, signal?: AbortSignal): Promise<LoadedData> {
+async function load(absFile: string, expect: Expectations, label: string, signal?: AbortSignal, workers?: number): Promise<LoadedData> {
   const format = formatOf(absFile, expect.format, label);
   const delimiter = expect.delimiter as CsvOptions['delimiter'];
   const base = { format, file: label, ...(delimiter !== undefined ? { delimiter } : {}) };
@@ -63,7 +66,9 @@ async function load(absFile: string, expect: Expectations, label: string, signal
     const columns = have ? wanted.filter((c) => have.includes(c)) : wanted;
     const typesOf = Object.fromEntries(Object.entries(types).filter(([c]) => columns.includes(c)));
     try {
-      const table = await readTable(absFile, { ...base, columns, types: typesOf });
+      const options = { ...base, columns, types: typesOf };
+      const allTyped = format === 'csv' && columns.length > 0 && columns.every((c) => typesOf[c] !== undefined);
+      const table = (allTyped ? await readCsvInParts(absFile, options, signal, workers) : undefined) ?? (await readTable(absFile, options));
       return { table, columns: names ?? [...table.columns.keys()], rowBase };
     } catch (err) {
       if (!(err instanceof DataError)) throw err;

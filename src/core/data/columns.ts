@@ -16,14 +16,17 @@ export type { Column, ColumnType, LoadOptions, Table } from './table';
 
 export interface CsvLoadOptions extends LoadOptions, Omit<CsvFileOptions, 'file'> {}
 
-/** Header first, then each field into its column's builder (null: not loaded). */
-class ColumnSink implements FieldSink {
+/** Header first (unless given), then each field into its column's builder (null: not loaded). */
+export class ColumnSink implements FieldSink {
   rowCount = 0;
   private header: string[] | null = null;
   private readonly headerParts: string[] = [];
   private slots: (ColumnBuilder | null)[] = [];
 
-  constructor(private readonly set: ColumnSet, private readonly encoding: BufferEncoding) {}
+  /** `header`: the file's column names when the bytes start after the header (a later part). */
+  constructor(private readonly set: ColumnSet, private readonly encoding: BufferEncoding, header?: string[]) {
+    if (header !== undefined) this.useHeader(header);
+  }
 
   field(index: number, buf: Buffer, start: number, end: number): void {
     if (this.header === null) {
@@ -36,14 +39,18 @@ class ColumnSink implements FieldSink {
 
   endRecord(fieldCount: number): void {
     if (this.header === null) {
-      this.header = uniqueNames(this.headerParts);
-      this.set.checkNames(this.header);
-      this.slots = this.header.map((name) => (this.set.wants(name) ? this.set.add(name, 0) : null));
+      this.useHeader(uniqueNames(this.headerParts));
       return;
     }
     const slots = this.slots;
     for (let k = fieldCount; k < slots.length; k++) slots[k]?.pushMissing();
     this.rowCount++;
+  }
+
+  private useHeader(header: string[]): void {
+    this.header = header;
+    this.set.checkNames(header);
+    this.slots = header.map((name) => (this.set.wants(name) ? this.set.add(name, 0) : null));
   }
 
   /** By field index, the columns that need their early rows read again. */

@@ -38,6 +38,14 @@ export interface CsvOptions {
   maxRowBytes?: number;
   /** How errors name the file. */
   file?: string;
+  /**
+   * The bytes pushed start at a record boundary after the header, not at the
+   * start of the file (one part of a file read in parts, csv-parts.ts): no
+   * BOM, no sniffing (the delimiter must be given), and records are checked
+   * against a header of `headerFields` fields. Rows and lines in errors count
+   * from the part, so a caller reads the file whole again to report one.
+   */
+  continuation?: { headerFields: number; offset: number };
 }
 
 /** Receives fields as byte ranges; the bytes are only valid during the call. */
@@ -116,6 +124,25 @@ export class CsvTokenizer {
       }
       this.delimiter = d.charCodeAt(0);
     }
+    const cont = options.continuation;
+    if (cont !== undefined) {
+      if (this.delimiter < 0) throw new Error('CsvTokenizer: a continuation needs its delimiter');
+      this.started = true;
+      this.records = 1; // the header, read by whoever read the first part
+      this.headerCount = cont.headerFields;
+      if (this.ragged !== 'keep') this.emitLimit = cont.headerFields;
+      this.nextOffset = this.lineStart = this.recordStart = this.base = cont.offset;
+    }
+  }
+
+  /**
+   * Between records, nothing carried over: where a following part may start.
+   * Bytes still held back for sniffing are scanned first (a part shorter
+   * than SNIFF_BYTES).
+   */
+  atRecordBoundary(): boolean {
+    if (!this.started && !this.ended) this.start(false);
+    return this.state === S_FIELD_START && this.fieldIndex === 0 && this.workLen === 0 && !this.afterCR;
   }
 
   /** Records completed so far, the header included. */

@@ -13,6 +13,8 @@ export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 export interface ChunkOptions {
   /** Bytes per read (the stream's highWaterMark). */
   chunkBytes?: number;
+  /** Only the bytes [start, end) of the file (a part of it; see csv-parts.ts). */
+  range?: { start: number; end: number };
 }
 
 /**
@@ -27,7 +29,12 @@ export async function* fileChunks(path: string, label: string, options: ChunkOpt
   } catch (err) {
     throw ioError(label, err);
   }
-  const stream = createReadStream(path, { fd: opened.handle, highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES });
+  const range = options.range;
+  if (range !== undefined && range.end <= range.start) {
+    await opened.handle.close();
+    return;
+  }
+  const stream = createReadStream(path, { fd: opened.handle, highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (err) {

@@ -13,6 +13,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { CsvLoadOptions } from '../../data/columns';
+import type { CsvPart, CsvPartResult } from '../../data/csv-parts';
 import type { ReadOptions } from '../../data/read';
 import type { Table } from '../../data/table';
 import type { ColumnJob, ColumnOutcome } from './column-test';
@@ -74,6 +76,11 @@ export class DriftPool {
 
   read(file: string, options: ReadOptions): Promise<Table> {
     return this.submit({ id: this.nextId++, type: 'read', path: file, options }, []).then((r) => r.table!);
+  }
+
+  /** One part of a CSV file (see csv-parts.ts); the table is moved here. */
+  readPart(file: string, options: CsvLoadOptions, part: CsvPart): Promise<CsvPartResult> {
+    return this.submit({ id: this.nextId++, type: 'read-part', path: file, options, part }, []).then((r) => ({ table: r.table!, clean: r.clean === true }));
   }
 
   /** Tests a column in a worker; the job's buffers are moved there (unusable here afterwards). */

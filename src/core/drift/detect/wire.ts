@@ -3,6 +3,8 @@
  * copy) with them, and DataError rebuilt on the other side so a CLI still
  * sees its file, row and code.
  */
+import type { CsvLoadOptions } from '../../data/columns';
+import type { CsvPart } from '../../data/csv-parts';
 import type { ReadOptions } from '../../data/read';
 import { DataError } from '../../data/errors';
 import type { DataErrorCode } from '../../data/errors';
@@ -13,10 +15,11 @@ import type { RawSide } from './samples';
 
 export type WorkerRequest =
   | { id: number; type: 'read'; path: string; options: ReadOptions }
+  | { id: number; type: 'read-part'; path: string; options: CsvLoadOptions; part: CsvPart }
   | { id: number; type: 'test'; job: ColumnJob };
 
 export type WorkerReply =
-  | { id: number; ok: true; table?: Table; outcome?: ColumnOutcome }
+  | { id: number; ok: true; table?: Table; outcome?: ColumnOutcome; clean?: boolean }
   | { id: number; ok: false; error: WireError };
 
 export interface WireError {
