@@ -19,7 +19,9 @@ import { CLI_EVENTS_VERSION } from '../protocol/cli-events';
  * loads them all for their summaries.
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init')).initCommand,
   validate: async () => (await import('./commands/validate')).validateCommand,
+  dag: async () => (await import('./commands/dag')).dagCommand,
   run: async () => (await import('./commands/run')).runCommand,
   build: async () => (await import('./commands/build')).buildCommand,
   status: async () => (await import('./commands/status')).statusCommand,

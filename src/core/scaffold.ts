@@ -4,6 +4,8 @@
  * with comments that explain each part, so a new user starts from a file
  * that already validates and runs, and edits from there.
  */
+import { parseParams } from './params';
+
 export interface ScaffoldInput {
   /** Workspace-relative file paths with '/' separators. */
   files: string[];
@@ -13,13 +15,34 @@ export interface ScaffoldInput {
 
 const DATA = /\.(csv|tsv|jsonl|ndjson|parquet)$/i;
 
+/** Folders never looked into for the scaffold (tools' and environments' files). */
+export const SCAFFOLD_SKIPPED = /(^|\/)(node_modules|\.git|\.mlci|\.venv|venv|__pycache__)\//;
+
+/** Files looked at, at most: enough for a repository's layout, cheap in a huge tree. */
+export const SCAFFOLD_MAX_FILES = 2000;
+
+/** The params file the scaffold reads keys from: params.yaml, else params.json. */
+export function scaffoldParamsFile(files: readonly string[]): string | undefined {
+  return files.includes('params.yaml') ? 'params.yaml' : files.includes('params.json') ? 'params.json' : undefined;
+}
+
+/**
+ * The pipeline for a folder, from its file list and the text of its params
+ * file (scaffoldParamsFile): the one entry `mlci init` and the editor's New
+ * Pipeline share, so both write the same file for the same folder.
+ */
+export function scaffoldFor(files: string[], paramsText: string | undefined): string {
+  const parsed = paramsText === undefined ? undefined : parseParams(paramsText);
+  return scaffoldPipeline({ files, ...(parsed?.ok ? { paramKeys: Object.keys(parsed.params.values) } : {}) });
+}
+
 function pick(files: string[], re: RegExp): string | undefined {
   return files.filter((f) => re.test(f)).sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0];
 }
 
 export function scaffoldPipeline(input: ScaffoldInput): string {
-  const files = input.files.filter((f) => !/(^|\/)(node_modules|\.git|\.mlci|\.venv|venv|__pycache__)\//.test(f));
-  const params = files.includes('params.yaml') ? 'params.yaml' : files.includes('params.json') ? 'params.json' : undefined;
+  const files = input.files.filter((f) => !SCAFFOLD_SKIPPED.test(f));
+  const params = scaffoldParamsFile(files);
   const testDir = files.some((f) => /^tests?\/.*test.*\.py$/.test(f)) ? (files.some((f) => f.startsWith('tests/')) ? 'tests' : 'test') : undefined;
   const train = pick(files, /(^|\/)train[^/]*\.py$/);
   const evaluate = pick(files, /(^|\/)(eval|evaluate)[^/]*\.py$/);
@@ -78,7 +101,8 @@ export function scaffoldPipeline(input: ScaffoldInput): string {
       '    kind: train',
       ...(needs.length ? [`    needs: [${needs.join(', ')}]`] : []),
       `    run: python ${train}`,
-      `    deps: [${[train, ...(trainData ? [trainData] : [])].join(', ')}]`,
+      // The script's folder, not the script alone: the modules it imports from there count too.
+      `    deps: [${[srcDir ?? train, ...(trainData ? [trainData] : [])].join(', ')}]`,
       ...(params && keys.length ? [`    params: [${keys.join(', ')}]`] : []),
       '    # outs: [models/model.pkl]    # files the stage writes',
       '    # metrics: metrics/train.json # a JSON object of numbers, e.g. {"loss": 0.3}',
@@ -91,7 +115,7 @@ export function scaffoldPipeline(input: ScaffoldInput): string {
       '    kind: evaluate',
       ...(train ? ['    needs: [train]'] : []),
       `    run: python ${evaluate}`,
-      `    deps: [${evaluate}]`,
+      `    deps: [${evaluate.includes('/') ? evaluate.slice(0, evaluate.lastIndexOf('/') + 1) : evaluate}]`,
       '    # metrics: metrics/eval.json',
       '    # gates:                     # pass/fail rules on metrics',
       '    #   - { metric: accuracy, min: 0.8 }',

@@ -5,8 +5,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { parseParams } from '../../core/params';
-import { scaffoldPipeline } from '../../core/scaffold';
+import { SCAFFOLD_MAX_FILES, scaffoldFor, scaffoldParamsFile } from '../../core/scaffold';
 import { pathKey } from '../../core/pipeline/source';
 import { TEST_KINDS } from '../../core/pipeline/model';
 import { callCli } from './cli-process';
@@ -135,16 +134,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       } catch {
         // absent: create it
       }
-      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*'), '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**}', 2000);
+      // The same scaffold as `mlci init` (src/core/scaffold.ts).
+      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*'), '{**/node_modules/**,**/.git/**,**/.venv/**,**/venv/**,**/.mlci/**,**/__pycache__/**}', SCAFFOLD_MAX_FILES);
       const files = found.map((u) => path.relative(folder.uri.fsPath, u.fsPath).split(path.sep).join('/'));
-      let paramKeys: string[] | undefined;
-      const paramsFile = files.includes('params.yaml') ? 'params.yaml' : files.includes('params.json') ? 'params.json' : undefined;
-      if (paramsFile) {
-        const text = Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, paramsFile))).toString('utf8');
-        const parsed = parseParams(text);
-        if (parsed.ok) paramKeys = Object.keys(parsed.params.values);
-      }
-      await vscode.workspace.fs.writeFile(target, Buffer.from(scaffoldPipeline({ files, ...(paramKeys ? { paramKeys } : {}) })));
+      const paramsFile = scaffoldParamsFile(files);
+      const paramsText = paramsFile ? Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, paramsFile))).toString('utf8') : undefined;
+      await vscode.workspace.fs.writeFile(target, Buffer.from(scaffoldFor(files, paramsText)));
       await vscode.window.showTextDocument(target);
       await ctx.pipelines.refresh();
       await vscode.commands.executeCommand('workbench.view.extension.mlci');
