@@ -10,6 +10,7 @@
 import { commitKey } from '../core/cache/layout';
 import type { CommitRecord, RecordStore } from '../core/cache/run-cache';
 import { openJson } from '../core/cache/sealed-json';
+import { fetchText } from '../core/cache/remote/transfer';
 import { RemoteCommitBaseline, type BaselineProvider } from '../core/gates';
 import type { CacheSpec } from '../core/pipeline/model';
 import { openRemote } from './remotes';
@@ -35,13 +36,7 @@ export function remoteBaseline(
     const remote = await openRemote(url, root, env);
     try {
       if (!(await remote.has([key])).has(key)) return undefined;
-      let text = '';
-      await remote.get([key], async (_k, chunks) => {
-        const parts: Buffer[] = [];
-        for await (const c of chunks) parts.push(c);
-        text = Buffer.concat(parts).toString('utf8');
-      }, { jobs: 1 });
-      const r = openJson<CommitRecord>(text);
+      const r = openJson<CommitRecord>(await fetchText(remote, key));
       if ('error' in r) throw new Error(`its record of commit ${commit.slice(0, 12)} is corrupt: ${r.error}`);
       await records.write(key, r.value);
       return r.value;

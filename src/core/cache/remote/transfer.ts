@@ -84,14 +84,19 @@ export async function push(local: { dir: string; records: RecordStore }, remote:
 }
 
 async function fetchRecord<T>(remote: RemoteStore, key: string): Promise<T | undefined> {
+  const r = openJson<T>(await fetchText(remote, key));
+  return 'value' in r ? r.value : undefined;
+}
+
+/** One small key's content as text (a record). */
+export async function fetchText(remote: RemoteStore, key: string): Promise<string> {
   let text = '';
   await remote.get([key], async (_k, chunks) => {
     const parts: Buffer[] = [];
     for await (const c of chunks) parts.push(c);
     text = Buffer.concat(parts).toString('utf8');
   }, { jobs: 1 });
-  const r = openJson<T>(text);
-  return 'value' in r ? r.value : undefined;
+  return text;
 }
 
 export interface PullWant {
