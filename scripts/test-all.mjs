@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 const node = process.execPath;
 const suites = [
   ['unit, local and docker (mocha)', ['node_modules/mocha/bin/mocha.js', '--config', '.mocharc.json', 'test/unit/**/*.test.ts', 'test/local/**/*.test.ts', 'test/docker/**/*.test.ts', 'test/reliability/**/*.test.ts']],
+  ['Slurm executor on the one-node cluster (mocha)', ['node_modules/mocha/bin/mocha.js', '--config', '.mocharc.json', '--timeout', '300000', 'test/slurm/**/*.test.ts']],
   ['extension host in VS Code (trusted)', ['scripts/test-vscode.mjs', '--no-build']],
   ['extension host in VS Code (Restricted Mode)', ['scripts/test-vscode.mjs', '--no-build', '--restricted']],
   ['workbench UI in Chromium', ['scripts/test-ui.mjs', '--no-build', '--vsix', 'dist/mlci.vsix']],

@@ -18,7 +18,7 @@ import { LocalRunner } from './local/local-runner';
 import type { Pipeline } from '../core/pipeline/model';
 import type { BaselineProvider } from '../core/gates';
 
-export type ExecutorChoice = 'docker' | 'local' | 'auto';
+export type ExecutorChoice = 'docker' | 'local' | 'slurm' | 'auto';
 
 export function stateFile(root: string): string {
   // `.mlci/state` linked out of the workspace would make the hash cache write there.
@@ -70,6 +70,17 @@ export class EngineUnreachable extends Error {
  */
 export async function chooseRunner(choice: ExecutorChoice, opts: { dockerHost?: string; note?: (line: string) => void } = {}): Promise<ContainerRunner> {
   if (choice === 'local') return new LocalRunner();
+  if (choice === 'slurm') {
+    // Loaded on first use, like the Docker adapter; never an automatic choice.
+    const { SlurmRunner } = await import('./slurm/slurm-runner');
+    const slurm = new SlurmRunner();
+    try {
+      await slurm.check();
+    } catch (e) {
+      throw new EngineUnreachable((e as Error).message, slurm.where);
+    }
+    return slurm;
+  }
   const { DockerRunner, DockerClientLoadError } = await import('./docker/docker-runner');
   const docker = new DockerRunner(opts.dockerHost ? { host: opts.dockerHost } : {});
   try {

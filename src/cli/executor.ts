@@ -11,8 +11,8 @@ export type { ExecutorChoice };
 
 export function parseExecutor(value: unknown): ExecutorChoice {
   const v = String(value ?? 'auto');
-  if (v === 'docker' || v === 'local' || v === 'auto') return v;
-  throw new CliError(`--executor must be docker, local or auto, not '${v}'`);
+  if (v === 'docker' || v === 'local' || v === 'slurm' || v === 'auto') return v;
+  throw new CliError(`--executor must be docker, local, slurm or auto, not '${v}'`);
 }
 
 /**

@@ -66,6 +66,15 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
         else io.out(`${paint('red', '✘')} image ${b.owner}: build failed${took}${b.log ? `; log: ${b.log}` : ''}`);
         break;
       }
+      case 'stage-job': {
+        // Slurm: where the stage's batch job is (queued and why, on which node).
+        const j = e.job;
+        const where = j.state === 'PENDING'
+          ? `queued${j.position ? ` #${j.position}` : ''}${j.reason ? ` (${j.reason})` : ''}`
+          : j.state === 'RUNNING' ? `running on ${j.node ?? '?'}` : j.state.toLowerCase();
+        io.out(paint('dim', `  ${e.stage}: job ${j.id} ${where}`));
+        break;
+      }
       case 'run-end':
         break;
       case 'warning':

@@ -44,6 +44,39 @@ export interface StageSpec {
   volumes?: { name: string; target: string }[];
   /** GPU device request: every GPU, a count, or device ids. */
   gpus?: 'all' | number | string[];
+  /** Scheduler options for the Slurm executor (`slurm:` in the pipeline); other runners ignore them. */
+  slurm?: SlurmOptions;
+}
+
+/** `slurm:` of the defaults or a stage: sbatch options beyond what `resources` maps to. */
+export interface SlurmOptions {
+  partition?: string;
+  account?: string;
+  qos?: string;
+  constraint?: string;
+  /** More sbatch options, as written (`--exclusive`, `--nodelist=n1`). */
+  extra?: string[];
+  /** How the job runs the stage on the node: host processes (default) or `docker run` with the stage's image. */
+  runtime?: 'host' | 'docker';
+}
+
+/** A stage's batch job as the scheduler reports it (queued, running, ended), for progress and the run record. */
+export interface SchedulerJob {
+  system: 'slurm';
+  /** Job id (`123`, or `122_4` for an array task). */
+  id: string;
+  state: string;
+  /** Why it waits or why it ended (squeue's reason: Priority, Resources, Dependency, TimeLimit...). */
+  reason?: string;
+  /** Position among pending jobs of its partition (1 = next), while pending. */
+  position?: number;
+  node?: string;
+  /** Submit to start. */
+  queuedMs?: number;
+  /** Start to end (or to now). */
+  ranMs?: number;
+  /** Times Slurm requeued it (followed, not resubmitted). */
+  restarts?: number;
 }
 
 /** One image build: the files of the context (already filtered by .dockerignore) and the Dockerfile as sent. */
@@ -99,6 +132,8 @@ export type StageOutcome =
 
 export interface StageResult {
   outcome: StageOutcome;
+  /** The batch job that ran the stage (scheduler runners). */
+  job?: SchedulerJob;
   startedAt: string;
   durationMs: number;
   /** Image ID the stage ran on (for the fingerprint and the run record). */
@@ -114,7 +149,7 @@ export type Cancel = AbortSignal;
 
 /** Runs stages: the docker adapter (containers) and the local adapter (host processes). */
 export interface ContainerRunner {
-  readonly name: 'docker' | 'local';
+  readonly name: 'docker' | 'local' | 'slurm';
   /** Present when the runner can build images (Docker); the local runner ignores `build:` like `image:`. */
   readonly builder?: ImageBuilder;
   /** Where stages run, for messages (`unix:///var/run/docker.sock`); undefined for host processes. */
@@ -128,7 +163,8 @@ export interface ContainerRunner {
    * Status and plans use it, so looking at a pipeline downloads nothing.
    */
   imageIdIfPresent?(image: string): Promise<string | undefined>;
-  run(spec: StageSpec, log: LogSink, cancel?: Cancel): Promise<StageResult>;
+  /** `progress`: a scheduler runner's job moved (queued with a reason, running on a node). */
+  run(spec: StageSpec, log: LogSink, cancel?: Cancel, progress?: (job: SchedulerJob) => void): Promise<StageResult>;
   /** Remove containers labelled by runs that are no longer alive; returns how many. */
   removeStray(isRunAlive: (runId: string) => boolean): Promise<number>;
 }

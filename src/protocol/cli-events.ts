@@ -15,7 +15,7 @@ export type CliEvent =
   /** First line: the protocol version and the mlci version. */
   | { type: 'hello'; protocol: number; version: string; command: string }
   /** Where stages run, once chosen (after a fallback, `fellBackFrom` says from what and why). */
-  | { type: 'executor'; name: 'docker' | 'local'; where?: string; fellBackFrom?: { name: 'docker'; reason: string } }
+  | { type: 'executor'; name: 'docker' | 'local' | 'slurm'; where?: string; fellBackFrom?: { name: 'docker'; reason: string } }
   /** The Docker engine did not answer and the executor may not fall back: nothing ran. */
   | { type: 'engine-unreachable'; where: string; reason: string }
   /** A line meant for people (also printed on standard error). */

@@ -69,7 +69,8 @@ Options:
   --dry-run              print the plan and why each stage would run, run nothing
   -j, --jobs N           stages run in parallel at most (default: MLCI_JOBS, else
                          the number of cores)
-  --executor KIND        docker | local | auto (default auto: Docker when reachable)
+  --executor KIND        docker | local | slurm | auto (default auto: Docker when
+                         reachable; slurm submits each stage as a batch job)
   --image FROM=TO        run stages that ask for image FROM on image TO (repeatable)
   --fail-fast            start no new stage after a failure (default: independent
                          branches finish; downstream of a failure never runs)

@@ -15,8 +15,9 @@ import { LocalRunner } from '../../adapters/local/local-runner';
  * unreachable" rather than judged as host processes (which would call every
  * stage that last ran in a container stale).
  */
-async function statusRunner(choice: 'docker' | 'local' | 'auto', note: (l: string) => void): Promise<ContainerRunner> {
-  if (choice === 'local') return new LocalRunner();
+async function statusRunner(choice: 'docker' | 'local' | 'slurm' | 'auto', note: (l: string) => void): Promise<ContainerRunner> {
+  // Slurm stages see images as host processes do ('local'): judged without asking the cluster.
+  if (choice === 'local' || choice === 'slurm') return new LocalRunner();
   const { DockerRunner } = await import('../../adapters/docker/docker-runner');
   const docker = new DockerRunner({ pingTimeoutMs: 2000 });
   try {
@@ -50,7 +51,7 @@ reads "image rebuilt: requirements.txt changed".
 
 Options:
   -f, --file FILE      pipeline file (default: ./mlci.yaml, or the only one below)
-  --executor KIND      docker | local | auto (default auto; MLCI_EXECUTOR sets it):
+  --executor KIND      docker | local | slurm | auto (default auto; MLCI_EXECUTOR sets it):
                        image IDs come from the Docker engine; local ignores images
   --image FROM=TO      judge stages that ask for image FROM as if run on TO
                        (FROM lines of build: Dockerfiles too; repeatable;

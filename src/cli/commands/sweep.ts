@@ -84,7 +84,8 @@ Options:
   -j, --jobs N           combinations run at once (default 1)
   --stage-jobs N         stages at once within a combination (default 1)
   -f, --file FILE        pipeline file (default: ./mlci.yaml, or the only one below)
-  --executor KIND        docker | local | auto (default auto)
+  --executor KIND        docker | local | slurm | auto (default auto; slurm: one
+                         array job for the combinations)
   --image FROM=TO        run stages asking for image FROM on image TO (repeatable)
   --keep                 keep the per-combination copies in .mlci/sweeps/
   --dry-run              print the combinations, run nothing

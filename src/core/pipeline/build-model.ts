@@ -8,6 +8,7 @@ import type {
   Plot, Resources, Stage, StageKind, Triggers,
 } from './model';
 import { paramRefs } from './param-refs';
+import type { SlurmOptions } from '../ports';
 import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, STAGE_KINDS } from './model';
 
 type Obj = Record<string, unknown>;
@@ -40,6 +41,22 @@ function resourcesOf(v: unknown): Resources {
   if (o.gpus === 'all' || (typeof o.gpus === 'number' && Number.isInteger(o.gpus) && o.gpus > 0)) r.gpus = o.gpus;
   else if (Array.isArray(o.gpus)) r.gpus = o.gpus.map((g) => String(g));
   return r;
+}
+
+/** `slurm:` of the defaults and the stage, merged (the stage wins; `extra` options add up). */
+function slurmOf(defaults: unknown, own: unknown): SlurmOptions | undefined {
+  const d = obj(defaults) ?? {};
+  const o = obj(own) ?? {};
+  const out: SlurmOptions = {};
+  for (const k of ['partition', 'account', 'qos', 'constraint'] as const) {
+    const v = str(o[k]) ?? str(d[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  const runtime = str(o.runtime) ?? str(d.runtime);
+  if (runtime === 'host' || runtime === 'docker') out.runtime = runtime;
+  const extra = [...strList(d.extra), ...strList(o.extra)];
+  if (extra.length) out.extra = extra;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** `build: DIR` or `build: { context, dockerfile, args, target }`; undefined when absent or unreadable. */
@@ -223,6 +240,7 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
     secrets: [...new Set([...strList(defaults.secrets), ...strList(s.secrets)])],
     network: oneOf<Network>(s.network ?? defaults.network, ['none', 'bridge', 'host'], 'none'),
     resources: { ...resourcesOf(defaults.resources), ...resourcesOf(s.resources) },
+    ...(slurmOf(defaults.slurm, s.slurm) ? { slurm: slurmOf(defaults.slurm, s.slurm)! } : {}),
     workdir: str(s.workdir) ?? '.',
     needs: strList(s.needs),
     deps: strList(s.deps),

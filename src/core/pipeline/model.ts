@@ -13,6 +13,8 @@ export const CONTAINER_KINDS: readonly StageKind[] = ['test', 'train', 'evaluate
 /** Kinds listed as tests (Test Explorer, default `ci.stages`). */
 export const TEST_KINDS: readonly StageKind[] = ['test', 'data', 'evaluate', 'drift'];
 
+import type { SlurmOptions } from '../ports';
+
 export type Network = 'none' | 'bridge' | 'host';
 export type Goal = 'max' | 'min';
 
@@ -168,6 +170,8 @@ export interface Stage {
   secrets: string[];
   network: Network;
   resources: Resources;
+  /** sbatch options for the Slurm executor, merged field by field over `defaults.slurm` (`extra` appended). */
+  slurm?: SlurmOptions;
   workdir: string;
   needs: string[];
   deps: string[];

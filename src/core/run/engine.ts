@@ -14,7 +14,7 @@ import { parseParams, pickParams } from '../params';
 import { metricFormatsOf } from '../metric-format';
 import type { Pipeline, Stage } from '../pipeline/model';
 import { CONTAINER_KINDS } from '../pipeline/model';
-import type { ContainerRunner, Git, StageOutcome } from '../ports';
+import type { ContainerRunner, Git, SchedulerJob, StageOutcome } from '../ports';
 import { depPaths, envOf, fingerprintOf, outPaths, paramsOf, specOf, staleReasons } from './fingerprint';
 import type { StageInputs } from './fingerprint';
 import type { ImageMap } from './images';
@@ -86,6 +86,8 @@ export type EngineEvent =
   | { type: 'plan'; stages: string[] }
   | { type: 'stage-start'; stage: string; reason: string }
   | { type: 'stage-log'; stage: string; stream: 'stdout' | 'stderr'; text: string }
+  /** A scheduler runner's batch job moved: queued (reason, position), running (node), ended. */
+  | { type: 'stage-job'; stage: string; job: SchedulerJob }
   | { type: 'stage-end'; stage: StageRecord }
   | { type: 'build-start'; owner: string; tag: string }
   | { type: 'build-log'; owner: string; stream: 'stdout' | 'stderr'; text: string }
@@ -513,8 +515,13 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
           ...(opts.user ? { user: opts.user } : {}),
           ...(stage.resources.gpus !== undefined ? { gpus: stage.resources.gpus } : {}),
           ...(cache.volumes ? { volumes: cache.volumes } : {}),
-        }, emit, signal);
+          ...(stage.slurm ? { slurm: stage.slurm } : {}),
+        }, emit, signal, (job) => {
+          rec.job = job;
+          opts.onEvent?.({ type: 'stage-job', stage: stage.name, job });
+        });
         rec.outcome = result.outcome;
+        if (result.job) rec.job = result.job;
         if (result.outcome.kind === 'error' && result.outcome.engineLost && !signal.aborted) noteEngineLost(result.outcome.message);
         if (result.outcome.kind === 'exited' || result.outcome.kind === 'oom') rec.exitCode = result.outcome.exitCode;
         ok = result.outcome.kind === 'exited' && result.outcome.exitCode === 0;

@@ -5,7 +5,7 @@
  * Secrets never appear here (env values are not recorded at all).
  */
 import type { ParamValue } from '../params';
-import type { GitInfo, StageOutcome } from '../ports';
+import type { GitInfo, SchedulerJob, StageOutcome } from '../ports';
 import type { GateResult } from '../gates/result';
 import type { ImportanceReport } from '../importance/types';
 
@@ -65,6 +65,8 @@ export interface StageRecord {
   log?: string;
   /** Where in the pipeline file (and Dockerfile) a failure points, for the Problems view. */
   problem?: RunProblemRef;
+  /** The batch job that ran it (Slurm executor): id, node, queue wait, run time, final state. */
+  job?: SchedulerJob;
 }
 
 /** A failure's place in the pipeline file (a JSON path) and, for builds, in the Dockerfile. */
@@ -96,7 +98,7 @@ export interface RunRecord {
   status: RunStatus;
   startedAt: string;
   finishedAt?: string;
-  executor: 'docker' | 'local';
+  executor: 'docker' | 'local' | 'slurm';
   /** Who started the run (absent in records older than the field). */
   origin?: RunOrigin;
   /** Experiment or history (absent in older records: kindOf() derives it). */

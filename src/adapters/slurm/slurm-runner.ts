@@ -1,0 +1,254 @@
+/**
+ * Runs stages as Slurm batch jobs (`--executor slurm`), from a login node
+ * that shares the workspace's filesystem with the compute nodes (the usual
+ * cluster set-up; docs/slurm.md).
+ *
+ * Each stage is one `sbatch --parsable` job named `mlci:<run>:<stage>`, its
+ * comment naming the run, the stage and the mlci process that owns it. The
+ * job script and its output files live in `.mlci/slurm/<run>/` in the
+ * workspace; the output is streamed into the run log as the files grow.
+ * States are followed with squeue (JobWatcher: one call per poll for every
+ * job, with back-off) and mapped onto the same outcomes as containers:
+ * COMPLETED/FAILED -> exit code, TIMEOUT -> timeout, OUT_OF_MEMORY -> oom,
+ * NODE_FAIL/PREEMPTED/BOOT_FAIL/DEADLINE/cancelled by someone else -> an
+ * error saying so. A requeued job keeps its id: it is followed, not resubmitted.
+ *
+ * Cancellation scancels the job. A CLI killed outright leaves its jobs
+ * queued: `removeStray` (before every run) cancels jobs whose owning mlci
+ * process on this host is dead, and `cancelRun` cancels a run's jobs by name
+ * (`mlci runs --cancel ID`).
+ */
+import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Cancel, ContainerRunner, LogSink, SchedulerJob, StageOutcome, StageResult, StageSpec } from '../../core/ports';
+import type { ProcessIdentity } from '../../core/run/process-identity';
+import { currentProcess, processState } from '../../core/run/process-identity';
+import { ChunkDecoder } from '../local/stage-script';
+import type { SlurmRuntime } from './job-script';
+import { batchScript, jobName, parseJobName, plain, resourceArgs } from './job-script';
+import { JobWatcher } from './job-watcher';
+import type { WatchOptions } from './job-watcher';
+import { SlurmCli } from './slurm-cli';
+import type { JobState } from './squeue';
+import { TERMINAL, exitCodeOf } from './squeue';
+
+export interface SlurmRunnerOptions extends WatchOptions {
+  /** Environment for the Slurm commands and the jobs (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Where a run's job scripts and output files go: inside the workspace, which the nodes share. */
+export function jobDir(workspace: string, runId: string): string {
+  return path.join(workspace, '.mlci', 'slurm', plain(runId));
+}
+
+function ownerTag(p: ProcessIdentity): string {
+  return `owner=${p.host}/${p.pid}/${p.start ?? ''}`;
+}
+
+function parseOwner(comment: string): ProcessIdentity | undefined {
+  const m = /owner=([^/\s]+)\/(\d+)\/(\S*)/.exec(comment);
+  return m ? { host: m[1]!, pid: Number(m[2]), ...(m[3] ? { start: m[3] } : {}) } : undefined;
+}
+
+/** Streams a growing file into a LogSink (the job's output, written on the node). */
+class FileTail {
+  private offset = 0;
+  private readonly decoder = new ChunkDecoder();
+  constructor(private readonly file: string, private readonly stream: 'stdout' | 'stderr', private readonly log: LogSink) {}
+
+  read(): void {
+    let size: number;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      return; // not created yet (job pending)
+    }
+    // A requeued job starts its output file again.
+    if (size < this.offset) this.offset = 0;
+    if (size === this.offset) return;
+    const fd = openSync(this.file, 'r');
+    try {
+      const buf = Buffer.alloc(Math.min(size - this.offset, 4 * 1024 * 1024));
+      const n = readSync(fd, buf, 0, buf.length, this.offset);
+      this.offset += n;
+      const text = this.decoder.write(buf.subarray(0, n));
+      if (text) this.log(this.stream, text);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  end(): void {
+    this.read();
+    const rest = this.decoder.end();
+    if (rest) this.log(this.stream, rest);
+  }
+}
+
+export class SlurmRunner implements ContainerRunner {
+  readonly name = 'slurm' as const;
+  readonly where: string;
+  readonly cli: SlurmCli;
+  private readonly watcher: JobWatcher;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly owner = currentProcess();
+
+  constructor(opts: SlurmRunnerOptions = {}) {
+    this.env = opts.env ?? process.env;
+    this.cli = new SlurmCli({ env: this.env });
+    this.watcher = new JobWatcher(this.cli, opts);
+    this.where = `slurm${this.env.SLURM_CONF ? ` (${this.env.SLURM_CONF})` : ''}`;
+  }
+
+  async check(): Promise<void> {
+    try {
+      await this.cli.check();
+    } catch (e) {
+      throw new Error(`the Slurm cluster does not answer: ${(e as Error).message}\n  Run mlci on a login node of the cluster (sinfo must work), or set SLURM_CONF.`);
+    }
+  }
+
+  /**
+   * The login node cannot see the nodes' images, so the image ID is
+   * 'local' as with `--executor local` (a lock written by a local run stays
+   * valid); the image reference itself is still part of the fingerprint.
+   */
+  async resolveImage(_image: string): Promise<string> {
+    return 'local';
+  }
+
+  async removeStray(isRunAlive: (runId: string) => boolean): Promise<number> {
+    const jobs = await this.cli.jobs();
+    const stray = jobs.filter((j) => {
+      if (TERMINAL.has(j.state)) return false;
+      const named = parseJobName(j.name);
+      const owner = parseOwner(j.comment);
+      return named && owner && !isRunAlive(named.runId) && processState(owner) === 'dead';
+    });
+    await this.cli.scancel(stray.map((j) => j.key));
+    return stray.length;
+  }
+
+  /** Cancels every unfinished job of a run (by job name); returns the job ids cancelled. */
+  async cancelRun(runId: string): Promise<string[]> {
+    const jobs = await this.cli.jobs();
+    const keys = jobs.filter((j) => !TERMINAL.has(j.state) && parseJobName(j.name)?.runId === plain(runId)).map((j) => j.key);
+    await this.cli.scancel(keys);
+    return keys;
+  }
+
+  run(spec: StageSpec, log: LogSink, cancel?: Cancel, progress?: (job: SchedulerJob) => void): Promise<StageResult> {
+    return this.runJob(spec, log, cancel, progress);
+  }
+
+  private async runJob(spec: StageSpec, log: LogSink, cancel?: Cancel, progress?: (job: SchedulerJob) => void): Promise<StageResult> {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const result = (outcome: StageOutcome, job?: SchedulerJob): StageResult => ({
+      outcome,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      imageId: 'local',
+      ...(job ? { job } : {}),
+    });
+    if (cancel?.aborted) return result({ kind: 'cancelled' });
+    const runtime: SlurmRuntime = spec.slurm?.runtime ?? 'host';
+    const dir = jobDir(spec.workspace, spec.runId);
+    const base = plain(spec.stage);
+    const cwd = path.resolve(spec.workspace, spec.workdir);
+    mkdirSync(dir, { recursive: true });
+    const script = path.join(dir, `${base}.sh`);
+    writeFileSync(script, batchScript(spec, runtime, cwd), { mode: 0o700 });
+    const out = path.join(dir, `${base}.out`);
+    const err = path.join(dir, `${base}.err`);
+    writeFileSync(out, '');
+    writeFileSync(err, '');
+
+    // The stage's env (secrets included) travels in sbatch's environment
+    // (--export=ALL), never in a file on the shared filesystem.
+    const env: NodeJS.ProcessEnv = { ...this.env, ...spec.env };
+    let id: string;
+    try {
+      id = await this.cli.sbatch([
+        `--job-name=${jobName(spec.runId, spec.stage)}`,
+        `--comment=mlci run=${plain(spec.runId)} stage=${plain(spec.stage)} ${ownerTag(this.owner)}`,
+        `--output=${out}`,
+        `--error=${err}`,
+        `--chdir=${cwd}`,
+        '--export=ALL',
+        ...resourceArgs(spec),
+        script,
+      ], env);
+    } catch (e) {
+      return result({ kind: 'error', message: (e as Error).message });
+    }
+    return this.follow(id, { out, err }, log, cancel, progress, result);
+  }
+
+  /** Follows a submitted job to its end (shared by stages and array tasks). */
+  async follow(key: string, files: { out: string; err: string }, log: LogSink, cancel: Cancel | undefined, progress: ((job: SchedulerJob) => void) | undefined, result: (o: StageOutcome, job?: SchedulerJob) => StageResult): Promise<StageResult> {
+    const tails = [new FileTail(files.out, 'stdout', log), new FileTail(files.err, 'stderr', log)];
+    let cancelled = false;
+    let last: SchedulerJob = { system: 'slurm', id: key, state: 'PENDING' };
+    const onAbort = (): void => {
+      cancelled = true;
+      this.cli.scancel([key]).catch(() => undefined);
+      this.watcher.nudge();
+    };
+    cancel?.addEventListener('abort', onAbort, { once: true });
+    let final: JobState;
+    try {
+      final = await this.watcher.follow(key, (s, position) => {
+        last = jobInfo(key, s, position, last);
+        progress?.(last);
+      }, () => tails.forEach((t) => t.read()));
+    } catch (e) {
+      tails.forEach((t) => t.end());
+      return result(cancelled ? { kind: 'cancelled' } : { kind: 'error', message: (e as Error).message }, last);
+    } finally {
+      cancel?.removeEventListener('abort', onAbort);
+    }
+    tails.forEach((t) => t.end());
+    const job = jobInfo(key, final, undefined, last);
+    return result(cancelled ? { kind: 'cancelled' } : outcomeOf(final), job);
+  }
+}
+
+function jobInfo(key: string, s: JobState, position: number | undefined, prev: SchedulerJob): SchedulerJob {
+  const now = Date.now();
+  const queuedMs = s.submitTime ? Math.max(0, (s.startTime ?? new Date(now)).getTime() - s.submitTime.getTime()) : undefined;
+  const ranMs = s.startTime ? Math.max(0, (s.endTime ?? new Date(now)).getTime() - s.startTime.getTime()) : undefined;
+  // A running job that is pending again was requeued.
+  const restarts = (prev.restarts ?? 0) + (prev.state === 'RUNNING' && (s.state === 'PENDING' || s.state === 'REQUEUED') ? 1 : 0);
+  return {
+    system: 'slurm',
+    id: key,
+    state: s.state,
+    ...(s.reason ? { reason: s.reason } : {}),
+    ...(position !== undefined ? { position } : {}),
+    ...(s.node ? { node: s.node } : prev.node ? { node: prev.node } : {}),
+    ...(queuedMs !== undefined ? { queuedMs } : {}),
+    ...(ranMs !== undefined ? { ranMs } : {}),
+    ...(restarts ? { restarts } : {}),
+  };
+}
+
+/** A finished job's state as a stage outcome, with the reason Slurm gave. */
+export function outcomeOf(s: JobState): StageOutcome {
+  const code = exitCodeOf(s.exitStatus);
+  const why = s.reason ? ` (${s.reason})` : '';
+  switch (s.state) {
+    case 'COMPLETED': return { kind: 'exited', exitCode: 0 };
+    case 'FAILED': return { kind: 'exited', exitCode: code || 1 };
+    case 'TIMEOUT': return { kind: 'timeout' };
+    case 'OUT_OF_MEMORY': return { kind: 'oom', exitCode: code || 137 };
+    case 'NODE_FAIL': return { kind: 'error', message: `Slurm job ${s.key} ended NODE_FAIL: its node ${s.node || ''} failed${why}; run again`, engineLost: false };
+    case 'PREEMPTED': return { kind: 'error', message: `Slurm job ${s.key} was preempted${why} and not requeued; run again, or use a partition/QOS that requeues` };
+    case 'BOOT_FAIL': return { kind: 'error', message: `Slurm job ${s.key} ended BOOT_FAIL: its node did not boot${why}` };
+    case 'DEADLINE': return { kind: 'error', message: `Slurm job ${s.key} missed its deadline${why}` };
+    case 'CANCELLED': return { kind: 'error', message: `Slurm job ${s.key} was cancelled outside mlci (scancel or an administrator)${why}` };
+    default: return { kind: 'error', message: `Slurm job ${s.key} ended ${s.state}${why}` };
+  }
+}
+
