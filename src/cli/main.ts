@@ -31,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sweep: async () => (await import('./commands/sweep')).sweepCommand,
   drift: async () => (await import('./commands/drift')).driftCommand,
   importance: async () => (await import('./commands/importance')).importanceCommand,
+  plots: async () => (await import('./commands/plots')).plotsCommand,
   verify: async () => (await import('./commands/verify')).verifyCommand,
   push: async () => (await import('./commands/verify')).pushCommand,
   hook: async () => (await import('./commands/verify')).hookCommand,

@@ -101,6 +101,10 @@ export function foldShared(shared: RunRecord, run: RunRecord): RunRecord {
     metrics: { ...shared.metrics, ...run.metrics },
     stageMetrics: { ...shared.stageMetrics, ...run.stageMetrics },
   };
+  // Plots of the shared stages as the shared step kept them; the copy's own plots for the rest.
+  const ownPlots = new Set((run.plots ?? []).map((p) => p.stage));
+  const plots = [...(shared.plots ?? []).filter((p) => !ownPlots.has(p.stage)), ...(run.plots ?? [])];
+  if (plots.length) folded.plots = plots;
   const reports = { ...shared.reports, ...run.reports };
   if (Object.keys(reports).length) folded.reports = reports;
   // A finished run gets its kind again: the shared step may have run what the copy found up to date.
@@ -114,6 +118,7 @@ function foldInto(shared: RunRecord, sink: RunSink): RunSink {
     create: (r) => sink.update(foldShared(shared, r)),
     update: (r) => sink.update(foldShared(shared, r)),
     openLog: (id, stage) => sink.openLog(id, stage),
+    ...(sink.savePlot ? { savePlot: sink.savePlot.bind(sink) } : {}),
   };
 }
 
@@ -170,6 +175,7 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
     create: (r) => deps.sink.create({ ...r, tags: [...(r.tags ?? []), tag] }),
     update: (r) => deps.sink.update(r),
     openLog: (id, stage) => deps.sink.openLog(id, stage),
+    ...(deps.sink.savePlot ? { savePlot: deps.sink.savePlot.bind(deps.sink) } : {}),
   };
   const realDeps = await deps.depsFor(root);
   const result: SweepResult = { runs: [] };

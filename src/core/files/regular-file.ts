@@ -27,6 +27,8 @@ export const FILE_LIMITS = {
   record: 64 * MiB,
   /** The hash cache (.mlci/state/hashes.json): one entry per hashed file. */
   hashCache: 512 * MiB,
+  /** A plot file (data or image): read whole, kept with each run. */
+  plot: 256 * MiB,
   /** A data file (CSV, JSONL, Parquet) read by data checks and drift: streamed, never held whole. */
   data: 16 * 1024 * MiB,
 } as const;
@@ -139,6 +141,11 @@ export async function openRegularFile(absPath: string, limit: number, shown = ab
 
 /** Async form of readRegularFileSync. */
 export async function readRegularFile(absPath: string, limit: number, shown = absPath): Promise<string> {
+  return (await readRegularBytes(absPath, limit, shown)).toString('utf8');
+}
+
+/** Async form of readRegularBytesSync. */
+export async function readRegularBytes(absPath: string, limit: number, shown = absPath): Promise<Buffer> {
   const { handle, size } = await openRegularFile(absPath, limit, shown);
   try {
     const chunks: Buffer[] = [];
@@ -151,7 +158,7 @@ export async function readRegularFile(absPath: string, limit: number, shown = ab
       if (total > limit) throw tooLarge(shown, undefined, limit);
       chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return Buffer.concat(chunks, total);
   } finally {
     await handle.close();
   }

@@ -204,6 +204,8 @@ function plotsOf(v: unknown): Plot[] {
       if (typeof f.x === 'string') plot.x = f.x;
       if (typeof f.y === 'string' || Array.isArray(f.y)) plot.y = typeof f.y === 'string' ? f.y : strList(f.y);
       if (typeof f.title === 'string') plot.title = f.title;
+      if (typeof f.x_label === 'string') plot.xLabel = f.x_label;
+      if (typeof f.y_label === 'string') plot.yLabel = f.y_label;
       out.push(plot);
     }
   }

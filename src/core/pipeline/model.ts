@@ -205,14 +205,17 @@ export interface Stage {
 }
 
 export const PLOT_TEMPLATES = ['linear', 'scatter', 'confusion', 'confusion_normalized', 'bar', 'roc', 'precision_recall', 'smooth', 'simple'] as const;
+export type PlotTemplate = (typeof PLOT_TEMPLATES)[number];
 
-/** A plot a stage writes, in DVC's form (`path` or `path: { template, x, y, title }`); rendering is elsewhere. */
+/** A plot a stage writes, in DVC's form (`path` or `path: { template, x, y, title, x_label, y_label }`); loading is in src/core/plots. */
 export interface Plot {
   path: string;
   template?: string;
   x?: string;
   y?: string | string[];
   title?: string;
+  xLabel?: string;
+  yLabel?: string;
 }
 
 export interface Triggers {

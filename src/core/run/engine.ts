@@ -23,6 +23,7 @@ import type { LockFile, LockStage } from './lockfile';
 import { readLock, writeLock } from './lockfile';
 import type { HistoryRow, Metrics } from './metrics';
 import { readHistoryFile, readMetricsFile } from './metrics';
+import { keepPlots } from '../plots/record';
 import { makePlan } from './plan';
 import type { RunOrigin, RunRecord, StageRecord } from './record';
 import { classifyRun, initialKind } from './kind';
@@ -66,6 +67,8 @@ export interface RunSink {
   openLog(runId: string, stage: string): { write(chunk: string): void; close(): Promise<void> | void };
   /** Where the run's record lives, for messages about a failed write. */
   recordFile?(runId: string): string;
+  /** Keeps a copy of a plot file with the run; returns where, relative to the run folder. */
+  savePlot?(runId: string, stage: string, plotPath: string, bytes: Uint8Array): Promise<string>;
 }
 
 export interface BuiltinResult {
@@ -657,6 +660,10 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     for (const file of stage.metricsFiles) stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...(await readMetricsFile(inWorkspace(root, file), file)) };
     if (stage.history) record.history[stage.name] = await readHistoryFile(inWorkspace(root, stage.history), stage.history) as HistoryRow[];
     if (stage.importances) (record.importance ??= {})[stage.name] = await readImportancesFile(inWorkspace(root, stage.importances), stage.importances);
+    if (stage.plots.length && deps.sink.savePlot) {
+      const kept = await keepPlots(stage, root, (p, bytes) => deps.sink.savePlot!(opts.runId, stage.name, p, bytes));
+      record.plots = [...(record.plots ?? []).filter((r) => r.stage !== stage.name), ...kept];
+    }
     // A data stage that did not run now (up to date or restored) measured
     // nothing this run: its run-cache entry's measurement stands in (see
     // fromEntry), else its written report, else it is measured again, since

@@ -8,6 +8,7 @@ import type { ParamValue } from '../params';
 import type { GitInfo, SchedulerJob, StageOutcome } from '../ports';
 import type { GateResult } from '../gates/result';
 import type { ImportanceReport } from '../importance/types';
+import type { PlotRecord } from '../plots/types';
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -130,4 +131,6 @@ export interface RunRecord {
   errors?: string[];
   /** Images built (or reused) for the run's stages. */
   builds?: BuildRecord[];
+  /** The stages' plots (`plots:`), each with the copy kept in the run folder (`plots/<stage>/<path>`). */
+  plots?: PlotRecord[];
 }

@@ -216,6 +216,30 @@ export class RunStore {
   }
 
   /**
+   * `plots/<stage>/<path>` in the run folder, where a copy of a stage's plot
+   * file is kept (the workspace file is overwritten by the next run). The
+   * path is the pipeline's, already checked to stay in the workspace; here
+   * it must also stay in the run folder.
+   */
+  plotPath(id: string, stage: string, plotPath: string): { abs: string; rel: string } {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.@=,-]*$/.test(stage)) throw new Error(`invalid stage name for a plot folder: '${stage}'`);
+    const rel = path.posix.normalize(plotPath.split(path.sep).join('/'));
+    if (rel.startsWith('../') || rel === '..' || path.posix.isAbsolute(rel) || rel === '.') throw new Error(`plot path '${plotPath}' leaves the workspace`);
+    const relInRun = `plots/${stage}/${rel}`;
+    return { abs: path.join(this.runDir(id), ...relInRun.split('/')), rel: relInRun };
+  }
+
+  /** Keeps a copy of a plot file with the run (atomic: a reader sees the whole file or none). */
+  async savePlot(id: string, stage: string, plotPath: string, bytes: Uint8Array): Promise<string> {
+    const { abs, rel } = this.plotPath(id, stage, plotPath);
+    await mkdir(path.dirname(abs), { recursive: true });
+    // A link planted in the run folder must not carry the copy elsewhere.
+    containedPath(this.runDir(id), abs, rel);
+    await writeFileAtomic(abs, bytes);
+    return rel;
+  }
+
+  /**
    * An append writer for a stage log. Synchronous so the engine can open it
    * right before starting the stage; writes are buffered by the stream and
    * close() resolves once everything is flushed.

@@ -70,8 +70,10 @@ function dvcOf(stages: StageGen[]): { text: string; unmapped: string[] } {
     if (s.plot) {
       const flags: Record<string, unknown> = { template: s.plot.template, x: 'step', y: 'loss' };
       if (s.plot.xLabel) {
+        // x_label carries over; DVC's `header` has no mlci equivalent and is noted.
         flags.x_label = 'Step';
-        unmapped.push('x_label');
+        flags.header = false;
+        unmapped.push('header');
       }
       if (s.plot.template.includes('/')) unmapped.push('custom/my-template.json');
       st.plots = [{ [`p/${name}.csv`]: flags }];

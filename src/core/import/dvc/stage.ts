@@ -16,7 +16,7 @@ export interface StageComments {
 }
 
 const OUT_OPTIONS = ['cache', 'persist', 'desc'];
-const PLOT_FIELDS = ['template', 'x', 'y', 'title'];
+const PLOT_FIELDS = ['template', 'x', 'y', 'title', 'x_label', 'y_label'];
 const TEMPLATES = new Set(['linear', 'scatter', 'confusion', 'confusion_normalized', 'bar', 'roc', 'precision_recall', 'smooth', 'simple']);
 
 const oneLine = (v: unknown) => JSON.stringify(v);
