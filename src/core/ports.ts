@@ -34,6 +34,8 @@ export interface StageSpec {
   workdir: string;
   env: Record<string, string>;
   network: 'none' | 'bridge' | 'host';
+  /** A run's private network (services): joined instead of `network`. */
+  networkName?: string;
   cpus?: number;
   memoryBytes?: number;
   timeoutMs?: number;
@@ -147,6 +149,45 @@ export interface LogSink {
 /** A cancellation signal the CLI (Ctrl+C) and the extension (a token) both map onto. */
 export type Cancel = AbortSignal;
 
+/** A `kind: service` container to start: a stage spec plus how it is reached and when it is ready. */
+export interface ServiceStartSpec extends Omit<StageSpec, 'network' | 'networkName' | 'timeoutMs'> {
+  /** The run's private network; the service joins it with its stage name as host name. */
+  networkName: string;
+  port: number;
+  /** Publish on this 127.0.0.1 port (default: an ephemeral one). */
+  hostPort?: number;
+  health: { http?: string; cmd?: string; timeoutMs: number; intervalMs: number };
+}
+
+/** Why a service did not become healthy, with what it printed last. */
+export interface ServiceFailure {
+  message: string;
+  lastLines: string[];
+  exitCode?: number;
+}
+
+export interface ServiceHandle {
+  /** `http://<name>:<port>`: what the stages on the network use. */
+  url: string;
+  /** `http://127.0.0.1:<published port>`: what mlci (and a browser on this host) uses. */
+  hostUrl: string;
+  /** Set once the container exited (a crash mid-test). */
+  exited(): { exitCode: number } | undefined;
+  /** The last lines it printed (for messages). */
+  lastLines(n?: number): string[];
+  /** Stops and removes the container (idempotent). */
+  stop(): Promise<void>;
+}
+
+/** Long-running service containers and the per-run networks they live on (Docker only). */
+export interface ServiceHost {
+  /** Creates the run's private network (labelled as the run's, so stray cleanup finds it). */
+  createNetwork(runId: string): Promise<string>;
+  removeNetwork(name: string): Promise<void>;
+  /** Starts the service and waits for health; a ServiceFailure when it exits or never turns healthy. */
+  start(spec: ServiceStartSpec, log: LogSink, cancel?: Cancel): Promise<{ ok: true; handle: ServiceHandle } | { ok: false; failure: ServiceFailure }>;
+}
+
 /** Runs stages: the docker adapter (containers) and the local adapter (host processes). */
 export interface ContainerRunner {
   readonly name: 'docker' | 'local' | 'slurm';
@@ -165,6 +206,8 @@ export interface ContainerRunner {
   imageIdIfPresent?(image: string): Promise<string | undefined>;
   /** `progress`: a scheduler runner's job moved (queued with a reason, running on a node). */
   run(spec: StageSpec, log: LogSink, cancel?: Cancel, progress?: (job: SchedulerJob) => void): Promise<StageResult>;
+  /** Present when the runner can start `kind: service` containers (Docker). */
+  readonly services?: ServiceHost;
   /** Remove containers labelled by runs that are no longer alive; returns how many. */
   removeStray(isRunAlive: (runId: string) => boolean): Promise<number>;
 }

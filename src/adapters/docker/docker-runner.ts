@@ -33,6 +33,7 @@ import { DockerBuilder } from './docker-builder';
 import { errorText, inspectImage, isNotFound, pull } from './docker-api';
 import pkg from '../../../package.json';
 import { LABEL_CLIENT, LABEL_HOST, clientLabel, hostId } from './owner';
+import { DockerServices } from './docker-services';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -54,9 +55,9 @@ export class EngineLost extends Error {}
 /** How long to wait for the attach stream to deliver the last output after the container exited. */
 const DRAIN_MS = 2000;
 
-const LABEL_RUN = 'mlci.run';
+export const LABEL_RUN = 'mlci.run';
 const LABEL_STAGE = 'mlci.stage';
-const LABEL_PID = 'mlci.pid';
+export const LABEL_PID = 'mlci.pid';
 
 type StopReason = 'timeout' | 'cancelled';
 
@@ -65,6 +66,8 @@ export class DockerRunner implements ContainerRunner {
   private client: Promise<Dockerode> | undefined;
   /** Image builds and mlci's volumes on the same engine. */
   readonly builder = new DockerBuilder(() => this.docker(), () => plainEngine(this.options));
+  /** `kind: service` containers and the runs' private networks. */
+  readonly services = new DockerServices(() => this.docker());
 
   constructor(private readonly options: DockerRunnerOptions = {}) {}
 
@@ -314,6 +317,17 @@ export class DockerRunner implements ContainerRunner {
         if (!isNotFound(err) && !isRemovalInProgress(err)) throw err;
       }
     }
+    // The private networks of services (after their containers: a network in use cannot go).
+    const networks = await this.limit(docker.listNetworks({ filters: { label: [LABEL_RUN] } }), 'listing networks');
+    for (const info of networks) {
+      const runId = info.Labels?.[LABEL_RUN];
+      if (runId === undefined || isRunAlive(runId) || info.Labels?.[LABEL_HOST] !== hostId()) continue;
+      const pid = Number(info.Labels?.[LABEL_PID]);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid)) continue;
+      await this.limit(docker.getNetwork(info.Id).remove(), 'removing a stray network').catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
     return removed;
   }
 
@@ -396,7 +410,7 @@ function pullFailed(image: string, err: unknown): Error {
 export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions {
   const hostConfig: Dockerode.HostConfig = {
     Binds: [`${spec.workspace}:${spec.workspace}:rw`],
-    NetworkMode: spec.network,
+    NetworkMode: spec.networkName ?? spec.network,
   };
   if (spec.cpus !== undefined) hostConfig.NanoCpus = Math.round(spec.cpus * 1e9);
   if (spec.memoryBytes !== undefined) {
@@ -450,7 +464,7 @@ export function gpuUnavailable(engineSays: string): string {
  * registered the wait (it flushes the response headers then): only after that
  * is it safe to start the container. The inner promise is the exit status.
  */
-function waitNextExit(
+export function waitNextExit(
   container: Dockerode.Container,
 ): Promise<{ exited: Promise<{ StatusCode?: number }>; close: () => void }> {
   return new Promise((registered, fail) => {
@@ -489,7 +503,7 @@ function waitNextExit(
 }
 
 /** Demultiplexes the attach stream into the log sink; resolves when the stream ends. */
-function demux(container: Dockerode.Container, stream: NodeJS.ReadableStream, log: LogSink): Promise<void> {
+export function demux(container: Dockerode.Container, stream: NodeJS.ReadableStream, log: LogSink): Promise<void> {
   const sink = (name: 'stdout' | 'stderr'): { writable: Writable; flush: () => void } => {
     const decoder = new ChunkDecoder();
     const writable = new Writable({
@@ -525,7 +539,7 @@ function demux(container: Dockerode.Container, stream: NodeJS.ReadableStream, lo
   });
 }
 
-function destroyStream(stream: NodeJS.ReadableStream | undefined): void {
+export function destroyStream(stream: NodeJS.ReadableStream | undefined): void {
   const s = stream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
   s?.destroy?.();
 }
@@ -558,7 +572,7 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

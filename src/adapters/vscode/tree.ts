@@ -31,7 +31,7 @@ export interface StageArg {
   stage: string;
 }
 
-const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database', train: 'flame', evaluate: 'graph', drift: 'pulse', custom: 'terminal' };
+const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database', train: 'flame', evaluate: 'graph', drift: 'pulse', custom: 'terminal', service: 'server-process', deliver: 'package' };
 
 /**
  * What a stage shows, by precedence: running; then an outcome that must stay

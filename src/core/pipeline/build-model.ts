@@ -10,6 +10,7 @@ import type {
 import { paramRefs } from './param-refs';
 import type { SlurmOptions } from '../ports';
 import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, STAGE_KINDS } from './model';
+import { deliverOf, linkServiceDeps, probesOf, serviceOf } from './service-model';
 
 type Obj = Record<string, unknown>;
 
@@ -262,7 +263,9 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
   };
   set('description', str(s.description));
   // The nearest of image/build wins: a stage's own `image` overrides the default `build`, and the reverse.
-  if (s.build !== undefined) set('build', buildOf(s.build, name));
+  // A test stage of probes alone runs no container (mlci sends the requests), and a deliver stage pushes its service's image: no image of their own.
+  if ((kind === 'test' && s.probe !== undefined && s.run === undefined) || kind === 'deliver') { /* no image */ }
+  else if (s.build !== undefined) set('build', buildOf(s.build, name));
   else if (str(s.image) !== undefined) set('image', str(s.image));
   else if (defaults.build !== undefined) set('build', buildOf(defaults.build, 'defaults'));
   else set('image', str(defaults.image));
@@ -276,6 +279,9 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
   if (kind === 'drift' || s.drift !== undefined) stage.drift = driftOf(s.drift);
   set('importance', importanceOf(s.importance));
   set('importances', str(s.importances));
+  if (kind === 'service') set('service', serviceOf(s));
+  if (s.probe !== undefined) set('probes', probesOf(s.probe));
+  if (kind === 'deliver') set('deliver', deliverOf(s));
   return stage;
 }
 
@@ -331,6 +337,7 @@ export function buildPipeline(file: string, data: unknown): Pipeline {
   const defaults = obj(root.defaults) ?? {};
   const paramsFile = str(root.params) ?? DEFAULT_PARAMS_FILE;
   const stages = Object.entries(obj(root.stages) ?? {}).map(([name, raw]) => stageOf(name, raw, defaults, paramsFile));
+  linkServiceDeps(stages);
   const metrics: Pipeline['metrics'] = {};
   for (const [name, m] of Object.entries(obj(root.metrics) ?? {})) {
     const o = obj(m) ?? {};

@@ -5,11 +5,16 @@
  * layer has already reported it), so later layers never crash on bad input.
  */
 
-export const STAGE_KINDS = ['test', 'data', 'train', 'evaluate', 'drift', 'custom'] as const;
+export const STAGE_KINDS = ['test', 'data', 'train', 'evaluate', 'drift', 'custom', 'service', 'deliver'] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
 
 /** Kinds whose `run` executes in a container; `data` and `drift` are computed by the engine. */
 export const CONTAINER_KINDS: readonly StageKind[] = ['test', 'train', 'evaluate', 'custom'];
+/**
+ * Kinds whose image comes from `image:`/`build:`: the container kinds plus
+ * `service` (a long-running container started for the stages that need it).
+ */
+export const IMAGE_KINDS: readonly StageKind[] = [...CONTAINER_KINDS, 'service'];
 /** Kinds listed as tests (Test Explorer, default `ci.stages`). */
 export const TEST_KINDS: readonly StageKind[] = ['test', 'data', 'evaluate', 'drift'];
 
@@ -156,6 +161,64 @@ export interface ImportanceSpec {
   report?: string;
 }
 
+/** `kind: service`: how the long-running container is reached and when it is ready. */
+export interface ServiceSpec {
+  /** The port the server listens on inside the container. */
+  port: number;
+  /** A fixed 127.0.0.1 port on the host (default: an ephemeral one the engine picks). */
+  hostPort?: number;
+  health: {
+    /** GET this path until it answers 2xx/3xx. */
+    http?: string;
+    /** Or run this command in the container until it exits 0. */
+    cmd?: string;
+    /** Milliseconds to wait for health before failing (default 60 s). */
+    timeoutMs: number;
+    timeout: string;
+    /** Milliseconds between checks (default 0.5 s). */
+    intervalMs: number;
+  };
+}
+
+/** A bound on a probed JSON value: an exact value, or a range for numbers. */
+export type ProbeJsonExpect = string | number | boolean | null | { min?: number; max?: number };
+
+/** One `probe:` request of a test stage, sent by mlci itself to a service. */
+export interface ProbeSpec {
+  /** Index in the stage's `probe` list. */
+  index: number;
+  /** Names the child test and the latency metrics (`probe.<name>.p95_ms`); default from the path. */
+  name: string;
+  service: string;
+  method: string;
+  path: string;
+  /** A JSON body (sent with content-type application/json)... */
+  json?: unknown;
+  /** ...or a raw body. */
+  body?: string;
+  headers: Record<string, string>;
+  expect: {
+    status?: number;
+    /** Dotted paths into the JSON answer (`probabilities.1`) and their expected values. */
+    json?: Record<string, ProbeJsonExpect>;
+    latencyMs?: { p50?: number; p95?: number; max?: number };
+    /** Requests to send (latency percentiles need several; default 1). */
+    count: number;
+  };
+}
+
+/** `kind: deliver`: tag and push a service's image to a registry. */
+export interface DeliverSpec {
+  /** The service stage whose image is delivered. */
+  service: string;
+  /** `host:port/repo` (no tag). */
+  registry: string;
+  /** Tag template: `{commit}`, `{short_commit}`, `{run}`, `{branch}` are replaced. */
+  tag: string;
+}
+
+export const DEFAULT_DELIVER_TAG = '{short_commit}';
+
 export interface Stage {
   name: string;
   kind: StageKind;
@@ -202,6 +265,19 @@ export interface Stage {
   importance?: ImportanceSpec;
   /** Model-based importances the stage writes (CSV or JSON: feature, importance, std?). */
   importances?: string;
+  /** `kind: service`: port and health. */
+  service?: ServiceSpec;
+  /** `probe:` requests of a test stage. */
+  probes?: ProbeSpec[];
+  /** `kind: deliver`: what is pushed where. */
+  deliver?: DeliverSpec;
+  /**
+   * Deps of the services this stage needs: a stage probing a service reruns
+   * when what the service serves changes (its code, its model file).
+   */
+  serviceDeps?: string[];
+  /** What the services this stage needs run (command, image, port, health), for its fingerprint. */
+  serviceSpecs?: Record<string, unknown>;
 }
 
 export const PLOT_TEMPLATES = ['linear', 'scatter', 'confusion', 'confusion_normalized', 'bar', 'roc', 'precision_recall', 'smooth', 'simple'] as const;

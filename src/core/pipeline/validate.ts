@@ -19,6 +19,7 @@ import { checkWorkspacePaths, pathRefs } from './checks/paths';
 import { checkReferences } from './checks/references';
 import { checkSchedules } from './checks/schedule';
 import { checkStageShapes } from './checks/stage-shape';
+import { checkServiceShapes } from './checks/service-shape';
 import type { Pipeline } from './model';
 import { DEFAULT_PARAMS_FILE } from './model';
 import { expandTemplates } from './templates';
@@ -130,6 +131,7 @@ function run(input: ValidateInput, parse: () => ParseResult, problems: Problem[]
   checkParams(ctx);
   checkGates(ctx);
   checkStageShapes(ctx);
+  checkServiceShapes(ctx);
   checkBuilds(ctx);
   checkSchedules(ctx);
   checkMetricFormats(ctx);

@@ -7,13 +7,18 @@
  * independent branches finish (`failFast` stops starting new stages
  * instead). Cancellation stops running stages and marks the rest.
  */
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ParamValue } from '../params';
 import { parseParams, pickParams } from '../params';
 import { metricFormatsOf } from '../metric-format';
 import type { Pipeline, Stage } from '../pipeline/model';
-import { CONTAINER_KINDS } from '../pipeline/model';
+import { CONTAINER_KINDS, IMAGE_KINDS } from '../pipeline/model';
+import type { ServiceEvent } from './services';
+import { RunServices } from './services';
+import { junitXml, runProbes } from '../probe/run-probes';
+import { writeFileAtomic } from './atomic';
 import type { ContainerRunner, Git, SchedulerJob, StageOutcome } from '../ports';
 import { depPaths, envOf, fingerprintOf, outPaths, paramsOf, specOf, staleReasons } from './fingerprint';
 import type { StageInputs } from './fingerprint';
@@ -50,7 +55,7 @@ import { cacheMounts } from '../build/caches';
 import type { PipelineSource } from '../pipeline/source';
 import { folderChange, isFolderDep, rememberFolderDeps } from './dep-files';
 import { locate, nodeInfo } from '../pipeline/source';
-import type { BuildRecord } from './record';
+import type { BuildRecord, DeliveryRecord } from './record';
 
 /** What the engine needs to hash paths (the FileHasher). */
 export interface PathHasher {
@@ -97,7 +102,9 @@ export type EngineEvent =
   | { type: 'build-end'; build: BuildRecord }
   | { type: 'run-end'; run: RunRecord }
   /** Something mlci could not do that the user should hear about at once (a write failed). */
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /** A service stage started, turned healthy, failed or was removed. */
+  | ServiceEvent;
 
 export interface EngineDeps {
   runner: ContainerRunner;
@@ -151,6 +158,11 @@ export interface RunOptions {
   origin?: RunOrigin;
   /** Part of a sweep: its shared-stages step (history) or a combination (an experiment). See kind.ts. */
   step?: 'shared-stages' | 'combination';
+  /**
+   * Run `kind: deliver` stages (mlci deliver). Without it they are left out
+   * of the plan: a delivery happens from a verified commit only.
+   */
+  deliver?: (stage: Stage, ctx: { image: string; imageId?: string; log: (text: string) => void; signal: AbortSignal }) => Promise<{ passed: boolean; reason?: string; delivery?: DeliveryRecord }>;
 }
 
 export interface StagePlanEntry {
@@ -171,7 +183,7 @@ export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineD
   // `known`: hashes a dry run predicts for paths an upstream restore will write.
   for (const p of depPaths(stage)) hashes[p] = known?.[p] ?? (await deps.hasher.hashPath(inWorkspace(root, p)))?.hash ?? null;
   const inputs: StageInputs = { cmd: stage.run, env: envOf(stage), params: paramsOf(stage, params, (file) => readParamsFile(root, file)), deps: hashes };
-  if (CONTAINER_KINDS.includes(stage.kind) && stage.build && builds) {
+  if (IMAGE_KINDS.includes(stage.kind) && stage.build && builds) {
     if (builds.mode === 'run') {
       const built = await builds.session.ensure(stage.build);
       inputs.image = built.tag;
@@ -183,10 +195,10 @@ export async function stageInputs(stage: Stage, root: string, deps: Pick<EngineD
       inputs.build = b.hash;
       if (imageId) inputs.imageId = imageId;
     }
-  } else if (CONTAINER_KINDS.includes(stage.kind) && stage.build) {
+  } else if (IMAGE_KINDS.includes(stage.kind) && stage.build) {
     // No builder (host processes): like `image:`, the build is ignored.
     inputs.imageId = await deps.runner.resolveImage('build', undefined, signal);
-  } else if (CONTAINER_KINDS.includes(stage.kind) && stage.image) {
+  } else if (IMAGE_KINDS.includes(stage.kind) && stage.image) {
     inputs.image = mapImage(imageMap ?? new Map(), stage.image);
     if (opts.pull === false && deps.runner.imageIdIfPresent) {
       // Looking, not running: an image the engine lacks is a reason, not a download.
@@ -303,6 +315,11 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   const { pipeline, root } = opts;
   const signal = opts.signal ?? new AbortController().signal;
   const plan = makePlan(pipeline, { targets: opts.targets, downstream: opts.downstream ?? false });
+  if (!opts.deliver) {
+    const named = plan.stages.filter((s) => s.kind === 'deliver' && opts.targets.includes(s.name));
+    if (named.length) throw new FixableError(`${named.map((s) => s.name).join(', ')}: deliver stages run with \`mlci deliver\` (from a verified commit), not \`mlci run\``);
+    plan.stages = plan.stages.filter((s) => s.kind !== 'deliver');
+  }
   const planned = new Set(plan.stages.map((s) => s.name));
   const forced = (name: string) => opts.force === true || (Array.isArray(opts.force) && opts.force.includes(name));
   const lock: LockFile = readLock(root);
@@ -434,6 +451,26 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     await persist(withLock);
   };
 
+  const services = new RunServices(deps.runner, {
+    runId: opts.runId,
+    root,
+    ...(opts.user ? { user: opts.user } : {}),
+    signal,
+    record: entry,
+    openLog: (name) => {
+      const log = new StageLog(deps.sink.openLog(opts.runId, name), masker, (stream, text) => opts.onEvent?.({ type: 'stage-log', stage: name, stream, text }));
+      return { sink: (stream, text) => log.write(stream, text), close: () => log.close() };
+    },
+    stageStarted: (rec, reason) => {
+      rec.reason = reason;
+      opts.onEvent?.({ type: 'stage-start', stage: rec.name, reason: masker.mask(reason) });
+      void persist();
+    },
+    stageEnded: (rec) => finish(rec),
+    event: (e) => opts.onEvent?.(e.message ? { ...e, message: masker.mask(e.message) } : e),
+    env: (stage) => ({ ...stage.env, ...secretsFromHost(stage.secrets) }),
+  });
+
   const runOne = async (stage: Stage): Promise<void> => {
     const rec = entry(stage.name);
     const started = Date.now();
@@ -456,11 +493,22 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       if ((e as { engineLost?: boolean }).engineLost && !signal.aborted) noteEngineLost((e as Error).message);
       return finish(rec);
     }
-    const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher, undefined, session);
     const fingerprint = fingerprintOf(stage.kind, inputs);
     rec.fingerprint = fingerprint;
     if (inputs.image) rec.image = inputs.image;
     if (inputs.imageId) rec.imageId = inputs.imageId;
+    if (stage.kind === 'service') {
+      // Ready, not started: the first stage that needs it and runs starts it (services.ts).
+      rec.status = 'cached';
+      rec.cached = true;
+      rec.reason = 'ready: starts when a stage that needs it runs';
+      rec.durationMs = Date.now() - started;
+      services.prepare(stage, inputs);
+      lock.stages[stage.name] = { fingerprint, cmd: inputs.cmd, ...(inputs.image ? { image: inputs.image } : {}), ...(inputs.imageId ? { image_id: inputs.imageId } : {}), ...(inputs.build ? { build: inputs.build } : {}), env: inputs.env, params: inputs.params, deps: inputs.deps, ...(inputs.spec ? { spec: inputs.spec } : {}), outs: {} };
+      return;
+    }
+    if (stage.kind === 'deliver') return deliverOne(stage, rec, started);
+    const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher, undefined, session);
     // A frozen stage runs only when forced by name (`--force name`), as
     // `dvc repro -f` leaves frozen stages alone.
     const forcedHere = forced(stage.name) && !(stage.frozen && opts.force === true);
@@ -498,7 +546,9 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     let ok = false;
     try {
       deps.cache?.prepareForRun(stage);
-      if (CONTAINER_KINDS.includes(stage.kind)) {
+      // The services it needs, started (once per run) and healthy before it runs.
+      const svc = await services.ensure(stage);
+      if (CONTAINER_KINDS.includes(stage.kind) && stage.run.length) {
         const memory = stage.resources.memory !== undefined ? parseSize(stage.resources.memory) : undefined;
         const timeoutMs = stage.resources.timeout ? parseDuration(stage.resources.timeout) : undefined;
         const cache = await volumesFor(stage);
@@ -509,8 +559,9 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
           commands: stage.run,
           workspace: root,
           workdir: stage.workdir,
-          env: { ...cache.env, ...stage.env, ...secretsFromHost(stage.secrets) },
+          env: { ...cache.env, ...stage.env, ...svc.env, ...secretsFromHost(stage.secrets) },
           network: stage.network,
+          ...(svc.network ? { networkName: svc.network } : {}),
           ...(stage.resources.cpus !== undefined ? { cpus: stage.resources.cpus } : {}),
           ...(memory !== undefined ? { memoryBytes: memory } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -535,6 +586,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
           rec.problem = { path: at, message: result.outcome.message };
         }
         if (result.outcome.kind === 'cancelled') rec.status = 'cancelled';
+      } else if (stage.probes?.length) {
+        ok = true;
       } else {
         const exec = deps.builtins[stage.kind as 'data' | 'drift'];
         if (!exec) throw new Error(`${stage.kind} stages are not available in this build`);
@@ -546,6 +599,20 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
         ok = result.passed;
         if (!ok) rec.reason = `${stage.kind === 'data' ? 'data checks' : 'drift'} failed`;
       }
+      // Probes: after the stage's own command (when it has one) passed.
+      if (ok && stage.probes?.length) {
+        const probes = await runProbes(stage, new Map([...svc.hostUrls].map(([k, v]) => [k, { hostUrl: v }])), signal);
+        for (const line of probes.lines) emit('stdout', line + '\n');
+        stageMetrics[stage.name] = { ...stageMetrics[stage.name], ...probes.metrics };
+        (record.reports ??= {})[stage.name] = probes.report;
+        if (stage.reports.junit) {
+          const file = inWorkspace(root, stage.reports.junit);
+          await mkdir(path.dirname(file), { recursive: true });
+          await writeFileAtomic(file, junitXml(stage.name, probes.report));
+        }
+        ok = probes.passed;
+        if (!ok) rec.reason = `probe failed: ${probes.report.cases.filter((c) => c.status === 'failed').map((c) => `${c.name}: ${c.message}`).join('; ')}`;
+      }
       if (ok) await collectOutputs(stage, rec);
       else if (stage.reports.junit) await collectOutputs(stage, rec).catch(() => undefined);
     } catch (e) {
@@ -555,6 +622,9 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     } finally {
       await log.close();
     }
+    // A service that died while the stage used it is named in the stage's failure.
+    const exited = await services.afterStage(stage, !ok);
+    if (exited && !ok) rec.reason = `${rec.reason ?? 'failed'}\n${exited}`;
     rec.durationMs = Date.now() - started;
     if (signal.aborted && !ok) rec.status = 'cancelled';
     else if (rec.status !== 'cancelled') rec.status = ok ? 'passed' : 'failed';
@@ -598,6 +668,34 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       }
     }
     return finish(rec, ok);
+  };
+
+  /** A deliver stage (mlci deliver): the service's image, pushed by the deliver hook. */
+  const deliverOne = async (stage: Stage, rec: StageRecord, started: number): Promise<void> => {
+    rec.status = 'running';
+    rec.cached = false;
+    rec.log = `logs/${stage.name}.log`;
+    rec.reason = `deliver ${stage.deliver?.service ?? '?'} to ${stage.deliver?.registry ?? '?'}`;
+    opts.onEvent?.({ type: 'stage-start', stage: stage.name, reason: rec.reason });
+    const log = new StageLog(deps.sink.openLog(opts.runId, stage.name), masker, (stream, text) => opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream, text }));
+    try {
+      const service = stage.deliver ? pipeline.stageByName.get(stage.deliver.service) : undefined;
+      if (!stage.deliver || service?.kind !== 'service') throw new Error(`deliver stage ${stage.name} needs 'service' naming a service stage and a 'registry'`);
+      const inputs = services.inputsOf(service.name) ?? await stageInputs(service, root, deps, opts.params, opts.imageMap, signal, undefined, builds);
+      if (!inputs.image) throw new Error(`service ${service.name} has no image to deliver`);
+      const result = await opts.deliver!(stage, { image: inputs.image, ...(inputs.imageId ? { imageId: inputs.imageId } : {}), log: (text) => log.write('stdout', text), signal });
+      rec.status = result.passed ? 'passed' : signal.aborted ? 'cancelled' : 'failed';
+      if (result.reason) rec.reason = result.reason;
+      if (result.delivery) rec.delivery = result.delivery;
+    } catch (e) {
+      rec.status = signal.aborted ? 'cancelled' : 'failed';
+      rec.reason = (e as Error).message;
+      log.write('stderr', `mlci: ${(e as Error).message}\n`);
+    } finally {
+      await log.close();
+    }
+    rec.durationMs = Date.now() - started;
+    return finish(rec);
   };
 
   /** Metrics and report of a run-cache entry, for a stage that did not run now. */
@@ -680,7 +778,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   // Scheduler: start every stage whose needs are done, up to `jobs` at once.
   const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
   const state = new Map<string, 'waiting' | 'running' | 'done'>(plan.stages.map((s) => [s.name, 'waiting']));
-  const good = (name: string) => ['passed', 'cached', 'restored'].includes(entry(name).status);
+  // A service still starting for one stage is no failed need for another: that one waits for the same start.
+  const good = (name: string) => ['passed', 'cached', 'restored'].includes(entry(name).status) || (entry(name).kind === 'service' && entry(name).status === 'running');
   let stopStarting = false;
   await new Promise<void>((resolve) => {
     let running = 0;
@@ -717,6 +816,9 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     };
     signal.addEventListener('abort', () => pump(), { once: true });
     pump();
+  }).finally(async () => {
+    // Always: after success, failure and Ctrl+C (the scheduler returns once running stages stopped).
+    for (const problem of await services.teardown()) noteRunError(`service:${problem}`, problem);
   });
 
   // Metrics: every stage's, flattened; later stages in the plan win on clashes.

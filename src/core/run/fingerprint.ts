@@ -45,7 +45,7 @@ export function fingerprintOf(kind: string, inputs: StageInputs): string {
 
 /** The paths whose content a stage reads: its deps plus the data files of data and drift stages. */
 export function depPaths(stage: Stage): string[] {
-  const out = [...stage.deps];
+  const out = [...stage.deps, ...(stage.serviceDeps ?? [])];
   if (stage.kind === 'data' && stage.expect?.file) out.push(stage.expect.file);
   if (stage.kind === 'data' && stage.importance?.file) out.push(stage.importance.file);
   if (stage.kind === 'drift') {
@@ -96,6 +96,10 @@ export function specOf(stage: Stage): string | undefined {
   // `importance` joins the hash only when present, so existing lock files stay up to date.
   if (stage.kind === 'data') return sha256(canonicalJson(stage.importance ? { expect: stage.expect ?? null, importance: stage.importance } : stage.expect ?? null));
   if (stage.kind === 'drift') return sha256(canonicalJson({ drift: stage.drift ?? null }));
+  if (stage.kind === 'service') return sha256(canonicalJson({ service: stage.service ?? null }));
+  if (stage.kind === 'deliver') return sha256(canonicalJson({ deliver: stage.deliver ?? null }));
+  // Probes and the services they reach (port, health, command): a changed request or server reruns the probes.
+  if (stage.probes?.length) return sha256(canonicalJson({ probes: stage.probes, services: stage.serviceSpecs ?? null }));
   return undefined;
 }
 

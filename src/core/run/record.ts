@@ -68,6 +68,22 @@ export interface StageRecord {
   problem?: RunProblemRef;
   /** The batch job that ran it (Slurm executor): id, node, queue wait, run time, final state. */
   job?: SchedulerJob;
+  /** A started service's addresses: inside the run's network, and on this host. */
+  service?: { url: string; hostUrl: string };
+  /** A deliver stage's push: the image reference and the digest the registry answered. */
+  delivery?: DeliveryRecord;
+}
+
+export interface DeliveryRecord {
+  /** `host:port/repo:tag` as pushed. */
+  image: string;
+  registry: string;
+  tag: string;
+  /** `sha256:...` of the pushed manifest. */
+  digest: string;
+  /** The local image that was pushed. */
+  imageId?: string;
+  commit?: string;
 }
 
 /** A failure's place in the pipeline file (a JSON path) and, for builds, in the Dockerfile. */

@@ -8,10 +8,11 @@ import { didYouMean } from '../../text/suggest';
 import type { Gate, Stage } from '../model';
 import type { CheckContext } from './context';
 import { replaceFix } from './context';
+import { probeMetricNames } from '../service-model';
 
 export function declaredMetrics(ctx: CheckContext): Set<string> {
   const names = new Set(Object.keys(ctx.pipeline.metrics));
-  for (const s of ctx.pipeline.stages) for (const n of s.metricNames) names.add(n);
+  for (const s of ctx.pipeline.stages) for (const n of [...s.metricNames, ...probeMetricNames(s)]) names.add(n);
   return names;
 }
 
@@ -44,7 +45,7 @@ export function checkGates(ctx: CheckContext): void {
       const base = ['stages', stage.name, 'gates', gate.index];
       const known = checkMetricName(ctx, stage, gate, declared);
       const needsFile = gate.kind === 'threshold' || gate.kind === 'regression' || gate.kind === 'overfitting';
-      if (needsFile && !stage.metricsFile) {
+      if (needsFile && !stage.metricsFile && !(gate.metric && probeMetricNames(stage).includes(gate.metric))) {
         ctx.report('invalid-gate', base, `gate ${gate.index + 1} of stage '${stage.name}' reads metric '${gate.metric ?? '?'}', but the stage has no 'metrics' file to read it from`);
       }
       if ((gate.kind === 'regression' || gate.kind === 'overfitting') && known && gate.metric && !metrics[gate.metric]?.goal) {

@@ -26,10 +26,11 @@ export function checkStageShapes(ctx: CheckContext): void {
     }
     if (CONTAINER_KINDS.includes(stage.kind)) {
       // A DVC `cmd` is reported as such (did you mean 'run'?): one mistake, one problem.
-      if (stage.run.length === 0 && !own('run') && !own('cmd')) {
+      // A test stage of `probe:` requests alone runs no command: mlci sends them.
+      if (stage.run.length === 0 && !own('run') && !own('cmd') && !(stage.kind === 'test' && own('probe'))) {
         ctx.report('missing-run', base, `stage '${stage.name}' (kind ${stage.kind}) has no 'run' command`, { at: 'key' });
       }
-      if (stage.image === undefined && stage.build === undefined) {
+      if (stage.image === undefined && stage.build === undefined && !(stage.kind === 'test' && stage.run.length === 0 && own('probe'))) {
         ctx.report('missing-key', base, `stage '${stage.name}' has no image: set 'image' or 'build' on it, or 'defaults.image' or 'defaults.build'`, { at: 'key' });
       }
       const metrics = (ctx.data.stages as Record<string, Record<string, unknown>>)[stage.name]?.metrics;
@@ -41,6 +42,8 @@ export function checkStageShapes(ctx: CheckContext): void {
       }
       continue;
     }
+    // Service and deliver stages: checks/service-shape.ts.
+    if (stage.kind === 'service' || stage.kind === 'deliver') continue;
     // data and drift stages are computed by the engine, not in a container.
     for (const f of CONTAINER_ONLY) {
       if (own(f)) {
