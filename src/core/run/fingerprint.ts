@@ -118,7 +118,8 @@ function sectionChanges(prefix: string, a: Record<string, unknown>, b: Record<st
   const walk = (key: string, x: unknown, y: unknown) => {
     if (canonicalJson(x) === canonicalJson(y)) return;
     if (isSection(x) && isSection(y)) {
-      for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(`${key}.${k}`, x[k], y[k]);
+      // A whole-file param's key ends in ':' (config/extra.json:), its keys follow it directly.
+      for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(`${key}${key.endsWith(':') ? '' : '.'}${k}`, x[k], y[k]);
       return;
     }
     out.push(`param ${key} changed (${short(x ?? 'unset')} -> ${short(y ?? 'unset')})`);

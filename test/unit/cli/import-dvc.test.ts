@@ -98,7 +98,7 @@ describe('mlci import dvc (bundled CLI, local executor): same outputs as the com
     assert.match(status.out, /report\s+stale: always changed \(always_changed: true\)/, 'always_changed runs, never restores from the run-cache');
     writeFileSync(path.join(dir, 'config/extra.json'), '{"threshold": 0.6, "bias": 1}');
     status = mlci(['status', '--executor', 'local'], dir);
-    assert.match(status.out, /param config\/extra\.json: changed/);
+    assert.match(status.out, /param config\/extra\.json:threshold changed \(0\.5 -> 0\.6\)/);
     // frozen: a changed dep does not make the stage stale.
     const file = path.join(dir, 'mlci.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('  prepare:\n', '  prepare:\n    frozen: true\n'));
@@ -108,7 +108,7 @@ describe('mlci import dvc (bundled CLI, local executor): same outputs as the com
     const run = mlci(['run', '--executor', 'local'], dir);
     assert.equal(run.code, 0, run.out + run.err);
     assert.doesNotMatch(run.out, /prepare: running/);
-    assert.match(run.out, /train: running \(param config\/extra\.json: changed/);
+    assert.match(run.out, /train: running \(param config\/extra\.json:threshold changed \(0\.5 -> 0\.6\)/);
     assert.equal(readFileSync(path.join(dir, 'out/prepared.txt'), 'utf8'), 'ALPHA\nGAMMA\nEPSILON\n', 'the frozen stage kept its output');
   });
 
