@@ -4,6 +4,7 @@
  * (`model.lr`); a literal top-level key containing a dot wins if present.
  */
 import { LineCounter, isScalar, parseDocument, visit } from 'yaml';
+import { markPythonNumbers } from './pipeline/python-text';
 import { RESERVED_KEY, RESERVED_KEY_MESSAGE } from './pipeline/reserved-key';
 
 export type ParamValue = string | number | boolean | null | ParamValue[] | { [k: string]: ParamValue };
@@ -54,6 +55,7 @@ export function parseParams(text: string): ParamsParse {
   }
   if (values === null || values === undefined) values = {};
   if (typeof values !== 'object' || Array.isArray(values)) return { ok: false, message: 'the params file must be a mapping of keys to values' };
+  markPythonNumbers(doc, values); // `${}` writes 1.0 as DVC does, not as 1
   const keys: string[] = [];
   collectKeys(values as Record<string, ParamValue>, '', keys);
   return { ok: true, params: { values: values as Record<string, ParamValue>, keys } };

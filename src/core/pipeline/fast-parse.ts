@@ -13,6 +13,7 @@
  */
 import { parseEvents, getScalarValue } from 'js-yaml';
 import type { NodeInfo } from './source';
+import { pythonTextOfSource, setPythonText } from './python-text';
 import { RESERVED_KEY } from './reserved-key';
 import { childKey } from './source';
 
@@ -190,7 +191,12 @@ export function fastParse(text: string): FastParse | undefined {
           if (start < 0) openEnded = true;
           end = text.slice(0, ev.valueEnd).trimEnd().length;
         }
+        // Python's text of 1.0 or a 20-digit integer, which the number alone loses (python-text.ts).
+        const pyText = typeof value === 'number' && Number.isFinite(value) ? pythonTextOfSource(raw, value) : undefined;
+        const holder = parent?.kind === 'map' ? parent.obj : parent?.kind === 'seq' ? parent.arr : undefined;
+        const slot = parent?.kind === 'map' ? parent.pending?.name : parent?.kind === 'seq' ? parent.arr.length : undefined;
         if (!place(value, { kind: 'scalar', start, end })) return undefined;
+        if (pyText !== undefined && holder && slot !== undefined) setPythonText(holder, slot, pyText);
         break;
       }
       case ALIAS: {

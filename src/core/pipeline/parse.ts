@@ -17,6 +17,7 @@ import { fastParse } from './fast-parse';
 import { RESERVED_KEY, RESERVED_KEY_MESSAGE } from './reserved-key';
 import type { NodeInfo, PipelineSource } from './source';
 import { childKey, lineStartsOf, spanOf } from './source';
+import { markPythonNumbers } from './python-text';
 
 export interface ParseResult {
   source?: PipelineSource;
@@ -203,7 +204,9 @@ function parseWithYaml(file: string, text: string): ParseResult {
   // The data would hold the key as a prototype, not a key: later messages would only confuse.
   if (problems.some((p) => p.code === 'reserved-key')) return { source, problems };
   try {
-    return { source, data: doc.toJS({ maxAliasCount: 10_000 }), problems };
+    const data: unknown = doc.toJS({ maxAliasCount: 10_000 });
+    markPythonNumbers(doc, data); // `${}` from vars and matrix values writes 1.0 as DVC does
+    return { source, data, problems };
   } catch (e) {
     // An "alias bomb", or a document yaml cannot convert: report, don't throw.
     if (problems.some((p) => p.code === 'alias-unsupported')) return { source, problems };

@@ -15,6 +15,7 @@ import { escapeReason, resolveIn } from '../paths';
 import type { FileProbe } from '../ports';
 import type { ProblemCode } from '../problems';
 import { hasTemplate, interpolate, scalarText } from './interpolate';
+import { assignScope, pythonTextAt, setPythonText } from './python-text';
 import type { Scope } from './interpolate';
 import type { JsonPath } from './source';
 
@@ -77,8 +78,8 @@ export function expandTemplates(data: Obj, root: string, files: FileProbe, param
     const text = files.readText(resolveIn(root, paramsFile));
     const parsed = text !== undefined ? parseParams(text) : undefined;
     if (parsed?.ok) {
-      for (const [k, v] of Object.entries(parsed.params.values)) {
-        base.scope[k] = v;
+      for (const k of Object.keys(parsed.params.values)) {
+        assignScope(base.scope, parsed.params.values, k);
         base.where.set(k, paramsFile);
         paramKeys.add(k);
       }
@@ -115,7 +116,10 @@ export function expandTemplates(data: Obj, root: string, files: FileProbe, param
         continue;
       }
       const item: Obj = {};
-      axes.keys.forEach((k, i) => (item[k] = combo[i]));
+      axes.keys.forEach((k, i) => {
+        item[k] = combo[i];
+        setPythonText(item, k, pythonTextAt(axes.values[i], indexes[i]!));
+      });
       const used: string[] = [];
       out[instance] = withParams(interpolateDeep(body, { ...local.scope, item }, ['stages', name], issues, used), fromParams(used));
       origin.set(instance, name);
@@ -140,13 +144,13 @@ function loadVars(raw: unknown, at: JsonPath, into: Sources, env: VarsEnv): void
   const items = Array.isArray(raw) ? raw : [raw];
   items.forEach((item, i) => {
     const path = Array.isArray(raw) ? [...at, i] : at;
-    const define = (k: string, v: unknown, from: string) => {
+    const define = (k: string, container: Record<string, unknown>, from: string) => {
       const before = into.where.get(k);
       if (before !== undefined && before !== from) {
         env.issues.push({ code: 'invalid-template', path, message: `variable '${k}' from ${from} is already defined in ${before}: each name may be defined once` });
         return;
       }
-      into.scope[k] = v;
+      assignScope(into.scope, container, k);
       into.where.set(k, from);
     };
     if (typeof item === 'string') {
@@ -171,7 +175,7 @@ function loadVars(raw: unknown, at: JsonPath, into: Sources, env: VarsEnv): void
       const values: Record<string, ParamValue> = parsed.params.values;
       for (const k of keys ?? Object.keys(values)) {
         if (!(k in values)) env.issues.push({ code: 'unknown-variable', path, message: `vars file '${file}' has no key '${k}'` });
-        else if (file !== env.paramsFile) define(k, values[k], `'${file}'`);
+        else if (file !== env.paramsFile) define(k, values, `'${file}'`);
       }
       return;
     }
@@ -180,7 +184,7 @@ function loadVars(raw: unknown, at: JsonPath, into: Sources, env: VarsEnv): void
       env.issues.push({ code: 'wrong-type', path, message: 'a vars entry is a mapping of names to values, or the path of a params file (file or file:key1,key2)' });
       return;
     }
-    for (const [k, v] of Object.entries(m)) define(k, v, `vars`);
+    for (const k of Object.keys(m)) define(k, m, `vars`);
   });
 }
 

@@ -13,6 +13,7 @@ import { normalizeRel } from '../../paths';
 import type { FileProbe } from '../../ports';
 import type { Scope } from '../../pipeline/interpolate';
 import { parseParams } from '../../params';
+import { assignScope, setPythonText } from '../../pipeline/python-text';
 import { instanceSuffix } from '../../pipeline/templates';
 import type { Obj } from './read';
 import { DvcImportError, obj, readDvcProject } from './read';
@@ -97,9 +98,11 @@ export function importDvc(opts: DvcImportOptions): DvcImportResult {
         notes.push(`stage ${name}: foreach could not be expanded (${typeof def.foreach === 'string' ? `${def.foreach} is not a list or mapping` : 'no do: block'}), left out`);
         continue;
       }
-      items.forEach(({ key, item }, i) => {
+      items.forEach(({ key, item, text }, i) => {
         const failures: string[] = [];
-        const resolved = resolveDvcDeep(doDef, { ...local, key, item }, failures) as Obj;
+        const itemScope: Scope = { ...local, key, item };
+        setPythonText(itemScope, 'item', text);
+        const resolved = resolveDvcDeep(doDef, itemScope, failures) as Obj;
         const instance = `${name}@${key.replace(SAFE, '_')}`;
         const c = convertStage(resolved, {});
         if (i === 0) c.comments.stage.unshift(`dvc: stages ${name}@... expanded from foreach over ${items.map((x) => x.key).join(', ')}`);
@@ -195,8 +198,11 @@ function loadVars(raw: unknown, scope: Scope, opts: DvcImportOptions, notes: str
         continue;
       }
       const keys = keyList ? keyList.split(',').map((k) => k.trim()) : Object.keys(parsed.params.values);
-      for (const k of keys) if (k in parsed.params.values) scope[k] = parsed.params.values[k];
-    } else Object.assign(scope, obj(item) ?? {});
+      for (const k of keys) if (k in parsed.params.values) assignScope(scope, parsed.params.values, k);
+    } else {
+      const m = obj(item) ?? {};
+      for (const k of Object.keys(m)) assignScope(scope, m, k);
+    }
   }
 }
 

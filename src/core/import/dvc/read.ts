@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { markPythonNumbers } from '../../pipeline/python-text';
 import type { FileProbe } from '../../ports';
 
 export class DvcImportError extends Error {}
@@ -25,7 +26,9 @@ export function readYaml(files: FileProbe, dir: string, rel: string): unknown {
     const pos = lines.linePos(e.pos[0]);
     throw new DvcImportError(`${rel}:${pos.line}:${pos.col}: not valid YAML: ${e.message.split('\n')[0]}`);
   }
-  return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  markPythonNumbers(doc, data); // vars and foreach/matrix values in dvc.yaml print as DVC prints them
+  return data;
 }
 
 export interface DvcProject {

@@ -4,7 +4,8 @@
  * cannot keep (foreach, and `${}` uses mlci's interpolation does not
  * accept, such as a mapping unpacked into a command as `--key value`).
  */
-import { interpolate, lookup, refParts, scalarText } from '../../pipeline/interpolate';
+import { interpolate, itemTexts, lookup, refParts, scalarText } from '../../pipeline/interpolate';
+import { pythonTextAt } from '../../pipeline/python-text';
 import type { Scope } from '../../pipeline/interpolate';
 import type { Obj } from './read';
 import { obj } from './read';
@@ -16,9 +17,9 @@ function unpackArgs(v: Obj, prefix = ''): string {
     const flag = `--${prefix}${k}`;
     if (x === true) out.push(flag);
     else if (x === false || x === null || x === undefined) continue;
-    else if (Array.isArray(x)) out.push(`${flag} ${x.map((i) => scalarText(i) ?? JSON.stringify(i)).join(' ')}`);
+    else if (Array.isArray(x)) out.push(`${flag} ${itemTexts(x).map((t, i) => t ?? JSON.stringify(x[i])).join(' ')}`);
     else if (obj(x)) out.push(unpackArgs(x as Obj, `${prefix}${k}.`));
-    else out.push(`${flag} ${scalarText(x) ?? String(x)}`);
+    else out.push(`${flag} ${scalarText(x, pythonTextAt(v, k)) ?? String(x)}`);
   }
   return out.filter(Boolean).join(' ');
 }
@@ -41,8 +42,8 @@ export function resolveDvcString(s: string, scope: Scope, inCmd: boolean): Resol
     }
     const o = obj(hit.value);
     if (o) return unpackArgs(o);
-    if (Array.isArray(hit.value)) return hit.value.map((i) => scalarText(i) ?? JSON.stringify(i)).join(' ');
-    return scalarText(hit.value) ?? '';
+    if (Array.isArray(hit.value)) return itemTexts(hit.value).map((t, i) => t ?? JSON.stringify((hit.value as unknown[])[i])).join(' ');
+    return scalarText(hit.value, hit.text) ?? '';
   });
   return failure ? { ok: false, message: failure } : { ok: true, value: out };
 }
@@ -80,8 +81,9 @@ export function mlciAccepts(v: unknown, scope: Scope): boolean {
 }
 
 /** DVC's foreach: a list (keys are scalar values or indexes) or a mapping (keys are its keys). */
-export function foreachItems(value: unknown): Array<{ key: string; item: unknown }> | undefined {
-  if (Array.isArray(value)) return value.map((item, i) => ({ key: scalarText(item) ?? String(i), item }));
+/** A foreach's items with DVC's keys; `text` is a number item's Python text (1.0), for `${item}`. */
+export function foreachItems(value: unknown): Array<{ key: string; item: unknown; text?: string }> | undefined {
+  if (Array.isArray(value)) return itemTexts(value).map((text, i) => ({ key: text ?? String(i), item: value[i], ...(text !== undefined && typeof value[i] === 'number' ? { text } : {}) }));
   const o = obj(value);
   return o ? Object.entries(o).map(([key, item]) => ({ key, item })) : undefined;
 }
