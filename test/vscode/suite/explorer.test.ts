@@ -12,15 +12,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlciApi } from '../../../src/extension';
+import { api } from './support';
 import type { Node } from '../../../src/adapters/vscode/tree';
 
-async function api(): Promise<MlciApi> {
-  const ext = vscode.extensions.getExtension<MlciApi>('mlci.mlci');
-  assert.ok(ext, 'extension mlci.mlci is installed');
-  const a = await ext.activate();
-  await a.ready;
-  return a;
-}
 
 function label(a: MlciApi, n: Node): string {
   const item = a.tree.getTreeItem(n);

@@ -13,18 +13,12 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlciApi } from '../../../src/extension';
+import { api } from './support';
 import type { Node } from '../../../src/adapters/vscode/tree';
 import { engineEvents } from '../../support/engine-events';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 
-async function api(): Promise<MlciApi> {
-  const ext = vscode.extensions.getExtension<MlciApi>('mlci.mlci');
-  assert.ok(ext, 'extension mlci.mlci is installed');
-  const a = await ext.activate();
-  await a.ready;
-  return a;
-}
 
 /** The example's own pipeline (other tests add pipelines in subfolders). */
 function mainEntry(a: MlciApi) {

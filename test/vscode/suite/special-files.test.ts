@@ -14,17 +14,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { MlciApi } from '../../../src/extension';
+import { api } from './support';
 
 const HANG_MS = 10_000;
 
-async function api(): Promise<MlciApi> {
-  const ext = vscode.extensions.getExtension<MlciApi>('mlci.mlci');
-  assert.ok(ext, 'extension mlci.mlci is installed');
-  const a = await ext.activate();
-  await a.ready;
-  return a;
-}
 
 /** The answer of `p`, or a failure naming what hung. */
 async function noHang<T>(what: string, p: Thenable<T>): Promise<T> {
