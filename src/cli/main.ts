@@ -34,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plots: async () => (await import('./commands/plots')).plotsCommand,
   verify: async () => (await import('./commands/verify')).verifyCommand,
   push: async () => (await import('./commands/verify')).pushCommand,
+  deliver: async () => (await import('./commands/deliver')).deliverCommand,
   hook: async () => (await import('./commands/verify')).hookCommand,
   export: async () => (await import('./commands/export')).exportCommand,
   triggers: async () => (await import('./commands/triggers')).triggersCommand,

@@ -34,6 +34,7 @@ import { errorText, inspectImage, isNotFound, pull } from './docker-api';
 import pkg from '../../../package.json';
 import { LABEL_CLIENT, LABEL_HOST, clientLabel, hostId } from './owner';
 import { DockerServices } from './docker-services';
+import { pushImage } from './docker-push';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -68,6 +69,11 @@ export class DockerRunner implements ContainerRunner {
   readonly builder = new DockerBuilder(() => this.docker(), () => plainEngine(this.options));
   /** `kind: service` containers and the runs' private networks. */
   readonly services = new DockerServices(() => this.docker());
+
+  /** Tags `local` as `repository:tag` and pushes it (mlci deliver); the registry's digest. */
+  async pushImage(local: string, repository: string, tag: string, log: (text: string) => void, cancel?: Cancel): Promise<{ digest: string; imageId: string }> {
+    return pushImage(await this.docker(), local, repository, tag, log, cancel);
+  }
 
   constructor(private readonly options: DockerRunnerOptions = {}) {}
 

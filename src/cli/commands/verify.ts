@@ -23,7 +23,7 @@ import { formatGateResults } from '../../core/gates';
 import { installHook, uninstallHook } from '../../core/hook';
 import { parseImageMapping } from '../../core/run/images';
 
-async function runVerify(values: Record<string, unknown>, io: CliIo, allowDirty: boolean) {
+export async function runVerify(values: Record<string, unknown>, io: CliIo, allowDirty: boolean) {
   const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
   let state;
   try {

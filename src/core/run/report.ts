@@ -29,6 +29,11 @@ export function formatRunMarkdown(record: RunRecord, opts: { title?: string; gat
   for (const s of record.stages) {
     L.push(`| ${esc(s.name)} | ${ICON[s.status] ?? ''} ${stageWord(s.status)} | ${s.durationMs !== undefined && s.status !== 'cached' && s.status !== 'restored' ? formatDuration(s.durationMs) : ''} | ${esc(s.reason ?? '')} |`);
   }
+  const delivered = record.stages.filter((s) => s.delivery);
+  if (delivered.length) {
+    L.push('', '| delivered | image | digest |', '|---|---|---|');
+    for (const s of delivered) L.push(`| ${esc(s.name)} | ${esc(s.delivery!.image)} | ${esc(s.delivery!.digest)} |`);
+  }
   const metrics = Object.entries(record.metrics);
   if (metrics.length) {
     L.push('', '| metric | value |', '|---|---|');

@@ -1,0 +1,209 @@
+/**
+ * mlci deliver, as shipped (the bundled dist/cli.js), against a REAL Docker
+ * engine and a REAL registry: Debian's docker-registry (scripts/ci/registry.sh)
+ * started here on a free 127.0.0.1 port with temporary storage. The service
+ * image built from the workspace is pushed from a verified commit, its
+ * digest recorded, and pulled back by digest. Refused: a dirty tree, a
+ * registry name that is not one, an unreachable registry, a read-only one.
+ */
+import { strict as assert } from 'node:assert';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { DockerRunner } from '../../src/adapters/docker/docker-runner';
+import type { RunRecord } from '../../src/core/run/record';
+
+const repo = path.resolve(__dirname, '../..');
+const cli = path.join(repo, 'dist/cli.js');
+const REGISTRY_BIN = process.env.MLCI_REGISTRY_BIN ?? '/usr/bin/docker-registry';
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+interface Registry { host: string; proc: ChildProcess; dir: string }
+
+async function startRegistry(opts: { readOnly?: boolean } = {}): Promise<Registry> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-registry-'));
+  const port = await freePort();
+  writeFileSync(path.join(dir, 'config.yml'), [
+    'version: 0.1',
+    'log: { level: warn }',
+    'storage:',
+    `  filesystem: { rootdirectory: ${dir}/data }`,
+    ...(opts.readOnly ? ['  maintenance: { readonly: { enabled: true } }'] : []),
+    `http: { addr: "127.0.0.1:${port}" }`,
+  ].join('\n') + '\n');
+  const proc = spawn(REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
+  const host = `127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === 200, () => false);
+    if (ok) return { host, proc, dir };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill();
+  throw new Error(`the registry did not answer on ${host}`);
+}
+
+const PIPELINE = (registry: string) => `version: 1
+name: deliver-test
+defaults: { build: env }
+stages:
+  serve:
+    kind: service
+    run: python3 /app/serve.py
+    port: 8000
+    health: { http: /health, timeout: 30s, interval: 200ms }
+  smoke:
+    kind: test
+    needs: [serve]
+    probe:
+      - { service: serve, name: predict, method: POST, path: /predict, json: { tenure: 2 }, expect: { json: { churn: 1 } } }
+  deliver:
+    kind: deliver
+    needs: [smoke]
+    service: serve
+    registry: ${registry}
+    tag: "{short_commit}-{branch}"
+`;
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+}
+
+function workspace(registry: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-deliver-'));
+  mkdirSync(path.join(dir, 'env'));
+  copyFileSync(path.join(repo, 'test/fixtures/services/serve.py'), path.join(dir, 'env/serve.py'));
+  writeFileSync(path.join(dir, 'env/Dockerfile'), 'FROM mlci-test/python:3.12-slim\nCOPY serve.py /app/serve.py\n');
+  writeFileSync(path.join(dir, 'mlci.yaml'), PIPELINE(registry));
+  writeFileSync(path.join(dir, '.gitignore'), '.mlci/\n');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'pipeline');
+  return dir;
+}
+
+/** The usual flow: verify, commit the mlci.lock it wrote (what mlci push --commit-lock does). */
+function verifyAndCommitLock(root: string): void {
+  const v = mlci(root, 'verify');
+  assert.equal(v.status, 0, v.stdout + v.stderr);
+  git(root, 'add', 'mlci.lock');
+  git(root, 'commit', '-qm', 'mlci.lock');
+}
+
+const mlci = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 240_000 });
+
+function lastRecord(root: string, name: string): RunRecord {
+  const runs = readdirSync(path.join(root, '.mlci/runs')).sort().reverse();
+  for (const id of runs) {
+    const r = JSON.parse(readFileSync(path.join(root, '.mlci/runs', id, 'run.json'), 'utf8')) as RunRecord;
+    if (r.name === name) return r;
+  }
+  throw new Error(`no ${name} run`);
+}
+
+describe('mlci deliver to a real registry (bundled CLI, real Docker engine)', function () {
+  this.timeout(600_000);
+  const docker = new Docker();
+  const dirs: string[] = [];
+  const registries: Registry[] = [];
+  let registry: Registry;
+
+  before(async function () {
+    try {
+      await new DockerRunner().check();
+      await docker.getImage('mlci-test/python:3.12-slim').inspect();
+      if (!existsSync(REGISTRY_BIN)) throw new Error(`${REGISTRY_BIN} is missing (bash scripts/ci/registry.sh)`);
+    } catch (e) {
+      if (process.env.CI === 'true') throw new Error(`CI needs a Docker engine with the test images and Debian's docker-registry: ${(e as Error).message}`);
+      this.skip();
+    }
+    if (!existsSync(cli)) assert.equal(spawnSync(process.execPath, [path.join(repo, 'scripts/build.mjs')], { cwd: repo }).status, 0);
+    registry = await startRegistry();
+    registries.push(registry);
+  });
+  after(() => {
+    for (const r of registries) {
+      r.proc.kill();
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+
+  it('verifies the commit, pushes the service image, records the digest; the image pulls back by digest', async () => {
+    const root = workspace(`${registry.host}/churn`);
+    dirs.push(root);
+    // mlci run leaves the deliver stage out, and says how it runs.
+    const run = mlci(root, 'run', 'deliver');
+    assert.equal(run.status, 3, run.stdout + run.stderr);
+    assert.match(run.stderr, /deliver: deliver stages run with `mlci deliver` \(from a verified commit\), not `mlci run`/);
+
+    // Verify wrote mlci.lock: the commit does not record what was verified yet.
+    const early = mlci(root, 'deliver');
+    assert.equal(early.status, 3, early.stdout + early.stderr);
+    assert.match(early.stdout, /not delivered: verify reran stages and changed mlci\.lock/);
+    git(root, 'add', 'mlci.lock');
+    git(root, 'commit', '-qm', 'mlci.lock');
+    const r = mlci(root, 'deliver', '--ci');
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /no passing mlci verify recorded for [0-9a-f]{7}: verifying now/);
+    const head = git(root, 'rev-parse', 'HEAD');
+    const m = new RegExp(`delivered deliver: (${registry.host.replace(/\./g, '\\.')}/churn:${head.slice(0, 12)}-main)@(sha256:[0-9a-f]{64})`).exec(r.stdout);
+    assert.ok(m, r.stdout);
+    const [, image, digest] = m;
+    const rec = lastRecord(root, 'deliver');
+    const stage = rec.stages.find((s) => s.name === 'deliver')!;
+    assert.equal(stage.status, 'passed');
+    assert.deepEqual({ image: stage.delivery?.image, digest: stage.delivery?.digest, commit: stage.delivery?.commit }, { image, digest, commit: head });
+    assert.match(readFileSync(path.join(root, '.mlci/report.md'), 'utf8'), new RegExp(`\\| deliver \\| ${image.replace(/[.]/g, '\\.')} \\| ${digest} \\|`));
+    // The registry has it under that digest: remove the local tag and pull by digest.
+    await docker.getImage(image).remove();
+    const byDigest = `${registry.host}/churn@${digest}`;
+    await new Promise<void>((resolve, reject) => docker.pull(byDigest, (err: Error | null, stream: NodeJS.ReadableStream) => (err ? reject(err) : docker.modem.followProgress(stream, (e) => (e ? reject(e) : resolve())))));
+    const pulled = await docker.getImage(byDigest).inspect();
+    assert.equal(pulled.Id, stage.delivery?.imageId);
+    await docker.getImage(byDigest).remove().catch(() => undefined);
+
+    // A second delivery of the same commit uses the recorded verify.
+    const again = mlci(root, 'deliver', '--tag', 'again-{run}');
+    assert.equal(again.status, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /verified: run \S+ passed mlci verify on [0-9a-f]{7}/);
+    assert.match(again.stdout, /churn:again-\d{8}-\d{6}-[0-9a-f]{4}@sha256:/);
+  });
+
+  it('refuses a dirty tree and a registry name that is not one, and says why a push failed', async () => {
+    const root = workspace(`${registry.host}/churn`);
+    dirs.push(root);
+    writeFileSync(path.join(root, 'env/serve.py'), '# edited\n', { flag: 'a' });
+    const dirty = mlci(root, 'deliver');
+    assert.equal(dirty.status, 3);
+    assert.match(dirty.stderr, /uncommitted changes \(env\/serve\.py\): what is delivered is the commit, so commit or stash first/);
+    git(root, 'checkout', '--', '.');
+    verifyAndCommitLock(root);
+
+    const wrong = mlci(root, 'deliver', '--registry', `${registry.host}/Churn:latest`);
+    assert.equal(wrong.status, 3);
+    assert.match(wrong.stderr, /--registry: registry '127\.0\.0\.1:\d+\/Churn:latest' is not host\[:port\]\/repository/);
+
+    const closed = await freePort();
+    const unreachable = mlci(root, 'deliver', '--registry', `127.0.0.1:${closed}/churn`);
+    assert.equal(unreachable.status, 1, unreachable.stdout + unreachable.stderr);
+    assert.match(unreachable.stdout, new RegExp(`✘ deliver: failed: pushing 127\\.0\\.0\\.1:${closed}/churn:[0-9a-f]{12}-main failed: .*connection refused.*; is the registry at 127\\.0\\.0\\.1:${closed} running`));
+
+    const readOnly = await startRegistry({ readOnly: true });
+    registries.push(readOnly);
+    const refused = mlci(root, 'deliver', '--registry', `${readOnly.host}/churn`);
+    assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stdout, /✘ deliver: failed: pushing 127\.0\.0\.1:\d+\/churn:\S+ failed: .*(read-only|unsupported|not supported|method not allowed)/i);
+    const rec = lastRecord(root, 'deliver');
+    assert.equal(rec.stages.find((s) => s.name === 'deliver')?.delivery, undefined);
+  });
+});
