@@ -73,7 +73,10 @@ describe('mlci import dvc (bundled CLI, local executor): same outputs as the com
   it('the 5-stage course project: one command imports it; the run reports the metrics the commands write', () => {
     const dir = copy('05-course-project');
     const hand = copy('05-course-project');
-    assert.equal(mlci(['import', 'dvc', '--image', 'python:3.12-slim', '--env', 'PYTHONHASHSEED=0'], dir).code, 0);
+    const imp = mlci(['import', 'dvc', '--image', 'python:3.12-slim', '--env', 'PYTHONHASHSEED=0'], dir);
+    assert.equal(imp.code, 0, imp.err);
+    // Its dvc.lock (DVC 3 format) is what dvc repro recorded for these very files.
+    assert.match(imp.out, /\n  dvc\.lock: every command, dep and param is as DVC last ran it \(5 stages\)\n/);
     const text = readFileSync(path.join(dir, 'mlci.yaml'), 'utf8');
     assert.match(text, /defaults:\n  image: python:3\.12-slim\n  env:\n    PYTHONHASHSEED: "0"\n/);
     const run = mlci(['run', '--executor', 'local'], dir);

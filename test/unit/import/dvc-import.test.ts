@@ -6,7 +6,8 @@
  * CLI in test/unit/cli/import-dvc.test.ts.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { importDvc } from '../../../src/core/import/dvc';
 import { nodeFiles } from '../../../src/core/node-files';
@@ -73,6 +74,35 @@ describe('mlci import dvc: golden DVC projects', () => {
     for (const w of warned) {
       assert.match(w.message, /'src\/utils\/config\.py'|'src\/utils\/logs\.py'/);
       assert.ok(w.fixes?.[0]?.title.startsWith('Add '), 'a quick fix adds them to deps');
+    }
+  });
+
+  it('dvc.lock (DVC 3 format, as dvc repro writes it): an unchanged project says so; a changed cmd, dep, param, a stage not run and a removed one are each named', () => {
+    // 05-course-project/dvc.lock: md5 and size of every dep and out from running commands.sh; params as DVC records them.
+    assert.ok(imported('05-course-project').result.notes.includes('dvc.lock: every command, dep and param is as DVC last ran it (5 stages)'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlci-dvc-lock-'));
+    try {
+      cpSync(path.join(root, '05-course-project'), dir, { recursive: true });
+      const edit = (rel: string, from: string | RegExp, to: string) => writeFileSync(path.join(dir, rel), readFileSync(path.join(dir, rel), 'utf8').replace(from, to));
+      edit('params.yaml', 'shrink: 0.5', 'shrink: 0.6');
+      edit('params.yaml', 'random_state: 42', 'random_state: 7');
+      edit('src/stages/train.py', /$/, '# tuned\n');
+      edit('dvc.yaml', 'python3 src/stages/evaluate.py --config=params.yaml', 'python3 src/stages/evaluate.py --config=params.yaml --verbose');
+      edit('dvc.lock', /  data_split:\n[\s\S]*?(?=  train:\n)/, '');
+      edit('dvc.lock', /$/, '  old_stage:\n    cmd: python3 old.py\n');
+      rmSync(path.join(dir, 'data/raw/iris.csv'));
+      const { notes } = importDvc({ dir, files: nodeFiles });
+      assert.deepEqual(notes.filter((n) => n.startsWith('dvc.lock')), [
+        'dvc.lock: data_load changed since dvc repro ran it: data/raw/iris.csv is gone; param params.yaml:base {"log_level":"INFO","random_state":42} -> {"random_state":7,"log_level":"INFO"}',
+        'dvc.lock: featurize changed since dvc repro ran it: param params.yaml:base {"log_level":"INFO","random_state":42} -> {"random_state":7,"log_level":"INFO"}',
+        'dvc.lock has no stage data_split: DVC has not run it yet',
+        'dvc.lock: train changed since dvc repro ran it: src/stages/train.py changed; param params.yaml:base {"log_level":"INFO","random_state":42} -> {"random_state":7,"log_level":"INFO"}; param params.yaml:train.shrink 0.5 -> 0.6',
+        'dvc.lock: evaluate last ran "python3 src/stages/evaluate.py --config=params.yaml", the import runs "python3 src/stages/evaluate.py --config=params.yaml --verbose" (dvc.yaml or params changed since dvc repro?)',
+        'dvc.lock: evaluate changed since dvc repro ran it: param params.yaml:base {"log_level":"INFO","random_state":42} -> {"random_state":7,"log_level":"INFO"}',
+        'dvc.lock has stage old_stage, which dvc.yaml no longer defines',
+      ].filter((n) => n.startsWith('dvc.lock')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

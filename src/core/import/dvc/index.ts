@@ -7,19 +7,21 @@
  * the summary. dvc.lock, when present, is compared with the commands the
  * import writes (a difference means dvc.yaml changed since `dvc repro`).
  */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { Document, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { Pair } from 'yaml';
 import { normalizeRel } from '../../paths';
 import type { FileProbe } from '../../ports';
 import type { Scope } from '../../pipeline/interpolate';
-import { parseParams } from '../../params';
+import { paramValue, parseParams } from '../../params';
 import { assignScope, setPythonText } from '../../pipeline/python-text';
 import { instanceSuffix } from '../../pipeline/templates';
 import type { Obj } from './read';
 import { DvcImportError, obj, readDvcProject } from './read';
 import { dvcMatrixSuffix, foreachItems, mlciAccepts, resolveDvcDeep, resolveDvcString } from './resolve';
 import type { StageComments } from './stage';
-import { convertStage } from './stage';
+import { convertStage, underWdir } from './stage';
 
 export { DvcImportError } from './read';
 
@@ -48,6 +50,8 @@ interface Instance {
   cmd: unknown;
   deps: string[];
   outs: string[];
+  /** DVC's working folder of the stage (dvc.lock's paths are relative to it). */
+  wdir: string;
 }
 
 interface Written {
@@ -108,7 +112,7 @@ export function importDvc(opts: DvcImportOptions): DvcImportResult {
         if (i === 0) c.comments.stage.unshift(`dvc: stages ${name}@... expanded from foreach over ${items.map((x) => x.key).join(', ')}`);
         for (const f of failures) c.comments.stage.push(`dvc: ${f}`);
         written.push({ name: instance, body: c.body, comments: c.comments, instances: [instance] });
-        instances.push({ name: instance, dvcName: `${name}@${key}`, owner: instance, cmd: resolved.cmd, deps: c.deps, outs: c.outs });
+        instances.push({ name: instance, dvcName: `${name}@${key}`, owner: instance, cmd: resolved.cmd, deps: c.deps, outs: c.outs, wdir: wdirOf(resolved) });
       });
       notes.push(`stage ${name}: foreach expanded into ${items.length} stages (${items.map((x) => `${name}@${x.key.replace(SAFE, '_')}`).join(', ')})`);
       continue;
@@ -134,7 +138,7 @@ export function importDvc(opts: DvcImportOptions): DvcImportResult {
         const instance = `${name}@${instanceSuffix(axes.keys, combo, indexes)}`;
         const c = convertStage(resolved, {});
         names.push(instance);
-        instances.push({ name: instance, dvcName: `${name}@${dvcMatrixSuffix(axes.keys, combo, indexes)}`, owner: keep ? name : instance, cmd: resolved.cmd, deps: c.deps, outs: c.outs });
+        instances.push({ name: instance, dvcName: `${name}@${dvcMatrixSuffix(axes.keys, combo, indexes)}`, owner: keep ? name : instance, cmd: resolved.cmd, deps: c.deps, outs: c.outs, wdir: wdirOf(resolved) });
         if (!keep) {
           if (names.length === 1) c.comments.stage.unshift(`dvc: stages ${name}@... expanded from a matrix whose \${} mlci cannot keep as a template`);
           for (const f of failures) c.comments.stage.push(`dvc: ${f}`);
@@ -166,11 +170,11 @@ export function importDvc(opts: DvcImportOptions): DvcImportResult {
       notes.push(`stage ${name}: \${} expanded (DVC-only form)`);
     }
     written.push({ name, body: c.body, comments: c.comments, instances: [name] });
-    instances.push({ name, dvcName: name, owner: name, cmd: resolved.cmd, deps: r.deps, outs: r.outs });
+    instances.push({ name, dvcName: name, owner: name, cmd: resolved.cmd, deps: r.deps, outs: r.outs, wdir: wdirOf(resolved) });
   }
 
   inferNeeds(written, instances, notes);
-  compareLock(project.lock, instances, notes);
+  compareLock(project.lock, instances, notes, opts);
 
   for (const k of Object.keys(project.dvc)) {
     if (k === 'stages' || k === 'vars') continue;
@@ -256,9 +260,21 @@ function inferNeeds(written: Written[], instances: Instance[], notes: string[]):
   }
 }
 
-function compareLock(lock: Record<string, Obj> | undefined, instances: Instance[], notes: string[]): void {
+const wdirOf = (stage: Obj): string => (typeof stage.wdir === 'string' && stage.wdir !== '' ? stage.wdir : '.');
+
+/**
+ * dvc.lock is what `dvc repro` last ran: each stage's command, the md5 of
+ * its deps and the values of its params. The import says where the
+ * project has moved on since (a command, a dep or a param value that
+ * differs), i.e. which stages DVC itself would rerun, so a user knows
+ * whether mlci's first run should match the outputs in the repository.
+ */
+function compareLock(lock: Record<string, Obj> | undefined, instances: Instance[], notes: string[], opts: DvcImportOptions): void {
   if (!lock) return;
   const names = new Set(instances.map((i) => i.dvcName));
+  const before = notes.length;
+  // Outputs of DVC stages are in its cache, not the repository, until pulled or reproduced: absent is normal.
+  const produced = new Set(instances.flatMap((i) => [...i.outs, ...lockPaths(lock[i.dvcName]?.outs).map((p) => underWdir(i.wdir, p))]));
   for (const inst of instances) {
     const l = lock[inst.dvcName];
     if (!l) {
@@ -266,9 +282,55 @@ function compareLock(lock: Record<string, Obj> | undefined, instances: Instance[
       continue;
     }
     if (JSON.stringify(l.cmd) !== JSON.stringify(inst.cmd)) notes.push(`dvc.lock: ${inst.dvcName} last ran ${JSON.stringify(l.cmd)}, the import runs ${JSON.stringify(inst.cmd)} (dvc.yaml or params changed since dvc repro?)`);
+    const changed = [...lockDepChanges(l, inst.wdir, produced, opts), ...lockParamChanges(l, inst.wdir, opts)];
+    if (changed.length) notes.push(`dvc.lock: ${inst.dvcName} changed since dvc repro ran it: ${changed.join('; ')}`);
   }
   for (const name of Object.keys(lock)) if (!names.has(name)) notes.push(`dvc.lock has stage ${name}, which dvc.yaml no longer defines`);
-  if (!notes.some((n) => n.startsWith('dvc.lock'))) notes.push(`dvc.lock: every command matches what DVC last ran (${instances.length} stages)`);
+  if (notes.length === before) notes.push(`dvc.lock: every command, dep and param is as DVC last ran it (${instances.length} stages)`);
+}
+
+/** Deps whose md5 (DVC 3's `hash: md5`, of the file's bytes) differs from the lock's; folders (`.dir`) are not checked. */
+function lockPaths(entries: unknown): string[] {
+  return (Array.isArray(entries) ? entries : []).flatMap((e) => (typeof obj(e)?.path === 'string' ? [obj(e)!.path as string] : []));
+}
+
+function lockDepChanges(l: Obj, wdir: string, produced: ReadonlySet<string>, opts: DvcImportOptions): string[] {
+  const out: string[] = [];
+  for (const d of Array.isArray(l.deps) ? l.deps : []) {
+    const dep = obj(d);
+    if (!dep || typeof dep.path !== 'string' || dep.hash !== 'md5' || typeof dep.md5 !== 'string' || dep.md5.endsWith('.dir')) continue;
+    const shown = underWdir(wdir, dep.path);
+    const file = path.join(opts.dir, shown);
+    if (opts.files.stat(file) !== 'file') {
+      if (!produced.has(shown)) out.push(`${shown} is gone`);
+      continue;
+    }
+    const text = opts.files.readText(file);
+    // readText decodes UTF-8: a file that is not text cannot be hashed from it, so it is not judged.
+    if (text === undefined || text.includes('\uFFFD')) continue;
+    if (createHash('md5').update(text, 'utf8').digest('hex') !== dep.md5) out.push(`${shown} changed`);
+  }
+  return out;
+}
+
+/** Params whose current value differs from the value the lock recorded (`params: {file: {key: value}}`). */
+function lockParamChanges(l: Obj, wdir: string, opts: DvcImportOptions): string[] {
+  const out: string[] = [];
+  for (const [file, recorded] of Object.entries(obj(l.params) ?? {})) {
+    const shown = underWdir(wdir, file);
+    const text = opts.files.readText(path.join(opts.dir, shown));
+    const parsed = text === undefined ? undefined : parseParams(text);
+    for (const [key, was] of Object.entries(obj(recorded) ?? {})) {
+      const now = parsed?.ok ? paramValue(parsed.params.values, key) : undefined;
+      if (canonical(now) !== canonical(was)) out.push(`param ${shown}:${key} ${JSON.stringify(was)} -> ${now === undefined ? 'unset' : JSON.stringify(now)}`);
+    }
+  }
+  return out;
+}
+
+/** JSON with sorted keys: a section recorded in another key order is the same section. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x)) ?? 'undefined';
 }
 
 function render(written: Written[], topVars: unknown, opts: DvcImportOptions, top: string[], instances: Instance[]): string {
