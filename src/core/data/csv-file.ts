@@ -27,7 +27,7 @@ export async function tokenizeCsvFile(
   const tokenizer = new CsvTokenizer(sink, options);
   let bytesRead = 0;
   try {
-    for await (const chunk of fileChunks(path, tokenizer.file, options)) {
+    for await (const chunk of fileChunks(path, tokenizer.file, { ...options, reuse: true })) {
       tokenizer.push(chunk);
       bytesRead += chunk.length;
       if (afterChunk?.(bytesRead) === true) return tokenizer;

@@ -110,7 +110,7 @@ export async function loadCsvPart(path: string, options: CsvLoadOptions, part: C
   const length = part.end - part.start;
   let bytesRead = 0;
   let sized = false;
-  for await (const chunk of fileChunks(path, file, { ...options, range: { start: part.start, end: part.end } })) {
+  for await (const chunk of fileChunks(path, file, { ...options, range: { start: part.start, end: part.end }, reuse: true })) {
     tokenizer.push(chunk);
     bytesRead += chunk.length;
     if (!sized && sink.rowCount >= 16) {

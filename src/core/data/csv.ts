@@ -160,7 +160,7 @@ export class CsvTokenizer {
     if (this.ended) throw new Error('CsvTokenizer.push after end');
     if (chunk.length === 0) return;
     if (!this.started) {
-      this.head.push(chunk);
+      this.head.push(Buffer.from(chunk)); // a copy: the caller may refill its buffer (fileChunks' reuse)
       this.headLen += chunk.length;
       if (this.headLen >= SNIFF_BYTES) this.start(false);
       return;

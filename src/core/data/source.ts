@@ -4,7 +4,6 @@
  * vanishes, small enough to bound memory; tests pass tiny sizes to exercise
  * every chunk boundary.
  */
-import { createReadStream } from 'node:fs';
 import { FILE_LIMITS, FileReadError, openRegularFile } from '../files/regular-file';
 import { DataError } from './errors';
 
@@ -20,8 +19,14 @@ export interface ChunkOptions {
 /**
  * Yields the file's chunks. Breaking out of the loop closes the file, which
  * is how a second pass stops early.
+ *
+ * With `reuse`, every chunk is the same buffer, refilled: the consumer must
+ * copy what it keeps past the next chunk (the CSV tokenizer does). Without
+ * it, each chunk is a fresh buffer, and a file read at full speed piles up
+ * tens of MB of spent chunks before the collector frees them (measured on a
+ * 120 MB CSV: RSS 240 MB for 122 MB of columns).
  */
-export async function* fileChunks(path: string, label: string, options: ChunkOptions = {}): AsyncGenerator<Buffer> {
+export async function* fileChunks(path: string, label: string, options: ChunkOptions & { reuse?: boolean } = {}): AsyncGenerator<Buffer> {
   // Only a regular file, checked on the open descriptor: a FIFO would block the read forever.
   let opened;
   try {
@@ -29,18 +34,27 @@ export async function* fileChunks(path: string, label: string, options: ChunkOpt
   } catch (err) {
     throw ioError(label, err);
   }
-  const range = options.range;
-  if (range !== undefined && range.end <= range.start) {
-    await opened.handle.close();
-    return;
-  }
-  const stream = createReadStream(path, { fd: opened.handle, highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES, ...(range ? { start: range.start, end: range.end - 1 } : {}) });
+  const { handle } = opened;
+  const size = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  let position = options.range?.start ?? 0;
+  const end = options.range?.end ?? Infinity;
+  const shared = options.reuse === true ? Buffer.allocUnsafe(size) : undefined;
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
-  } catch (err) {
-    throw ioError(label, err);
+    while (position < end) {
+      const buf = shared ?? Buffer.allocUnsafe(size);
+      const want = Math.min(size, end - position);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(buf, 0, want, position));
+      } catch (err) {
+        throw ioError(label, err);
+      }
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
   } finally {
-    stream.destroy();
+    await handle.close();
   }
 }
 
