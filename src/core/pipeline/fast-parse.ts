@@ -5,7 +5,9 @@
  * files use: block and flow collections, all scalar styles, anchors,
  * aliases and `<<` merges. Anything else it declines (returns undefined)
  * and the `yaml` path takes over: syntax errors, duplicate keys, tags,
- * complex keys, several documents, heavy alias use. That path recovers
+ * complex keys, plain keys that are not strings, several documents, heavy
+ * alias use (test/unit/pipeline/readers-agree.test.ts checks both paths
+ * give the same data on what the fast path accepts). That path recovers
  * from errors and reports all of them, which matters more than speed once
  * a file is broken.
  *
@@ -147,6 +149,15 @@ export function fastParse(text: string): FastParse | undefined {
     return parent.pending!.name === '<<' && parent.pending!.plain ? undefined : childKey(parent.key, parent.pending!.name);
   };
 
+  // An anchor name defined twice is declined: an alias means the latest definition
+  // by position, but a collection's value is complete (and recorded) only at its end.
+  const definedAnchors = new Set<string>();
+  const defineAnchor = (name: string): boolean => {
+    if (definedAnchors.has(name)) return false;
+    definedAnchors.add(name);
+    return true;
+  };
+
   for (const ev of events) {
     switch (ev.type) {
       case DOCUMENT:
@@ -158,6 +169,10 @@ export function fastParse(text: string): FastParse | undefined {
         const parent = stack[stack.length - 1];
         // A scalar where a mapping expects a key is the key.
         if (parent?.kind === 'map' && !parent.pending) {
+          // A plain key that is not a string in the core schema (`~`, `01`, `1.0`, `true`) is
+          // declined: `yaml` names it by its value ("", "1", "1", "true") and finds `1:` and
+          // `01:` to be the same key; one reader decides what such keys mean.
+          if (ev.style === PLAIN && typeof resolvePlain(raw) !== 'string') return undefined;
           if (parent.seen.has(raw)) return undefined; // duplicate key: the yaml path reports it
           if (raw === RESERVED_KEY) return undefined; // reported by the yaml path
           parent.seen.add(raw);
@@ -169,6 +184,7 @@ export function fastParse(text: string): FastParse | undefined {
         const value = ev.style === PLAIN ? resolvePlain(raw) : raw;
         if (ev.anchorStart !== -1) {
           const name = text.slice(ev.anchorStart, ev.anchorEnd);
+          if (!defineAnchor(name)) return undefined;
           anchors.set(name, value);
           const key = pathOfNew();
           if (key !== undefined) anchorKeys.set(name, key);
@@ -219,7 +235,11 @@ export function fastParse(text: string): FastParse | undefined {
         const frame: Frame = ev.type === MAPPING
           ? { kind: 'map', obj: {}, key: key ?? '\u0002merge', info, seen: new Set(), merges: [], lastEnd: ev.start }
           : { kind: 'seq', arr: [], key: key ?? '\u0002merge', info, lastEnd: ev.start };
-        if (ev.anchorStart !== -1) (frame as Frame & { anchor?: string }).anchor = text.slice(ev.anchorStart, ev.anchorEnd);
+        if (ev.anchorStart !== -1) {
+          const name = text.slice(ev.anchorStart, ev.anchorEnd);
+          if (!defineAnchor(name)) return undefined;
+          (frame as Frame & { anchor?: string }).anchor = name;
+        }
         stack.push(frame);
         break;
       }

@@ -129,7 +129,8 @@ function indexDocument(doc: Document.Parsed, text: string): Map<string, NodeInfo
   return index;
 }
 
-function parseWithYaml(file: string, text: string): ParseResult {
+/** The `yaml` path alone (exported for the test that compares it with the fast path). */
+export function parseWithYaml(file: string, text: string): ParseResult {
   const lineCounter = new LineCounter();
   // prettyErrors off: we build our own messages from code and position.
   const docs = parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
