@@ -208,6 +208,14 @@ export interface ContainerRunner {
   run(spec: StageSpec, log: LogSink, cancel?: Cancel, progress?: (job: SchedulerJob) => void): Promise<StageResult>;
   /** Present when the runner can start `kind: service` containers (Docker). */
   readonly services?: ServiceHost;
+  /**
+   * Scheduler runners: every planned command stage at once, before the first
+   * one runs (`after`: the stages whose jobs it waits for). Each is started
+   * later by `run`, when the engine has decided it runs.
+   */
+  submitPlan?(runId: string, stages: { spec: StageSpec; after: string[] }[], cancel?: Cancel): Promise<void>;
+  /** Scheduler runners: withdraw what `submitPlan` submitted and the run did not run (up to date, skipped, cancelled). */
+  endRun?(runId: string): Promise<void>;
   /** Remove containers labelled by runs that are no longer alive; returns how many. */
   removeStray(isRunAlive: (runId: string) => boolean): Promise<number>;
 }

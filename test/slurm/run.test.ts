@@ -6,7 +6,7 @@
  * by its time limit, and Ctrl+C leaving no job behind.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { copyExample, jobsOf, records, requireCluster, runCli, startCli, tempDir, until, writePipeline } from './cluster';
 
@@ -47,10 +47,20 @@ describe('slurm executor: stages as batch jobs on a real cluster', function () {
     const log = readFileSync(path.join(onSlurm, '.mlci', 'runs', rs!.id, 'logs', 'train.log'), 'utf8');
     assert.match(log, /train metrics: loss/);
     assert.match(s.stdout, /train: job \d+ running on /);
-    // A second run submits nothing: every stage is up to date.
+    // A second run runs nothing: every stage is up to date, and the jobs it submitted with the plan are withdrawn.
     const again = runCli(onSlurm, ['run', '--executor', 'slurm']);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /\(5 up to date\)/);
+    const second = records(onSlurm)[1]!;
+    assert.deepEqual(jobsOf(second.id).map((j) => j.state), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    // Only evaluate reads threshold: its job runs although train's job (its dependency) never does.
+    const params = path.join(onSlurm, 'params.yaml');
+    writeFileSync(params, readFileSync(params, 'utf8').replace(/^threshold: .*$/m, 'threshold: 0.4'));
+    const third = runCli(onSlurm, ['run', '--executor', 'slurm']);
+    assert.equal(third.status, 0, third.stdout + third.stderr);
+    const r3 = records(onSlurm)[2]!;
+    assert.deepEqual(r3.stages.map((st) => `${st.name}:${st.status}`), ['unit-tests:cached', 'validate-data:cached', 'train:cached', 'evaluate:passed', 'drift:cached']);
+    assert.equal(r3.stages.find((st) => st.name === 'evaluate')!.job?.state, 'COMPLETED');
   });
 
   it('a failing job fails its stage with the exit code and skips what needs it', () => {
@@ -79,7 +89,7 @@ stages:
     assert.deepEqual(jobsOf(rec!.id).filter((j) => j.state === 'PENDING' || j.state === 'RUNNING'), []);
   });
 
-  it('Ctrl+C scancels the running job and leaves no job of the run', async () => {
+  it('submits the whole DAG at once; Ctrl+C scancels the running job and the ones waiting on it', async () => {
     const dir = tempDir('cancel');
     writePipeline(dir, `version: 1
 defaults: { image: python:3.12-slim }
@@ -87,6 +97,10 @@ stages:
   long:
     run: echo started; sleep 120
     outs: [never.txt]
+  after:
+    needs: [long]
+    run: touch after.txt
+    outs: [after.txt]
 `);
     const child = startCli(dir, ['run', '--executor', 'slurm']);
     let out = '';
@@ -94,6 +108,8 @@ stages:
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const runId = await until('the run record', () => records(dir)[0]?.id);
     await until('the job running', () => jobsOf(runId).some((j) => j.state === 'RUNNING'), 120_000);
+    // The downstream stage is already a job, waiting for the first.
+    assert.deepEqual(jobsOf(runId).map((j) => `${j.name}:${j.state}`).sort(), [`mlci:${runId}:after:PENDING`, `mlci:${runId}:long:RUNNING`]);
     const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     child.kill('SIGINT');
     const code = await exited;
@@ -106,7 +122,7 @@ stages:
       return l.length === 0 ? [] : undefined;
     }, 30_000);
     assert.deepEqual(live, []);
-    assert.ok(jobsOf(runId).every((j) => j.state === 'CANCELLED'), JSON.stringify(jobsOf(runId)));
+    assert.deepEqual(jobsOf(runId).map((j) => j.state), ['CANCELLED', 'CANCELLED']);
     assert.equal(existsSync(path.join(dir, 'never.txt')), false);
   });
 

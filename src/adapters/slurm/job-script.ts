@@ -24,7 +24,7 @@ export function parseJobName(name: string): { runId: string; stage: string } | u
   return m ? { runId: m[1]!, stage: m[2]! } : undefined;
 }
 
-function quote(s: string): string {
+export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -71,18 +71,18 @@ export function optionArgs(o: SlurmOptions | undefined): string[] {
  */
 export function batchScript(spec: StageSpec, runtime: SlurmRuntime, cwd: string): string {
   const body = stageScript(spec.commands);
-  if (runtime === 'host') return `#!/bin/sh\ncd ${quote(cwd)} || exit 1\n${body}`;
+  if (runtime === 'host') return `#!/bin/sh\ncd ${shellQuote(cwd)} || exit 1\n${body}`;
   const name = `mlci-${plain(spec.runId)}-${plain(spec.stage)}-$SLURM_JOB_ID`.toLowerCase();
-  const env = Object.keys(spec.env).map((k) => `-e ${quote(k)}`).join(' ');
-  const user = spec.user ? `--user ${quote(spec.user)}` : '';
+  const env = Object.keys(spec.env).map((k) => `-e ${shellQuote(k)}`).join(' ');
+  const user = spec.user ? `--user ${shellQuote(spec.user)}` : '';
   const cpus = spec.cpus !== undefined ? `--cpus ${spec.cpus}` : '';
   const mem = spec.memoryBytes !== undefined ? `--memory ${spec.memoryBytes}` : '';
   return [
     '#!/bin/sh',
     `name=${name}`,
     `trap 'docker rm -f "$name" >/dev/null 2>&1; exit 143' TERM INT`,
-    `docker run --rm --name "$name" --label mlci.run=${quote(spec.runId)} --network ${spec.network} ${user} ${cpus} ${mem} ${env} \\`,
-    `  -v ${quote(`${spec.workspace}:${spec.workspace}`)} -w ${quote(cwd)} ${quote(spec.image)} sh -c ${quote(body)} &`,
+    `docker run --rm --name "$name" --label mlci.run=${shellQuote(spec.runId)} --network ${spec.network} ${user} ${cpus} ${mem} ${env} \\`,
+    `  -v ${shellQuote(`${spec.workspace}:${spec.workspace}`)} -w ${shellQuote(cwd)} ${shellQuote(spec.image)} sh -c ${shellQuote(body)} &`,
     // `wait` returns at once on a signal, so the trap runs while the container still lives.
     'wait $!',
     '',

@@ -25,7 +25,7 @@ import type { ProcessIdentity } from '../../core/run/process-identity';
 import { currentProcess, processState } from '../../core/run/process-identity';
 import { ChunkDecoder } from '../local/stage-script';
 import type { SlurmRuntime } from './job-script';
-import { batchScript, jobName, parseJobName, plain, resourceArgs } from './job-script';
+import { batchScript, jobName, parseJobName, plain, resourceArgs, shellQuote } from './job-script';
 import { JobWatcher } from './job-watcher';
 import type { WatchOptions } from './job-watcher';
 import { SlurmCli } from './slurm-cli';
@@ -93,6 +93,8 @@ export class SlurmRunner implements ContainerRunner {
   private readonly watcher: JobWatcher;
   private readonly env: NodeJS.ProcessEnv;
   private readonly owner = currentProcess();
+  /** Jobs `submitPlan` submitted held, by run and stage, until `run` releases them. */
+  private readonly held = new Map<string, Map<string, { id: string; released: boolean; after: string[] }>>();
 
   constructor(opts: SlurmRunnerOptions = {}) {
     this.env = opts.env ?? process.env;
@@ -142,6 +144,53 @@ export class SlurmRunner implements ContainerRunner {
     return this.runJob(spec, log, cancel, progress);
   }
 
+  /**
+   * The whole DAG at once: every stage a held job (`--hold`) waiting on its
+   * upstream jobs (`--dependency=afterok:...`), so the queue shows the run's
+   * jobs and their order from the start. The batch script only `exec`s the
+   * stage script `run` writes when the engine has decided the stage runs,
+   * then `scontrol release` lets Slurm start it; `endRun` cancels the ones
+   * never released (up to date, restored, upstream failed, cancelled).
+   */
+  async submitPlan(runId: string, stages: { spec: StageSpec; after: string[] }[], cancel?: Cancel): Promise<void> {
+    const mine = new Map<string, { id: string; released: boolean; after: string[] }>();
+    this.held.set(runId, mine);
+    for (const { spec, after } of stages) {
+      if (cancel?.aborted) return;
+      const f = this.files(spec);
+      writeFileSync(f.script, `#!/bin/sh\nexec sh ${shellQuote(f.stageScript)}\n`, { mode: 0o700 });
+      const ids = after.map((n) => mine.get(n)?.id).filter((id): id is string => id !== undefined);
+      const id = await this.cli.sbatch([...this.submitArgs(spec, f), '--hold', ...(ids.length ? [`--dependency=afterok:${ids.join(':')}`, '--kill-on-invalid-dep=no'] : []), f.script], { ...this.env, ...spec.env });
+      mine.set(spec.stage, { id, released: false, after });
+    }
+  }
+
+  async endRun(runId: string): Promise<void> {
+    const mine = this.held.get(runId);
+    this.held.delete(runId);
+    if (!mine) return;
+    await this.cli.scancel([...mine.values()].filter((j) => !j.released).map((j) => j.id));
+  }
+
+  private files(spec: StageSpec) {
+    const dir = jobDir(spec.workspace, spec.runId);
+    const base = plain(spec.stage);
+    mkdirSync(dir, { recursive: true });
+    return { dir, script: path.join(dir, `${base}.sh`), stageScript: path.join(dir, `${base}.stage.sh`), out: path.join(dir, `${base}.out`), err: path.join(dir, `${base}.err`), cwd: path.resolve(spec.workspace, spec.workdir) };
+  }
+
+  private submitArgs(spec: StageSpec, f: { out: string; err: string; cwd: string }): string[] {
+    return [
+      `--job-name=${jobName(spec.runId, spec.stage)}`,
+      `--comment=mlci run=${plain(spec.runId)} stage=${plain(spec.stage)} ${ownerTag(this.owner)}`,
+      `--output=${f.out}`,
+      `--error=${f.err}`,
+      `--chdir=${f.cwd}`,
+      '--export=ALL',
+      ...resourceArgs(spec),
+    ];
+  }
+
   private async runJob(spec: StageSpec, log: LogSink, cancel?: Cancel, progress?: (job: SchedulerJob) => void): Promise<StageResult> {
     const startedAt = new Date();
     const t0 = performance.now();
@@ -154,35 +203,34 @@ export class SlurmRunner implements ContainerRunner {
     });
     if (cancel?.aborted) return result({ kind: 'cancelled' });
     const runtime: SlurmRuntime = spec.slurm?.runtime ?? 'host';
-    const dir = jobDir(spec.workspace, spec.runId);
-    const base = plain(spec.stage);
-    const cwd = path.resolve(spec.workspace, spec.workdir);
-    mkdirSync(dir, { recursive: true });
-    const script = path.join(dir, `${base}.sh`);
-    writeFileSync(script, batchScript(spec, runtime, cwd), { mode: 0o700 });
-    const out = path.join(dir, `${base}.out`);
-    const err = path.join(dir, `${base}.err`);
-    writeFileSync(out, '');
-    writeFileSync(err, '');
-
-    // The stage's env (secrets included) travels in sbatch's environment
-    // (--export=ALL), never in a file on the shared filesystem.
-    const env: NodeJS.ProcessEnv = { ...this.env, ...spec.env };
+    const f = this.files(spec);
+    writeFileSync(f.out, '');
+    writeFileSync(f.err, '');
+    const held = this.held.get(spec.runId)?.get(spec.stage);
     let id: string;
     try {
-      id = await this.cli.sbatch([
-        `--job-name=${jobName(spec.runId, spec.stage)}`,
-        `--comment=mlci run=${plain(spec.runId)} stage=${plain(spec.stage)} ${ownerTag(this.owner)}`,
-        `--output=${out}`,
-        `--error=${err}`,
-        `--chdir=${cwd}`,
-        '--export=ALL',
-        ...resourceArgs(spec),
-        script,
-      ], env);
+      if (held) {
+        // Submitted with the plan: write what it runs, then let it go.
+        writeFileSync(f.stageScript, batchScript(spec, runtime, f.cwd), { mode: 0o700 });
+        held.released = true;
+        // Upstream stages the engine did not run (up to date, restored) never
+        // release their jobs: the dependency keeps only the ones that ran.
+        const mine = this.held.get(spec.runId)!;
+        const ran = held.after.map((n) => mine.get(n)).filter((j) => j?.released).map((j) => j!.id);
+        if (ran.length !== held.after.length) await this.cli.exec('scontrol', ['update', `JobId=${held.id}`, `Dependency=${ran.length ? `afterok:${ran.join(':')}` : ''}`]);
+        await this.cli.exec('scontrol', ['release', held.id]);
+        id = held.id;
+      } else {
+        writeFileSync(f.script, batchScript(spec, runtime, f.cwd), { mode: 0o700 });
+        // The stage's env (secrets included) travels in sbatch's environment
+        // (--export=ALL), never in a file on the shared filesystem.
+        id = await this.cli.sbatch([...this.submitArgs(spec, f), f.script], { ...this.env, ...spec.env });
+      }
     } catch (e) {
       return result({ kind: 'error', message: (e as Error).message });
     }
+    const out = f.out;
+    const err = f.err;
     return this.follow(id, { out, err }, log, cancel, progress, result);
   }
 

@@ -19,7 +19,7 @@ import type { ServiceEvent } from './services';
 import { RunServices } from './services';
 import { junitXml, runProbes } from '../probe/run-probes';
 import { writeFileAtomic } from './atomic';
-import type { ContainerRunner, Git, SchedulerJob, StageOutcome } from '../ports';
+import type { ContainerRunner, Git, SchedulerJob, StageOutcome, StageSpec } from '../ports';
 import { depPaths, envOf, fingerprintOf, outPaths, paramsOf, specOf, staleReasons } from './fingerprint';
 import type { StageInputs } from './fingerprint';
 import type { ImageMap } from './images';
@@ -307,6 +307,7 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
     if (stray > 0 && deps.runner.name === 'local') opts.onEvent?.({ type: 'warning', message: `stopped ${stray} stage process group${stray === 1 ? '' : 's'} left running by an mlci process that was killed` });
     return await executeRun(opts, deps);
   } finally {
+    await deps.runner.endRun?.(opts.runId).catch(() => undefined);
     activeRuns.delete(opts.runId);
   }
 }
@@ -471,6 +472,31 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     env: (stage) => ({ ...stage.env, ...secretsFromHost(stage.secrets) }),
   });
 
+  /** What the runner gets for a command stage (the image as resolved or built). */
+  const containerSpec = (stage: Stage, image: string, cache: { volumes?: { name: string; target: string }[]; env?: Record<string, string> } = {}, svc: { env?: Record<string, string>; network?: string } = {}): StageSpec => {
+    const memory = stage.resources.memory !== undefined ? parseSize(stage.resources.memory) : undefined;
+    const timeoutMs = stage.resources.timeout ? parseDuration(stage.resources.timeout) : undefined;
+    return {
+      runId: opts.runId,
+      stage: stage.name,
+      image,
+      commands: stage.run,
+      workspace: root,
+      workdir: stage.workdir,
+      env: { ...cache.env, ...stage.env, ...svc.env, ...secretsFromHost(stage.secrets) },
+      network: stage.network,
+      ...(svc.network ? { networkName: svc.network } : {}),
+      ...(stage.resources.cpus !== undefined ? { cpus: stage.resources.cpus } : {}),
+      ...(memory !== undefined ? { memoryBytes: memory } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(stage.resources.pids !== undefined ? { pids: stage.resources.pids } : {}),
+      ...(opts.user ? { user: opts.user } : {}),
+      ...(stage.resources.gpus !== undefined ? { gpus: stage.resources.gpus } : {}),
+      ...(cache.volumes ? { volumes: cache.volumes } : {}),
+      ...(stage.slurm ? { slurm: stage.slurm } : {}),
+    };
+  };
+
   const runOne = async (stage: Stage): Promise<void> => {
     const rec = entry(stage.name);
     const started = Date.now();
@@ -549,28 +575,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       // The services it needs, started (once per run) and healthy before it runs.
       const svc = await services.ensure(stage);
       if (CONTAINER_KINDS.includes(stage.kind) && stage.run.length) {
-        const memory = stage.resources.memory !== undefined ? parseSize(stage.resources.memory) : undefined;
-        const timeoutMs = stage.resources.timeout ? parseDuration(stage.resources.timeout) : undefined;
         const cache = await volumesFor(stage);
-        const result = await deps.runner.run({
-          runId: opts.runId,
-          stage: stage.name,
-          image: inputs.image ?? 'local',
-          commands: stage.run,
-          workspace: root,
-          workdir: stage.workdir,
-          env: { ...cache.env, ...stage.env, ...svc.env, ...secretsFromHost(stage.secrets) },
-          network: stage.network,
-          ...(svc.network ? { networkName: svc.network } : {}),
-          ...(stage.resources.cpus !== undefined ? { cpus: stage.resources.cpus } : {}),
-          ...(memory !== undefined ? { memoryBytes: memory } : {}),
-          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-          ...(stage.resources.pids !== undefined ? { pids: stage.resources.pids } : {}),
-          ...(opts.user ? { user: opts.user } : {}),
-          ...(stage.resources.gpus !== undefined ? { gpus: stage.resources.gpus } : {}),
-          ...(cache.volumes ? { volumes: cache.volumes } : {}),
-          ...(stage.slurm ? { slurm: stage.slurm } : {}),
-        }, emit, signal, (job) => {
+        const result = await deps.runner.run(containerSpec(stage, inputs.image ?? 'local', cache, svc), emit, signal, (job) => {
           rec.job = job;
           opts.onEvent?.({ type: 'stage-job', stage: stage.name, job });
         });
@@ -774,6 +780,25 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       if (measured) (record.importance ??= {})[stage.name] = measured;
     }
   };
+
+  // A cluster scheduler gets the whole DAG at once: each command stage a job
+  // waiting for the jobs of the command stages it needs (through data and
+  // drift stages, which run here). The engine still decides, stage by stage,
+  // whether a job runs (up to date, restored, upstream failed).
+  if (deps.runner.submitPlan) {
+    const jobStages = plan.stages.filter((s) => CONTAINER_KINDS.includes(s.kind) && s.run.length && !s.frozen);
+    const isJob = new Set(jobStages.map((s) => s.name));
+    const jobAncestors = (name: string, seen = new Set<string>()): string[] => {
+      const st = pipeline.stageByName.get(name);
+      return (st?.needs ?? []).filter((n) => planned.has(n) && !seen.has(n) && seen.add(n)).flatMap((n) => (isJob.has(n) ? [n] : jobAncestors(n, seen)));
+    };
+    try {
+      await deps.runner.submitPlan(opts.runId, jobStages.map((s) => ({ spec: containerSpec(s, s.image ? mapImage(opts.imageMap ?? new Map(), s.image) : 'local'), after: [...new Set(jobAncestors(s.name))] })), signal);
+    } catch (e) {
+      // Stages are then submitted one by one as they become ready: said, not fatal.
+      opts.onEvent?.({ type: 'warning', message: `could not submit the whole pipeline at once (${(e as Error).message}); submitting stage by stage` });
+    }
+  }
 
   // Scheduler: start every stage whose needs are done, up to `jobs` at once.
   const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
