@@ -150,7 +150,8 @@ try {
   const tOpen = performance.now();
   let timer;
   const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
-  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  // A loaded machine can take longer than playwright's 30 s default to serve the workbench page.
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   const result = await Promise.race([exited, timedOut]);
   clearTimeout(timer);
   const shots = path.join(repoRoot, 'test-results', 'vscode');

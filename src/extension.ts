@@ -14,7 +14,9 @@ import * as vscode from 'vscode';
 import { registerCommands } from './adapters/vscode/commands';
 import { registerDriftPanel } from './adapters/vscode/panels/drift-panel';
 import { registerImportDvc } from './adapters/vscode/import-dvc';
-import { ExperimentsView, runExperiment } from './adapters/vscode/experiments';
+import { ExperimentsView } from './adapters/vscode/experiments';
+import type { ExperimentUi } from './adapters/vscode/run-experiment';
+import { runExperimentPicker, vscodeExperimentUi } from './adapters/vscode/run-experiment';
 import type { RunItem } from './adapters/vscode/experiments';
 import { ComparePanel, compareRunOf, registerComparePanel } from './adapters/vscode/panels/compare-panel';
 import { Config } from './adapters/vscode/config';
@@ -26,6 +28,8 @@ import { StageTaskProvider } from './adapters/vscode/tasks';
 import { PipelineTests } from './adapters/vscode/tests';
 import { PipelineTree } from './adapters/vscode/tree';
 import { registerLanguageFeatures } from './adapters/vscode/language';
+import type { TerminalCli } from './adapters/vscode/terminal-cli';
+import { registerTerminalCli } from './adapters/vscode/terminal-cli';
 
 /** What activate() returns: used by the extension-host tests (and other extensions). */
 export interface MlciApi {
@@ -37,6 +41,11 @@ export interface MlciApi {
   taskProvider: StageTaskProvider;
   /** Resolves once the pipeline files were found and validated after activation. */
   ready: Promise<void>;
+  /** `mlci` on the integrated terminal's PATH (trusted workspaces). */
+  terminalCli: TerminalCli;
+  /** Run Experiment's questions (tests answer them; the run is real), and where its last answers are kept. */
+  experimentUi: { current: ExperimentUi };
+  workspaceState: vscode.Memento;
 }
 
 export function activate(context: vscode.ExtensionContext): MlciApi {
@@ -44,7 +53,10 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
   const config = new Config();
   const pipelines = new PipelineRegistry(config, log);
   const statusBar = new StatusBar();
-  const runs = new RunService(config, log, pipelines, statusBar, path.join(context.extensionPath, 'dist', 'cli.js'));
+  const cliPath = path.join(context.extensionPath, 'dist', 'cli.js');
+  const runs = new RunService(config, log, pipelines, statusBar, cliPath);
+  const terminalCli = registerTerminalCli(context, cliPath, log);
+  const experimentUi = { current: vscodeExperimentUi };
   const tree = new PipelineTree(pipelines, runs);
   const view = vscode.window.createTreeView('mlci.pipelines', { treeDataProvider: tree, showCollapseAll: true });
   const tests = new PipelineTests(pipelines, runs);
@@ -60,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
   };
 
   context.subscriptions.push(
-    log, pipelines, statusBar, runs, view, tests,
+    log, pipelines, statusBar, runs, view, tests, terminalCli,
     ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs }),
     ...registerDriftPanel(context),
     ...registerImportDvc(),
@@ -79,7 +91,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     vscode.commands.registerCommand('mlci.runExperiment', async () => {
       const entry = pipelines.list()[0];
       const runnable = entry && pipelines.runnable(entry);
-      if (entry && runnable) await runExperiment(entry, runnable.params, runs);
+      if (entry && runnable) await runExperimentPicker(entry, runnable.params, runs, context.workspaceState, experimentUi.current);
     }),
     // Compare: the selected runs (default: every listed run, newest first)
     // in the comparison panel, against the pinned baseline if there is one.
@@ -135,7 +147,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     .then(() => (view.visible ? runs.refreshStatus() : runs.refreshStatusSoon(3000)))
     .catch((e: unknown) => log.error(`mlci start: ${(e as Error).message}`));
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs, tree, tests, experiments, taskProvider, ready };
+  return { pipelines, runs, tree, tests, experiments, taskProvider, ready, terminalCli, experimentUi, workspaceState: context.workspaceState };
 }
 
 export function deactivate(): void {}

@@ -20,6 +20,7 @@ import { CLI_EVENTS_VERSION } from '../protocol/cli-events';
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./commands/init')).initCommand,
+  install: async () => (await import('./commands/install')).installCommand,
   validate: async () => (await import('./commands/validate')).validateCommand,
   dag: async () => (await import('./commands/dag')).dagCommand,
   run: async () => (await import('./commands/run')).runCommand,

@@ -4,7 +4,7 @@
  * (`mlruns/`) found in the workspace, with status, time, branch@commit
  * (`*` when the tree was dirty) and the pipeline's key metrics. Multi-select
  * to compare; pin a baseline; rename, tag, delete; filter; apply a run's
- * params back to the params file; "Run Experiment…" with overrides.
+ * params back to the params file (Run Experiment… is run-experiment.ts).
  */
 import { formatMetric } from '../../core/metric-format';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -214,25 +214,4 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     void vscode.commands.executeCommand('setContext', 'mlci.runsFiltered', Object.keys(pick.f).length > 0);
     this.changed.fire();
   }
-}
-
-/**
- * "Run Experiment…": overrides prefilled from the params file, run through
- * the bundled CLI (`mlci run --set`, the same path as in a terminal: a copy
- * of the pipeline folder, recorded on the run), with progress and Cancel.
- */
-export async function runExperiment(entry: PipelineEntry, params: Record<string, unknown>, runs: RunService): Promise<void> {
-  const flat = Object.entries(params).filter(([, v]) => v === null || typeof v !== 'object').map(([k, v]) => `${k}=${String(v)}`).join(' ');
-  const text = await vscode.window.showInputBox({ title: 'Run Experiment', prompt: 'Params overrides, space separated (key=value); edit the values to try', value: flat });
-  if (!text) return;
-  const sets = text.split(/\s+/).filter((w) => w.includes('='));
-  const changed = sets.filter((s) => !flat.split(' ').includes(s));
-  if (!changed.length) {
-    void vscode.window.showInformationMessage('No value changed: nothing to try.');
-    return;
-  }
-  // The one run path: `mlci run --set ...` through the run service, with the
-  // same executor, engine, image mappings and jobs as every other run.
-  const record = await runs.run({ entry, targets: [], overrides: changed, title: `experiment ${changed.join(' ')}` });
-  if (record?.status === 'passed') void vscode.window.showInformationMessage(`Experiment ${changed.join(' ')} passed: it is in the Experiments view.`);
 }

@@ -37,6 +37,8 @@ export interface RunRequest {
   title: string;
   /** Params overrides (`key=value`): the run happens in a copy, as `mlci run --set`. */
   overrides?: string[];
+  /** A sweep (`mlci sweep --grid` or `--random --samples`): one run per combination. */
+  sweep?: { grid: string[] } | { random: string[]; samples: number };
   /** Where the run was started, recorded with it (Test Explorer runs are not experiments). */
   origin?: 'test-explorer' | 'run-on-save';
   /** Run on the host this once (the user's answer to an unreachable engine). */
@@ -225,6 +227,10 @@ export class RunService implements vscode.Disposable {
   private cliArgs(req: RunRequest): string[] {
     const file = ['--file', path.basename(req.entry.uri.fsPath)];
     const exec = executorArg(this.config.executor, req.executorOnce);
+    if (req.sweep) {
+      const axes = 'grid' in req.sweep ? req.sweep.grid.flatMap((g) => ['--grid', g]) : [...req.sweep.random.flatMap((r) => ['--random', r]), '--samples', String(req.sweep.samples)];
+      return ['sweep', ...axes, ...file, ...exec, '--events'];
+    }
     if (req.overrides?.length) return ['run', ...req.overrides.flatMap((o) => ['--set', o]), ...file, ...exec, '--events'];
     // Targets first: `--force` alone must not swallow a stage name.
     const force = req.force === true ? ['--force'] : Array.isArray(req.force) ? req.force.flatMap((s) => ['--force', s]) : [];
