@@ -447,6 +447,8 @@ export class RunService implements vscode.Disposable {
     }
     const failed = record.stages.find((s) => s.status === 'failed');
     this.statusBar.failed(failed ? `${failed.name} failed` : record.status, failed?.reason ?? '');
+    const missingImage = /image '([^']+)' is not available locally/.exec(failed?.reason ?? '')?.[1];
+    if (missingImage) void this.offerImageFix(missingImage);
     if (failed?.log) {
       const uri = vscode.Uri.file(path.join(entry.root, '.mlci', 'runs', record.id, failed.log));
       void vscode.workspace.openTextDocument(uri).then((doc) => {
@@ -454,6 +456,17 @@ export class RunService implements vscode.Disposable {
         return vscode.window.showTextDocument(doc, { preview: true, selection: new vscode.Range(last.start, last.start) });
       }, () => undefined);
     }
+  }
+
+  /** An image the engine lacks and cannot pull: map it to one it has, or build it. */
+  private async offerImageFix(image: string): Promise<void> {
+    const pick = await vscode.window.showErrorMessage(
+      `mlci: the image ${image} is not on the Docker engine and could not be pulled. Map it to an image the engine has (setting mlci.imageMappings, e.g. "${image}": "my-registry/${image}"), or build it from a Dockerfile (build: in mlci.yaml).`,
+      'Set Image Mapping',
+      'How to Build',
+    );
+    if (pick === 'Set Image Mapping') await vscode.commands.executeCommand('workbench.action.openSettings', 'mlci.imageMappings');
+    else if (pick === 'How to Build') await vscode.commands.executeCommand('mlci.openDocs');
   }
 
   dispose(): void {

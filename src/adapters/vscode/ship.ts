@@ -20,6 +20,12 @@ export async function verifyAndPush(ctx: CommandContext, entry: PipelineEntry): 
     void vscode.window.showErrorMessage('The pipeline file has errors: fix them first (see Problems).');
     return;
   }
+  if (!findRepoRoot(entry.root)) {
+    // Verify compares with main and push needs a remote: say so before running anything.
+    const pick = await vscode.window.showErrorMessage('mlci: this folder is not in a git repository: Verify and Push compares the gates with the main branch and pushes to its remote. Initialize a repository, commit, and add a remote first.', 'Initialize Repository');
+    if (pick) await vscode.commands.executeCommand('git.init');
+    return;
+  }
   // `mlci push` checks the branch (detached, behind, uncommitted changes),
   // verifies, and pushes only when green: the same code as in a terminal.
   const result = await ctx.runs.push(entry);

@@ -2,22 +2,17 @@
  * The first hour in a real VS Code (code-server) on a copy of examples/churn:
  * the integrated terminal finds `mlci` (a real terminal runs it; its PATH
  * comes from the extension's environment variable collection) in a trusted
- * workspace, and in Restricted Mode nothing is put on the PATH.
+ * workspace, and in Restricted Mode nothing is put on the PATH; the
+ * walkthrough's steps complete on registered commands and a context key the
+ * extension sets; Run Experiment's quick pick (its answers given through the
+ * UI seam, the run itself real) records the override and remembers it.
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { MlciApi } from '../../../src/extension';
-
-async function api(): Promise<MlciApi> {
-  const ext = vscode.extensions.getExtension<MlciApi>('mlci.mlci');
-  assert.ok(ext, 'extension mlci.mlci is installed');
-  const a = await ext.activate();
-  await a.ready;
-  return a;
-}
+import { api } from './support';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 
