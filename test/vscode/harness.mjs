@@ -105,7 +105,8 @@ export async function buildExtension({ skip = false } = {}) {
 export function makeWorkspace({ from = path.join(repoRoot, 'examples', 'churn'), keep = false } = {}) {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'mlci-test-ws.'));
   const ws = path.join(parent, path.basename(from));
-  cpSync(from, ws, { recursive: true, filter: (src) => !/[/\\](\.mlci|node_modules|__pycache__)$/.test(src) });
+  // serve.mlci.yaml (the example's service pipeline) stays out: these tests read the training pipeline as the one pipeline of the tree.
+  cpSync(from, ws, { recursive: true, filter: (src) => !/[/\\](\.mlci|node_modules|__pycache__|serve\.mlci\.yaml)$/.test(src) });
   const git = (...args) =>
     execFileSync('git', ['-c', 'user.name=mlci tests', '-c', 'user.email=tests@mlci.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: ws, stdio: ['ignore', 'ignore', 'pipe'] });
   git('init', '-q', '-b', 'main');
