@@ -3,11 +3,13 @@
  * JavaScript; its optional native parts are not needed). It needs a POSIX
  * shell and tar on the server, as rsync needs rsync there.
  *
- * - push: each of `jobs` channels streams a tar of its share of the keys
- *   into a fresh staging folder under `<path>/tmp/` on the server, and only
- *   after tar has written every byte moves the files to their final names
- *   (a rename within one file system): an interrupted push leaves no
- *   partial object visible, and the next push sends what is still missing.
+ * - push: each of `jobs` channels streams its share of the keys as a
+ *   series of tar archives (at most 64 MB / 2,000 files each), each into a
+ *   fresh staging folder under `<path>/tmp/` on the server, and only after
+ *   tar has written every byte of an archive moves its files to their final
+ *   names (a rename within one file system): an interrupted push leaves no
+ *   partial object visible, keeps every archive completed before it, and
+ *   the next push sends only what is still missing.
  * - pull: each channel asks the server's tar for its share of the keys and
  *   hands every entry to the caller, which verifies its hash before keeping it.
  * - has/list: one shell loop or `find` per call, not one round trip per key.
@@ -48,6 +50,28 @@ export function parseSshUrl(url: string): SshTarget {
   const p = decodeURIComponent(u.pathname);
   if (!p || p === '/') throw new RemoteError(`the remote URL '${url}' names no folder (ssh://host/path/to/cache)`);
   return { user: decodeURIComponent(u.username) || os.userInfo().username, host: u.hostname, port: u.port ? Number(u.port) : 22, path: p };
+}
+
+/** Bounds of one pushed archive: what an interrupted push can lose per channel. */
+export const PUT_BATCH_BYTES = 64 * 1024 * 1024;
+export const PUT_BATCH_FILES = 2000;
+
+/** `items` in order, cut into runs of at most PUT_BATCH_BYTES (or one larger item) and PUT_BATCH_FILES. */
+export function chunkBatches<T extends { size: number }>(items: readonly T[], maxBytes = PUT_BATCH_BYTES, maxFiles = PUT_BATCH_FILES): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let bytes = 0;
+  for (const it of items) {
+    if (cur.length && (bytes + it.size > maxBytes || cur.length >= maxFiles)) {
+      out.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(it);
+    bytes += it.size;
+  }
+  if (cur.length) out.push(cur);
+  return out;
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -158,34 +182,42 @@ export class SshRemote implements RemoteStore {
       // Staging folders of pushes killed a day ago or more.
       'find "$R/tmp" -maxdepth 1 -name "in.*" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true',
     ].join('\n');
-    await Promise.all(splitBySize(items, opts.jobs).map(async (batch) => {
-      const ch = await this.channel(script);
-      const err: Buffer[] = [];
-      ch.stderr.on('data', (d: Buffer) => err.push(d));
-      ch.on('data', () => undefined);
-      const closed = new Promise<number | null>((resolve) => ch.on('close', (c: number | null) => resolve(c)));
-      const tar = pack();
-      tar.pipe(ch);
-      try {
-        for (const it of batch) {
-          await new Promise<void>((resolve, reject) => {
-            const entry = tar.entry({ name: it.key, size: it.size, mode: 0o644 }, (e) => (e ? reject(e) : resolve()));
-            const src = createReadStream(it.file, { highWaterMark: 1024 * 1024 });
-            src.on('error', reject);
-            src.pipe(entry);
-          });
-          opts.onKey?.(it.key, it.size);
-        }
-        tar.finalize();
-      } catch (e) {
-        tar.destroy();
-        ch.close();
-        await closed;
-        throw new RemoteError(`cache remote ${this.display}: sending failed: ${(e as Error).message}; the local cache is unchanged`);
-      }
-      const code = await closed;
-      if (code !== 0) throw this.failure('writing', code, Buffer.concat(err).toString('utf8'));
+    // Each channel sends its share as a series of archives of at most
+    // PUT_BATCH_BYTES / PUT_BATCH_FILES, each committed (moved into place) when
+    // complete: an interrupted push loses only the archives in flight, and
+    // the next push sends only what is still missing.
+    await Promise.all(splitBySize(items, opts.jobs).map(async (share) => {
+      for (const batch of chunkBatches(share)) await this.putBatch(script, batch, opts);
     }));
+  }
+
+  private async putBatch(script: string, batch: readonly PutItem[], opts: TransferProgress): Promise<void> {
+    const ch = await this.channel(script);
+    const err: Buffer[] = [];
+    ch.stderr.on('data', (d: Buffer) => err.push(d));
+    ch.on('data', () => undefined);
+    const closed = new Promise<number | null>((resolve) => ch.on('close', (c: number | null) => resolve(c)));
+    const tar = pack();
+    tar.pipe(ch);
+    try {
+      for (const it of batch) {
+        await new Promise<void>((resolve, reject) => {
+          const entry = tar.entry({ name: it.key, size: it.size, mode: 0o644 }, (e) => (e ? reject(e) : resolve()));
+          const src = createReadStream(it.file, { highWaterMark: 1024 * 1024 });
+          src.on('error', reject);
+          src.pipe(entry);
+        });
+        opts.onKey?.(it.key, it.size);
+      }
+      tar.finalize();
+    } catch (e) {
+      tar.destroy();
+      ch.close();
+      await closed;
+      throw new RemoteError(`cache remote ${this.display}: sending failed: ${(e as Error).message}; the local cache is unchanged`);
+    }
+    const code = await closed;
+    if (code !== 0) throw this.failure('writing', code, Buffer.concat(err).toString('utf8'));
   }
 
   async get(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress & { jobs: number }): Promise<void> {

@@ -2,13 +2,14 @@
  * The ssh:// cache remote against a real OpenSSH server on 127.0.0.1:
  * push, then a fresh clone pulls and runs zero stages; a push killed in the
  * middle leaves no partial object visible and the next push completes it;
+ * a killed push or pull resumes without moving again what it completed;
  * an unknown host key and a full remote give clear errors; two pushes at
  * once lose nothing.
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -30,6 +31,17 @@ function badObjects(root: string): string[] {
     }
   }
   return bad;
+}
+
+/** The cache test project plus a stage writing `n` random files of 2 MB, run and its lock committed. */
+function bigProject(n: number, files: Record<string, string> = {}): string {
+  const dir = makeProject({ ...files, '.gitignore': 'out/\nmodel/\nmetrics/\nbig/\n' });
+  writeFileSync(path.join(dir, 'mlci.yaml'), readFileSync(path.join(dir, 'mlci.yaml'), 'utf8').replace('stages:\n', `stages:\n  big:\n    kind: custom\n    run: mkdir -p big && for i in $(seq 1 ${n}); do head -c 2000000 /dev/urandom > big/f$i.bin; done\n    outs: [big/]\n`));
+  git(dir, 'commit', '-qam', 'big');
+  assert.equal(mlci(['run'], dir).code, 0);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'lock');
+  return dir;
 }
 
 describe('cache: ssh:// remote through a real OpenSSH server', function () {
@@ -67,13 +79,8 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
   });
 
   it('a push killed mid-transfer leaves no partial object visible; the next push completes it and pull verifies every object', async () => {
-    const dir = makeProject({ 'data/in.txt': 'x'.repeat(1000) + '\n', '.gitignore': 'out/\nmodel/\nmetrics/\nbig/\n' });
     // A large output (48 files of 2 MB) so the push takes long enough to interrupt.
-    writeFileSync(path.join(dir, 'mlci.yaml'), readFileSync(path.join(dir, 'mlci.yaml'), 'utf8').replace('stages:\n', 'stages:\n  big:\n    kind: custom\n    run: mkdir -p big && for i in $(seq 1 48); do head -c 2000000 /dev/urandom > big/f$i.bin; done\n    outs: [big/]\n'));
-    git(dir, 'commit', '-qam', 'big');
-    assert.equal(mlci(['run'], dir).code, 0);
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'lock');
+    const dir = bigProject(48, { 'data/in.txt': 'x'.repeat(1000) + '\n' });
     const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
     const child = spawn(process.execPath, [path.join(repo, 'dist/cli.js'), 'cache', 'push', '--remote', url(remote), '-j', '1'], { cwd: dir, env: { ...process.env, ...sshd.env }, stdio: 'ignore' });
     // Kill it once the server's staging folder holds some bytes.
@@ -92,6 +99,61 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
     const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
     git(clone, 'clone', '-q', dir, '.');
     assert.equal(mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env).code, 0);
+    assert.equal(statuses(mlci(['run'], clone).out), '4 restored');
+  });
+
+  it('an interrupted push or pull resumes without redoing completed work: objects already moved are neither sent nor fetched again (processes killed mid-transfer)', async function () {
+    this.timeout(600_000);
+    // 64 files of 2 MB: pushed as two archives of 64 MB per channel (PUT_BATCH_BYTES), each committed when complete.
+    const dir = bigProject(64);
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    const bigObjects = (root: string) => {
+      const out = new Map<string, number>();
+      const objects = path.join(root, 'objects');
+      if (!existsSync(objects)) return out;
+      for (const d of readdirSync(objects)) for (const f of readdirSync(path.join(objects, d))) {
+        const st = statSync(path.join(objects, d, f));
+        if (st.size === 2_000_000) out.set(`${d}/${f}`, st.ino);
+      }
+      return out;
+    };
+    const killWhen = async (args: string[], cwd: string, ready: () => boolean) => {
+      const child = spawn(process.execPath, [path.join(repo, 'dist/cli.js'), ...args], { cwd, env: { ...process.env, ...sshd.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let said = '';
+      child.stdout.on('data', (d: Buffer) => (said += d));
+      child.stderr.on('data', (d: Buffer) => (said += d));
+      const exited = new Promise((r) => child.on('exit', r));
+      for (let i = 0; i < 9000 && !ready() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGKILL');
+      await exited;
+      return said;
+    };
+    await killWhen(['cache', 'push', '--remote', url(remote), '-j', '1'], dir, () => bigObjects(remote).size > 0);
+    const sent = bigObjects(remote);
+    assert.ok(sent.size > 0 && sent.size < 64, `the first archive was committed, not all (${sent.size} of 64)`);
+    assert.deepEqual(badObjects(remote), [], 'no partial object under a real name');
+    const again = mlci(['cache', 'push', '--remote', url(remote), '-j', '1'], dir, sshd.env);
+    assert.equal(again.code, 0, again.out + again.err);
+    const pushed = /pushed (\d+) keys .*; (\d+) already there/.exec(again.out);
+    assert.ok(pushed && Number(pushed[2]) >= sent.size && Number(pushed[1]) <= 64 - sent.size + 20, again.out);
+    const after = bigObjects(remote);
+    assert.equal(after.size, 64);
+    for (const [k, ino] of sent) assert.equal(after.get(k), ino, `${k} was not sent again`);
+    assert.deepEqual(badObjects(remote), []);
+
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(clone, 'clone', '-q', dir, '.');
+    const local = path.join(clone, '.mlci/cache');
+    const said = await killWhen(['cache', 'pull', '--remote', url(remote), '-j', '1'], clone, () => bigObjects(local).size >= 8);
+    const fetched = bigObjects(local);
+    assert.ok(fetched.size > 0 && fetched.size < 64, `part of the pull was kept (${fetched.size} of 64): ${said} ${existsSync(local) ? readdirSync(local).join(',') : 'no cache'}`);
+    const resumed = mlci(['cache', 'pull', '--remote', url(remote), '-j', '1'], clone, sshd.env);
+    assert.equal(resumed.code, 0, resumed.out + resumed.err);
+    const pulled = /pulled (\d+) keys .*; (\d+) already there/.exec(resumed.out);
+    assert.ok(pulled && Number(pulled[2]) >= fetched.size && Number(pulled[1]) < 64 + 20 - fetched.size + 1, resumed.out);
+    const whole = bigObjects(local);
+    assert.equal(whole.size, 64);
+    for (const [k, ino] of fetched) assert.equal(whole.get(k), ino, `${k} was not fetched again`);
     assert.equal(statuses(mlci(['run'], clone).out), '4 restored');
   });
 
