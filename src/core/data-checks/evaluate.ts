@@ -20,7 +20,7 @@ import { checkRows } from './row-checks';
 
 export interface DataCheckOptions {
   signal?: AbortSignal;
-  /** Parts a big CSV file is read in on worker threads (read-in-parts.ts): default by size and cores; 0 never. */
+  /** Parts a CSV file is read in on worker threads (read-in-parts.ts); default none: measured slower here, see there. */
   workers?: number;
 }
 

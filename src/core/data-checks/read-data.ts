@@ -15,8 +15,9 @@
  *   finds every value that does not fit.
  * - A column with `regex` and no declared type or number check is read as
  *   text, so the pattern sees the characters written ("007", "1.50").
- * - A big CSV file whose loaded columns all have types is read in parts on
- *   the drift workers (read-in-parts.ts): the same table, or a whole read.
+ * - With `workers`, a CSV file whose loaded columns all have types is read
+ *   in parts on the drift workers (read-in-parts.ts): the same table, or a
+ *   whole read. Off by default (measured slower on 2 shared cores).
  *
  * Every other DataError (missing file, empty file, ragged row, bad UTF-8)
  * is returned, not thrown: it becomes the report's `file.readable` check.

@@ -1,33 +1,31 @@
 /**
- * A big CSV file whose checked columns all have declared types is read in
- * parts, one per core, in the drift engine's worker pool (see
+ * A big CSV file whose checked columns all have declared types can be read
+ * in parts, one per worker, in the drift engine's worker pool (see
  * data/csv-parts.ts for why the result equals a whole read). Anything that
- * keeps the parts from giving that table (a small file, one core, no worker
- * script in this build, a cut inside a quoted field, any error in a part)
- * returns undefined, and the caller reads the file whole: the same table or
- * the same error, only slower.
+ * keeps the parts from giving that table (one core, no worker script in
+ * this build, a cut inside a quoted field, any error in a part) returns
+ * undefined, and the caller reads the file whole: the same table or the
+ * same error.
+ *
+ * Off unless asked for (`workers`): measured on the shared 2-core machine
+ * (1M rows x 5 columns, 27 MB, bundled), two workers took 1.4-2x the time of
+ * the whole read on the main thread (each worker is a fresh isolate whose
+ * parser runs cold, the parts' columns are copied into one table, and the
+ * cores were rarely both free). Turning it on by default needs that
+ * measured the other way round.
  */
 import { stat } from 'node:fs/promises';
-import os from 'node:os';
 import { extname } from 'node:path';
 import type { CsvLoadOptions } from '../data/columns';
 import { mergeCsvParts, planCsvParts } from '../data/csv-parts';
 import type { Table } from '../data/table';
 import { DriftPool, findWorkerScript } from '../drift/detect/pool';
 
-/** Below this size, starting workers costs more than the parts save (as for drift). */
-export const PARTS_MIN_BYTES = 16 * 1024 * 1024;
-
-/**
- * `workers`: undefined, one part per core (up to 8) for a file of at least
- * PARTS_MIN_BYTES on two cores or more; 0, never; n, n parts whatever the
- * size (tests).
- */
+/** `workers`: how many parts (0 or 1, or undefined: none; the whole read is the default). */
 export async function readCsvInParts(absFile: string, options: CsvLoadOptions, signal?: AbortSignal, workers?: number): Promise<Table | undefined> {
-  const size = await stat(absFile).then((s) => s.size, () => 0);
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const count = workers ?? (size >= PARTS_MIN_BYTES ? Math.min(cores, 8) : 0);
+  const count = workers ?? 0;
   if (count < 2) return undefined;
+  const size = await stat(absFile).then((s) => s.size, () => 0);
   const script = findWorkerScript();
   if (script === undefined) return undefined;
   const csv: CsvLoadOptions = options.delimiter === undefined && extname(absFile).toLowerCase() === '.tsv' ? { ...options, delimiter: '\t' } : options;
