@@ -15,7 +15,8 @@ import { parseLinkPreference } from '../core/cache/link';
 import { RecordStore } from '../core/cache/run-cache';
 import { cacheRoot } from '../core/cache/layout';
 import { LocalRunner } from './local/local-runner';
-import type { Pipeline } from '../core/pipeline/model';
+import type { EngineSpec, Pipeline } from '../core/pipeline/model';
+import { engineRunners } from './engines';
 import type { BaselineProvider } from '../core/gates';
 
 export type ExecutorChoice = 'docker' | 'local' | 'slurm' | 'auto';
@@ -25,7 +26,7 @@ export function stateFile(root: string): string {
   return containedPath(root, path.join(root, '.mlci', 'state', 'hashes.json'));
 }
 
-export async function createEngineDeps(root: string, runner: ContainerRunner): Promise<EngineDeps & { store: RunStore }> {
+export async function createEngineDeps(root: string, runner: ContainerRunner, engines: Record<string, EngineSpec> = {}): Promise<EngineDeps & { store: RunStore }> {
   const store = new RunStore(root);
   // Runs left 'running' by a killed process are marked cancelled.
   await store.markInterrupted().catch(() => undefined);
@@ -34,7 +35,7 @@ export async function createEngineDeps(root: string, runner: ContainerRunner): P
   const [{ SimpleGitAdapter }, { builtinExecutors, measureStageImportance }] = await Promise.all([import('./git/simple-git-adapter'), import('../core/run/builtins')]);
   const hasher = new FileHasher(stateFile(root));
   const cache = new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK));
-  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), measureImportance: measureStageImportance, cache };
+  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), measureImportance: measureStageImportance, cache, runnerFor: engineRunners(engines) };
 }
 
 /**

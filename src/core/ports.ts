@@ -48,6 +48,22 @@ export interface StageSpec {
   gpus?: 'all' | number | string[];
   /** Scheduler options for the Slurm executor (`slurm:` in the pipeline); other runners ignore them. */
   slurm?: SlurmOptions;
+  /**
+   * What the stage reads and writes, relative to the workspace (deps,
+   * params files; outs, metrics, plots, reports). A runner whose engine
+   * cannot see the workspace (a remote engine) sends `inputs` by content
+   * and brings `outputs` back; others ignore both.
+   */
+  inputs?: string[];
+  outputs?: string[];
+}
+
+/** What a remote engine's run moved: files sent (and their bytes), files already there, files brought back. */
+export interface TransferStats {
+  sentFiles: number;
+  sentBytes: number;
+  reusedFiles: number;
+  fetchedFiles: number;
 }
 
 /** `slurm:` of the defaults or a stage: sbatch options beyond what `resources` maps to. */
@@ -140,6 +156,8 @@ export interface StageResult {
   durationMs: number;
   /** Image ID the stage ran on (for the fingerprint and the run record). */
   imageId?: string;
+  /** Set by a runner that shipped the workspace by content (a remote engine). */
+  transfer?: TransferStats;
 }
 
 export interface LogSink {
@@ -218,6 +236,8 @@ export interface ContainerRunner {
   endRun?(runId: string): Promise<void>;
   /** Remove containers labelled by runs that are no longer alive; returns how many. */
   removeStray(isRunAlive: (runId: string) => boolean): Promise<number>;
+  /** A remote engine: removes the volume holding the workspace at `root` (a sweep's copy, once done). */
+  releaseWorkspace?(root: string): Promise<void>;
 }
 
 /** What the run records need from git (simple-git adapter). */

@@ -24,6 +24,7 @@ export const PROBLEM_CODES = {
   'invalid-name': 'A stage or metric name with characters that are not allowed.',
   // Semantic layer
   'unknown-stage': 'A reference to a stage that is not defined.',
+  'unknown-engine': 'A stage names a Docker engine that `engines:` does not declare.',
   'self-need': 'A stage lists itself in needs.',
   'cycle': 'Stages depend on each other in a cycle.',
   'missing-need': 'A stage reads an output of another stage it does not (transitively) need.',

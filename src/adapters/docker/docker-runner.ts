@@ -35,6 +35,9 @@ import pkg from '../../../package.json';
 import { LABEL_CLIENT, LABEL_HOST, clientLabel, hostId } from './owner';
 import { DockerServices } from './docker-services';
 import { pushImage } from './docker-push';
+import type { Shipment } from './remote-workspace';
+import { prepareShipment, workspaceVolume } from './remote-workspace';
+import { readFileSync } from 'node:fs';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -45,6 +48,15 @@ export interface DockerRunnerOptions {
   pingTimeoutMs?: number;
   /** How long any other engine call may take before the engine counts as frozen (default 30 s, or MLCI_ENGINE_TIMEOUT_MS). */
   callTimeoutMs?: number;
+  /** The engine's name in the pipeline (`engines: { gpu: ... }`), for messages. */
+  engineName?: string;
+  /**
+   * The engine cannot see this machine's files (another host): the workspace
+   * travels by content into a volume (remote-workspace.ts) instead of a bind mount.
+   */
+  remote?: boolean;
+  /** ssh:// engines: the private key to log in with (else the SSH agent). */
+  identityFile?: string;
 }
 
 /** After Ctrl+C, how long a stage may take to stop before run() returns 'cancelled' anyway. */
@@ -100,6 +112,11 @@ export class DockerRunner implements ContainerRunner {
   }
   /** Where the engine is, for messages: `unix:///var/run/docker.sock`, `tcp://...`. */
   get where(): string {
+    const host = this.host;
+    return this.options.engineName ? `${host} (engine '${this.options.engineName}')` : host;
+  }
+
+  private get host(): string {
     if (this.options.socketPath) return `unix://${this.options.socketPath}`;
     if (this.options.host) return this.options.host;
     return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock (default)';
@@ -212,6 +229,7 @@ export class DockerRunner implements ContainerRunner {
       startedAt: startedAt.toISOString(),
       durationMs: Math.round(performance.now() - t0),
       ...(imageId ? { imageId } : {}),
+      ...(shipment ? { transfer: shipment.stats } : {}),
     });
     if (cancel?.aborted) return result({ kind: 'cancelled' });
 
@@ -221,10 +239,18 @@ export class DockerRunner implements ContainerRunner {
     let stopReason: StopReason | undefined;
     let onAbort: (() => void) | undefined;
     let closeWait: (() => void) | undefined;
+    let shipment: Shipment | undefined;
     try {
       const docker = await this.docker();
-      const created = await this.limit(createContainer(docker, spec, log, cancel), 'creating the container');
+      if (this.options.remote) {
+        shipment = await this.limit(prepareShipment(docker, spec, log), 'preparing the workspace volume');
+      }
+      const created = await this.limit(createContainer(docker, spec, log, cancel, shipment), 'creating the container');
       container = created;
+      if (cancel?.aborted) return result({ kind: 'cancelled' });
+      // The inputs it lacks go into the workspace volume before start (no time
+      // limit: a large first upload takes what it takes; Ctrl+C aborts it).
+      if (shipment) await shipment.send(created, cancel);
       if (cancel?.aborted) return result({ kind: 'cancelled' });
 
       // Attach before start: the stream then carries the stage's output from its first byte.
@@ -273,6 +299,8 @@ export class DockerRunner implements ContainerRunner {
       const info = await this.limit(created.inspect(), 'inspecting the container');
       imageId = info.Image;
       if (stopReason) return result({ kind: stopReason });
+      // Outputs come back before the container goes (also after a failure: a partial report is what the user wants to read).
+      if (shipment) await shipment.fetch(created);
       const exitCode = status.StatusCode ?? info.State.ExitCode;
       if (info.State.OOMKilled && exitCode !== 0) return result({ kind: 'oom', exitCode });
       // Docker sets OOMKilled only when the kernel killed the container's
@@ -299,6 +327,14 @@ export class DockerRunner implements ContainerRunner {
         });
       }
     }
+  }
+
+  async releaseWorkspace(root: string): Promise<void> {
+    if (!this.options.remote) return;
+    const docker = await this.docker();
+    await this.limit(docker.getVolume(workspaceVolume(root)).remove(), 'removing the workspace volume').catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
   }
 
   async removeStray(isRunAlive: (runId: string) => boolean): Promise<number> {
@@ -377,7 +413,7 @@ function clientOptions(options: DockerRunnerOptions): Dockerode.DockerOptions | 
       host: url.hostname,
       port: url.port || 22,
       username: decodeURIComponent(url.username),
-      sshOptions: { agent: process.env.SSH_AUTH_SOCK },
+      sshOptions: options.identityFile ? { privateKey: readFileSync(options.identityFile) } : { agent: process.env.SSH_AUTH_SOCK },
     };
   }
   const tls = url.protocol === 'https:' || process.env.DOCKER_TLS_VERIFY === '1' || url.port === '2376';
@@ -389,8 +425,9 @@ async function createContainer(
   spec: StageSpec,
   log: LogSink,
   cancel: Cancel | undefined,
+  shipment?: Shipment,
 ): Promise<Dockerode.Container> {
-  const options = createOptions(spec);
+  const options = createOptions(spec, shipment);
   try {
     return await docker.createContainer(options);
   } catch (err) {
@@ -413,9 +450,10 @@ function pullFailed(image: string, err: unknown): Error {
   );
 }
 
-export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions {
+export function createOptions(spec: StageSpec, shipment?: Pick<Shipment, 'mount' | 'clearOutputs'>): Dockerode.ContainerCreateOptions {
   const hostConfig: Dockerode.HostConfig = {
-    Binds: [`${spec.workspace}:${spec.workspace}:rw`],
+    // A remote engine gets the workspace volume at the same path instead of a bind of a folder it cannot see.
+    ...(shipment ? {} : { Binds: [`${spec.workspace}:${spec.workspace}:rw`] }),
     NetworkMode: spec.networkName ?? spec.network,
   };
   if (spec.cpus !== undefined) hostConfig.NanoCpus = Math.round(spec.cpus * 1e9);
@@ -425,16 +463,19 @@ export function createOptions(spec: StageSpec): Dockerode.ContainerCreateOptions
     hostConfig.MemorySwap = spec.memoryBytes;
   }
   if (spec.pids !== undefined) hostConfig.PidsLimit = spec.pids;
-  if (spec.volumes?.length) hostConfig.Mounts = spec.volumes.map((v) => ({ Type: 'volume', Source: v.name, Target: v.target }));
+  if (spec.volumes?.length || shipment) {
+    hostConfig.Mounts = [...(shipment ? [shipment.mount] : []), ...(spec.volumes ?? []).map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target }))];
+  }
   if (spec.gpus !== undefined) hostConfig.DeviceRequests = [gpuRequest(spec.gpus)];
   return {
     Image: spec.image,
-    Cmd: ['sh', '-c', stageScript(spec.commands)],
+    Cmd: ['sh', '-c', stageScript(shipment?.clearOutputs ? [shipment.clearOutputs, ...spec.commands] : spec.commands)],
     // Our shell is the whole command: an image ENTRYPOINT (e.g. ["python"]) would wrap it.
     Entrypoint: [],
     WorkingDir: path.join(spec.workspace, spec.workdir),
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    ...(spec.user ? { User: spec.user } : {}),
+    // This machine's uid means nothing on another host; its outputs come back owned by us anyway.
+    ...(spec.user && !shipment ? { User: spec.user } : {}),
     Labels: {
       [LABEL_RUN]: spec.runId,
       [LABEL_STAGE]: spec.stage,

@@ -17,6 +17,8 @@ import { writeFileAtomic } from '../../core/run/atomic';
 import { progressPrinter } from '../progress';
 import { STATE_WORDS, imageMapOf, planSummary } from '../plan-lines';
 import { sweepCommand } from './sweep';
+import { userEngineNames } from './engine-names';
+import { userEnginesFile } from '../../adapters/engines';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
 import { createBaseline, engineDeps, newRunId, withWorkspaceLock } from '../compose';
 import { formatGateResults, formatGatesMarkdown } from '../../core/gates';
@@ -71,6 +73,9 @@ Options:
                          the number of cores)
   --executor KIND        docker | local | slurm | auto (default auto: Docker when
                          reachable; slurm submits each stage as a batch job)
+  --engine NAME          run every container stage on the named engine (engines: in
+                         the pipeline file or ~/.config/mlci/engines.yaml), whatever
+                         its engine: says; local = DOCKER_HOST's
   --image FROM=TO        run stages that ask for image FROM on image TO (repeatable)
   --fail-fast            start no new stage after a failure (default: independent
                          branches finish; downstream of a failure never runs)
@@ -109,6 +114,7 @@ Examples:
     ci: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true },
     origin: { type: 'string' },
+    engine: { type: 'string' },
   },
   allowPositionals: true,
   preprocess: normaliseForce,
@@ -132,7 +138,11 @@ Examples:
     const force = forceList.includes('*') ? true : forceList;
     for (const f of forceList) if (f !== '*' && !loaded.pipeline.stageByName.has(f)) throw new CliError(`--force names '${f}', which is not a stage of ${loaded.shown}`);
     const runner = await chooseRunner(parseExecutor(values.executor), io.err, io.event?.bind(io));
-    const deps = await engineDeps(loaded.root, runner);
+    const engine = values.engine as string | undefined;
+    if (engine !== undefined && engine !== 'local' && !(engine in loaded.pipeline.engines) && !(engine in (await userEngineNames(io.env)))) {
+      throw new CliError(`--engine names '${engine}', which is not declared in ${loaded.shown} (engines:) nor in ${userEnginesFile(io.env)}`);
+    }
+    const deps = await engineDeps(loaded.root, runner, loaded.pipeline.engines);
 
     if (values['dry-run']) {
       const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, downstream: values.downstream as boolean, force, imageMap }, deps);
@@ -176,6 +186,7 @@ Examples:
           baseline,
           ...(loaded.source ? { source: loaded.source } : {}),
           origin,
+          ...(engine !== undefined ? { engine } : {}),
         }, deps));
       if (record.gates?.length) for (const line of formatGateResults(record.gates)) io.out(line);
       const metricsLine = keyMetrics(record, loaded.pipeline.metrics, io.prog);

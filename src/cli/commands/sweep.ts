@@ -17,6 +17,8 @@ import { runSweep } from '../../core/experiments/sweep';
 import { parseImageMapping } from '../../core/run/images';
 import { RunStore } from '../../core/run/store';
 import { formatDuration } from '../../core/run/units';
+import { userEngineNames } from './engine-names';
+import { userEnginesFile } from '../../adapters/engines';
 
 export const EXIT_SWEEP = { passed: 0, someFailed: 1, cannotRun: EXIT_CANNOT_RUN, cancelled: 130 } as const;
 
@@ -87,6 +89,9 @@ Options:
   --executor KIND        docker | local | slurm | auto (default auto; slurm: one
                          array job for the combinations)
   --image FROM=TO        run stages asking for image FROM on image TO (repeatable)
+  --engines A,B          spread the combinations over these named engines (engines:
+                         in the pipeline file or ~/.config/mlci/engines.yaml; local
+                         = DOCKER_HOST's), --jobs at once on each
   --keep                 keep the per-combination copies in .mlci/sweeps/
   --dry-run              print the combinations, run nothing
 Exit codes: 0 every combination passed, 1 one failed, 3 could not run, 130 cancelled.
@@ -106,6 +111,7 @@ Examples:
     image: { type: 'string', multiple: true },
     keep: { type: 'boolean', default: false },
     'dry-run': { type: 'boolean', default: false },
+    engines: { type: 'string' },
   },
   allowPositionals: false,
   async run({ values }, io) {
@@ -119,6 +125,12 @@ Examples:
       }
     }
     const jobs = whole(values.jobs, '--jobs', 1) ?? 1;
+    const engines = values.engines === undefined ? undefined : String(values.engines).split(',').map((e) => e.trim()).filter(Boolean);
+    if (engines !== undefined) {
+      if (!engines.length) throw new CliError('--engines needs engine names: --engines gpu,local');
+      const user = await userEngineNames(io.env);
+      for (const e of engines) if (e !== 'local' && !(e in loaded.pipeline.engines) && !(e in user)) throw new CliError(`--engines names '${e}', which is not declared in ${loaded.shown} (engines:) nor in ${userEnginesFile(io.env)}`);
+    }
     const stageJobs = whole(values['stage-jobs'], '--stage-jobs', 1) ?? 1;
     if (values['dry-run']) {
       io.out(`${combinations.length} combination${combinations.length === 1 ? '' : 's'} for ${loaded.shown}, nothing will run:`);
@@ -154,6 +166,7 @@ Examples:
           params: loaded.params,
           combinations,
           jobs,
+          ...(engines ? { engines } : {}),
           stageJobs,
           newRunId,
           run: { imageMap, baseline, ...(runner.name === 'docker' && hostUser() ? { user: hostUser()! } : {}) },
@@ -180,7 +193,7 @@ Examples:
             }
           },
         }, {
-          depsFor: (dir) => engineDeps(dir, runner),
+          depsFor: (dir) => engineDeps(dir, runner, loaded.pipeline.engines),
           sink: store,
         }));
       if (result.shared && result.shared.status !== 'passed') {

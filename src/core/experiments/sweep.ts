@@ -47,8 +47,10 @@ export interface SweepOptions {
   pipeline: Pipeline;
   params: Record<string, ParamValue>;
   combinations: Combination[];
-  /** Combinations at once (default 1). */
+  /** Combinations at once (default 1); with `engines`, at once on each engine. */
   jobs?: number;
+  /** `mlci sweep --engines a,b`: combinations spread over these engines (`local` is DOCKER_HOST's). */
+  engines?: string[];
   /** Stages at once inside one combination (default 1: combinations are the parallelism). */
   stageJobs?: number;
   newRunId: () => string;
@@ -148,16 +150,17 @@ export function sweepRunName(index: number, total: number, c: Combination): stri
 }
 
 /** Runs `fn` over `items`, at most `limit` at once, results in input order. */
-async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+/** Runs `fn` over `items` with one worker per slot (an engine repeated `jobs` times): at most `jobs` at once on each. */
+async function pool<T, R, S>(items: readonly T[], slots: readonly S[], fn: (item: T, index: number, slot: S) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  const worker = async () => {
+  const worker = async (slot: S) => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i]!, i);
+      results[i] = await fn(items[i]!, i, slot);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(slots.slice(0, items.length).map(worker));
   return results;
 }
 
@@ -213,7 +216,11 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
   const paramsRel = pipeline.paramsFile;
   const realGit = realDeps.git;
   try {
-    const runs = await pool(prepared, Math.max(1, opts.jobs ?? 1), async ({ params, overrides }, index): Promise<RunRecord | undefined> => {
+    const perEngine = Math.max(1, opts.jobs ?? 1);
+    // Workers interleaved by engine (a, b, a, b...), so a short sweep still uses every engine.
+    const engines: (string | undefined)[] = opts.engines?.length ? opts.engines : [undefined];
+    const slots = Array.from({ length: perEngine }, () => engines).flat();
+    const runs = await pool(prepared, slots, async ({ params, overrides }, index, engine): Promise<RunRecord | undefined> => {
       // Cancelled: combinations not started yet are not started (no empty cancelled records).
       if (opts.signal?.aborted) return undefined;
       const combination = opts.combinations[index]!;
@@ -244,6 +251,7 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
         targets: [],
         jobs: opts.stageJobs ?? 1,
         writeLock: false,
+        ...(engine !== undefined ? { engine } : {}),
         ...(single ? {} : { step: 'combination' as const }),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onEvent: (event) => opts.onEvent?.({ type: 'engine', index, event }),
@@ -255,7 +263,14 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
       });
       const folded = single && result.shared ? foldShared(result.shared, run) : run;
       opts.onEvent?.({ type: 'combination-end', index, total, run: folded });
-      if (!opts.keepCopies) rmSync(copy, { recursive: true, force: true });
+      if (!opts.keepCopies) {
+        rmSync(copy, { recursive: true, force: true });
+        // The copy's workspace volume on a remote engine goes with the copy.
+        for (const name of new Set(folded.stages.map((s) => s.engine).filter((e): e is string => e !== undefined))) {
+          const runner = await copyDeps.runnerFor?.(name).catch(() => undefined);
+          await runner?.releaseWorkspace?.(copy).catch(() => undefined);
+        }
+      }
       return folded;
     });
     result.runs = runs.filter((r): r is RunRecord => r !== undefined);

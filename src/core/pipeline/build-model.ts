@@ -4,12 +4,12 @@
  * wrong-typed input yields an absent field, never an exception.
  */
 import type {
-  BuildSpec, CacheSpec, CiSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
+  BuildSpec, CacheSpec, CiSpec, EngineSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
   Plot, Resources, Stage, StageKind, Triggers,
 } from './model';
 import { paramRefs } from './param-refs';
 import type { SlurmOptions } from '../ports';
-import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, STAGE_KINDS } from './model';
+import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, LOCAL_ENGINE, STAGE_KINDS } from './model';
 import { deliverOf, linkServiceDeps, probesOf, serviceOf } from './service-model';
 
 type Obj = Record<string, unknown>;
@@ -282,6 +282,8 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
   if (kind === 'service') set('service', serviceOf(s));
   if (s.probe !== undefined) set('probes', probesOf(s.probe));
   if (kind === 'deliver') set('deliver', deliverOf(s));
+  const engine = str(s.engine) ?? str(defaults.engine);
+  if (engine !== undefined && engine !== LOCAL_ENGINE) stage.engine = engine;
   return stage;
 }
 
@@ -332,6 +334,22 @@ function cacheOf(v: unknown): CacheSpec {
   return remote !== undefined ? { remote, remotes } : { remotes };
 }
 
+export function enginesOf(v: unknown): Record<string, EngineSpec> {
+  const out: Record<string, EngineSpec> = {};
+  for (const [name, raw] of Object.entries(obj(v) ?? {})) {
+    const o = obj(raw) ?? {};
+    const e: EngineSpec = {};
+    const host = str(o.host);
+    if (host !== undefined) e.host = host;
+    const remote = bool(o.remote);
+    if (remote !== undefined) e.remote = remote;
+    const jobs = num(o.jobs);
+    if (jobs !== undefined && Number.isInteger(jobs) && jobs >= 1) e.jobs = jobs;
+    out[name] = e;
+  }
+  return out;
+}
+
 export function buildPipeline(file: string, data: unknown): Pipeline {
   const root = obj(data) ?? {};
   const defaults = obj(root.defaults) ?? {};
@@ -357,6 +375,7 @@ export function buildPipeline(file: string, data: unknown): Pipeline {
     stageByName: new Map(stages.map((s) => [s.name, s])),
     ci: ciOf(root.ci),
     cache: cacheOf(root.cache),
+    engines: enginesOf(root.engines),
   };
   const name = str(root.name);
   if (name !== undefined) pipeline.name = name;

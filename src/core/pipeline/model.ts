@@ -278,6 +278,8 @@ export interface Stage {
   serviceDeps?: string[];
   /** What the services this stage needs run (command, image, port, health), for its fingerprint. */
   serviceSpecs?: Record<string, unknown>;
+  /** The named Docker engine its container runs on (`engine:`); undefined: the local one. */
+  engine?: string;
 }
 
 export const PLOT_TEMPLATES = ['linear', 'scatter', 'confusion', 'confusion_normalized', 'bar', 'roc', 'precision_recall', 'smooth', 'simple'] as const;
@@ -339,7 +341,21 @@ export interface Pipeline {
   triggers?: Triggers;
   ci: CiSpec;
   cache: CacheSpec;
+  /** `engines:` by name (hosts may come from the user's engines file instead). */
+  engines: Record<string, EngineSpec>;
 }
+
+/** A named Docker engine (`engines: { gpu: { host, remote } }`). */
+export interface EngineSpec {
+  host?: string;
+  /** It cannot see the pipeline folder: inputs travel by content. Undefined: decided from the host. */
+  remote?: boolean;
+  /** At most this many stages (sweep combinations) on it at once. */
+  jobs?: number;
+}
+
+/** The name of the engine DOCKER_HOST / mlci.dockerHost gives. */
+export const LOCAL_ENGINE = 'local';
 
 export const DEFAULT_PARAMS_FILE = 'params.yaml';
 export const DEFAULT_BASELINE = 'main';

@@ -16,7 +16,7 @@ import { checkGates } from './checks/gates';
 import { checkOutputs } from './checks/outputs';
 import { checkParams } from './checks/params';
 import { checkWorkspacePaths, pathRefs } from './checks/paths';
-import { checkReferences } from './checks/references';
+import { checkEngineRefs, checkReferences } from './checks/references';
 import { checkSchedules } from './checks/schedule';
 import { checkStageShapes } from './checks/stage-shape';
 import { checkServiceShapes } from './checks/service-shape';
@@ -125,6 +125,7 @@ function run(input: ValidateInput, parse: () => ParseResult, problems: Problem[]
   const ctx = makeContext(source, pipeline, expansion.data, input.root, files, problems, expansion.origin);
   const refs = pathRefs(pipeline, ctx.data);
   checkReferences(ctx);
+  checkEngineRefs(ctx);
   checkCycles(ctx);
   checkWorkspacePaths(ctx, refs);
   checkOutputs(ctx, refs);

@@ -54,6 +54,7 @@ import type { BuiltImage } from '../build/session';
 import { cacheMounts } from '../build/caches';
 import type { PipelineSource } from '../pipeline/source';
 import { folderChange, isFolderDep, rememberFolderDeps } from './dep-files';
+import { engineOf, transferPaths } from './placement';
 import { locate, nodeInfo } from '../pipeline/source';
 import type { BuildRecord, DeliveryRecord } from './record';
 
@@ -92,7 +93,7 @@ export type BuiltinExecutor = (stage: Stage, root: string, signal: AbortSignal) 
 
 export type EngineEvent =
   | { type: 'plan'; stages: string[] }
-  | { type: 'stage-start'; stage: string; reason: string }
+  | { type: 'stage-start'; stage: string; reason: string; engine?: string }
   | { type: 'stage-log'; stage: string; stream: 'stdout' | 'stderr'; text: string }
   /** A scheduler runner's batch job moved: queued (reason, position), running (node), ended. */
   | { type: 'stage-job'; stage: string; job: SchedulerJob }
@@ -120,6 +121,12 @@ export interface EngineDeps {
    * restored instead of run. Without it every stale stage runs.
    */
   cache?: StageCache;
+  /**
+   * The runner of a named engine (`engine: gpu`, `--engine gpu`); it throws
+   * with the engine's name and reason when the engine is unknown or
+   * unreachable. Without it, stages placed on a named engine fail.
+   */
+  runnerFor?: (engine: string) => Promise<ContainerRunner>;
 }
 
 export interface RunOptions {
@@ -163,6 +170,8 @@ export interface RunOptions {
    * of the plan: a delivery happens from a verified commit only.
    */
   deliver?: (stage: Stage, ctx: { image: string; imageId?: string; log: (text: string) => void; signal: AbortSignal }) => Promise<{ passed: boolean; reason?: string; delivery?: DeliveryRecord }>;
+  /** `--engine NAME`: every container stage runs on this engine, whatever its `engine:` says. */
+  engine?: string;
 }
 
 export interface StagePlanEntry {
@@ -404,7 +413,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   const buildLogs = new Map<string, ReturnType<RunSink['openLog']>>();
   const buildStarted = new Map<string, { tag: string; at: number }>();
   const usersOf = (owner: string) => plan.stages.filter((s) => s.build?.owner === owner).map((s) => s.name);
-  const session = buildSessionFor(pipeline, root, deps, opts.imageMap, {
+  const sessionFor = (runner: ContainerRunner) => buildSessionFor(pipeline, root, { runner, hasher: deps.hasher }, opts.imageMap, {
     ...(opts.build?.noCache ? { noCache: true } : {}),
     ...(opts.build?.pull ? { pull: true } : {}),
     signal,
@@ -435,7 +444,30 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       void persist();
     },
   });
-  const builds: StageBuilds | undefined = session ? { session, mode: 'run' } : undefined;
+  // Each engine builds its own images (`build:` on a remote engine builds there).
+  const buildsByRunner = new Map<ContainerRunner, StageBuilds | undefined>();
+  const buildsFor = (runner: ContainerRunner): StageBuilds | undefined => {
+    if (!buildsByRunner.has(runner)) {
+      const s = sessionFor(runner);
+      buildsByRunner.set(runner, s ? { session: s, mode: 'run' } : undefined);
+    }
+    return buildsByRunner.get(runner);
+  };
+  // Named engines in use by this run: stray cleanup runs once on each, before its first stage.
+  const engineRunners = new Map<string, Promise<ContainerRunner>>();
+  const runnerOf = (name: string): Promise<ContainerRunner> => {
+    let r = engineRunners.get(name);
+    if (!r) {
+      r = (async () => {
+        if (!deps.runnerFor) throw new Error(`stage placed on engine '${name}', but this run has no named engines`);
+        const runner = await deps.runnerFor(name);
+        await runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
+        return runner;
+      })();
+      engineRunners.set(name, r);
+    }
+    return r;
+  };
   /** `mlci.yaml:12` for a JSON path, when the source is known. */
   const where = (p: Array<string | number>): string => {
     if (!opts.source) return '';
@@ -494,6 +526,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       ...(stage.resources.gpus !== undefined ? { gpus: stage.resources.gpus } : {}),
       ...(cache.volumes ? { volumes: cache.volumes } : {}),
       ...(stage.slurm ? { slurm: stage.slurm } : {}),
+      ...transferPaths(stage, pipeline),
     };
   };
 
@@ -502,8 +535,14 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     const started = Date.now();
     rec.startedAt = new Date(started).toISOString();
     let inputs: StageInputs;
+    const engineName = engineOf(stage, opts.engine);
+    let runner = deps.runner;
     try {
-      inputs = await stageInputs(stage, root, deps, opts.params, opts.imageMap, signal, undefined, builds);
+      if (engineName !== undefined) {
+        rec.engine = engineName;
+        runner = await runnerOf(engineName);
+      }
+      inputs = await stageInputs(stage, root, { runner, hasher: deps.hasher }, opts.params, opts.imageMap, signal, undefined, buildsFor(runner));
     } catch (e) {
       rec.status = signal.aborted ? 'cancelled' : 'failed';
       rec.reason = (e as Error).message;
@@ -534,7 +573,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       return;
     }
     if (stage.kind === 'deliver') return deliverOne(stage, rec, started);
-    const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher, undefined, session);
+    const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], root, deps.hasher, undefined, buildsFor(runner)?.session);
     // A frozen stage runs only when forced by name (`--force name`), as
     // `dvc repro -f` leaves frozen stages alone.
     const forcedHere = forced(stage.name) && !(stage.frozen && opts.force === true);
@@ -565,7 +604,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     rec.reason = reason;
     rec.status = 'running';
     rec.log = `logs/${stage.name}.log`;
-    opts.onEvent?.({ type: 'stage-start', stage: stage.name, reason: masker.mask(reason) });
+    opts.onEvent?.({ type: 'stage-start', stage: stage.name, reason: masker.mask(reason), ...(engineName !== undefined ? { engine: engineName } : {}) });
     void persist();
     const log = new StageLog(deps.sink.openLog(opts.runId, stage.name), masker, (stream, text) => opts.onEvent?.({ type: 'stage-log', stage: stage.name, stream, text }));
     const emit = (stream: 'stdout' | 'stderr', text: string) => log.write(stream, text);
@@ -575,13 +614,14 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       // The services it needs, started (once per run) and healthy before it runs.
       const svc = await services.ensure(stage);
       if (CONTAINER_KINDS.includes(stage.kind) && stage.run.length) {
-        const cache = await volumesFor(stage);
-        const result = await deps.runner.run(containerSpec(stage, inputs.image ?? 'local', cache, svc), emit, signal, (job) => {
+        const cache = await volumesFor(stage, runner);
+        const result = await runner.run(containerSpec(stage, inputs.image ?? 'local', cache, svc), emit, signal, (job) => {
           rec.job = job;
           opts.onEvent?.({ type: 'stage-job', stage: stage.name, job });
         });
         rec.outcome = result.outcome;
         if (result.job) rec.job = result.job;
+        if (result.transfer) rec.transfer = result.transfer;
         if (result.outcome.kind === 'error' && result.outcome.engineLost && !signal.aborted) noteEngineLost(result.outcome.message);
         if (result.outcome.kind === 'exited' || result.outcome.kind === 'oom') rec.exitCode = result.outcome.exitCode;
         ok = result.outcome.kind === 'exited' && result.outcome.exitCode === 0;
@@ -687,7 +727,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     try {
       const service = stage.deliver ? pipeline.stageByName.get(stage.deliver.service) : undefined;
       if (!stage.deliver || service?.kind !== 'service') throw new Error(`deliver stage ${stage.name} needs 'service' naming a service stage and a 'registry'`);
-      const inputs = services.inputsOf(service.name) ?? await stageInputs(service, root, deps, opts.params, opts.imageMap, signal, undefined, builds);
+      const inputs = services.inputsOf(service.name) ?? await stageInputs(service, root, deps, opts.params, opts.imageMap, signal, undefined, buildsFor(deps.runner));
       if (!inputs.image) throw new Error(`service ${service.name} has no image to deliver`);
       const result = await opts.deliver!(stage, { image: inputs.image, ...(inputs.imageId ? { imageId: inputs.imageId } : {}), log: (text) => log.write('stdout', text), signal });
       rec.status = result.passed ? 'passed' : signal.aborted ? 'cancelled' : 'failed';
@@ -742,8 +782,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   };
 
   /** Named caches as mlci-owned volumes (Docker only; host processes use the host's own caches). */
-  const volumesFor = async (stage: Stage): Promise<{ volumes?: { name: string; target: string }[]; env?: Record<string, string> }> => {
-    const builder = deps.runner.builder;
+  const volumesFor = async (stage: Stage, runner: ContainerRunner): Promise<{ volumes?: { name: string; target: string }[]; env?: Record<string, string> }> => {
+    const builder = runner.builder;
     if (!stage.caches.length || !builder) return {};
     const mounts = cacheMounts(pipelineLabel(pipeline), stage.caches);
     for (const m of mounts) await builder.ensureVolume(m.volume, { 'mlci.cache': m.cache, 'mlci.pipeline': pipelineLabel(pipeline) });

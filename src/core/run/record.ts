@@ -5,7 +5,7 @@
  * Secrets never appear here (env values are not recorded at all).
  */
 import type { ParamValue } from '../params';
-import type { GitInfo, SchedulerJob, StageOutcome } from '../ports';
+import type { GitInfo, SchedulerJob, StageOutcome, TransferStats } from '../ports';
 import type { GateResult } from '../gates/result';
 import type { ImportanceReport } from '../importance/types';
 import type { PlotRecord } from '../plots/types';
@@ -72,6 +72,10 @@ export interface StageRecord {
   service?: { url: string; hostUrl: string };
   /** A deliver stage's push: the image reference and the digest the registry answered. */
   delivery?: DeliveryRecord;
+  /** The named engine its container ran on (`engine:` / --engine); absent: the local one. */
+  engine?: string;
+  /** Files a remote engine's run sent and brought back. */
+  transfer?: TransferStats;
 }
 
 export interface DeliveryRecord {

@@ -70,3 +70,17 @@ export function checkReferences(ctx: CheckContext): void {
   if (t?.drift !== undefined) checkStageRef(ctx, t.drift, ['triggers', 'drift'], 'the drift trigger reads', 'drift');
   pipeline.ci.stages?.forEach((name, i) => checkStageRef(ctx, name, ['ci', 'stages', i], 'ci.stages lists'));
 }
+
+/** `engine:` names an engine of `engines:` (or `local`); the host itself may come from the user's engines file. */
+export function checkEngineRefs(ctx: CheckContext): void {
+  const names = Object.keys(ctx.pipeline.engines);
+  for (const stage of ctx.pipeline.stages) {
+    if (stage.engine === undefined || names.includes(stage.engine)) continue;
+    const own = ['stages', stage.name, 'engine'];
+    const path = (ctx.data.stages as Record<string, Record<string, unknown>> | undefined)?.[stage.name]?.engine !== undefined ? own : ['defaults', 'engine'];
+    const guess = didYouMean(stage.engine, names);
+    ctx.report('unknown-engine', path, `engine '${stage.engine}' is not declared: add it under \`engines:\` (e.g. \`engines: { ${stage.engine}: { remote: true } }\`, its host in ~/.config/mlci/engines.yaml) or use \`local\`` + (guess ? `; did you mean '${guess}'?` : ''), {
+      fixes: guess ? [replaceFix(ctx, path, guess, `Change to '${guess}'`)] : [],
+    });
+  }
+}
