@@ -1,0 +1,220 @@
+/**
+ * Stages on a second, REAL Docker engine that cannot see this machine's
+ * files (scripts/ci/second-engine.sh: Docker-in-Docker on the test engine,
+ * its API on tcp://127.0.0.1; a bind mount there shows an empty folder).
+ * Everything runs through the bundled CLI (`node dist/cli.js`), as users
+ * and the VS Code extension run it:
+ * - examples/churn with `train` placed on the second engine gives the same
+ *   metrics as a run where every stage is local;
+ * - a forced rerun with nothing changed sends no file, a one-file change
+ *   sends exactly that file (counted in the run record);
+ * - Ctrl+C removes the remote container; a killed CLI's container is
+ *   removed by the next run that uses the engine;
+ * - an unreachable engine fails its stage with the engine's name.
+ * Needs MLCI_SECOND_ENGINE (exported by `eval "$(scripts/ci/second-engine.sh)"`)
+ * and DOCKER_HOST; under CI=true a missing engine fails the suite.
+ */
+import { strict as assert } from 'node:assert';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunRecord } from '../../src/core/run/record';
+
+const repo = path.resolve(__dirname, '../..');
+const cliPath = path.join(repo, 'dist/cli.js');
+const second = process.env.MLCI_SECOND_ENGINE;
+
+function copyExample(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-'));
+  cpSync(path.join(repo, 'examples/churn'), dir, { recursive: true, filter: (src) => !/(__pycache__|\.mlci|models)$/.test(src) });
+  rmSync(path.join(dir, 'mlci.lock'), { force: true });
+  return dir;
+}
+
+/** Places `stage` on the engine `second` (its host in a user engines file, as a user would keep it). */
+function placeOnSecond(root: string, stage: string): string {
+  const file = path.join(root, 'mlci.yaml');
+  let text = readFileSync(file, 'utf8');
+  text = text.replace('# Continuous training', 'engines:\n  second: { remote: true }\n\n# Continuous training');
+  const at = text.indexOf(`\n  ${stage}:\n`);
+  assert.ok(at >= 0, `stage ${stage} in the example`);
+  const body = text.indexOf('\n', at + 1);
+  text = `${text.slice(0, body + 1)}    engine: second\n${text.slice(body + 1)}`;
+  writeFileSync(file, text);
+  return userEngines(root);
+}
+
+function userEngines(root: string, host = second!): string {
+  const f = path.join(root, '..', `${path.basename(root)}-engines.yaml`);
+  writeFileSync(f, `engines:\n  second: { host: "${host}" }\n`);
+  return f;
+}
+
+function env(enginesFile?: string): NodeJS.ProcessEnv {
+  return { ...process.env, ...(enginesFile ? { MLCI_ENGINES_FILE: enginesFile } : {}), MLCI_JOBS: '2' };
+}
+
+function cli(root: string, args: string[], enginesFile?: string) {
+  return spawnSync(process.execPath, [cliPath, ...args], { cwd: root, encoding: 'utf8', env: env(enginesFile), timeout: 600_000 });
+}
+
+function lastRun(root: string): RunRecord {
+  const runs = path.join(root, '.mlci', 'runs');
+  const ids = readdirSync(runs).sort();
+  return JSON.parse(readFileSync(path.join(runs, ids[ids.length - 1]!, 'run.json'), 'utf8')) as RunRecord;
+}
+
+function docker(host: string, args: string[]): string {
+  return execFileSync('docker', ['-H', host, ...args], { encoding: 'utf8' }).trim();
+}
+
+function containersOfRun(host: string, runId: string): string[] {
+  return docker(host, ['ps', '-aq', '--filter', `label=mlci.run=${runId}`]).split('\n').filter(Boolean);
+}
+
+/** A pipeline whose one stage sleeps on the second engine. */
+function sleepyPipeline(): { root: string; engines: string } {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-sleep-'));
+  writeFileSync(path.join(root, 'mlci.yaml'), [
+    'version: 1',
+    'engines:',
+    '  second: { remote: true }',
+    'stages:',
+    '  nap:',
+    '    engine: second',
+    '    image: mlci-test/python:3.12-slim',
+    '    run: python -c "import time; print(\'napping\', flush=True); time.sleep(120)"',
+    '    deps: [data.txt]',
+    '',
+  ].join('\n'));
+  writeFileSync(path.join(root, 'data.txt'), 'x\n');
+  return { root, engines: userEngines(root) };
+}
+
+async function until<T>(what: string, fn: () => T | undefined, ms = 90_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('stages on a second Docker engine that shares no files (bundled CLI)', function () {
+  this.timeout(900_000);
+  const dirs: string[] = [];
+
+  before(function () {
+    const missing = !second ? 'MLCI_SECOND_ENGINE is not set' : !existsSync(cliPath) ? 'dist/cli.js is not built (npm run build)' : undefined;
+    let reason = missing;
+    if (!reason) {
+      try {
+        docker(second!, ['info', '--format', '{{.ServerVersion}}']);
+      } catch (e) {
+        reason = `the second engine at ${second} does not answer: ${(e as Error).message.split('\n')[0]}`;
+      }
+    }
+    if (reason) {
+      if (process.env.CI === 'true') throw new Error(`CI needs the second engine (eval "$(bash scripts/ci/second-engine.sh)"): ${reason}`);
+      this.skip();
+    }
+  });
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('the example with train on the second engine gives the same metrics as a local run; a one-file change sends one file', () => {
+    const local = copyExample();
+    const remote = copyExample();
+    dirs.push(local, remote);
+    const enginesFile = placeOnSecond(remote, 'train');
+    dirs.push(enginesFile);
+
+    const a = cli(local, ['run', '--executor', 'docker']);
+    assert.equal(a.status, 0, a.stderr + a.stdout);
+    const b = cli(remote, ['run', '--executor', 'docker'], enginesFile);
+    assert.equal(b.status, 0, b.stderr + b.stdout);
+    const localRun = lastRun(local);
+    const remoteRun = lastRun(remote);
+    const train = remoteRun.stages.find((s) => s.name === 'train')!;
+    assert.equal(train.engine, 'second');
+    assert.equal(train.status, 'passed');
+    assert.ok(train.transfer && train.transfer.sentFiles >= 4, JSON.stringify(train.transfer));
+    assert.equal(train.transfer.fetchedFiles, 4, 'model, metrics, history, importances came back');
+    assert.equal(remoteRun.stages.find((s) => s.name === 'evaluate')!.engine, undefined, 'evaluate stays local');
+    assert.deepEqual(remoteRun.stageMetrics, localRun.stageMetrics);
+    assert.equal(readFileSync(path.join(remote, 'models/model.json'), 'utf8'), readFileSync(path.join(local, 'models/model.json'), 'utf8'));
+    // The container went, on both engines.
+    assert.deepEqual(containersOfRun(second!, remoteRun.id), []);
+
+    // Nothing changed, train forced: nothing is sent.
+    const c = cli(remote, ['run', 'train', '--force', 'train'], enginesFile);
+    assert.equal(c.status, 0, c.stderr + c.stdout);
+    const again = lastRun(remote).stages.find((s) => s.name === 'train')!;
+    assert.equal(again.status, 'passed');
+    assert.equal(again.transfer?.sentFiles, 0, JSON.stringify(again.transfer));
+
+    // One dep changes: that file alone is sent.
+    appendFileSync(path.join(remote, 'src/features.py'), '\n# a comment\n');
+    const d = cli(remote, ['run', 'train'], enginesFile);
+    assert.equal(d.status, 0, d.stderr + d.stdout);
+    const changed = lastRun(remote).stages.find((s) => s.name === 'train')!;
+    assert.match(changed.reason ?? '', /src\/features\.py changed/);
+    assert.equal(changed.transfer?.sentFiles, 1, JSON.stringify(changed.transfer));
+    assert.match(d.stdout + d.stderr, /sent 1 file/);
+  });
+
+  it('Ctrl+C removes the container on the second engine', async () => {
+    const { root, engines } = sleepyPipeline();
+    dirs.push(root, engines);
+    const child = spawn(process.execPath, [cliPath, 'run', '--executor', 'docker'], { cwd: root, env: env(engines), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const done = exited(child);
+    await until('the stage to print', () => (out.includes('napping') ? true : undefined));
+    const runId = lastRun(root).id;
+    assert.equal(containersOfRun(second!, runId).length, 1, 'the stage runs on the second engine');
+    child.kill('SIGINT');
+    assert.equal(await done, 130, out);
+    assert.deepEqual(containersOfRun(second!, runId), []);
+    assert.deepEqual(containersOfRun(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', runId), []);
+    assert.equal(lastRun(root).stages[0]!.status, 'cancelled');
+  });
+
+  it('a killed CLI leaves a container that the next run on that engine removes', async () => {
+    const { root, engines } = sleepyPipeline();
+    dirs.push(root, engines);
+    const child = spawn(process.execPath, [cliPath, 'run', '--executor', 'docker'], { cwd: root, env: env(engines), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const done = exited(child);
+    await until('the stage to print', () => (out.includes('napping') ? true : undefined));
+    const runId = lastRun(root).id;
+    child.kill('SIGKILL');
+    await done;
+    assert.equal(containersOfRun(second!, runId).length, 1, 'the killed run left its container');
+    // The next run (its stage fails fast) cleans up on the engine before its first stage.
+    writeFileSync(path.join(root, 'mlci.yaml'), readFileSync(path.join(root, 'mlci.yaml'), 'utf8').replace(/run: python .*$/m, 'run: "true"'));
+    const r = cli(root, ['run', '--executor', 'docker'], engines);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.deepEqual(containersOfRun(second!, runId), []);
+  });
+
+  it('an unreachable engine fails its stage with the engine name and reason', () => {
+    const { root } = sleepyPipeline();
+    dirs.push(root);
+    const engines = userEngines(root, 'tcp://127.0.0.1:1');
+    dirs.push(engines);
+    const r = cli(root, ['run', '--executor', 'docker'], engines);
+    assert.equal(r.status, 1, r.stderr + r.stdout);
+    const stage = lastRun(root).stages[0]!;
+    assert.equal(stage.status, 'failed');
+    assert.match(stage.reason ?? '', /engine 'second' \(tcp:\/\/127\.0\.0\.1:1\) is unreachable: .*ECONNREFUSED/);
+  });
+});
