@@ -126,6 +126,44 @@ stages:
     assert.equal(existsSync(path.join(dir, 'never.txt')), false);
   });
 
+  it('a killed mlci leaves its jobs queued: mlci runs --cancel finds them by name, the next run cancels them too', async () => {
+    const start = async (dir: string) => {
+      writePipeline(dir, `version: 1
+defaults: { image: python:3.12-slim }
+stages:
+  long:
+    run: sleep 120
+  after:
+    needs: [long]
+    run: echo after
+`);
+      const child = startCli(dir, ['run', '--executor', 'slurm']);
+      const runId = await until('the run record', () => records(dir)[0]?.id);
+      await until('the job running', () => jobsOf(runId).some((j) => j.state === 'RUNNING'), 120_000);
+      const gone = new Promise((r) => child.on('close', r));
+      child.kill('SIGKILL');
+      await gone;
+      assert.equal(jobsOf(runId).filter((j) => j.state === 'RUNNING' || j.state === 'PENDING').length, 2, 'SIGKILL cancels nothing by itself');
+      return runId;
+    };
+    const dir = tempDir('killed');
+    const runId = await start(dir);
+    const c = runCli(dir, ['runs', '--cancel', runId.slice(0, 15)]);
+    assert.equal(c.status, 0, c.stderr);
+    assert.match(c.stdout, new RegExp(`cancelled 2 jobs of run ${runId}`));
+    await until('jobs cancelled', () => jobsOf(runId).every((j) => j.state === 'CANCELLED'), 30_000);
+
+    const dir2 = tempDir('killed2');
+    const runId2 = await start(dir2);
+    const other = tempDir('next');
+    writePipeline(other, 'version: 1\ndefaults: { image: python:3.12-slim }\nstages:\n  quick:\n    run: "true"\n');
+    const next = runCli(other, ['run', '--executor', 'slurm']);
+    assert.equal(next.status, 0, next.stdout + next.stderr);
+    await until('the killed run\'s jobs cancelled by the next run', () => jobsOf(runId2).every((j) => j.state === 'CANCELLED'), 30_000);
+    const none = runCli(dir, ['runs', '--cancel', runId]);
+    assert.match(none.stdout, /has no queued or running job/);
+  });
+
   it('a job over its time limit ends TIMEOUT: the stage times out (Slurm checks limits about once a minute)', () => {
     const dir = tempDir('timeout');
     writePipeline(dir, `version: 1

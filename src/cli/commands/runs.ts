@@ -1,6 +1,7 @@
 /** `mlci runs`: the recorded runs, newest first. */
 import { formatMetric } from '../../core/metric-format';
-import type { Command } from '../command';
+import type { CliIo, Command } from '../command';
+import { CliError } from '../errors';
 import { formatDuration } from '../../core/run/units';
 import { RunStore } from '../../core/run/store';
 import { listRuns } from './exp';
@@ -11,15 +12,21 @@ import path from 'node:path';
 export const runsCommand: Command = {
   name: 'runs',
   summary: 'list every recorded run (experiments and history), newest first',
-  usage: 'mlci runs [-f FILE] [--limit N] [--format text|json]',
+  usage: 'mlci runs [-f FILE] [--limit N] [--format text|json] | mlci runs --cancel RUN',
   help: `Lists the runs recorded in .mlci/runs/ beside the pipeline file: every run,
 history included (runs where nothing ran, Test Explorer runs, sweeps' shared
-stages), marked as such. mlci exp list shows the experiments only.`,
-  options: { file: { type: 'string', short: 'f' }, limit: { type: 'string', default: '20' }, format: { type: 'string', default: 'text' } },
+stages), marked as such. mlci exp list shows the experiments only.
+
+--cancel RUN (an id, a unique prefix, or "last") cancels the Slurm jobs of a
+run made with --executor slurm that are still queued or running, found by
+their job names: for a run whose mlci process was killed, or that runs on
+another machine.`,
+  options: { file: { type: 'string', short: 'f' }, limit: { type: 'string', default: '20' }, format: { type: 'string', default: 'text' }, cancel: { type: 'string' } },
   allowPositionals: false,
   async run({ values }, io) {
     const root = path.dirname(await resolvePipelineFile(io.cwd, values.file as string | undefined));
     const store = new RunStore(root);
+    if (values.cancel !== undefined) return cancelJobs(store, String(values.cancel), io);
     const runs = (await listRuns(store, io)).slice(0, Number(values.limit) || 20);
     if (values.format === 'json') {
       io.out(JSON.stringify(runs, null, 2));
@@ -40,3 +47,19 @@ stages), marked as such. mlci exp list shows the experiments only.`,
     return 0;
   },
 };
+
+/** `--cancel RUN`: scancel the run's unfinished Slurm jobs (by job name). */
+async function cancelJobs(store: RunStore, ref: string, io: CliIo): Promise<number> {
+  let id: string;
+  try {
+    id = await store.resolve(ref);
+  } catch (e) {
+    throw new CliError((e as Error).message, 2);
+  }
+  const record = await store.get(id);
+  if (record.executor !== 'slurm') throw new CliError(`run ${id} ran with the ${record.executor} executor: only runs on Slurm (--executor slurm) have jobs to cancel`, 2);
+  const { SlurmRunner } = await import('../../adapters/slurm/slurm-runner');
+  const cancelled = await new SlurmRunner({ env: io.env }).cancelRun(id);
+  io.out(cancelled.length ? `cancelled ${cancelled.length} job${cancelled.length === 1 ? '' : 's'} of run ${id}: ${cancelled.join(', ')}` : `run ${id} has no queued or running job`);
+  return 0;
+}

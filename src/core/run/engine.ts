@@ -314,6 +314,7 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
   try {
     const stray = await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
     if (stray > 0 && deps.runner.name === 'local') opts.onEvent?.({ type: 'warning', message: `stopped ${stray} stage process group${stray === 1 ? '' : 's'} left running by an mlci process that was killed` });
+    if (stray > 0 && deps.runner.name === 'slurm') opts.onEvent?.({ type: 'warning', message: `cancelled ${stray} Slurm job${stray === 1 ? '' : 's'} left by an mlci process that was killed` });
     return await executeRun(opts, deps);
   } finally {
     await deps.runner.endRun?.(opts.runId).catch(() => undefined);
