@@ -14,6 +14,7 @@ import { benchDrift } from './drift.bench';
 import { benchHash } from './hash.bench';
 import { benchImportance } from './importance.bench';
 import { benchRun } from './run.bench';
+import { benchService } from './service.bench';
 import { benchValidate } from './validate.bench';
 import type { BenchResult } from './timing';
 
@@ -29,6 +30,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   cli: benchCliStart,
   build: benchBuild,
   cache: benchCache,
+  service: benchService,
 };
 
 function show(r: BenchResult): string {

@@ -73,6 +73,7 @@ export class DockerServices implements ServiceHost {
     let closeWait: (() => void) | undefined;
     let exit: { exitCode: number } | undefined;
     let stopped: Promise<void> | undefined;
+    let alive: NodeJS.Timeout | undefined;
     const stop = (): Promise<void> => {
       stopped ??= (async () => {
         destroyStream(output);
@@ -119,6 +120,9 @@ export class DockerServices implements ServiceHost {
       };
       const deadline = Date.now() + spec.health.timeoutMs;
       let last = 'not checked yet';
+      // fetch's sockets and AbortSignal.timeout's timer do not keep Node alive: without this a
+      // process with nothing else pending would exit in the middle of the health wait.
+      alive = setInterval(() => undefined, 1000);
       for (;;) {
         if (cancel?.aborted) return await fail('cancelled while waiting for health');
         if (exit) return await fail(`exited with code ${exit.exitCode} before it was healthy`);
@@ -134,6 +138,8 @@ export class DockerServices implements ServiceHost {
       }
     } catch (err) {
       return await fail(errorText(err));
+    } finally {
+      clearInterval(alive);
     }
   }
 }
