@@ -136,8 +136,11 @@ export interface ImageBuilder {
   build(req: BuildRequest, log: LogSink, cancel?: Cancel): Promise<BuildOutcome>;
   /** Creates the volume when missing (labelled as mlci's). */
   ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
-  /** Removes mlci-owned volumes whose labels match; returns their names. */
-  removeVolumes(labels: Record<string, string>): Promise<string[]>;
+  /**
+   * Removes mlci-owned volumes whose labels match, except those named in
+   * `keep`; returns their names (with dryRun: the names it would remove).
+   */
+  removeVolumes(labels: Record<string, string>, opts?: { keep?: ReadonlySet<string>; dryRun?: boolean }): Promise<string[]>;
 }
 
 export type StageOutcome =

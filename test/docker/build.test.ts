@@ -187,7 +187,7 @@ describe('build: images built from the repository (real Docker engine)', functio
     assert.ok(mapped.events.some((e) => e.type === 'build-log' && e.text.includes(`FROM ${BUSYBOX}`)));
   });
 
-  it('mounts named caches as mlci-owned volumes that survive runs, and the CLI prunes them', async () => {
+  it('mounts named caches as mlci-owned volumes that survive runs; cache gc removes those no stage mounts, build --prune the rest', async () => {
     const name = uniq('caches');
     const root = project({
       'mlci.yaml': `version: 1\nname: ${name}\ndefaults:\n  image: ${BUSYBOX}\nstages:\n  fill:\n    run: echo kept > $PIP_CACHE_DIR/marker && echo x > /data-cache/y\n    caches: [pip, /data-cache]\n    outs: [out.txt]\n  read:\n    needs: [fill]\n    run: cat $PIP_CACHE_DIR/marker /data-cache/y > out2.txt\n    caches: [pip, /data-cache]\n`,
@@ -200,9 +200,22 @@ describe('build: images built from the repository (real Docker engine)', functio
     const vols = await docker.listVolumes({ filters: { label: [`mlci.pipeline=${name}`] } });
     assert.equal(vols.Volumes.length, 2);
     assert.ok(vols.Volumes.every((v) => v.Labels['mlci.owned'] === 'true'));
-    const cli = spawnSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'build', '--prune'], { cwd: root, encoding: 'utf8', env: process.env });
+    // A cache taken out of mlci.yaml: cache gc removes its volume and keeps the one still mounted.
+    const cliRun = (args: string[]) => spawnSync(process.execPath, [path.join(repo, 'dist/cli.js'), ...args], { cwd: root, encoding: 'utf8', env: process.env });
+    writeFileSync(path.join(root, 'mlci.yaml'), readFileSync(path.join(root, 'mlci.yaml'), 'utf8').replaceAll('caches: [pip, /data-cache]', 'caches: [pip]'));
+    const dry = cliRun(['cache', 'gc', '--dry-run']);
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, new RegExp(`would remove 1 cache volume no stage mounts: mlci-cache-${name}-path-[0-9a-f]{12}\n`));
+    assert.equal((await docker.listVolumes({ filters: { label: [`mlci.pipeline=${name}`] } })).Volumes.length, 2, '--dry-run removes nothing');
+    const gc = cliRun(['cache', 'gc']);
+    assert.equal(gc.status, 0, gc.stderr);
+    assert.match(gc.stdout, new RegExp(`removed 1 cache volume no stage mounts: mlci-cache-${name}-path-[0-9a-f]{12}\n`));
+    const left = (await docker.listVolumes({ filters: { label: [`mlci.pipeline=${name}`] } })).Volumes.map((v) => v.Name);
+    assert.deepEqual(left, [`mlci-cache-${name}-pip`]);
+    assert.match(cliRun(['cache', 'gc']).stdout, /cache volumes: none unused \(1 in use by /);
+    const cli = cliRun(['build', '--prune']);
     assert.equal(cli.status, 0, cli.stderr);
-    assert.match(cli.stdout, /removed 2 cache volumes/);
+    assert.match(cli.stdout, /removed 1 cache volume: /);
     assert.equal((await docker.listVolumes({ filters: { label: [`mlci.pipeline=${name}`] } })).Volumes.length, 0);
   });
 

@@ -128,12 +128,17 @@ export class DockerBuilder implements ImageBuilder {
     await docker.createVolume({ Name: name, Labels: { ...labels, [LABEL_OWNED]: 'true' } });
   }
 
-  async removeVolumes(labels: Record<string, string>): Promise<string[]> {
+  async removeVolumes(labels: Record<string, string>, opts: { keep?: ReadonlySet<string>; dryRun?: boolean } = {}): Promise<string[]> {
     const docker = await this.docker();
     const filters = { label: [`${LABEL_OWNED}=true`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)] };
     const listed = (await docker.listVolumes({ filters })) as unknown as { Volumes?: { Name: string }[] } | undefined;
     const removed: string[] = [];
     for (const v of listed?.Volumes ?? []) {
+      if (opts.keep?.has(v.Name)) continue;
+      if (opts.dryRun) {
+        removed.push(v.Name);
+        continue;
+      }
       try {
         await docker.getVolume(v.Name).remove();
         removed.push(v.Name);

@@ -17,6 +17,11 @@ import { outPaths } from '../../core/run/fingerprint';
 import { readLock } from '../../core/run/lockfile';
 import { readPinned } from '../../core/experiments/baseline';
 import type { LoadedPipeline } from '../workspace';
+import type { CliIo } from '../command';
+import type { Pipeline } from '../../core/pipeline/model';
+import { cacheMounts } from '../../core/build/caches';
+import { pipelineLabel } from '../../core/run/engine';
+import { chooseRunner } from '../executor';
 
 const mb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 
@@ -51,6 +56,28 @@ function summary(verb: string, r: TransferReport, display: string): string {
   return `${verb} ${r.keys} key${r.keys === 1 ? '' : 's'} (${mb(r.bytes)}) ${verb === 'pushed' ? 'to' : 'from'} ${display}; ${r.present} already there`;
 }
 
+/**
+ * The pipeline's named cache volumes (`caches:`) that no stage of it mounts
+ * any more (a cache taken out of mlci.yaml, a stage removed): removed by gc,
+ * or listed with --dry-run. Without a Docker engine there is nothing to
+ * check, and gc says so rather than passing over them in silence.
+ */
+async function gcCacheVolumes(pipeline: Pipeline, dryRun: boolean, io: CliIo): Promise<void> {
+  const label = pipelineLabel(pipeline);
+  const keep = new Set(pipeline.stages.flatMap((s) => cacheMounts(label, s.caches ?? []).map((m) => m.volume)));
+  let builder;
+  try {
+    builder = (await chooseRunner('docker', () => undefined)).builder;
+  } catch (e) {
+    io.err(`mlci cache gc: cache volumes not checked: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    return;
+  }
+  if (!builder) return;
+  const removed = await builder.removeVolumes({ 'mlci.pipeline': label }, { keep, dryRun });
+  if (removed.length) io.out(`${dryRun ? 'would remove' : 'removed'} ${removed.length} cache volume${removed.length === 1 ? '' : 's'} no stage mounts: ${removed.join(', ')}`);
+  else io.out(`cache volumes: none unused (${keep.size} in use by ${label})`);
+}
+
 export const cacheCommand: Command = {
   name: 'cache',
   summary: 'push, pull or garbage-collect the cache of stage outputs (.mlci/cache)',
@@ -60,7 +87,9 @@ export const cacheCommand: Command = {
 pull   fetch the run-cache entries and objects mlci.lock names (--all: everything),
        and every commit record (baselines); each object is verified by its hash
 gc     keep what mlci.lock, the pinned run and the last --keep-runs runs need;
-       delete the rest and say what it frees (--dry-run: only say)
+       delete the rest and say what it frees (--dry-run: only say); also
+       remove this pipeline's cache volumes (caches:) no stage mounts any more
+       (mlci build --prune removes all of them)
 
 Options:
   -f, --file FILE     pipeline file (default: ./mlci.yaml, or the only one below)
@@ -105,6 +134,7 @@ Exit codes: 0 done, 1 some objects were rejected (corrupt) or missing, 2 usage o
       });
       const verb = values['dry-run'] ? 'would remove' : 'removed';
       io.out(`${verb} ${r.removedObjects} object${r.removedObjects === 1 ? '' : 's'} and ${r.removedEntries} run-cache entr${r.removedEntries === 1 ? 'y' : 'ies'}, freeing ${mb(r.freedBytes)}; kept ${r.keptObjects} objects and ${r.keptEntries} entries (mlci.lock, ${pinnedRun ? 'the pinned run, ' : ''}the last ${runs.length} run${runs.length === 1 ? '' : 's'})`);
+      await gcCacheVolumes(loaded.pipeline, values['dry-run'] === true, io);
       return 0;
     }
     const jobs = jobsOf(values.jobs);
