@@ -124,6 +124,11 @@ export class RunService implements vscode.Disposable {
     };
   }
 
+  /** Whether an up-to-date status is known for any pipeline (statuses are computed on demand, never at activation). */
+  hasStatus(): boolean {
+    return this.statuses.size > 0;
+  }
+
   /** The pipeline's recorded runs, newest first (as of the last refresh). */
   allRuns(file: string): RunRecord[] {
     return this.runLists.get(file) ?? [];
