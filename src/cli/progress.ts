@@ -4,6 +4,7 @@
  * everywhere (CI logs read well); on a TTY the status marks are coloured.
  */
 import type { EngineEvent } from '../core/run/engine';
+import type { LiveUpdate } from '../core/live/types';
 import { formatDuration } from '../core/run/units';
 import type { CliIo } from './command';
 
@@ -16,6 +17,7 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
   const colour = io.isTTY && !io.env.NO_COLOR;
   const paint = (c: keyof typeof COLOURS, s: string) => (colour ? `${COLOURS[c]}${s}${COLOURS.reset}` : s);
   const partial = new Map<string, string>();
+  const lastLive = new Map<string, number>();
   let width = 0;
   return (e: EngineEvent) => {
     switch (e.type) {
@@ -75,6 +77,16 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
         io.out(paint('dim', `  ${e.stage}: job ${j.id} ${where}`));
         break;
       }
+      case 'stage-metrics': {
+        // On a terminal: one compact line per stage at most every second (CI logs keep the stage's own output).
+        if (!io.isTTY) break;
+        const u = e.update;
+        const now = Date.now();
+        if (now - (lastLive.get(u.stage) ?? 0) < 1000) break;
+        lastLive.set(u.stage, now);
+        io.out(paint('dim', `  ${u.stage}: ${liveLine(u)}`));
+        break;
+      }
       case 'run-end':
         break;
       case 'warning':
@@ -82,4 +94,10 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
         break;
     }
   };
+}
+
+/** `step 12  loss 0.345  accuracy 0.81` (at most 6 metrics, 4 significant digits). */
+export function liveLine(u: LiveUpdate): string {
+  const parts = Object.entries(u.latest).slice(0, 6).map(([k, v]) => `${k} ${Number.isFinite(v) ? Number(v.toPrecision(4)) : String(v)}`);
+  return [u.step !== undefined ? `step ${u.step}` : '', ...parts].filter(Boolean).join('  ');
 }

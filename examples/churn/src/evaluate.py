@@ -4,7 +4,10 @@ Run from the project folder (examples/churn):  python3 src/evaluate.py
 
 Reads   params.yaml (threshold), models/model.json, data/test.csv
 Writes  metrics/eval.json  {"accuracy", "precision", "recall", "f1", "loss"}
-        where loss is the mean log loss and the others use ``threshold``.
+        where loss is the mean log loss and the others use ``threshold``;
+        metrics/confusion.json  one {"actual", "predicted"} per test row and
+        metrics/roc.json  {"roc": [{"fpr", "tpr", "threshold"}...]}, the plots
+        mlci draws for each run (``plots:`` in mlci.yaml).
 """
 
 import json
@@ -21,6 +24,35 @@ from features import (  # noqa: E402  (import after the sys.path tweak)
 MODEL_JSON = "models/model.json"
 TEST_CSV = "data/test.csv"
 METRICS_JSON = "metrics/eval.json"
+CONFUSION_JSON = "metrics/confusion.json"
+ROC_JSON = "metrics/roc.json"
+
+LABELS = {0: "stayed", 1: "churned"}
+
+
+def roc_points(y, probs):
+    """ROC curve: one point per distinct score, from (0, 0) to (1, 1)."""
+    positives = sum(y)
+    negatives = len(y) - positives
+    pairs = sorted(zip(probs, y), key=lambda pair: -pair[0])
+    points = [{"fpr": 0.0, "tpr": 0.0, "threshold": 1.0}]
+    tp = fp = 0
+    for i, (p, label) in enumerate(pairs):
+        if label:
+            tp += 1
+        else:
+            fp += 1
+        if i + 1 < len(pairs) and pairs[i + 1][0] == p:
+            continue
+        points.append({"fpr": round(fp / max(negatives, 1), 6), "tpr": round(tp / max(positives, 1), 6),
+                       "threshold": round(p, 6)})
+    return points
+
+
+def write_json(path, obj):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(obj, f, indent=1, sort_keys=True)
+        f.write("\n")
 
 
 def main():
@@ -46,6 +78,8 @@ def main():
     with open(METRICS_JSON, "w", encoding="utf-8", newline="\n") as f:
         json.dump(metrics, f, indent=2, sort_keys=True)
         f.write("\n")
+    write_json(CONFUSION_JSON, [{"actual": LABELS[a], "predicted": LABELS[p]} for a, p in zip(y, preds)])
+    write_json(ROC_JSON, {"roc": roc_points(y, probs)})
     print("test: %d rows, threshold %g" % (len(y), threshold))
     for key in ("accuracy", "precision", "recall", "f1", "loss"):
         print("  %-9s %.4f" % (key, metrics[key]))

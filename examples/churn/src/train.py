@@ -122,12 +122,23 @@ def main():
     print("train: %d rows, %d features, churn rate %.3f"
           % (len(X), len(X[0]), sum(y) / len(y)), flush=True)
 
+    # The history grows one row per epoch while training runs, so mlci shows
+    # the loss curve live (it follows the file); the finished file is the same.
+    os.makedirs(os.path.dirname(HISTORY_CSV), exist_ok=True)
+    history_file = open(HISTORY_CSV, "w", encoding="utf-8", newline="\n")
+    history_file.write("step,loss,accuracy\n")
+
     def progress(step):
+        history_file.write("%d,%.6f,%.6f\n" % (step["step"], step["loss"], step["accuracy"]))
+        history_file.flush()
         if step["step"] == 1 or step["step"] % 5 == 0 or step["step"] == epochs:
             print("epoch %3d/%d  loss %.4f  accuracy %.4f"
                   % (step["step"], epochs, step["loss"], step["accuracy"]), flush=True)
 
-    weights, bias, history = train(X, y, lr, epochs, l2, seed, on_epoch=progress)
+    try:
+        weights, bias, history = train(X, y, lr, epochs, l2, seed, on_epoch=progress)
+    finally:
+        history_file.close()
 
     final = evaluate_on(weights, bias, X, y)
     write_json(MODEL_JSON, {
@@ -139,11 +150,6 @@ def main():
         "params": {"lr": lr, "epochs": epochs, "l2": l2, "seed": seed},
     })
     write_json(METRICS_JSON, {k: round(final[k], 6) for k in ("loss", "accuracy", "f1")})
-    os.makedirs(os.path.dirname(HISTORY_CSV), exist_ok=True)
-    with open(HISTORY_CSV, "w", encoding="utf-8", newline="\n") as f:
-        f.write("step,loss,accuracy\n")
-        for h in history:
-            f.write("%d,%.6f,%.6f\n" % (h["step"], h["loss"], h["accuracy"]))
     importances = permutation_importance(weights, bias, rows, stats, y, seed)
     with open(IMPORTANCES_CSV, "w", encoding="utf-8", newline="\n") as f:
         f.write("feature,importance,std\n")

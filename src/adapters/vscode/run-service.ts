@@ -16,6 +16,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { LiveUpdate } from '../../core/live/types';
 import type { CliEvent } from '../../protocol/cli-events';
 import type { RunRecord, StageRecord } from '../../core/run/record';
 import type { StageState, StageStatusEntry } from '../../core/run/status';
@@ -54,6 +55,8 @@ export interface StageView {
   status?: StageStatusEntry;
   /** Gates of this stage in `lastRun`. */
   gates?: GateResult[];
+  /** While it runs: the latest values it logged (history, DVCLive, MLflow). */
+  liveMetrics?: { step?: number; latest: Record<string, number> };
 }
 
 /** Thin wrappers around notifications, so extension-host tests can answer them. */
@@ -80,6 +83,10 @@ export class RunService implements vscode.Disposable {
   readonly onDidFinishRun = this.finished.event;
   private current: { cancel(): void } | undefined;
   private readonly live = new Map<string, Map<string, StageRecord>>();
+  private readonly liveMetrics = new Map<string, Map<string, { step?: number; latest: Record<string, number> }>>();
+  private readonly liveUpdates = new vscode.EventEmitter<{ file: string; update: LiveUpdate }>();
+  /** What running stages log, as the CLI streams it (a few updates a second at most): for panels. */
+  readonly onLiveMetrics = this.liveUpdates.event;
   private readonly runLists = new Map<string, RunRecord[]>();
   private readonly statuses = new Map<string, StageStatusEntry[]>();
   private statusTimer: NodeJS.Timeout | undefined;
@@ -117,6 +124,7 @@ export class RunService implements vscode.Disposable {
     const gates = lastRun?.gates?.filter((g) => g.stage === stage);
     return {
       live: this.live.get(file)?.get(stage),
+      ...(this.liveMetrics.get(file)?.get(stage) ? { liveMetrics: this.liveMetrics.get(file)!.get(stage)! } : {}),
       last,
       lastRun,
       status: this.statuses.get(file)?.find((s) => s.stage.name === stage),
@@ -290,6 +298,15 @@ export class RunService implements vscode.Disposable {
                 this.log.info(`▶ ${e.stage}: ${e.reason}`);
                 this.changed.fire();
                 break;
+              case 'stage-metrics': {
+                let m = this.liveMetrics.get(file);
+                if (!m) this.liveMetrics.set(file, (m = new Map()));
+                const u = e.update;
+                m.set(u.stage, { ...(u.step !== undefined ? { step: u.step } : {}), latest: u.latest });
+                this.liveUpdates.fire({ file, update: u });
+                this.changed.fire();
+                break;
+              }
               case 'stage-log':
                 for (const line of e.text.replace(/\n$/, '').split('\n')) this.log.info(`${e.stage} | ${line}`);
                 break;
@@ -328,6 +345,7 @@ export class RunService implements vscode.Disposable {
     } finally {
       this.current = undefined;
       this.live.delete(file);
+      this.liveMetrics.delete(file);
       void vscode.commands.executeCommand('setContext', 'mlci.running', false);
     }
     await this.refreshStatus();

@@ -243,7 +243,9 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         const took = rec?.durationMs !== undefined && rec.status !== 'cached' && rec.status !== 'restored' ? ` · ${formatDuration(rec.durationMs)}` : '';
         const stageMetrics = view.lastRun?.stageMetrics?.[stage.name] ?? {};
         const key = Object.entries(stageMetrics).slice(0, 2).map(([k, v]) => `${k} ${formatMetric(v, view.lastRun?.metricFormats?.[k])}`).join(' · ');
-        item.description = `${state.label}${took}${key ? ` · ${key}` : ''}`;
+        // While it runs: the step and latest values it logged, instead of the last run's metrics.
+        const live = state.label === 'running' && view.liveMetrics ? liveText(view.liveMetrics) : '';
+        item.description = live ? `${state.label} · ${live}` : `${state.label}${took}${key ? ` · ${key}` : ''}`;
         const md = new vscode.MarkdownString(`**${stage.name}** $(${KIND_ICON[stage.kind]}) ${stage.kind}\n\n${state.tooltip}`, true);
         if (stage.description) md.appendMarkdown(`\n\n${stage.description}`);
         if (stage.needs.length) md.appendMarkdown(`\n\nneeds: ${stage.needs.join(', ')}`);
@@ -254,4 +256,10 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
       }
     }
   }
+}
+
+/** `step 12 · loss 0.345 · accuracy 0.81` for a running stage (two metrics, 3 significant digits). */
+export function liveText(m: { step?: number; latest: Record<string, number> }): string {
+  const values = Object.entries(m.latest).slice(0, 2).map(([k, v]) => `${k} ${Number.isFinite(v) ? Number(v.toPrecision(3)) : String(v)}`);
+  return [m.step !== undefined ? `step ${m.step}` : '', ...values].filter(Boolean).join(' · ');
 }

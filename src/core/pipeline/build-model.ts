@@ -101,6 +101,7 @@ function gatesOf(v: unknown): Gate[] {
     set('baseline', str(g.baseline));
     set('converges', str(g.converges));
     set('window', num(g.window));
+    set('early', bool(g.early));
     set('stage', str(g.stage));
     set('maxGap', num(g.max_gap));
     set('against', str(g.against));

@@ -62,6 +62,8 @@ export interface Gate {
   requireBaseline?: boolean;
   converges?: string;
   window?: number;
+  /** Convergence gates: also checked while the stage runs; the stage is stopped once the rule is broken. */
+  early?: boolean;
   stage?: string;
   maxGap?: number;
   against?: string;

@@ -29,6 +29,10 @@ import { readLock, writeLock } from './lockfile';
 import type { HistoryRow, Metrics } from './metrics';
 import { readHistoryFile, readMetricsFile } from './metrics';
 import { keepPlots } from '../plots/record';
+import { EarlyGateWatch, earlyGates } from '../live/early';
+import { gateName } from '../gates/name';
+import { LiveTail } from '../live/tail';
+import type { LiveUpdate } from '../live/types';
 import { makePlan } from './plan';
 import type { RunOrigin, RunRecord, StageRecord } from './record';
 import { classifyRun, initialKind } from './kind';
@@ -102,6 +106,8 @@ export type EngineEvent =
   | { type: 'build-log'; owner: string; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'build-end'; build: BuildRecord }
   | { type: 'run-end'; run: RunRecord }
+  /** What a running stage logged since the last such event (history, DVCLive, MLflow): a few per second at most. */
+  | { type: 'stage-metrics'; update: LiveUpdate }
   /** Something mlci could not do that the user should hear about at once (a write failed). */
   | { type: 'warning'; message: string }
   /** A service stage started, turned healthy, failed or was removed. */
@@ -531,6 +537,9 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     };
   };
 
+  /** Stages an early gate stopped, with the gate's verdict (their gate results say so). */
+  const earlyStops = new Map<string, { index: number; reason: string; expected: string; actual: string }>();
+
   const runOne = async (stage: Stage): Promise<void> => {
     const rec = entry(stage.name);
     const started = Date.now();
@@ -616,10 +625,34 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       const svc = await services.ensure(stage);
       if (CONTAINER_KINDS.includes(stage.kind) && stage.run.length) {
         const cache = await volumesFor(stage, runner);
-        const result = await runner.run(containerSpec(stage, inputs.image ?? 'local', cache, svc), emit, signal, (job) => {
+        // Live metrics: followed while the stage runs; an early gate that breaks stops it.
+        const stageAbort = new AbortController();
+        const onRunAbort = () => stageAbort.abort();
+        signal.addEventListener('abort', onRunAbort, { once: true });
+        const early = earlyGates(stage.gates, stage.name);
+        const watch = early.length ? new EarlyGateWatch(early, (m) => pipeline.metrics[m]?.goal) : undefined;
+        const tail = new LiveTail(stage.name, { root, workdir: stage.workdir, ...(stage.history ? { history: stage.history } : {}) }, (update) => {
+          opts.onEvent?.({ type: 'stage-metrics', update: safe(update) });
+          const broken = watch && !earlyStop ? watch.add(update.points) : undefined;
+          if (broken) {
+            const step = update.step !== undefined ? ` at step ${update.step}` : '';
+            earlyStop = { index: broken.gate.index, reason: broken.verdict.reason, expected: broken.verdict.expected, actual: broken.verdict.actual };
+            emit('stderr', `mlci: stopping ${stage.name}${step}: early gate ${gateName(broken.gate, pipeline.ci.baseline)} is already broken: ${broken.verdict.reason}\n`);
+            stageAbort.abort();
+          }
+        }, (message) => emit('stderr', `mlci: ${message}\n`));
+        let earlyStop: { index: number; reason: string; expected: string; actual: string } | undefined;
+        tail.start();
+        const result = await runner.run(containerSpec(stage, inputs.image ?? 'local', cache, svc), emit, stageAbort.signal, (job) => {
           rec.job = job;
           opts.onEvent?.({ type: 'stage-job', stage: stage.name, job });
+        }).finally(() => {
+          tail.stop();
+          signal.removeEventListener('abort', onRunAbort);
         });
+        // Without a declared history, what the stage logged live is its history (gates, comparison).
+        const liveRows = tail.rows();
+        if (!stage.history && liveRows.length) record.history[stage.name] = liveRows;
         rec.outcome = result.outcome;
         if (result.job) rec.job = result.job;
         if (result.transfer) rec.transfer = result.transfer;
@@ -633,6 +666,15 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
           rec.problem = { path: at, message: result.outcome.message };
         }
         if (result.outcome.kind === 'cancelled') rec.status = 'cancelled';
+        const stopped = earlyStop as { index: number; reason: string; expected: string; actual: string } | undefined;
+        if (stopped && !signal.aborted) {
+          // Stopped by its own gate, not by the user: a failure with the gate's reason.
+          ok = false;
+          rec.status = 'failed';
+          rec.reason = `stopped early: ${stopped.reason}`;
+          earlyStops.set(stage.name, stopped);
+          if (watch && !record.history[stage.name]) record.history[stage.name] = watch.rows();
+        }
       } else if (stage.probes?.length) {
         ok = true;
       } else {
@@ -674,6 +716,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     if (exited && !ok) rec.reason = `${rec.reason ?? 'failed'}\n${exited}`;
     rec.durationMs = Date.now() - started;
     if (signal.aborted && !ok) rec.status = 'cancelled';
+    else if (earlyStops.has(stage.name)) rec.status = 'failed';
     else if (rec.status !== 'cancelled') rec.status = ok ? 'passed' : 'failed';
     if (ok) {
       const outs: Record<string, string> = {};
@@ -898,6 +941,10 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     const planned = { ...pipeline, stages: plan.stages };
     const noBaseline: BaselineProvider = { metric: async () => undefined };
     record.gates = await evaluateGates(planned, record, opts.baseline ?? noBaseline);
+    for (const g of record.gates) {
+      const stop = earlyStops.get(g.stage);
+      if (stop && stop.index === g.index) Object.assign(g, { status: 'failed', reason: `${stop.reason} (stopped the stage early)`, expected: stop.expected, actual: stop.actual });
+    }
     if (record.status === 'passed' && record.gates.some((g) => g.status === 'failed' && g.severity === 'error')) record.status = 'gate-failed';
   }
   for (const log of buildLogs.values()) await log.close();

@@ -6,6 +6,7 @@
  */
 import { didYouMean } from '../../text/suggest';
 import type { Gate, Stage } from '../model';
+import { CONTAINER_KINDS } from '../model';
 import type { CheckContext } from './context';
 import { replaceFix } from './context';
 import { probeMetricNames } from '../service-model';
@@ -57,7 +58,9 @@ export function checkGates(ctx: CheckContext): void {
       }
       if (gate.kind === 'convergence') {
         const source = gate.stage !== undefined ? stageByName.get(gate.stage) : stage;
-        if (source && !source.history) {
+        // An early gate on the stage's own series may read what it logs live (DVCLive, MLflow): that becomes its history.
+        const live = gate.early === true && source === stage && CONTAINER_KINDS.includes(stage.kind);
+        if (source && !source.history && !live) {
           ctx.report('invalid-gate', gate.stage !== undefined ? [...base, 'stage'] : [...base, 'converges'],
             `gate checks that '${gate.converges ?? '?'}' converges, but stage '${source.name}' has no 'history' file` +
             (gate.stage === undefined ? `; set 'stage:' to the stage that writes it` : ''));

@@ -122,6 +122,11 @@ export function confusionSvg(title: string, xLabel: string, yLabel: string, labe
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" font-family="sans-serif" font-size="11" role="img" aria-label="${esc(title)}">`
     + `<rect width="${w}" height="${h}" fill="#fff"/><text x="${w / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>`
     + cells + rows + cols
-    + `<text x="${left + (n * size) / 2}" y="${h - 8}" text-anchor="middle">${esc(yLabel)} (predicted)</text>`
-    + `<text transform="translate(12 ${top + (n * size) / 2}) rotate(-90)" text-anchor="middle">${esc(xLabel)} (actual)</text></svg>`;
+    + `<text x="${left + (n * size) / 2}" y="${h - 8}" text-anchor="middle">${esc(role(yLabel, 'predicted'))}</text>`
+    + `<text transform="translate(12 ${top + (n * size) / 2}) rotate(-90)" text-anchor="middle">${esc(role(xLabel, 'actual'))}</text></svg>`;
+}
+
+/** `label (role)` unless the label already says it. */
+function role(label: string, what: string): string {
+  return label.toLowerCase() === what ? label : `${label} (${what})`;
 }
