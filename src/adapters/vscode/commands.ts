@@ -10,7 +10,7 @@ import { pathKey } from '../../core/pipeline/source';
 import { TEST_KINDS } from '../../core/pipeline/model';
 import { callCli } from './cli-process';
 import { stageWord } from '../../core/run/words';
-import { exportCiWorkflow, verifyAndPush } from './ship';
+import { deliver, exportCiWorkflow, verifyAndPush } from './ship';
 import { DriftPanel, showDriftReportFromFile, showStageDriftReport } from './panels/drift-panel';
 import { parseDriftReport } from '../../core/drift/report/json';
 import type { DriftPanelReport } from '../../protocol/drift-panel';
@@ -222,6 +222,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     'mlci.verifyAndPush': async (arg) => {
       const entry = await pickPipeline(ctx, arg);
       if (entry) await verifyAndPush(ctx, entry);
+    },
+    'mlci.deliver': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      if (entry) await deliver(ctx, entry);
     },
     'mlci.exportCiWorkflow': async (arg) => {
       const entry = await pickPipeline(ctx, arg);

@@ -403,6 +403,15 @@ export class RunService implements vscode.Disposable {
    * `force` pushes without verifying (the user confirmed "Push Anyway").
    */
   async push(entry: PipelineEntry, opts: { force?: boolean } = {}): Promise<{ code: number; record?: RunRecord; message: string } | undefined> {
+    return this.ship(entry, ['push', ...(opts.force ? ['--no-verify'] : [])], opts.force ? 'mlci: pushing without verification' : 'mlci: verifying before push', /^(pushed|nothing to push|not pushed|verified|NOT verified)/);
+  }
+
+  /** `mlci deliver`: the deliver stages' images pushed from a verified commit (same checks as the terminal). */
+  async deliver(entry: PipelineEntry): Promise<{ code: number; record?: RunRecord; message: string } | undefined> {
+    return this.ship(entry, ['deliver'], 'mlci: delivering', /^(delivered|not delivered|verified|NOT verified|no passing)/);
+  }
+
+  private async ship(entry: PipelineEntry, command: string[], title: string, said: RegExp): Promise<{ code: number; record?: RunRecord; message: string } | undefined> {
     if (!this.trusted()) return undefined;
     if (this.current) {
       void vscode.window.showInformationMessage('An mlci run is in progress: stop it first (MLCI: Stop Run).');
@@ -410,10 +419,10 @@ export class RunService implements vscode.Disposable {
     }
     let record: RunRecord | undefined;
     let message = '';
-    const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: opts.force ? 'mlci: pushing without verification' : 'mlci: verifying before push', cancellable: true }, (progress, token) => {
+    const code = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       const cli = startCli({
         cliPath: this.cliPath,
-        args: ['push', '--file', path.basename(entry.uri.fsPath), ...executorArg(this.config.executor), '--events', ...(opts.force ? ['--no-verify'] : [])],
+        args: [command[0], '--file', path.basename(entry.uri.fsPath), ...executorArg(this.config.executor), '--events', ...command.slice(1)],
         cwd: entry.root,
         env: this.env(),
         onEvent: (e) => {
@@ -424,7 +433,7 @@ export class RunService implements vscode.Disposable {
         },
         onLine: (line) => {
           this.log.info(line);
-          if (/^(pushed|nothing to push|not pushed|verified|NOT verified)/.test(line)) message = line;
+          if (said.test(line)) message = message && /^delivered/.test(line) ? `${message}; ${line}` : line;
         },
       });
       this.current = cli;

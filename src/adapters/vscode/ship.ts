@@ -55,6 +55,22 @@ export async function verifyAndPush(ctx: CommandContext, entry: PipelineEntry): 
   }
 }
 
+/** "Deliver": `mlci deliver` pushes the deliver stages' service images from a verified commit. */
+export async function deliver(ctx: CommandContext, entry: PipelineEntry): Promise<void> {
+  if (!ctx.pipelines.runnable(entry)) {
+    void vscode.window.showErrorMessage('The pipeline file has errors: fix them first (see Problems).');
+    return;
+  }
+  if (!entry.result.pipeline?.stages.some((s) => s.kind === 'deliver')) {
+    void vscode.window.showInformationMessage(`mlci: ${path.basename(entry.uri.fsPath)} has no deliver stage (kind: deliver, service, registry).`, 'Open Reference').then((p) => p && vscode.commands.executeCommand('mlci.openDocs'));
+    return;
+  }
+  const result = await ctx.runs.deliver(entry);
+  if (!result) return;
+  if (result.code === 0) void vscode.window.showInformationMessage(`mlci: ${result.message || 'delivered'}`);
+  else void vscode.window.showErrorMessage(`mlci: not delivered: ${result.message || `mlci deliver exited with ${result.code}`}`, 'Show Log').then((p) => p && ctx.log.show());
+}
+
 export async function exportCiWorkflow(entry: PipelineEntry): Promise<void> {
   const pipeline = entry.result.pipeline;
   if (!pipeline) return;
