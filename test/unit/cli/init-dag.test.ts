@@ -40,7 +40,7 @@ describe('mlci init and mlci dag (bundled CLI)', function () {
     const written = readFileSync(path.join(dir, 'mlci.yaml'), 'utf8');
     assert.equal(written, expected);
     assert.match(written, /params: \[lr, epochs, l2, seed, threshold\]/);
-    const v = mlci(['validate'], dir);
+    const v = mlci(['validate', 'mlci.yaml'], dir);
     assert.equal(v.code, 0, v.out + v.err);
     assert.match(v.out, /0 errors, 0 warnings/);
     const again = mlci(['init'], dir);
