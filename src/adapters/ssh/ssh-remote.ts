@@ -26,6 +26,7 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { Client } from 'ssh2';
 import { extract, pack } from 'tar-stream';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isCacheKey } from '../../core/cache/layout';
 import type { PutItem, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
 import { RemoteError, splitBySize } from '../../core/cache/remote/types';
@@ -55,6 +56,8 @@ export function parseSshUrl(url: string): SshTarget {
 /** Bounds of one pushed archive: what an interrupted push can lose per channel. */
 export const PUT_BATCH_BYTES = 64 * 1024 * 1024;
 export const PUT_BATCH_FILES = 2000;
+/** Objects up to this size are read whole when pushed; larger ones are streamed. */
+const WHOLE_READ_BYTES = 4 * 1024 * 1024;
 
 /** `items` in order, cut into runs of at most PUT_BATCH_BYTES (or one larger item) and PUT_BATCH_FILES. */
 export function chunkBatches<T extends { size: number }>(items: readonly T[], maxBytes = PUT_BATCH_BYTES, maxFiles = PUT_BATCH_FILES): T[][] {
@@ -200,13 +203,27 @@ export class SshRemote implements RemoteStore {
     const tar = pack();
     tar.pipe(ch);
     try {
-      for (const it of batch) {
-        await new Promise<void>((resolve, reject) => {
-          const entry = tar.entry({ name: it.key, size: it.size, mode: 0o644 }, (e) => (e ? reject(e) : resolve()));
-          const src = createReadStream(it.file, { highWaterMark: 1024 * 1024 });
-          src.on('error', reject);
-          src.pipe(entry);
-        });
+      // Small objects are read whole, the next one while this one is sent
+      // (one read and one entry write each, instead of a stream per file).
+      const whole = (it: PutItem | undefined) => (it && it.size <= WHOLE_READ_BYTES ? readFile(it.file) : undefined);
+      let next = whole(batch[0]);
+      next?.catch(() => undefined);
+      for (let i = 0; i < batch.length; i++) {
+        const it = batch[i];
+        const body = next;
+        next = whole(batch[i + 1]);
+        next?.catch(() => undefined);
+        if (body) {
+          const data = await body;
+          await new Promise<void>((resolve, reject) => tar.entry({ name: it.key, size: data.length, mode: 0o644 }, data, (e) => (e ? reject(e) : resolve())));
+        } else {
+          await new Promise<void>((resolve, reject) => {
+            const entry = tar.entry({ name: it.key, size: it.size, mode: 0o644 }, (e) => (e ? reject(e) : resolve()));
+            const src = createReadStream(it.file, { highWaterMark: 1024 * 1024 });
+            src.on('error', reject);
+            src.pipe(entry);
+          });
+        }
         opts.onKey?.(it.key, it.size);
       }
       tar.finalize();

@@ -17,6 +17,9 @@ import type { ObjectKind } from './layout';
 import { keyPath, objectKey } from './layout';
 import type { LinkMode, LinkPreference } from './link';
 import { Linker, OBJECT_MTIME_MS, sealObject } from './link';
+
+/** Bytes gathered before one write when receiving an object. */
+const RECEIVE_WRITE_BYTES = 1024 * 1024;
 import { manifestHash } from './manifest';
 
 export interface CorruptObject {
@@ -117,16 +120,38 @@ export class ObjectStore {
    */
   async receive(hash: string, kind: ObjectKind, chunks: AsyncIterable<Buffer>): Promise<string | undefined> {
     const tmp = this.tempPath();
-    const fh = await open(tmp, 'wx');
     const h = createHash('sha256');
     if (kind === 'link') h.update('symlink\0');
+    // A transfer hands over chunks of an SSH packet (~32 kB): they are
+    // written in runs of RECEIVE_WRITE_BYTES, and an object smaller than that
+    // in one synchronous write, instead of one awaited write per chunk.
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let fh: Awaited<ReturnType<typeof open>> | undefined;
     try {
       for await (const c of chunks) {
         h.update(c);
-        await fh.write(c);
+        pending.push(c);
+        pendingBytes += c.length;
+        if (pendingBytes >= RECEIVE_WRITE_BYTES) {
+          fh ??= await open(tmp, 'wx');
+          await fh.write(Buffer.concat(pending, pendingBytes));
+          pending = [];
+          pendingBytes = 0;
+        }
       }
+      if (fh) {
+        if (pendingBytes) await fh.write(Buffer.concat(pending, pendingBytes));
+      } else {
+        writeFileSync(tmp, Buffer.concat(pending, pendingBytes), { flag: 'wx' });
+      }
+    } catch (e) {
+      await fh?.close();
+      fh = undefined;
+      rmSync(tmp, { force: true });
+      throw e;
     } finally {
-      await fh.close();
+      await fh?.close();
     }
     const actual = h.digest('hex');
     if (actual !== hash) {
