@@ -15,6 +15,7 @@ import { benchHash } from './hash.bench';
 import { benchImportance } from './importance.bench';
 import { benchRun } from './run.bench';
 import { benchService } from './service.bench';
+import { benchSlurm } from './slurm.bench';
 import { benchValidate } from './validate.bench';
 import type { BenchResult } from './timing';
 
@@ -31,6 +32,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   build: benchBuild,
   cache: benchCache,
   service: benchService,
+  slurm: benchSlurm,
 };
 
 function show(r: BenchResult): string {
