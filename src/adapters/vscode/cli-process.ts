@@ -22,6 +22,8 @@ export interface CliSettings {
   dockerHost: string | undefined;
   imageMappings: Map<string, string>;
   jobs: number | undefined;
+  /** `mlci.engines`: named engines' hosts (JSON for the CLI's MLCI_ENGINES); over the user's engines file. */
+  engines?: Record<string, unknown>;
 }
 
 /**
@@ -35,6 +37,7 @@ export function cliEnv(settings: CliSettings): Record<string, string> {
   const map = [...settings.imageMappings].map(([from, to]) => `${from}=${to}`);
   if (map.length) env.MLCI_IMAGE_MAP = map.join(',');
   if (settings.jobs) env.MLCI_JOBS = String(settings.jobs);
+  if (settings.engines && Object.keys(settings.engines).length) env.MLCI_ENGINES = JSON.stringify(settings.engines);
   return env;
 }
 

@@ -21,6 +21,10 @@ export class Config {
     const raw = this.cfg.get<Record<string, unknown>>('imageMappings', {});
     return new Map(Object.entries(raw ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
   }
+  get engines(): Record<string, unknown> {
+    const raw = this.cfg.get<Record<string, unknown>>('engines', {});
+    return raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {};
+  }
   get jobs(): number | undefined {
     const n = this.cfg.get<number>('jobs', 0);
     return Number.isInteger(n) && n > 0 ? n : undefined;

@@ -293,9 +293,9 @@ export class RunService implements vscode.Disposable {
                 total = Math.max(1, e.stages.length);
                 break;
               case 'stage-start':
-                liveStages.set(e.stage, { name: e.stage, kind: '', status: 'running', cached: false, reason: e.reason });
-                progress.report({ message: `${e.stage} (${e.reason})` });
-                this.log.info(`▶ ${e.stage}: ${e.reason}`);
+                liveStages.set(e.stage, { name: e.stage, kind: '', status: 'running', cached: false, reason: e.reason, ...(e.engine ? { engine: e.engine } : {}) });
+                progress.report({ message: `${e.stage}${e.engine ? ` on ${e.engine}` : ''} (${e.reason})` });
+                this.log.info(`▶ ${e.stage}${e.engine ? ` on engine ${e.engine}` : ''}: ${e.reason}`);
                 this.changed.fire();
                 break;
               case 'stage-metrics': {

@@ -245,7 +245,9 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         const key = Object.entries(stageMetrics).slice(0, 2).map(([k, v]) => `${k} ${formatMetric(v, view.lastRun?.metricFormats?.[k])}`).join(' · ');
         // While it runs: the step and latest values it logged, instead of the last run's metrics.
         const live = state.label === 'running' && view.liveMetrics ? liveText(view.liveMetrics) : '';
-        item.description = live ? `${state.label} · ${live}` : `${state.label}${took}${key ? ` · ${key}` : ''}`;
+        // Where it ran (or runs): a named engine (`engine: gpu`), never the default local one.
+        const on = rec?.engine ? ` · on ${rec.engine}` : '';
+        item.description = live ? `${state.label}${on} · ${live}` : `${state.label}${on}${took}${key ? ` · ${key}` : ''}`;
         const md = new vscode.MarkdownString(`**${stage.name}** $(${KIND_ICON[stage.kind]}) ${stage.kind}\n\n${state.tooltip}`, true);
         if (stage.description) md.appendMarkdown(`\n\n${stage.description}`);
         if (stage.needs.length) md.appendMarkdown(`\n\nneeds: ${stage.needs.join(', ')}`);
