@@ -45,7 +45,12 @@ export const tests: UiTest[] = [
         return stages.every((s) => labels.includes(s.name));
       }, { timeoutMs: 30_000 });
       const t0 = now() - 1;
-      await wb.clickViewTitleAction('Pipelines', 'Run Pipeline');
+      // With one pipeline file the view lists its stages at the top and the
+      // title's Run Pipeline runs it; with several (the example also has
+      // serve.mlci.yaml) each file is a row with its own inline Run Pipeline.
+      const pipelineRow = (await wb.sideBarRows()).find((r) => r.description === 'mlci.yaml');
+      if (pipelineRow) await wb.clickRowAction(pipelineRow.label, 'Run Pipeline');
+      else await wb.clickViewTitleAction('Pipelines', 'Run Pipeline');
       let rows: Array<{ label: string; description: string }> = [];
       try {
         await waitFor('every stage to read passed or up to date', async () => {

@@ -73,8 +73,10 @@ export class Workbench {
     await this.page.keyboard.press('Control+P');
     await this.quickInput.waitFor({ state: 'visible' });
     await this.quickInput.fill(relPath);
-    await this.quickPickRows(base).first().waitFor({ state: 'visible', timeout: 10_000 });
-    await this.page.keyboard.press('Enter');
+    // The row named exactly so: 'mlci.yaml' must not open serve.mlci.yaml, listed first.
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await row.click();
     await this.page.locator(`.tabs-container .tab[aria-label^="${base}"]`).first().waitFor({ timeout: 10_000 });
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
   }
