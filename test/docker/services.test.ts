@@ -119,8 +119,12 @@ describe('service stages and probes (real Docker engine)', function () {
     assert.equal(stage('smoke').status, 'passed', stage('smoke').reason);
     assert.equal(stage('client').status, 'passed', stage('client').reason);
     assert.equal(stage('serve').status, 'passed', stage('serve').reason);
-    assert.equal(stage('serve').service?.url, 'http://serve:8000');
-    assert.match(stage('serve').service?.hostUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    const healthy = events.find((e) => e.type === 'service' && e.state === 'healthy') as { url?: string; hostUrl?: string } | undefined;
+    assert.equal(healthy?.url, 'http://serve:8000');
+    assert.match(healthy?.hostUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    // Removed at the end: the record no longer offers its addresses.
+    assert.equal(stage('serve').service, undefined);
+    assert.match(stage('serve').reason ?? '', /^healthy at http:\/\/serve:8000 \(host http:\/\/127\.0\.0\.1:\d+\) after \d+\.\ds; removed at the end of the run$/);
     // A stage that does not need the service keeps network none: the name does not resolve.
     assert.equal(stage('offline').status, 'failed');
     const logOf = (name: string) => events.map((e) => (e.type === 'stage-log' && e.stage === name ? e.text : '')).join('');

@@ -223,6 +223,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const entry = await pickPipeline(ctx, arg);
       if (entry) await verifyAndPush(ctx, entry);
     },
+    'mlci.openService': async (arg) => {
+      const t = await pickStage(ctx, arg, 'Open which service?');
+      const url = t ? ctx.runs.view(t.entry.uri.fsPath, t.stage).live?.service?.hostUrl : undefined;
+      if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+      else void vscode.window.showInformationMessage('mlci: the service is not running (services run only while a stage that needs them runs).');
+    },
     'mlci.deliver': async (arg) => {
       const entry = await pickPipeline(ctx, arg);
       if (entry) await deliver(ctx, entry);

@@ -43,6 +43,9 @@ const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database',
 export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: string; tooltip: string } {
   const { live, last, status, gates } = view;
   if (live?.status === 'running') return { icon: new vscode.ThemeIcon('loading~spin'), label: 'running', tooltip: `Running: ${live.reason ?? ''}` };
+  if (live?.status === 'passed' && live.service) {
+    return { icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')), label: `healthy · ${live.service.hostUrl}`, tooltip: `Service healthy at ${live.service.hostUrl} on this host; stages that need it reach it at ${live.service.url}. Removed when the run ends.` };
+  }
   const rec = live ?? last;
   const staleNote = status?.state === 'stale' ? `\n\nWill run next time: ${status.reasons.join('; ')}` : '';
   const failedGate = !live ? gates?.find((g) => g.status === 'failed' && g.severity === 'error') : undefined;
@@ -252,7 +255,7 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         if (stage.description) md.appendMarkdown(`\n\n${stage.description}`);
         if (stage.needs.length) md.appendMarkdown(`\n\nneeds: ${stage.needs.join(', ')}`);
         item.tooltip = md;
-        item.contextValue = `stage.${stage.kind}${rec?.log ? '.hasLog' : ''}`;
+        item.contextValue = `stage.${stage.kind}${rec?.log ? '.hasLog' : ''}${view.live?.service ? '.serviceUp' : ''}`;
         item.command = { command: 'mlci.revealStage', title: 'Reveal in Pipeline File', arguments: [{ file: entry.uri.fsPath, stage: stage.name } satisfies StageArg] };
         return item;
       }

@@ -195,6 +195,12 @@ export class RunServices {
         await p.handle.stop().catch((e: Error) => problems.push(`could not remove service ${name}: ${e.message}`));
         this.hooks.event({ type: 'service', stage: name, state: 'stopped' });
         await p.log?.close();
+        // Gone: its addresses no longer answer (the editor's tree stops offering them).
+        if (rec.service) {
+          delete rec.service;
+          rec.reason = `${rec.reason ?? ''}; removed at the end of the run`;
+          await this.hooks.stageEnded(rec);
+        }
       }
     }
     if (this.network) {
