@@ -13,6 +13,7 @@ import { benchDataChecks } from './data-checks.bench';
 import { benchDrift } from './drift.bench';
 import { benchHash } from './hash.bench';
 import { benchImportance } from './importance.bench';
+import { benchLive } from './live.bench';
 import { benchRun } from './run.bench';
 import { benchService } from './service.bench';
 import { benchSlurm } from './slurm.bench';
@@ -33,6 +34,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   cache: benchCache,
   service: benchService,
   slurm: benchSlurm,
+  live: benchLive,
 };
 
 function show(r: BenchResult): string {
