@@ -15,6 +15,7 @@ import { benchHash } from './hash.bench';
 import { benchImportance } from './importance.bench';
 import { benchLive } from './live.bench';
 import { benchRun } from './run.bench';
+import { benchRemote } from './remote.bench';
 import { benchService } from './service.bench';
 import { benchSlurm } from './slurm.bench';
 import { benchValidate } from './validate.bench';
@@ -35,6 +36,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   service: benchService,
   slurm: benchSlurm,
   live: benchLive,
+  remote: benchRemote,
 };
 
 function show(r: BenchResult): string {
