@@ -47,7 +47,7 @@ export function cliEnv(settings: CliSettings): Record<string, string> {
  * CLI is told `docker` and reports `engine-unreachable`.
  */
 export function executorArg(setting: ExecutorSetting, once?: 'local'): string[] {
-  return ['--executor', once ?? (setting === 'local' ? 'local' : 'docker')];
+  return ['--executor', once ?? (setting === 'local' || setting === 'slurm' ? setting : 'docker')];
 }
 
 export interface CliRun {

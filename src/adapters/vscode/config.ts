@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 
-export type ExecutorSetting = 'auto' | 'docker' | 'local';
+export type ExecutorSetting = 'auto' | 'docker' | 'local' | 'slurm';
 
 export class Config {
   private get cfg(): vscode.WorkspaceConfiguration {
@@ -12,7 +12,7 @@ export class Config {
   }
   get executor(): ExecutorSetting {
     const v = this.cfg.get<string>('executor', 'auto');
-    return v === 'docker' || v === 'local' ? v : 'auto';
+    return v === 'docker' || v === 'local' || v === 'slurm' ? v : 'auto';
   }
   get dockerHost(): string | undefined {
     return this.cfg.get<string>('dockerHost', '').trim() || undefined;

@@ -307,6 +307,19 @@ export class RunService implements vscode.Disposable {
                 this.changed.fire();
                 break;
               }
+              case 'stage-job': {
+                // Slurm: the stage's job queued (position, reason) or running (node), in the tree and the status bar.
+                const j = e.job;
+                const where = j.state === 'PENDING' ? `queued${j.position ? ` #${j.position}` : ''}${j.reason ? ` (${j.reason})` : ''}` : j.state === 'RUNNING' ? `running on ${j.node ?? '?'}` : j.state.toLowerCase();
+                const prev = liveStages.get(e.stage);
+                liveStages.set(e.stage, { name: e.stage, kind: prev?.kind ?? '', status: 'running', cached: false, reason: `job ${j.id} ${where}`, job: j });
+                const pending = [...liveStages.values()].filter((st) => st.status === 'running' && st.job?.state === 'PENDING').length;
+                this.statusBar.running(pending ? `${req.title}: ${pending} job${pending === 1 ? '' : 's'} pending` : req.title);
+                progress.report({ message: `${e.stage}: job ${j.id} ${where}` });
+                this.log.info(`${e.stage}: job ${j.id} ${where}`);
+                this.changed.fire();
+                break;
+              }
               case 'stage-log':
                 for (const line of e.text.replace(/\n$/, '').split('\n')) this.log.info(`${e.stage} | ${line}`);
                 break;

@@ -42,6 +42,8 @@ const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database',
  */
 export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: string; tooltip: string } {
   const { live, last, status, gates } = view;
+  // A Slurm job waiting in the queue is not running yet: its position and squeue's reason say why.
+  if (live?.status === 'running' && live.job?.state === 'PENDING') return { icon: new vscode.ThemeIcon('clock'), label: `queued${live.job.position ? ` #${live.job.position}` : ''}${live.job.reason ? ` (${live.job.reason})` : ''}`, tooltip: `Slurm job ${live.job.id} is queued` };
   if (live?.status === 'running') return { icon: new vscode.ThemeIcon('loading~spin'), label: 'running', tooltip: `Running: ${live.reason ?? ''}` };
   if (live?.status === 'passed' && live.service) {
     return { icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')), label: `healthy · ${live.service.hostUrl}`, tooltip: `Service healthy at ${live.service.hostUrl} on this host; stages that need it reach it at ${live.service.url}. Removed when the run ends.` };
