@@ -224,6 +224,8 @@ export class DockerRunner implements ContainerRunner {
     const startedAt = new Date();
     const t0 = performance.now();
     let imageId: string | undefined;
+    // Declared before result(), which reads it: a cancel before the stage starts calls result() at once.
+    let shipment: Shipment | undefined;
     const result = (outcome: StageOutcome): StageResult => ({
       outcome,
       startedAt: startedAt.toISOString(),
@@ -239,7 +241,6 @@ export class DockerRunner implements ContainerRunner {
     let stopReason: StopReason | undefined;
     let onAbort: (() => void) | undefined;
     let closeWait: (() => void) | undefined;
-    let shipment: Shipment | undefined;
     try {
       const docker = await this.docker();
       if (this.options.remote) {

@@ -86,13 +86,13 @@ describe('completion candidates', () => {
 
   it('top-level keys', () => {
     const r = complete('¦');
-    assert.deepEqual(labels(r), ['version', 'name', 'params', 'vars', 'defaults', 'metrics', 'stages', 'triggers', 'ci', 'cache']);
+    assert.deepEqual(labels(r), ['version', 'name', 'params', 'vars', 'defaults', 'metrics', 'stages', 'triggers', 'ci', 'cache', 'engines']);
     assert.ok(item(r, 'version').sortText! < item(r, 'name').sortText!, 'required keys first');
   });
 
   it('enum values, with their descriptions', () => {
     const r = complete(PIPE.replace('    kind: train', '    kind: ¦'));
-    assert.deepEqual(labels(r), ['test', 'data', 'train', 'evaluate', 'drift', 'custom']);
+    assert.deepEqual(labels(r), ['test', 'data', 'train', 'evaluate', 'drift', 'custom', 'service', 'deliver']);
     assert.match(item(r, 'data').documentation!, /engine checks a data file/);
     assert.equal(item(r, 'custom').detail, 'default');
     const afterColon = complete(PIPE.replace('    kind: train', '    kind:¦'));
@@ -115,7 +115,7 @@ describe('completion candidates', () => {
     const fresh = labels(complete(base));
     for (const k of ['metric', 'min', 'max_drop', 'converges', 'max_gap', 'against', 'drift', 'severity']) assert.ok(fresh.includes(k), `${k} in ${fresh.join()}`);
     const conv = labels(complete(PIPE.replace('    metrics: { file', '    gates:\n      - { converges: loss, ¦ }\n    metrics: { file')));
-    assert.deepEqual(conv, ['window', 'stage', 'name', 'severity']);
+    assert.deepEqual(conv, ['early', 'window', 'stage', 'name', 'severity']);
     const block = labels(complete(PIPE.replace('    metrics: { file', '    gates:\n      - metric: loss\n        max_gap: 1\n        ¦\n    metrics: { file')));
     assert.deepEqual(block, ['against', 'min_train', 'baseline', 'name', 'severity']);
   });

@@ -27,7 +27,7 @@ function at(needle: string, n = 0, delta = 1): number {
 describe('schema lookups', () => {
   it('follows $ref, items and stage maps to the field schema', () => {
     assert.equal(schemaAt(['stages', 'x', 'needs', 0])?.ref, 'stageName');
-    assert.deepEqual(schemaAt(['stages', 'x', 'kind'])?.enum, ['test', 'data', 'train', 'evaluate', 'drift', 'custom']);
+    assert.deepEqual(schemaAt(['stages', 'x', 'kind'])?.enum, ['test', 'data', 'train', 'evaluate', 'drift', 'custom', 'service', 'deliver']);
     assert.equal(schemaAt(['stages', 'x', 'nope']), undefined);
   });
 
