@@ -105,8 +105,26 @@ export async function buildExtension({ skip = false } = {}) {
 export function makeWorkspace({ from = path.join(repoRoot, 'examples', 'churn'), keep = false } = {}) {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'mlci-test-ws.'));
   const ws = path.join(parent, path.basename(from));
+  // Only the files git tracks (as they are in the working tree): what a run of
+  // the example left in it (mlci.lock, models/, .mlci/, as after the README's
+  // main job in CI) must not make the copy "up to date" before any test ran.
   // serve.mlci.yaml (the example's service pipeline) stays out: these tests read the training pipeline as the one pipeline of the tree.
-  cpSync(from, ws, { recursive: true, filter: (src) => !/[/\\](\.mlci|node_modules|__pycache__|serve\.mlci\.yaml)$/.test(src) });
+  const skip = (rel) => /(^|[/\\])(\.mlci|node_modules|__pycache__|serve\.mlci\.yaml)([/\\]|$)/.test(rel);
+  let tracked;
+  try {
+    tracked = execFileSync('git', ['ls-files', '-z', '.'], { cwd: from, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\0').filter(Boolean);
+  } catch {
+    tracked = undefined; // not in a git repository: copy the folder as it is
+  }
+  if (tracked?.length) {
+    for (const rel of tracked) {
+      if (skip(rel) || !existsSync(path.join(from, rel))) continue;
+      mkdirSync(path.dirname(path.join(ws, rel)), { recursive: true });
+      cpSync(path.join(from, rel), path.join(ws, rel));
+    }
+  } else {
+    cpSync(from, ws, { recursive: true, filter: (src) => !skip(path.relative(from, src)) });
+  }
   const git = (...args) =>
     execFileSync('git', ['-c', 'user.name=mlci tests', '-c', 'user.email=tests@mlci.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: ws, stdio: ['ignore', 'ignore', 'pipe'] });
   git('init', '-q', '-b', 'main');
