@@ -182,7 +182,8 @@ export class LiveTail {
   private formatOf(t: Tracked, firstLine: string): LineFormat {
     if (t.kind === 'mlflow') return { kind: 'mlflow', name: t.name! };
     if (firstLine.trimStart().startsWith('{')) return { kind: 'jsonl' };
-    const delimiter = t.kind === 'dvclive' || t.rel.endsWith('.tsv') ? '\t' : ',';
+    // DVCLive and .tsv files are tab-separated; a history whose header has tabs and no comma too.
+    const delimiter = t.kind === 'dvclive' || t.rel.endsWith('.tsv') || (firstLine.includes('\t') && !firstLine.includes(',')) ? '\t' : ',';
     return { kind: 'csv', header: firstLine.split(delimiter).map((h) => h.trim()), delimiter };
   }
 

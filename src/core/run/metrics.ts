@@ -1,10 +1,11 @@
 /**
  * Reading what stages report: metrics files (a JSON object; nested keys
  * flatten to `a.b`, only numbers are kept, booleans as 0/1) and history
- * files (CSV or JSON lines, one row per step with a `step` column).
+ * files (CSV, TSV or JSON lines, one row per step with a `step` column).
  * Unreadable files give a clear error naming the file, never a crash.
  */
 import { FILE_LIMITS, FileReadError, readRegularFile } from '../files/regular-file';
+import { readCsvTable } from '../plots/read-table';
 
 export type Metrics = Record<string, number>;
 
@@ -44,6 +45,33 @@ function toNumber(s: string): number {
   return Number(t);
 }
 
+/**
+ * CSV or TSV (DVCLive writes `timestamp<TAB>step<TAB>loss`), through the
+ * project's CSV tokenizer: the delimiter is `.tsv`'s tab or sniffed (comma,
+ * tab, semicolon, pipe), quoted fields are fields. A last line cut short
+ * (still being written) is left out; a short line anywhere else is an error.
+ */
+function delimitedRows(text: string, shown: string): HistoryRow[] {
+  let table;
+  try {
+    table = readCsvTable(Buffer.from(text, 'utf8'), shown, shown.toLowerCase().endsWith('.tsv') ? '\t' : 'auto');
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new Error(`history file '${shown}': ${msg.startsWith(shown) ? msg.slice(shown.length).replace(/^:?\s*/, '') : msg}`);
+  }
+  const cols = table.fields.map((f) => table.columns.get(f)!);
+  const rows: HistoryRow[] = new Array(table.length);
+  for (let i = 0; i < table.length; i++) {
+    const row: HistoryRow = {};
+    table.fields.forEach((f, j) => {
+      const c = cols[j]![i];
+      row[f] = typeof c === 'number' ? c : typeof c === 'boolean' ? Number(c) : c === null || c === undefined ? NaN : toNumber(c);
+    });
+    rows[i] = row;
+  }
+  return rows;
+}
+
 /** History rows sorted by step; NaN/inf kept (the convergence gate needs to see them). */
 export async function readHistoryFile(absPath: string, shown: string): Promise<HistoryRow[]> {
   let text: string;
@@ -53,10 +81,10 @@ export async function readHistoryFile(absPath: string, shown: string): Promise<H
     if (e instanceof FileReadError) throw e;
     throw new Error(`history file '${shown}' was not written by the stage`);
   }
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) return [];
+  if (text.trim() === '') return [];
   let rows: HistoryRow[];
-  if (lines[0].trimStart().startsWith('{')) {
+  if (text.trimStart().startsWith('{')) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
     rows = lines.map((l, i) => {
       let o: unknown;
       try {
@@ -69,12 +97,7 @@ export async function readHistoryFile(absPath: string, shown: string): Promise<H
       return row;
     });
   } else {
-    const header = lines[0].split(',').map((h) => h.trim());
-    rows = lines.slice(1).map((l, i) => {
-      const cells = l.split(',');
-      if (cells.length !== header.length) throw new Error(`history file '${shown}' row ${i + 2} has ${cells.length} fields, header has ${header.length}`);
-      return Object.fromEntries(header.map((h, j) => [h, toNumber(cells[j])]));
-    });
+    rows = delimitedRows(text, shown);
   }
   if (rows.length && !('step' in rows[0])) rows.forEach((r, i) => (r.step = i));
   return rows.sort((a, b) => a.step - b.step);
