@@ -51,8 +51,8 @@ export function runCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = slu
   return spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: 'utf8', timeout: 600_000 });
 }
 
-export function startCli(cwd: string, args: string[]) {
-  return spawn(process.execPath, [cli, ...args], { cwd, env: slurmEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = slurmEnv()) {
+  return spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function records(dir: string): RunRecord[] {

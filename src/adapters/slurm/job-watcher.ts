@@ -12,6 +12,21 @@ import { TERMINAL } from './squeue';
 export interface WatchOptions {
   minMs?: number;
   maxMs?: number;
+  /**
+   * How long squeue may fail on every poll (the controller down, the
+   * network gone) before the followed jobs' stages fail, saying which
+   * command failed and how (default 120 s; MLCI_SLURM_GIVE_UP_S).
+   */
+  giveUpMs?: number;
+}
+
+/** The give-up time from MLCI_SLURM_GIVE_UP_S (seconds), or the default; a bad value is an error naming it. */
+export function giveUpMsFrom(env: NodeJS.ProcessEnv): number | undefined {
+  const v = env.MLCI_SLURM_GIVE_UP_S;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`MLCI_SLURM_GIVE_UP_S must be a number of seconds above 0, not '${v}'`);
+  return n * 1000;
 }
 
 interface Watch {
@@ -35,11 +50,15 @@ export class JobWatcher {
   private readonly minMs: number;
   private readonly maxMs: number;
   private polling = false;
+  private readonly giveUpMs: number;
+  /** squeue failing on every poll since then (reset by an answer). */
+  private failing: { since: number; tries: number } | undefined;
 
   constructor(private readonly cli: SlurmCli, opts: WatchOptions = {}) {
     this.minMs = opts.minMs ?? 150;
     this.maxMs = opts.maxMs ?? 5000;
     this.delay = this.minMs;
+    this.giveUpMs = opts.giveUpMs ?? 120_000;
   }
 
   /** Resolves with the job's final state; `onState` hears every change (state, reason, node, position). */
@@ -70,6 +89,7 @@ export class JobWatcher {
     let changed = false;
     try {
       const jobs = await this.cli.jobs();
+      this.failing = undefined;
       const byKey = new Map(jobs.map((j) => [j.key, j]));
       const pending = [...this.watches.values()].map((w) => byKey.get(w.key)).filter((j): j is JobState => j?.state === 'PENDING');
       const order = new Map<string, number>();
@@ -101,8 +121,20 @@ export class JobWatcher {
         }
       }
     } catch (e) {
-      // squeue failed (controller busy or restarting): try again later, say nothing yet.
-      void e;
+      // squeue failed (controller busy or restarting): try again later, say
+      // nothing yet; after giveUpMs of nothing but failures, fail the stages.
+      const now = Date.now();
+      this.failing ??= { since: now, tries: 0 };
+      this.failing.tries++;
+      const waited = now - this.failing.since;
+      if (this.failing.tries >= 2 && waited >= this.giveUpMs) {
+        const secs = Math.round(waited / 1000);
+        for (const w of [...this.watches.values()]) {
+          this.watches.delete(w.key);
+          w.done(new Error(`Slurm stopped answering: squeue failed on every poll for ${secs} s (${this.failing.tries} tries): ${(e as Error).message}. Job ${w.key} may still be queued or running: cancel it (mlci runs --cancel RUN, or scancel ${w.key}) once the cluster answers`));
+        }
+        this.failing = undefined;
+      }
     } finally {
       this.polling = false;
     }

@@ -20,10 +20,12 @@ export class SlurmCli {
     return new Promise((resolve, reject) => {
       execFile(cmd, args, { env: opts.env ?? this.opts.env ?? process.env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
-        const e = err as NodeJS.ErrnoException;
+        const e = err as NodeJS.ErrnoException & { killed?: boolean };
         if (e.code === 'ENOENT') return reject(new SlurmCommandError(`${cmd} not found: the Slurm executor needs the Slurm client commands (sbatch, squeue, scancel) on PATH, as on a cluster's login node`));
         const said = String(stderr).trim().split('\n').filter(Boolean).slice(-3).join('; ');
-        reject(new SlurmCommandError(`${cmd} ${args[0] ?? ''} failed: ${said || e.message}`));
+        // The command as typed, without the long format strings and comments.
+        const shown = [cmd, ...args.map((a) => (a.length <= 40 ? a : '…'))].join(' ');
+        reject(new SlurmCommandError(`\`${shown}\` failed${typeof e.code === 'number' ? ` (exit ${String(e.code)})` : e.killed ? ' (timed out)' : ''}: ${said || e.message}`));
       });
     });
   }

@@ -6,7 +6,8 @@
  * Each stage is one `sbatch --parsable` job named `mlci:<run>:<stage>`, its
  * comment naming the run, the stage and the mlci process that owns it. The
  * job script and its output files live in `.mlci/slurm/<run>/` in the
- * workspace; the output is streamed into the run log as the files grow.
+ * workspace; the output is streamed into the run log as the files grow, and
+ * the folder is removed when the run ends (`endRun`).
  * States are followed with squeue (JobWatcher: one call per poll for every
  * job, with back-off) and mapped onto the same outcomes as containers:
  * COMPLETED/FAILED -> exit code, TIMEOUT -> timeout, OUT_OF_MEMORY -> oom,
@@ -18,7 +19,7 @@
  * process on this host is dead, and `cancelRun` cancels a run's jobs by name
  * (`mlci runs --cancel ID`).
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Cancel, ContainerRunner, LogSink, SchedulerJob, StageOutcome, StageResult, StageSpec } from '../../core/ports';
 import type { ProcessIdentity } from '../../core/run/process-identity';
@@ -26,7 +27,7 @@ import { currentProcess, processState } from '../../core/run/process-identity';
 import { ChunkDecoder } from '../local/stage-script';
 import type { SlurmRuntime } from './job-script';
 import { batchScript, jobName, parseJobName, plain, resourceArgs, shellQuote } from './job-script';
-import { JobWatcher } from './job-watcher';
+import { JobWatcher, giveUpMsFrom } from './job-watcher';
 import type { WatchOptions } from './job-watcher';
 import { SlurmCli } from './slurm-cli';
 import type { JobState } from './squeue';
@@ -86,6 +87,16 @@ class FileTail {
   }
 }
 
+/** Removes a run's scratch folder, and `.mlci/slurm` when no other run's is left in it. */
+function removeScratch(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  try {
+    rmdirSync(path.dirname(dir));
+  } catch {
+    // Another run's folder is still there (or it is gone already).
+  }
+}
+
 export class SlurmRunner implements ContainerRunner {
   readonly name = 'slurm' as const;
   readonly where: string;
@@ -95,11 +106,14 @@ export class SlurmRunner implements ContainerRunner {
   private readonly owner = currentProcess();
   /** Jobs `submitPlan` submitted held, by run and stage, until `run` releases them. */
   private readonly held = new Map<string, Map<string, { id: string; released: boolean; after: string[] }>>();
+  /** Each run's scratch folder (`.mlci/slurm/<run>`), removed by `endRun`. */
+  private readonly scratch = new Map<string, string>();
 
   constructor(opts: SlurmRunnerOptions = {}) {
     this.env = opts.env ?? process.env;
     this.cli = new SlurmCli({ env: this.env });
-    this.watcher = new JobWatcher(this.cli, opts);
+    const giveUpMs = opts.giveUpMs ?? giveUpMsFrom(this.env);
+    this.watcher = new JobWatcher(this.cli, { ...opts, ...(giveUpMs !== undefined ? { giveUpMs } : {}) });
     this.where = `slurm${this.env.SLURM_CONF ? ` (${this.env.SLURM_CONF})` : ''}`;
   }
 
@@ -165,15 +179,26 @@ export class SlurmRunner implements ContainerRunner {
     }
   }
 
+  /**
+   * Cancels the held jobs the run never released, then removes the run's
+   * scratch folder (job scripts and output files: the output is in the run
+   * log by now), and `.mlci/slurm` itself once empty.
+   */
   async endRun(runId: string): Promise<void> {
     const mine = this.held.get(runId);
     this.held.delete(runId);
-    if (!mine) return;
-    await this.cli.scancel([...mine.values()].filter((j) => !j.released).map((j) => j.id));
+    try {
+      if (mine) await this.cli.scancel([...mine.values()].filter((j) => !j.released).map((j) => j.id));
+    } finally {
+      const dir = this.scratch.get(runId);
+      this.scratch.delete(runId);
+      if (dir) removeScratch(dir);
+    }
   }
 
   private files(spec: StageSpec) {
     const dir = jobDir(spec.workspace, spec.runId);
+    this.scratch.set(spec.runId, dir);
     const base = plain(spec.stage);
     mkdirSync(dir, { recursive: true });
     return { dir, script: path.join(dir, `${base}.sh`), stageScript: path.join(dir, `${base}.stage.sh`), out: path.join(dir, `${base}.out`), err: path.join(dir, `${base}.err`), cwd: path.resolve(spec.workspace, spec.workdir) };
