@@ -22,6 +22,7 @@ const suites = [
   ['workbench UI in Chromium', ['scripts/test-ui.mjs', '--no-build', '--vsix', 'dist/mlci.vsix']],
   ['webview panels in Chromium', ['scripts/test-panels.mjs', '--no-build']],
   ['comparison panel in Chromium', ['scripts/test-compare-panel.mjs', '--no-build']],
+  ['pipeline graph panel in Chromium', ['scripts/test-dag-panel.mjs', '--no-build']],
 ];
 const only = process.argv.slice(2);
 

@@ -13,6 +13,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './adapters/vscode/commands';
 import { registerDriftPanel } from './adapters/vscode/panels/drift-panel';
+import { DagPanel, registerDagPanel } from './adapters/vscode/panels/dag-panel';
 import { registerImportDvc } from './adapters/vscode/import-dvc';
 import { ExperimentsView } from './adapters/vscode/experiments';
 import type { ExperimentUi } from './adapters/vscode/run-experiment';
@@ -41,6 +42,8 @@ export interface MlciApi {
   taskProvider: StageTaskProvider;
   /** Resolves once the pipeline files were found and validated after activation. */
   ready: Promise<void>;
+  /** The pipeline graph panel, when open (tests post its page's messages through receive()). */
+  dagPanel(): DagPanel | undefined;
   /** `mlci` on the integrated terminal's PATH (trusted workspaces). */
   terminalCli: TerminalCli;
   /** Run Experiment's questions (tests answer them; the run is real), and where its last answers are kept. */
@@ -81,8 +84,10 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
 
   context.subscriptions.push(
     log, pipelines, statusBar, runs, view, tests, terminalCli,
-    ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs }),
+    // `ready` is assigned below, before anything can call these (commands and revived panels run after activate() returns).
+    ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs, whenReady: () => ready }),
     ...registerDriftPanel(context),
+    ...registerDagPanel(context, { pipelines, runs, ready: () => ready }),
     ...registerImportDvc(),
     ...registerComparePanel(context, compareHandlers),
     vscode.tasks.registerTaskProvider('mlci', taskProvider),
@@ -171,7 +176,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     })
     .catch((e: unknown) => log.error(`mlci start: ${(e as Error).message}`));
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs, tree, tests, experiments, taskProvider, ready, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
+  return { pipelines, runs, tree, tests, experiments, taskProvider, ready, dagPanel: () => DagPanel.current, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
 }
 
 export function deactivate(): void {}

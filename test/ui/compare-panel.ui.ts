@@ -51,7 +51,7 @@ const DARK_THEME: Record<string, string> = {
 };
 
 /** Runs before the bundle (same nonce): what VS Code's webview host provides, plus a log. */
-function stubScript(): string {
+function stubScript(theme: Record<string, string> = DARK_THEME): string {
   return `
 window.__log = [];
 const KEY = 'mlci-test-state';
@@ -70,7 +70,7 @@ window.acquireVsCodeApi = () => {
 };
 window.addEventListener('message', (e) => window.__log.push({ dir: 'in', type: e.data && e.data.type }), true);
 document.addEventListener('securitypolicyviolation', (e) => window.__log.push({ dir: 'csp', directive: e.violatedDirective, blocked: e.blockedURI }));
-for (const [k, v] of Object.entries(${JSON.stringify(DARK_THEME)})) document.documentElement.style.setProperty(k, v);
+for (const [k, v] of Object.entries(${JSON.stringify(theme)})) document.documentElement.style.setProperty(k, v);
 document.body.classList.add('vscode-dark');
 `;
 }
@@ -90,8 +90,14 @@ export interface PanelTest {
 
 export interface PanelServer { url: string; origin: string; setHtml(html: string | undefined): void; close(): Promise<void> }
 
-/** Serves the panel page and media/ over http: the server's origin plays cspSource. */
-export async function serveComparePanel(): Promise<PanelServer> {
+/**
+ * Serves the panel page and media/ over http: the server's origin plays
+ * cspSource. Another panel's bundle (the pipeline graph's) is served the
+ * same way, with the theme variables it reads added to Dark Modern's.
+ */
+export async function serveComparePanel(o: { bundle?: string; title?: string; theme?: Record<string, string> } = {}): Promise<PanelServer> {
+  const bundle = o.bundle ?? 'compare';
+  const theme = { ...DARK_THEME, ...o.theme };
   let fixedHtml: string | undefined;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -101,9 +107,9 @@ export async function serveComparePanel(): Promise<PanelServer> {
     }
     if (url.pathname === '/panel.html') {
       const origin = `http://${req.headers.host}`;
-      const page = fixedHtml ?? panelHtml({ cspSource: origin, scriptUri: `${origin}/media/webview/compare.js`, styleUri: `${origin}/media/panels.css`, title: 'Compare runs', nonce: newNonce() });
+      const page = fixedHtml ?? panelHtml({ cspSource: origin, scriptUri: `${origin}/media/webview/${bundle}.js`, styleUri: `${origin}/media/panels.css`, title: o.title ?? 'Compare runs', nonce: newNonce() });
       const nonce = /<script nonce="([^"]+)"/.exec(page)![1];
-      const html = page.replace('<script nonce=', `<script nonce="${nonce}">${stubScript()}</script>\n<script nonce=`);
+      const html = page.replace('<script nonce=', `<script nonce="${nonce}">${stubScript(theme)}</script>\n<script nonce=`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
       return;
     }

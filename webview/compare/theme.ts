@@ -5,7 +5,7 @@
  * panels.css link's with the file name changed (same origin: the CSP's
  * style-src allows it, no inline style needed).
  */
-import { readTheme } from '../shared/theme';
+import { loadSiblingCss, readTheme } from '../shared/theme';
 import type { CompareTheme } from './charts';
 
 function cssVar(name: string, fallback: string): string {
@@ -22,13 +22,5 @@ export function readCompareTheme(): CompareTheme {
 }
 
 export function loadCompareCss(): void {
-  const panels = document.querySelector<HTMLLinkElement>('link[rel="stylesheet"]');
-  if (!panels || document.querySelector('link[data-compare-css]')) return;
-  const url = new URL(panels.href);
-  url.pathname = url.pathname.replace(/[^/]*$/, 'compare.css');
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = url.toString();
-  link.dataset.compareCss = '';
-  document.head.append(link);
+  loadSiblingCss('compare.css');
 }

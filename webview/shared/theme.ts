@@ -53,3 +53,20 @@ export function withAlpha(color: string, alpha: number): string {
 export function onThemeChange(callback: () => void): void {
   new MutationObserver(callback).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
+
+/**
+ * Adds a panel's own stylesheet (media/<file>) next to the shell's
+ * panels.css: its address is the panels.css link's with the file name
+ * changed (same origin, so the CSP's style-src allows it; no inline style).
+ */
+export function loadSiblingCss(file: string): void {
+  const panels = document.querySelector<HTMLLinkElement>('link[rel="stylesheet"]');
+  if (!panels || document.querySelector(`link[data-css="${CSS.escape(file)}"]`)) return;
+  const url = new URL(panels.href);
+  url.pathname = url.pathname.replace(/[^/]*$/, file);
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = url.toString();
+  link.dataset.css = file;
+  document.head.append(link);
+}

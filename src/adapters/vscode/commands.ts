@@ -11,6 +11,7 @@ import { TEST_KINDS } from '../../core/pipeline/model';
 import { callCli } from './cli-process';
 import { stageWord } from '../../core/run/words';
 import { deliver, exportCiWorkflow, verifyAndPush } from './ship';
+import { DagPanel } from './panels/dag-panel';
 import { DriftPanel, showDriftReportFromFile, showStageDriftReport } from './panels/drift-panel';
 import { parseDriftReport } from '../../core/drift/report/json';
 import type { DriftPanelReport } from '../../protocol/drift-panel';
@@ -25,6 +26,8 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   pipelines: PipelineRegistry;
   runs: RunService;
+  /** Resolves once the pipeline files were found after activation. */
+  whenReady(): Promise<void>;
 }
 
 type Arg = Node | StageArg | vscode.Uri | undefined;
@@ -152,6 +155,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       await ctx.pipelines.refresh();
       await ctx.runs.refreshStatus();
     },
+    // `beside` (from the graph): in the editor already showing the file, else beside the active one.
     'mlci.revealStage': async (arg) => {
       const t = await pickStage(ctx, arg, 'Reveal which stage?');
       if (!t) return;
@@ -159,7 +163,14 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const key = t.entry.result.source?.index.get(pathKey(['stages', t.stage]));
       const start = doc.positionAt(key?.keyStart ?? 0);
       const end = doc.positionAt(key?.keyEnd ?? 0);
-      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(start, end), preview: false });
+      const beside = !!arg && 'beside' in arg && arg.beside === true;
+      const shown = beside ? vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === doc.uri.toString())?.viewColumn : undefined;
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(start, end), preview: false, ...(beside ? { viewColumn: shown ?? vscode.ViewColumn.Beside } : {}) });
+    },
+    // The pipeline as a graph (webview), status-coloured, following runs as they go.
+    'mlci.showDag': async (arg) => {
+      const entry = await pickPipeline(ctx, arg);
+      if (entry) DagPanel.createOrShow(ctx.extensionUri, { pipelines: ctx.pipelines, runs: ctx.runs, ready: ctx.whenReady }, entry.uri.fsPath);
     },
     // From a drift stage (its report in the last run, else its report file),
     // or with no argument: a drift stage, a report file, or two data files.

@@ -29,6 +29,8 @@ export type Node =
 export interface StageArg {
   file: string;
   stage: string;
+  /** Reveal Stage: open the file beside the active editor (the graph panel asks so it stays visible). */
+  beside?: boolean;
 }
 
 const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database', train: 'flame', evaluate: 'graph', drift: 'pulse', custom: 'terminal', service: 'server-process', deliver: 'package' };

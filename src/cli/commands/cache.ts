@@ -13,6 +13,7 @@ import { pull, push } from '../../core/cache/remote/transfer';
 import { runCacheKey } from '../../core/cache/run-cache';
 import { runKey } from '../../core/cache/layout';
 import { collectGarbage } from '../../core/cache/gc';
+import { pruneFolderLists } from '../../core/run/dep-files';
 import { outPaths } from '../../core/run/fingerprint';
 import { readLock } from '../../core/run/lockfile';
 import { readPinned } from '../../core/experiments/baseline';
@@ -88,7 +89,8 @@ pull   fetch the run-cache entries and objects mlci.lock names (--all: everythin
        and every commit record (baselines); each object is verified by its hash
 gc     keep what mlci.lock, the pinned run and the last --keep-runs runs need;
        delete the rest and say what it frees (--dry-run: only say); also
-       remove this pipeline's cache volumes (caches:) no stage mounts any more
+       remove the folder deps' file lists (.mlci/state/dirs/) mlci.lock no
+       longer names, and this pipeline's cache volumes (caches:) no stage mounts any more
        (mlci build --prune removes all of them)
 
 Options:
@@ -134,6 +136,9 @@ Exit codes: 0 done, 1 some objects were rejected (corrupt) or missing, 2 usage o
       });
       const verb = values['dry-run'] ? 'would remove' : 'removed';
       io.out(`${verb} ${r.removedObjects} object${r.removedObjects === 1 ? '' : 's'} and ${r.removedEntries} run-cache entr${r.removedEntries === 1 ? 'y' : 'ies'}, freeing ${mb(r.freedBytes)}; kept ${r.keptObjects} objects and ${r.keptEntries} entries (mlci.lock, ${pinnedRun ? 'the pinned run, ' : ''}the last ${runs.length} run${runs.length === 1 ? '' : 's'})`);
+      // The file lists of folder deps (`dep src/ changed: logs.py`): only those of mlci.lock's hashes are ever read.
+      const lists = pruneFolderLists(loaded.root, [readLock(loaded.root)], values['dry-run'] === true);
+      io.out(`${verb} ${lists.removed} stale folder list${lists.removed === 1 ? '' : 's'} (.mlci/state/dirs/), freeing ${mb(lists.freedBytes)}; kept ${lists.kept} (mlci.lock's folder deps, and lists from the last hour)`);
       await gcCacheVolumes(loaded.pipeline, values['dry-run'] === true, io);
       return 0;
     }

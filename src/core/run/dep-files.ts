@@ -7,7 +7,7 @@
  * status can say `dep src/utils/ changed: logs.py`. Without the manifest (a
  * fresh clone, a run before this existed) the reason stays `dep src/ changed`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { TreeEntry } from '../hash';
@@ -22,8 +22,12 @@ interface DirManifest {
   files: Record<string, string>;
 }
 
+function manifestDir(root: string): string {
+  return path.join(root, '.mlci', 'state', 'dirs');
+}
+
 function manifestFile(root: string, hash: string): string {
-  return path.join(root, '.mlci', 'state', 'dirs', `${hash}.json`);
+  return path.join(manifestDir(root), `${hash}.json`);
 }
 
 function readManifest(root: string, hash: string): DirManifest | undefined {
@@ -82,4 +86,49 @@ export async function folderChange(root: string, absDir: string, previousHash: s
   }
   if (!changed.length) return undefined;
   return changed.length > 3 ? `${changed.slice(0, 3).join(', ')} and ${changed.length - 3} more` : changed.join(', ');
+}
+
+export interface FolderListGc {
+  removed: number;
+  kept: number;
+  freedBytes: number;
+}
+
+/** Lists younger than this are kept: a run writes a stage's list before it writes mlci.lock. */
+export const FOLDER_LIST_GRACE_MS = 3600_000;
+
+/**
+ * `mlci cache gc`: removes the folder file lists (.mlci/state/dirs/) that no
+ * folder dep in the lock files has as its hash any more (only the lock's hash
+ * is ever compared against), keeping lists written in the last hour (a run
+ * going on) and anything that is not a list (`<sha256>.json`).
+ */
+export function pruneFolderLists(root: string, locks: ReadonlyArray<{ stages: Record<string, { deps?: Record<string, string | null> }> }>, dryRun: boolean, now = Date.now()): FolderListGc {
+  const keep = new Set<string>();
+  for (const l of locks) for (const s of Object.values(l.stages)) for (const [dep, hash] of Object.entries(s.deps ?? {})) if (hash && isFolderDep(dep)) keep.add(hash);
+  const report: FolderListGc = { removed: 0, kept: 0, freedBytes: 0 };
+  let names: string[];
+  try {
+    names = readdirSync(manifestDir(root));
+  } catch {
+    return report; // no lists yet
+  }
+  for (const name of names) {
+    const m = /^([0-9a-f]{64})\.json$/.exec(name);
+    const file = path.join(manifestDir(root), name);
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (!m || !st.isFile() || keep.has(m[1]!) || now - st.mtimeMs < FOLDER_LIST_GRACE_MS) {
+      if (m) report.kept++;
+      continue;
+    }
+    report.removed++;
+    report.freedBytes += st.size;
+    if (!dryRun) rmSync(file, { force: true });
+  }
+  return report;
 }

@@ -6,7 +6,7 @@
  * cache runs zero stages, and `cache gc` keeps what the lock needs.
  */
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildCli, git, makeProject, mlci, statuses } from './support';
@@ -150,5 +150,40 @@ describe('cache: branches, checkout, corruption, clones, gc (bundled CLI, real g
     rmSync(path.join(dir, 'model'), { recursive: true });
     assert.match(statuses(mlci(['run'], dir).out), /^(1 restored, 2 up to date|2 up to date, 1 restored)$/);
     assert.ok(lstatSync(path.join(dir, 'model/part1.txt')).isFile());
+  });
+
+  it('cache gc removes the folder file lists mlci.lock no longer names (older than an hour), keeps the lock\'s, and stale reasons still name the file', () => {
+    const dir = makeProject();
+    const lists = path.join(dir, '.mlci/state/dirs');
+    const listed = () => (existsSync(lists) ? readdirSync(lists).sort() : []);
+    assert.equal(mlci(['run'], dir).code, 0);
+    const first = listed();
+    assert.equal(first.length, 1, `evaluate's folder dep model/ has its file list: ${first}`);
+    writeFileSync(path.join(dir, 'data/in.txt'), 'second version\n');
+    assert.equal(mlci(['run'], dir).code, 0);
+    const both = listed();
+    assert.equal(both.length, 2, 'a new list for the new model/');
+    const lockText = readFileSync(path.join(dir, 'mlci.lock'), 'utf8');
+    const current = both.find((f) => lockText.includes(f.replace(/\.json$/, '')))!;
+    assert.ok(current, `mlci.lock names one of ${both}`);
+    const old = both.find((f) => f !== current)!;
+    assert.equal(old, first[0], 'the stale one is the first run\'s');
+    const fresh = mlci(['cache', 'gc'], dir);
+    assert.equal(fresh.code, 0, fresh.out + fresh.err);
+    assert.match(fresh.out, /^removed 0 stale folder lists \(\.mlci\/state\/dirs\/\), freeing 0\.0 kB; kept 2 /m, 'lists from the last hour are kept (a run may be writing mlci.lock)');
+    // Two hours later.
+    const past = new Date(Date.now() - 2 * 3600_000);
+    for (const f of both) utimesSync(path.join(lists, f), past, past);
+    const dry = mlci(['cache', 'gc', '--dry-run'], dir);
+    assert.match(dry.out, /^would remove 1 stale folder list \(\.mlci\/state\/dirs\/\), freeing \d+\.\d kB; kept 1 /m);
+    assert.deepEqual(listed(), both, '--dry-run removes nothing');
+    const gc = mlci(['cache', 'gc'], dir);
+    assert.equal(gc.code, 0, gc.out + gc.err);
+    assert.match(gc.out, /^removed 1 stale folder list .*kept 1 /m);
+    assert.deepEqual(listed(), [current]);
+    // The lock's list is what names the changed file: still there.
+    writeFileSync(path.join(dir, 'data/in.txt'), 'a third\n');
+    assert.equal(mlci(['run', 'prep', 'train'], dir).code, 0);
+    assert.match(mlci(['status'], dir).out, /evaluate +stale: dep model\/ changed: /);
   });
 });

@@ -13,7 +13,7 @@ import type { RunRecord } from '../../../core/run/record';
 import type {
   CompareParamValue, ComparePanelFromWebview, ComparePanelState, ComparePanelToWebview, ComparePayload, CompareRun,
 } from '../../../protocol/compare-panel';
-import { newNonce, panelHtml } from './panel-html';
+import { setPanelHtml, webviewOptions } from './webview-panel';
 
 export const COMPARE_PANEL_VIEW_TYPE = 'mlci.comparePanel';
 
@@ -110,16 +110,7 @@ export class ComparePanel {
   /** A fresh HTML (and nonce) each time; the webview then says 'ready' again. */
   private render(): void {
     this.ready = false;
-    const webview = this.panel.webview;
-    const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...p)).toString();
-    webview.html = panelHtml({
-      cspSource: webview.cspSource,
-      scriptUri: media('webview', 'compare.js'),
-      // The webview adds media/compare.css next to it (webview/compare/theme.ts).
-      styleUri: media('panels.css'),
-      title: TITLE,
-      nonce: newNonce(),
-    });
+    setPanelHtml(this.panel.webview, this.extensionUri, 'compare', TITLE);
   }
 
   private async post(): Promise<void> {
@@ -169,11 +160,6 @@ export class ComparePanel {
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
-}
-
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  // Only media/ is reachable from the page; state survives through setState and the serializer.
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
 }
 
 /** The PNG bytes of a `data:image/png;base64,` URL; undefined for anything else (the page is not trusted to name files or types). */

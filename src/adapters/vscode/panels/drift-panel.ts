@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { parseDriftReport } from '../../../core/drift/report/json';
 import { checkDriftReport } from '../../../core/drift/report/validate';
 import type { DriftPanelError, DriftPanelFromWebview, DriftPanelReport, DriftPanelState, DriftPanelToWebview } from '../../../protocol/drift-panel';
-import { newNonce, panelHtml } from './panel-html';
+import { setPanelHtml, webviewOptions } from './webview-panel';
 
 export const DRIFT_PANEL_VIEW_TYPE = 'mlci.driftPanel';
 
@@ -63,15 +63,7 @@ export class DriftPanel {
   /** A fresh HTML (and nonce) each time; the webview then says 'ready' again. */
   private render(): void {
     this.ready = false;
-    const webview = this.panel.webview;
-    const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...p)).toString();
-    webview.html = panelHtml({
-      cspSource: webview.cspSource,
-      scriptUri: media('webview', 'drift.js'),
-      styleUri: media('panels.css'),
-      title: this.message?.payload.title ?? 'Drift report',
-      nonce: newNonce(),
-    });
+    setPanelHtml(this.panel.webview, this.extensionUri, 'drift', this.message?.payload.title ?? 'Drift report');
   }
 
   private async post(): Promise<void> {
@@ -97,11 +89,6 @@ export class DriftPanel {
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
-}
-
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-  // Only media/ is reachable from the page; state survives through setState and the serializer.
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')] };
 }
 
 /**
