@@ -1,7 +1,8 @@
 /**
  * Tags a local image as `registry/repo:tag` and pushes it through the engine
- * (the engine holds the layers and any registry credentials of `docker
- * login`); the digest comes from the push stream's final `aux` event. Engine
+ * (the engine holds the layers; credentials, when given, go with the request
+ * as the Docker CLI sends them: the engine keeps none); the digest comes
+ * from the push stream's final `aux` event. Engine
  * errors keep the engine's words, with what to check added.
  */
 import type Dockerode from 'dockerode';
@@ -16,8 +17,11 @@ interface PushEvent {
   aux?: { Tag?: string; Digest?: string; Size?: number };
 }
 
-export async function pushImage(docker: Dockerode, local: string, repository: string, tag: string, log: (text: string) => void, cancel?: Cancel): Promise<{ digest: string; imageId: string }> {
+export interface PushAuth { username: string; password: string }
+
+export async function pushImage(docker: Dockerode, local: string, repository: string, tag: string, log: (text: string) => void, cancel?: Cancel, auth?: PushAuth): Promise<{ digest: string; imageId: string }> {
   const ref = `${repository}:${tag}`;
+  const registryHost = repository.split('/')[0];
   const image = docker.getImage(local);
   let imageId: string;
   try {
@@ -30,11 +34,10 @@ export async function pushImage(docker: Dockerode, local: string, repository: st
   } catch (err) {
     throw new Error(`cannot tag ${local} as ${ref}: ${errorText(err)}; the registry must read host[:port]/repository in lower case`, { cause: err });
   }
-  const registryHost = repository.split('/')[0];
-  const hint = `is the registry at ${registryHost} running and reachable from the Docker engine${/^(127\.|localhost)/.test(registryHost) ? '' : ' (a registry outside 127.0.0.0/8 must serve HTTPS, or be listed in the engine\'s insecure-registries)'}, and may this engine push to ${repository}?`;
+    const hint = `is the registry at ${registryHost} running and reachable from the Docker engine${/^(127\.|localhost)/.test(registryHost) ? '' : ' (a registry outside 127.0.0.0/8 must serve HTTPS, or be listed in the engine\'s insecure-registries)'}, and may this engine push to ${repository}?`;
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await docker.getImage(ref).push({ tag, ...(cancel ? { abortSignal: cancel } : {}) })) as NodeJS.ReadableStream;
+    stream = (await docker.getImage(ref).push({ tag, ...(auth ? { authconfig: { username: auth.username, password: auth.password, serveraddress: registryHost } } : {}), ...(cancel ? { abortSignal: cancel } : {}) })) as NodeJS.ReadableStream;
   } catch (err) {
     throw new Error(`pushing ${ref} failed: ${errorText(err)}; ${hint}`, { cause: err });
   }

@@ -34,7 +34,7 @@ import { errorText, inspectImage, isNotFound, pull } from './docker-api';
 import pkg from '../../../package.json';
 import { LABEL_CLIENT, LABEL_HOST, clientLabel, hostId } from './owner';
 import { DockerServices } from './docker-services';
-import { pushImage } from './docker-push';
+import { type PushAuth, pushImage } from './docker-push';
 import type { Shipment } from './remote-workspace';
 import { prepareShipment, workspaceVolume } from './remote-workspace';
 import { readFileSync } from 'node:fs';
@@ -83,8 +83,8 @@ export class DockerRunner implements ContainerRunner {
   readonly services = new DockerServices(() => this.docker());
 
   /** Tags `local` as `repository:tag` and pushes it (mlci deliver); the registry's digest. */
-  async pushImage(local: string, repository: string, tag: string, log: (text: string) => void, cancel?: Cancel): Promise<{ digest: string; imageId: string }> {
-    return pushImage(await this.docker(), local, repository, tag, log, cancel);
+  async pushImage(local: string, repository: string, tag: string, log: (text: string) => void, cancel?: Cancel, auth?: PushAuth): Promise<{ digest: string; imageId: string }> {
+    return pushImage(await this.docker(), local, repository, tag, log, cancel, auth);
   }
 
   constructor(private readonly options: DockerRunnerOptions = {}) {}

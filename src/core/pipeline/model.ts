@@ -217,7 +217,21 @@ export interface DeliverSpec {
   registry: string;
   /** Tag template: `{commit}`, `{short_commit}`, `{run}`, `{branch}` are replaced. */
   tag: string;
+  /** `artifact:` the model files (stage outputs) pushed as an OCI artifact beside the image. */
+  artifact?: DeliverArtifactSpec;
 }
+
+/** `artifact:` of a deliver stage: files pushed as one OCI artifact (one layer per file). */
+export interface DeliverArtifactSpec {
+  /** Workspace-relative files or folders, each an output (`outs`) of a stage or inside one. */
+  files: string[];
+  /** Tag template (as `tag`); default: the image's tag followed by `-model`. */
+  tag?: string;
+  /** The manifest's `artifactType` (and config media type family). */
+  type: string;
+}
+
+export const DEFAULT_ARTIFACT_TYPE = 'application/vnd.mlci.model.v1';
 
 export const DEFAULT_DELIVER_TAG = '{short_commit}';
 

@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../run/units';
 import type { DeliverSpec, ProbeJsonExpect, ProbeSpec, ServiceSpec, Stage } from './model';
-import { DEFAULT_DELIVER_TAG } from './model';
+import { DEFAULT_ARTIFACT_TYPE, DEFAULT_DELIVER_TAG } from './model';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -103,7 +103,15 @@ export function deliverOf(s: Obj): DeliverSpec | undefined {
   const service = str(s.service);
   const registry = str(s.registry);
   if (service === undefined || registry === undefined) return undefined;
-  return { service, registry, tag: str(s.tag) ?? DEFAULT_DELIVER_TAG };
+  const spec: DeliverSpec = { service, registry, tag: str(s.tag) ?? DEFAULT_DELIVER_TAG };
+  const a = obj(s.artifact);
+  const files = Array.isArray(a?.files) ? a.files.filter((f): f is string => typeof f === 'string') : [];
+  if (a && files.length) {
+    spec.artifact = { files, type: str(a.type) ?? DEFAULT_ARTIFACT_TYPE };
+    const tag = str(a.tag);
+    if (tag !== undefined) spec.artifact.tag = tag;
+  }
+  return spec;
 }
 
 /**

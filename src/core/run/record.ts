@@ -88,6 +88,16 @@ export interface DeliveryRecord {
   /** The local image that was pushed. */
   imageId?: string;
   commit?: string;
+  /** Delivered after a continuous-training retrain: mlci.lock differed from the commit (the retrained model). */
+  retrained?: boolean;
+  /** `artifact:` the model files pushed as an OCI artifact. */
+  artifact?: {
+    /** `host:port/repo:tag` */
+    ref: string;
+    /** `sha256:...` of the artifact's manifest. */
+    digest: string;
+    files: Array<{ path: string; digest: string; size: number }>;
+  };
 }
 
 /** A failure's place in the pipeline file (a JSON path) and, for builds, in the Dockerfile. */

@@ -5,9 +5,24 @@
  */
 import type { CheckContext } from './context';
 import { ownField } from './context';
+import { outPaths } from '../../run/fingerprint';
 
 const SERVICE_ONLY = ['port', 'host_port', 'health'];
-const DELIVER_ONLY = ['service', 'registry', 'tag'];
+const DELIVER_ONLY = ['service', 'registry', 'tag', 'artifact'];
+
+/** `artifact.files` of a deliver stage: each an output of a stage (what the pipeline produced and verify reproduced). */
+function checkArtifactFiles(ctx: CheckContext, name: string, artifact: unknown): void {
+  const files = (artifact as { files?: unknown } | undefined)?.files;
+  if (!Array.isArray(files)) return;
+  const outs = ctx.pipeline.stages.flatMap((s) => outPaths(s).map((o) => ({ stage: s.name, out: o.replace(/\/+$/, '') })));
+  files.forEach((f, i) => {
+    if (typeof f !== 'string') return;
+    const p = f.replace(/^\.\//, '').replace(/\/+$/, '');
+    if (!outs.some((o) => p === o.out || p.startsWith(`${o.out}/`))) {
+      ctx.report('invalid-value', ['stages', name, 'artifact', 'files', i], `'${f}' in artifact.files of deliver stage '${name}' is no stage's output: list files the pipeline produces (outs: of a stage), so what is delivered is what verify reproduced${outs.length ? ` (outputs: ${outs.slice(0, 6).map((o) => o.out).join(', ')})` : ''}`);
+    }
+  });
+}
 
 export function checkServiceShapes(ctx: CheckContext): void {
   const stages = ctx.pipeline.stageByName;
@@ -41,6 +56,7 @@ export function checkServiceShapes(ctx: CheckContext): void {
       for (const f of ['run', 'outs', 'metrics', 'probe']) {
         if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a deliver stage (mlci tags and pushes the service's image itself)`, { at: 'key', severity: 'warning' });
       }
+      checkArtifactFiles(ctx, stage.name, raw.artifact);
     } else {
       for (const f of DELIVER_ONLY) if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage (it is for deliver stages)`, { at: 'key', severity: 'warning' });
     }
