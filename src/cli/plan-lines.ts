@@ -27,11 +27,15 @@ export function imageMapOf(values: { image?: unknown }, env: NodeJS.ProcessEnv):
 
 /** A summary line: how many stages run, restore, or are up to date. */
 export function planSummary(entries: readonly StageStatusEntry[]): string {
-  const n = (s: StageStatusEntry['state']) => entries.filter((e) => e.state === s).length;
+  // Deliver stages are not mlci run's: counted apart, with the command that runs them.
+  const runnable = entries.filter((e) => e.stage.kind !== 'deliver');
+  const deliver = entries.filter((e) => e.stage.kind === 'deliver' && e.state !== 'up-to-date').length;
+  const n = (s: StageStatusEntry['state']) => runnable.filter((e) => e.state === s).length;
   const run = n('stale') + n('after-upstream') + n('unknown');
   const restore = n('restorable');
-  if (!run && !restore) return `all ${entries.length} stages are up to date`;
-  const parts = [`${run} of ${entries.length} stages would run`];
+  const toDeliver = deliver ? `${deliver} deliver stage${deliver === 1 ? '' : 's'} would push something new (mlci deliver)` : '';
+  if (!run && !restore) return [`all ${runnable.length} stages are up to date`, toDeliver].filter(Boolean).join('; ');
+  const parts = [`${run} of ${runnable.length} stages would run`];
   if (restore) parts.push(`${restore} would be restored from the cache`);
-  return parts.join(', ') + ' (mlci run)';
+  return parts.join(', ') + ' (mlci run)' + (toDeliver ? `; ${toDeliver}` : '');
 }

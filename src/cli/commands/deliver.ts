@@ -22,7 +22,7 @@ import type { DeliveryRecord } from '../../core/run/record';
 import { runVerify } from './verify';
 import { maskCredentials, registryCredentials } from '../../adapters/registry/credentials';
 import { pushArtifact } from '../../adapters/registry/oci-artifact';
-import { artifactFiles } from '../../adapters/registry/artifact-files';
+import { artifactFiles } from '../../core/run/artifact-files';
 
 export const deliverCommand: Command = {
   name: 'deliver',

@@ -145,7 +145,8 @@ Examples:
     const deps = await engineDeps(loaded.root, runner, loaded.pipeline.engines);
 
     if (values['dry-run']) {
-      const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, downstream: values.downstream as boolean, force, imageMap }, deps);
+      // mlci run leaves deliver stages out (mlci deliver runs them): so does its plan.
+      const entries = (await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, downstream: values.downstream as boolean, force, imageMap }, deps)).filter((e) => e.stage.kind !== 'deliver');
       const w = Math.max(...entries.map((e) => e.stage.name.length));
       io.out(`plan for ${loaded.shown} (${runner.name} executor), nothing will run:`);
       for (const e of entries) {

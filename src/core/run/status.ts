@@ -15,6 +15,9 @@ import { readLock } from './lockfile';
 import { makePlan } from './plan';
 import { fingerprintOf } from './fingerprint';
 import type { StageCache } from '../cache/stage-cache';
+import { deliveredNote, deliveryReasons, lastDelivery } from './deliver-status';
+import { RunStore } from './store';
+import type { RunRecord } from './record';
 
 /** `restorable`: stale, but its run-cache entry and objects are present, so a run restores it instead of running it. */
 export type StageState = 'stale' | 'restorable' | 'up-to-date' | 'after-upstream' | 'unknown';
@@ -45,7 +48,29 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
   const byName = new Map<string, StageStatusEntry>();
   // Output hashes a restore will put in place, so downstream stages are judged as the run will judge them.
   const known: Record<string, string> = {};
+  // Deliver stages are judged by the run records' deliveries (read once, only when there is one).
+  let runs: RunRecord[] | undefined;
   for (const stage of plan.stages) {
+    if (stage.kind === 'deliver') {
+      let entry: StageStatusEntry;
+      try {
+        runs ??= await new RunStore(opts.root).list().catch(() => []);
+        const service = stage.deliver ? opts.pipeline.stageByName.get(stage.deliver.service) : undefined;
+        const imageId = service ? (await stageInputs(service, opts.root, deps, opts.params, opts.imageMap, undefined, known, builds, { pull: false }).catch((e: unknown) => {
+          if (e instanceof ImageNotPresent) return undefined;
+          throw e;
+        }))?.imageId : undefined;
+        const last = lastDelivery(runs, stage.name);
+        const reasons = await deliveryReasons(stage, opts.root, imageId, last);
+        const staleUp = stage.needs.filter((n) => { const e = byName.get(n); return e && e.state !== 'up-to-date' && e.state !== 'restorable'; });
+        entry = reasons.length ? { stage, state: 'stale', reasons } : staleUp.length ? { stage, state: 'after-upstream', reasons: staleUp.map((n) => `upstream ${n} will run; its outputs may change`) } : { stage, state: 'up-to-date', reasons: [deliveredNote(last!)] };
+      } catch (e) {
+        entry = { stage, state: 'unknown', reasons: [(e as Error).message] };
+      }
+      byName.set(stage.name, entry);
+      out.push(entry);
+      continue;
+    }
     let entry: StageStatusEntry;
     let restoredOuts: Record<string, string> | undefined;
     const isForced = opts.force === true || (Array.isArray(opts.force) && opts.force.includes(stage.name));
