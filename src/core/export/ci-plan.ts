@@ -23,6 +23,8 @@ export const CI_RUNS_KEPT = 50;
  * folder): the exporters show it in the job summary / as an MR artifact.
  */
 export const CI_REPORT_FILE = '.mlci/report.md';
+/** Where a retraining job leaves its mlci.lock for the delivery job (relative to the pipeline folder). */
+export const RETRAINED_LOCK = '.mlci/retrained.lock';
 /** Exit code of `mlci triggers check` when a trigger fired. */
 export const TRIGGER_FIRED_EXIT = 10;
 
@@ -79,7 +81,18 @@ export interface CiPlan {
   gcCommand: string;
   /** Deletes run records beyond the newest CI_RUNS_KEPT (run in `dir`). */
   pruneRunsCommand: string;
+  /** `kind: deliver` stages: with any, a delivery job runs `mlci deliver` on the default branch after the main job passed. */
+  deliverStages: string[];
+  /** The registries they push to (`host[:port]/repo`), for the comments. */
+  registries: string[];
+  /** `mlci deliver ... --ci` for pushes and manual runs (run in `dir`). */
+  deliverCommand: string;
+  /** `mlci deliver --retrained ... --ci` after a continuous-training retrain. */
+  deliverRetrainedCommand: string;
 }
+
+/** The secrets a delivery job reads for the registry (mlci deliver's MLCI_REGISTRY_USER / MLCI_REGISTRY_PASSWORD). */
+export const REGISTRY_SECRETS = ['MLCI_REGISTRY_USER', 'MLCI_REGISTRY_PASSWORD'] as const;
 
 function repoPath(dir: string, p: string): string {
   return dir === '.' ? path.posix.normalize(p) : path.posix.join(dir, p);
@@ -102,6 +115,7 @@ export function ciPlan(pipeline: Pipeline, opts: ExportOptions): CiPlan {
     if (s.drift?.report) reportFiles.push(repoPath(dir, s.drift.report));
     if (s.reports.junit) reportFiles.push(repoPath(dir, s.reports.junit));
   }
+  const deliverStages = pipeline.stages.filter((s) => s.kind === 'deliver').map((s) => s.name);
   const t = pipeline.triggers;
   const schedules = t?.schedule ?? [];
   return {
@@ -133,6 +147,10 @@ export function ciPlan(pipeline: Pipeline, opts: ExportOptions): CiPlan {
     pullCommand: [cli, 'cache', 'pull', '-f', fileArg].join(' '),
     pushCommand: [cli, 'cache', 'push', '-f', fileArg].join(' '),
     gcCommand: [cli, 'cache', 'gc', '-f', fileArg, '--keep-runs', '10'].join(' '),
+    deliverStages,
+    registries: [...new Set(pipeline.stages.flatMap((s) => (s.deliver ? [s.deliver.registry] : [])))],
+    deliverCommand: [cli, 'deliver', '-f', fileArg, '--ci'].join(' '),
+    deliverRetrainedCommand: [cli, 'deliver', '-f', fileArg, '--retrained', '--ci'].join(' '),
     pruneRunsCommand: `ls -1dt .mlci/runs/*/ 2>/dev/null | tail -n +${CI_RUNS_KEPT + 1} | xargs -r rm -rf`,
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { Pipeline } from '../pipeline/model';
 import type { CiPlan, ExportOptions } from './ci-plan';
-import { CI_REPORT_FILE, TRIGGER_FIRED_EXIT, ciPlan } from './ci-plan';
+import { CI_REPORT_FILE, REGISTRY_SECRETS, RETRAINED_LOCK, TRIGGER_FIRED_EXIT, ciPlan } from './ci-plan';
 import { markerLine, withMarker } from './marker';
 import { indent, shellWord, yamlScalar, yamlText } from './yaml-text';
 
@@ -32,7 +32,76 @@ function header(plan: CiPlan): string[] {
       '# Continuous training: scheduled pipelines first run `mlci triggers check`;',
       `# the main job retrains (forces the train stages) only when it exited ${TRIGGER_FIRED_EXIT}.`,
     ] : []),
+    ...(plan.deliverStages.length ? [
+      `# Delivery: after the mlci job passed on the default branch (push, web${plan.hasTriggers ? ', or a retrain' : ''}), the`,
+      `# mlci-deliver job runs mlci deliver (verify, the service and its probes, then the push to`,
+      `# ${plan.registries.join(', ')}) with ${REGISTRY_SECRETS.join(' and ')} from masked CI/CD variables.`,
+    ] : []),
     `# Regenerate with: mlci export gitlab -f ${plan.pipelineFile}`,
+  ];
+}
+
+/** The Docker-in-Docker service both container jobs use. */
+const DIND = ['  services:', '    - docker:dind'];
+const DIND_VARIABLES = ['    DOCKER_HOST: tcp://docker:2375', '    DOCKER_TLS_CERTDIR: ""'];
+
+/** The lock-keyed cache of the content-addressed store (`policy: pull` for a job that only reads it). */
+function cacheEntry(plan: CiPlan, pullOnly: boolean): string[] {
+  return [
+    '    - key:',
+    '        files:',
+    `          - ${yamlScalar(plan.lockFile)}`,
+    `          - ${yamlScalar(plan.pipelineFile)}`,
+    '        prefix: mlci-cache',
+    '      paths:',
+    `        - ${yamlScalar(plan.cacheDir)}`,
+    `        - ${yamlScalar(plan.stateDir)}`,
+    ...(pullOnly ? ['      policy: pull'] : []),
+  ];
+}
+
+/** The line that ends a scheduled pipeline's job early when no trigger fired. */
+function noTriggerExit(plan: CiPlan, what: string): string[] {
+  return plan.hasTriggers ? [`    - ${yamlText(`if [ "$CI_PIPELINE_SOURCE" = schedule ] && [ "$MLCI_RETRAIN" != true ]; then echo "no continuous-training trigger fired, nothing to ${what}"; exit 0; fi`)}`] : [];
+}
+
+/**
+ * mlci-deliver: on the default branch after the mlci job passed (a
+ * scheduled pipeline only when it retrained), `mlci deliver` verifies the
+ * commit from the cache, starts the services, probes them and pushes.
+ * Merge request pipelines never run it (no branch there).
+ */
+function deliverJob(plan: CiPlan): string[] {
+  const onDefault = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH';
+  return [
+    'mlci-deliver:',
+    '  stage: deliver',
+    '  rules:',
+    `    - if: '${onDefault} && $CI_PIPELINE_SOURCE == "push"'`,
+    `    - if: '${onDefault} && $CI_PIPELINE_SOURCE == "web"'`,
+    ...(plan.hasTriggers ? [`    - if: '${onDefault} && ${IS_SCHEDULE}'`] : []),
+    '  needs:',
+    '    - job: mlci',
+    ...(plan.hasTriggers ? ['    - job: mlci-triggers', '      optional: true'] : []),
+    ...DIND,
+    `  # Registry credentials: define ${REGISTRY_SECRETS.join(' and ')} as masked (and protected)`,
+    '  # CI/CD variables; mlci sends them with the push and never prints them (unset: anonymous).',
+    '  variables:',
+    ...DIND_VARIABLES,
+    '  cache:',
+    ...cacheEntry(plan, true),
+    '    - *runs-cache',
+    '  script:',
+    ...noTriggerExit(plan, 'deliver'),
+    ...indent(setupScript(plan), 4),
+    ...(plan.hasTriggers ? [
+      `    # A retrain: the mlci job's mlci.lock (kept as ${RETRAINED_LOCK}) records the retrained model.`,
+      `    - ${yamlText(`if [ "$CI_PIPELINE_SOURCE" = schedule ]; then cp ${RETRAINED_LOCK} mlci.lock && ${plan.deliverRetrainedCommand}; else ${plan.deliverCommand}; fi`)}`,
+    ] : [`    - ${yamlText(plan.deliverCommand)}`]),
+    '  artifacts:',
+    '    when: always',
+    '    paths:',
+    `      - ${yamlScalar(plan.reportFile)}`,
   ];
 }
 
@@ -67,6 +136,8 @@ function mainJob(plan: CiPlan): string[] {
   // expose_as wants folders written with a trailing slash. Run records and
   // stage logs only with ci.upload_logs (artifacts of a public project are public).
   const artifacts = plan.artifacts.map((p) => (p === plan.runsDir ? `${p}/` : p));
+  // A retrain's mlci.lock, for the delivery job (written by scheduled pipelines only).
+  if (plan.hasTriggers && plan.deliverStages.length) artifacts.push(plan.dir === '.' ? RETRAINED_LOCK : `${plan.dir}/${RETRAINED_LOCK}`);
   return [
     'mlci:',
     '  stage: mlci',
@@ -76,36 +147,25 @@ function mainJob(plan: CiPlan): string[] {
     '    - if: \'$CI_PIPELINE_SOURCE == "web"\'',
     ...(plan.hasTriggers ? [`    - if: '${IS_SCHEDULE}'`] : []),
     ...(plan.hasTriggers ? ['  needs:', '    - job: mlci-triggers', '      optional: true'] : []),
-    '  services:',
-    '    - docker:dind',
+    ...DIND,
     ...(plan.secrets.length ? [
       `  # Declared stage secrets: define ${plan.secrets.join(', ')} as masked (and protected)`,
       '  # CI/CD variables (Settings > CI/CD > Variables); GitLab puts them in the job\'s',
       '  # environment, where mlci reads them for the stages and masks them in its output.',
     ] : []),
     '  variables:',
-    '    DOCKER_HOST: tcp://docker:2375',
-    '    DOCKER_TLS_CERTDIR: ""',
+    ...DIND_VARIABLES,
     '  cache:',
     '    # The content-addressed cache (outputs, run-cache, commit records) keyed by',
     '    # mlci.lock: a push that changes no stage input restores every stage.',
-    '    - key:',
-    '        files:',
-    `          - ${yamlScalar(plan.lockFile)}`,
-    `          - ${yamlScalar(plan.pipelineFile)}`,
-    '        prefix: mlci-cache',
-    '      paths:',
-    `        - ${yamlScalar(plan.cacheDir)}`,
-    `        - ${yamlScalar(plan.stateDir)}`,
+    ...cacheEntry(plan, false),
     '    - *runs-cache',
     '  script:',
-    ...(plan.hasTriggers ? [
-      `    - ${yamlText('if [ "$CI_PIPELINE_SOURCE" = schedule ] && [ "$MLCI_RETRAIN" != true ]; then echo "no continuous-training trigger fired, nothing to retrain"; exit 0; fi')}`,
-    ] : []),
+    ...noTriggerExit(plan, 'retrain'),
     ...indent(setupScript(plan), 4),
     ...(plan.remote ? [`    # Pull the cache from the remote (cache.remote: ${plan.remote}).`, `    - ${yamlText(plan.pullCommand)}`] : []),
     ...(plan.hasTriggers ? [
-      `    - ${yamlText(`if [ "$CI_PIPELINE_SOURCE" = schedule ]; then ${plan.retrainCommand}; else ${plan.runCommand}; fi`)}`,
+      `    - ${yamlText(`if [ "$CI_PIPELINE_SOURCE" = schedule ]; then ${plan.retrainCommand}${plan.deliverStages.length ? `; cp mlci.lock ${RETRAINED_LOCK}` : ''}; else ${plan.runCommand}; fi`)}`,
     ] : [`    - ${yamlText(plan.runCommand)}`]),
     '    # Bound the cache and the run history before GitLab saves them.',
     `    - ${yamlText(plan.gcCommand)}`,
@@ -132,6 +192,7 @@ export function exportGitlabCi(pipeline: Pipeline, opts: ExportOptions): string 
     'stages:',
     ...(plan.hasTriggers ? ['  - triggers'] : []),
     '  - mlci',
+    ...(plan.deliverStages.length ? ['  - deliver'] : []),
     'workflow:',
     '  rules:',
     '    # Merge request pipelines, and branch pipelines only when no MR is open (no duplicates).',
@@ -151,6 +212,7 @@ export function exportGitlabCi(pipeline: Pipeline, opts: ExportOptions): string 
     `    - ${yamlScalar(plan.runsDir)}`,
     ...(plan.hasTriggers ? triggersJob(plan) : []),
     ...mainJob(plan),
+    ...(plan.deliverStages.length ? deliverJob(plan) : []),
   ];
   return withMarker(markerLine(plan.pipelineFile, 'gitlab'), lines.join('\n') + '\n');
 }

@@ -107,6 +107,49 @@ describe('exportGithubWorkflow (validated with @actions/workflow-parser)', funct
     assert.ok(errors.length >= 2, errors.join('\n'));
   });
 
+  it('a deliver stage adds the deliver job: default branch only, after the main job, registry secrets in that job alone', async () => {
+    const { wf, template } = await generate('examples/churn/serve.mlci.yaml');
+    assert.deepEqual(template.jobs.map((j) => j.id.value), ['mlci', 'deliver']);
+    const d = wf.jobs.deliver!;
+    assert.deepEqual(d.needs, ['mlci']);
+    assert.equal(d.if, "${{ !cancelled() && needs.mlci.result == 'success' && github.event_name != 'pull_request' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch) }}");
+    assert.deepEqual((d as { env?: unknown }).env, { MLCI_REGISTRY_USER: '${{ secrets.MLCI_REGISTRY_USER }}', MLCI_REGISTRY_PASSWORD: '${{ secrets.MLCI_REGISTRY_PASSWORD }}' });
+    assert.equal((wf.jobs.mlci as { env?: unknown }).env, undefined, 'the main job (pull requests too) never sees the registry secrets');
+    // The main job runs the probe test (the service with it); the deliver job verifies from the restored cache, then pushes.
+    assert.ok(wf.jobs.mlci!.steps.some((s) => s.run === 'mlci run -f serve.mlci.yaml smoke-test --ci'));
+    assert.deepEqual(uses(d), ['actions/checkout', 'actions/setup-node', 'actions/cache', 'actions/cache/restore', 'actions/upload-artifact']);
+    const restore = d.steps.find((s) => s.uses === 'actions/cache/restore@v4');
+    const save = wf.jobs.mlci!.steps.find((s) => s.with?.path?.includes('.mlci/cache'));
+    assert.equal(restore?.with?.key, save?.with?.key, 'the deliver job restores what the main job saved');
+    assert.deepEqual(d.steps.filter((s) => s.run?.includes('deliver')).map((s) => s.run), ['mlci deliver -f serve.mlci.yaml --ci']);
+    assert.equal(d.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))?.with?.name, 'mlci-delivery');
+  });
+
+  it('with continuous training: a retrain keeps its mlci.lock; the deliver job runs only when a trigger fired and delivers it with --retrained', async () => {
+    const { wf, text } = await generate('test/fixtures/export/deliver.mlci.yaml');
+    assert.match(text, /# the deliver job runs mlci deliver \(verify, the service and its probes, then the push to ghcr\.io\/acme\/churn\)/);
+    const main = wf.jobs.mlci!;
+    const keep = main.steps.find((s) => s.name === 'Keep the retrained mlci.lock for the deliver job');
+    assert.equal(keep?.if, "github.event_name == 'schedule' && success()");
+    assert.deepEqual(keep?.with, { name: 'mlci-retrained-lock', path: 'test/fixtures/export/mlci.lock', 'retention-days': 1 } as unknown);
+    const d = wf.jobs.deliver!;
+    assert.deepEqual(d.needs, ['triggers', 'mlci']);
+    assert.match(d.if!, /\(github\.event_name != 'schedule' \|\| needs\.triggers\.outputs\.retrain == 'true'\) \}\}$/);
+    const take = d.steps.find((s) => s.uses === 'actions/download-artifact@v4');
+    assert.deepEqual({ if: take?.if, with: take?.with }, { if: "github.event_name == 'schedule'", with: { name: 'mlci-retrained-lock', path: 'test/fixtures/export' } });
+    assert.deepEqual(d.steps.filter((s) => s.run?.includes(' deliver ')).map((s) => [s.if, s.run]), [
+      ["github.event_name != 'schedule'", 'mlci deliver -f deliver.mlci.yaml --ci'],
+      ["github.event_name == 'schedule'", 'mlci deliver -f deliver.mlci.yaml --retrained --ci'],
+    ]);
+    // Declared stage secrets reach the deliver job too (verify may rerun stages), beside the registry's.
+    assert.deepEqual(Object.keys((d as { env?: Record<string, string> }).env ?? {}), ['HF_TOKEN', 'MLCI_REGISTRY_USER', 'MLCI_REGISTRY_PASSWORD']);
+  });
+
+  it('no deliver stage, no deliver job', async () => {
+    const { wf } = await generate('examples/churn/mlci.yaml');
+    assert.equal(wf.jobs.deliver, undefined);
+  });
+
   it('is deterministic: the same pipeline gives the same text and hash', () => {
     const p = loadRepoPipeline('examples/churn/mlci.yaml');
     assert.equal(exportGithubWorkflow(p, { pipelineFile: 'examples/churn/mlci.yaml' }), exportGithubWorkflow(p, { pipelineFile: 'examples/churn/mlci.yaml' }));

@@ -83,4 +83,35 @@ describe('exportGitlabCi (structural check: no GitLab CI schema package availabl
     assert.ok(main.script.includes('cd examples/churn'));
     assert.ok(main.artifacts!.paths!.includes('examples/churn/metrics/drift.json'));
   });
+
+  it('a deliver stage adds mlci-deliver: default-branch pushes and web runs, after mlci, the cache read only, credentials from CI/CD variables', () => {
+    const { ci, text } = generate('examples/churn/serve.mlci.yaml');
+    assert.deepEqual(ci.stages, ['mlci', 'deliver']);
+    const d = jobs(ci)['mlci-deliver']!;
+    assert.equal(d.stage, 'deliver');
+    assert.deepEqual(d.rules, [
+      { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"' },
+      { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "web"' },
+    ]);
+    assert.deepEqual(d.needs, [{ job: 'mlci' }]);
+    assert.deepEqual(d.services, ['docker:dind']);
+    assert.equal((d.cache![0] as GlCache & { policy?: string }).policy, 'pull');
+    assert.deepEqual(d.cache![0]!.key, jobs(ci).mlci!.cache![0]!.key);
+    assert.deepEqual(d.script.slice(-2), ['cd examples/churn', 'mlci deliver -f serve.mlci.yaml --ci']);
+    assert.match(text, /define MLCI_REGISTRY_USER and MLCI_REGISTRY_PASSWORD as masked \(and protected\)/);
+    assert.ok(!/\$MLCI_REGISTRY_PASSWORD/.test(text), 'the password is never echoed by the script');
+  });
+
+  it('with continuous training: a scheduled pipeline keeps the retrained mlci.lock; mlci-deliver delivers it with --retrained, or stops when no trigger fired', () => {
+    const { ci } = generate('test/fixtures/export/deliver.mlci.yaml');
+    assert.deepEqual(ci.stages, ['triggers', 'mlci', 'deliver']);
+    const main = jobs(ci).mlci!;
+    assert.ok(main.script.some((l) => l.includes('--force=train --ci; cp mlci.lock .mlci/retrained.lock; else mlci run -f deliver.mlci.yaml smoke --ci; fi')));
+    assert.ok(main.artifacts!.paths!.includes('test/fixtures/export/.mlci/retrained.lock'));
+    const d = jobs(ci)['mlci-deliver']!;
+    assert.ok(d.rules!.some((r) => r.if === '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "schedule"'));
+    assert.deepEqual(d.needs, [{ job: 'mlci' }, { job: 'mlci-triggers', optional: true }]);
+    assert.ok(d.script[0]!.includes('"$MLCI_RETRAIN" != true') && d.script[0]!.includes('nothing to deliver'));
+    assert.equal(d.script.at(-1), 'if [ "$CI_PIPELINE_SOURCE" = schedule ]; then cp .mlci/retrained.lock mlci.lock && mlci deliver -f deliver.mlci.yaml --retrained --ci; else mlci deliver -f deliver.mlci.yaml --ci; fi');
+  });
 });
