@@ -209,6 +209,12 @@ export interface ServiceHost {
   start(spec: ServiceStartSpec, log: LogSink, cancel?: Cancel): Promise<{ ok: true; handle: ServiceHandle } | { ok: false; failure: ServiceFailure }>;
 }
 
+/** One combination of a sweep in its stages' array jobs: task `index` of the arrays of `group`. */
+export interface ArrayTask {
+  group: string;
+  index: number;
+}
+
 /** Runs stages: the docker adapter (containers) and the local adapter (host processes). */
 export interface ContainerRunner {
   readonly name: 'docker' | 'local' | 'slurm';
@@ -234,7 +240,15 @@ export interface ContainerRunner {
    * one runs (`after`: the stages whose jobs it waits for). Each is started
    * later by `run`, when the engine has decided it runs.
    */
-  submitPlan?(runId: string, stages: { spec: StageSpec; after: string[] }[], cancel?: Cancel): Promise<void>;
+  submitPlan?(runId: string, stages: { spec: StageSpec; after: string[] }[], cancel?: Cancel, task?: ArrayTask): Promise<void>;
+  /**
+   * Scheduler runners: a sweep's combinations share one array job per stage
+   * (`size` tasks, at most `limit` running at once); each combination's run
+   * passes its `ArrayTask` to `submitPlan`. `closeArrays` cancels what is
+   * left of them and removes their files.
+   */
+  openArrays?(group: { id: string; root: string; size: number; limit: number }): void;
+  closeArrays?(groupId: string): Promise<void>;
   /** Scheduler runners: withdraw what `submitPlan` submitted and the run did not run (up to date, skipped, cancelled). */
   endRun?(runId: string): Promise<void>;
   /** Remove containers labelled by runs that are no longer alive; returns how many. */

@@ -21,7 +21,7 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Cancel, ContainerRunner, LogSink, SchedulerJob, StageOutcome, StageResult, StageSpec } from '../../core/ports';
+import type { ArrayTask, Cancel, ContainerRunner, LogSink, SchedulerJob, StageOutcome, StageResult, StageSpec } from '../../core/ports';
 import type { ProcessIdentity } from '../../core/run/process-identity';
 import { currentProcess, processState } from '../../core/run/process-identity';
 import { ChunkDecoder } from '../local/stage-script';
@@ -97,6 +97,26 @@ function removeScratch(dir: string): void {
   }
 }
 
+/** A job submitted with the plan, held until the engine decides its stage runs. */
+interface HeldJob {
+  /** Job id, or `<array>_<index>` for a sweep combination's task of its stage's array. */
+  id: string;
+  released: boolean;
+  after: string[];
+  /** An array task: the sweep's folder (scripts and output files per task) and the task's index. */
+  task?: { dir: string; index: number };
+}
+
+/** A sweep on Slurm: one held array job per stage, a task per combination. */
+interface ArrayGroup {
+  id: string;
+  dir: string;
+  size: number;
+  limit: number;
+  /** The stage's array (submitted by the first combination to plan it), and what its tasks share. */
+  stages: Map<string, Promise<{ id: string; signature: string }>>;
+}
+
 export class SlurmRunner implements ContainerRunner {
   readonly name = 'slurm' as const;
   readonly where: string;
@@ -105,7 +125,9 @@ export class SlurmRunner implements ContainerRunner {
   private readonly env: NodeJS.ProcessEnv;
   private readonly owner = currentProcess();
   /** Jobs `submitPlan` submitted held, by run and stage, until `run` releases them. */
-  private readonly held = new Map<string, Map<string, { id: string; released: boolean; after: string[] }>>();
+  private readonly held = new Map<string, Map<string, HeldJob>>();
+  /** Sweeps whose combinations share one array job per stage (`openArrays`). */
+  private readonly groups = new Map<string, ArrayGroup>();
   /** Each run's scratch folder (`.mlci/slurm/<run>`), removed by `endRun`. */
   private readonly scratch = new Map<string, string>();
 
@@ -166,17 +188,84 @@ export class SlurmRunner implements ContainerRunner {
    * then `scontrol release` lets Slurm start it; `endRun` cancels the ones
    * never released (up to date, restored, upstream failed, cancelled).
    */
-  async submitPlan(runId: string, stages: { spec: StageSpec; after: string[] }[], cancel?: Cancel): Promise<void> {
-    const mine = new Map<string, { id: string; released: boolean; after: string[] }>();
+  async submitPlan(runId: string, stages: { spec: StageSpec; after: string[] }[], cancel?: Cancel, task?: ArrayTask): Promise<void> {
+    const mine = new Map<string, HeldJob>();
     this.held.set(runId, mine);
+    const group = task ? this.groups.get(task.group) : undefined;
     for (const { spec, after } of stages) {
       if (cancel?.aborted) return;
+      if (group && task) {
+        const array = await this.arrayFor(group, spec, after);
+        if (array) {
+          mine.set(spec.stage, { id: `${array}_${task.index}`, released: false, after, task: { dir: group.dir, index: task.index } });
+          continue;
+        }
+        // This combination's stage differs from its array's (env, resources): a job of its own.
+      }
       const f = this.files(spec);
       writeFileSync(f.script, `#!/bin/sh\nexec sh ${shellQuote(f.stageScript)}\n`, { mode: 0o700 });
       const ids = after.map((n) => mine.get(n)?.id).filter((id): id is string => id !== undefined);
       const id = await this.cli.sbatch([...this.submitArgs(spec, f), '--hold', ...(ids.length ? [`--dependency=afterok:${ids.join(':')}`, '--kill-on-invalid-dep=no'] : []), f.script], { ...this.env, ...spec.env });
       mine.set(spec.stage, { id, released: false, after });
     }
+  }
+
+  openArrays(group: { id: string; root: string; size: number; limit: number }): void {
+    this.groups.set(group.id, { id: group.id, dir: jobDir(group.root, group.id), size: group.size, limit: group.limit, stages: new Map() });
+  }
+
+  /** Cancels the array tasks no combination released (a cancelled sweep's), then removes the sweep's job files. */
+  async closeArrays(groupId: string): Promise<void> {
+    const g = this.groups.get(groupId);
+    this.groups.delete(groupId);
+    if (!g) return;
+    try {
+      const arrays = new Set((await Promise.all([...g.stages.values()].map((p) => p.catch(() => undefined)))).flatMap((a) => (a ? [a.id] : [])));
+      if (!arrays.size) return;
+      const left = (await this.cli.jobs()).filter((j) => !TERMINAL.has(j.state) && arrays.has(j.key.split('_')[0]!)).map((j) => j.key);
+      await this.cli.scancel(left);
+    } finally {
+      removeScratch(g.dir);
+    }
+  }
+
+  /**
+   * The array job of a sweep's stage: submitted held by the first
+   * combination that plans it (`--array=0-N%limit`, each task waiting on the
+   * same task of the upstream stages' arrays: `aftercorr`), shared by the
+   * rest. Each task's script is `<stage>.<task>.stage.sh`, written when its
+   * combination runs the stage. Undefined for a combination whose stage
+   * differs from the array's (env, resources, runtime, upstream).
+   */
+  private async arrayFor(g: ArrayGroup, spec: StageSpec, after: string[]): Promise<string | undefined> {
+    const signature = JSON.stringify([resourceArgs(spec), spec.slurm?.runtime ?? 'host', spec.env, after]);
+    let submitted = g.stages.get(spec.stage);
+    if (!submitted) {
+      submitted = (async () => {
+        const upstream = (await Promise.all(after.map((n) => g.stages.get(n)?.catch(() => undefined)))).flatMap((a) => (a ? [a.id] : []));
+        const base = path.join(g.dir, plain(spec.stage));
+        mkdirSync(g.dir, { recursive: true });
+        writeFileSync(`${base}.sh`, `#!/bin/sh\nexec sh ${shellQuote(base)}."$SLURM_ARRAY_TASK_ID".stage.sh\n`, { mode: 0o700 });
+        const id = await this.cli.sbatch([
+          `--job-name=${jobName(g.id, spec.stage)}`,
+          `--comment=mlci run=${plain(g.id)} stage=${plain(spec.stage)} sweep=${g.size} ${ownerTag(this.owner)}`,
+          `--output=${base}.%a.out`,
+          `--error=${base}.%a.err`,
+          // Each task's script goes to its combination's folder; this one lasts the whole sweep.
+          `--chdir=${g.dir}`,
+          '--export=ALL',
+          ...resourceArgs(spec),
+          `--array=0-${g.size - 1}%${g.limit}`,
+          '--hold',
+          ...(upstream.length ? [`--dependency=aftercorr:${upstream.join(':')}`, '--kill-on-invalid-dep=no'] : []),
+          `${base}.sh`,
+        ], { ...this.env, ...spec.env });
+        return { id, signature };
+      })();
+      g.stages.set(spec.stage, submitted);
+    }
+    const array = await submitted;
+    return array.signature === signature ? array.id : undefined;
   }
 
   /**
@@ -228,10 +317,10 @@ export class SlurmRunner implements ContainerRunner {
     });
     if (cancel?.aborted) return result({ kind: 'cancelled' });
     const runtime: SlurmRuntime = spec.slurm?.runtime ?? 'host';
-    const f = this.files(spec);
+    const held = this.held.get(spec.runId)?.get(spec.stage);
+    const f = held?.task ? taskFiles(spec, held.task) : this.files(spec);
     writeFileSync(f.out, '');
     writeFileSync(f.err, '');
-    const held = this.held.get(spec.runId)?.get(spec.stage);
     let id: string;
     try {
       if (held) {
@@ -242,7 +331,8 @@ export class SlurmRunner implements ContainerRunner {
         // release their jobs: the dependency keeps only the ones that ran.
         const mine = this.held.get(spec.runId)!;
         const ran = held.after.map((n) => mine.get(n)).filter((j) => j?.released).map((j) => j!.id);
-        if (ran.length !== held.after.length) await this.cli.exec('scontrol', ['update', `JobId=${held.id}`, `Dependency=${ran.length ? `afterok:${ran.join(':')}` : ''}`]);
+        // An array task waits on the upstream tasks of its own combination that ran.
+        if (ran.length !== held.after.length || (held.task && ran.length > 0)) await this.cli.exec('scontrol', ['update', `JobId=${held.id}`, `Dependency=${ran.length ? `afterok:${ran.join(':')}` : ''}`]);
         await this.cli.exec('scontrol', ['release', held.id]);
         id = held.id;
       } else {
@@ -270,6 +360,8 @@ export class SlurmRunner implements ContainerRunner {
       this.watcher.nudge();
     };
     cancel?.addEventListener('abort', onAbort, { once: true });
+    // Cancelled while the job was being submitted or released: scancel it now.
+    if (cancel?.aborted) onAbort();
     let final: JobState;
     try {
       final = await this.watcher.follow(key, (s, position) => {
@@ -286,6 +378,12 @@ export class SlurmRunner implements ContainerRunner {
     const job = jobInfo(key, final, undefined, last);
     return result(cancelled ? { kind: 'cancelled' } : outcomeOf(final), job);
   }
+}
+
+/** An array task's files in the sweep's folder: `<stage>.<task>.{stage.sh,out,err}`. */
+function taskFiles(spec: StageSpec, task: { dir: string; index: number }) {
+  const stem = path.join(task.dir, `${plain(spec.stage)}.${task.index}`);
+  return { script: `${stem}.stage.sh`, stageScript: `${stem}.stage.sh`, out: `${stem}.out`, err: `${stem}.err`, cwd: path.resolve(spec.workspace, spec.workdir) };
 }
 
 function jobInfo(key: string, s: JobState, position: number | undefined, prev: SchedulerJob): SchedulerJob {

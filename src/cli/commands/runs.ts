@@ -20,7 +20,8 @@ stages), marked as such. mlci exp list shows the experiments only.
 --cancel RUN (an id, a unique prefix, or "last") cancels the Slurm jobs of a
 run made with --executor slurm that are still queued or running, found by
 their job names: for a run whose mlci process was killed, or that runs on
-another machine.`,
+another machine. A sweep's combination also cancels the sweep's array jobs
+(the tasks of every combination).`,
   options: { file: { type: 'string', short: 'f' }, limit: { type: 'string', default: '20' }, format: { type: 'string', default: 'text' }, cancel: { type: 'string' } },
   allowPositionals: false,
   async run({ values }, io) {
@@ -48,7 +49,7 @@ another machine.`,
   },
 };
 
-/** `--cancel RUN`: scancel the run's unfinished Slurm jobs (by job name). */
+/** `--cancel RUN`: scancel the run's unfinished Slurm jobs (by job name), and its sweep's array jobs. */
 async function cancelJobs(store: RunStore, ref: string, io: CliIo): Promise<number> {
   let id: string;
   try {
@@ -59,7 +60,12 @@ async function cancelJobs(store: RunStore, ref: string, io: CliIo): Promise<numb
   const record = await store.get(id);
   if (record.executor !== 'slurm') throw new CliError(`run ${id} ran with the ${record.executor} executor: only runs on Slurm (--executor slurm) have jobs to cancel`, 2);
   const { SlurmRunner } = await import('../../adapters/slurm/slurm-runner');
-  const cancelled = await new SlurmRunner({ env: io.env }).cancelRun(id);
-  io.out(cancelled.length ? `cancelled ${cancelled.length} job${cancelled.length === 1 ? '' : 's'} of run ${id}: ${cancelled.join(', ')}` : `run ${id} has no queued or running job`);
+  const slurm = new SlurmRunner({ env: io.env });
+  const cancelled = await slurm.cancelRun(id);
+  // A sweep's combination on Slurm runs as tasks of the sweep's array jobs (named after the sweep): they go too.
+  const sweep = record.tags?.find((t) => t.startsWith('sweep:'))?.slice('sweep:'.length);
+  const tasks = sweep ? await slurm.cancelRun(sweep) : [];
+  if (tasks.length) io.out(`cancelled ${tasks.length} job${tasks.length === 1 ? '' : 's'} of sweep ${sweep!} (its array jobs, every combination's tasks): ${tasks.join(', ')}`);
+  if (cancelled.length || !tasks.length) io.out(cancelled.length ? `cancelled ${cancelled.length} job${cancelled.length === 1 ? '' : 's'} of run ${id}: ${cancelled.join(', ')}` : `run ${id} has no queued or running job`);
   return 0;
 }

@@ -86,8 +86,9 @@ Options:
   -j, --jobs N           combinations run at once (default 1)
   --stage-jobs N         stages at once within a combination (default 1)
   -f, --file FILE        pipeline file (default: ./mlci.yaml, or the only one below)
-  --executor KIND        docker | local | slurm | auto (default auto; slurm: one
-                         array job for the combinations)
+  --executor KIND        docker | local | slurm | auto (default auto; slurm: each
+                         swept stage is one array job, a task per combination,
+                         --jobs tasks at once: --array=0-N%jobs)
   --image FROM=TO        run stages asking for image FROM on image TO (repeatable)
   --engines A,B          spread the combinations over these named engines (engines:
                          in the pipeline file or ~/.config/mlci/engines.yaml; local

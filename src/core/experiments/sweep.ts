@@ -17,7 +17,9 @@
  *    combination (`mlci run --set`) there is one record: the shared step
  *    writes the combination's record, named by its overrides, and the
  *    combination completes it (foldShared). Combinations run
- *    `jobs` at a time. Copies are removed afterwards unless `keepCopies`.
+ *    `jobs` at a time; on a scheduler (Slurm) they all start at once, each
+ *    stage one array job with a task per combination, and the scheduler
+ *    runs `jobs` tasks at a time. Copies are removed afterwards unless `keepCopies`.
  *
  * The real workspace's lock and outputs only ever reflect the shared
  * stages: a sweep never leaves one combination's model behind as if it
@@ -215,8 +217,14 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
   const outs = pipeline.stages.flatMap(outPaths);
   const paramsRel = pipeline.paramsFile;
   const realGit = realDeps.git;
+  // A scheduler (Slurm) runs the combinations as one array job per stage:
+  // every combination starts here at once, holding its task of each array,
+  // and the scheduler keeps `jobs` tasks running at a time (`%jobs`).
+  const scheduler = total > 1 && !opts.engines?.length ? realDeps.runner : undefined;
+  const arrays = scheduler?.openArrays ? scheduler : undefined;
+  arrays?.openArrays!({ id: opts.sweepId, root, size: total, limit: Math.max(1, opts.jobs ?? 1) });
   try {
-    const perEngine = Math.max(1, opts.jobs ?? 1);
+    const perEngine = arrays ? total : Math.max(1, opts.jobs ?? 1);
     // Workers interleaved by engine (a, b, a, b...), so a short sweep still uses every engine.
     const engines: (string | undefined)[] = opts.engines?.length ? opts.engines : [undefined];
     const slots = Array.from({ length: perEngine }, () => engines).flat();
@@ -252,6 +260,7 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
         jobs: opts.stageJobs ?? 1,
         writeLock: false,
         ...(engine !== undefined ? { engine } : {}),
+        ...(arrays ? { arrayTask: { group: opts.sweepId, index } } : {}),
         ...(single ? {} : { step: 'combination' as const }),
         ...(opts.signal ? { signal: opts.signal } : {}),
         onEvent: (event) => opts.onEvent?.({ type: 'engine', index, event }),
@@ -275,6 +284,7 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
     });
     result.runs = runs.filter((r): r is RunRecord => r !== undefined);
   } finally {
+    await arrays?.closeArrays?.(opts.sweepId).catch(() => undefined);
     if (!opts.keepCopies) {
       rmSync(copiesDir, { recursive: true, force: true });
       // .mlci/sweeps/ itself goes when no other sweep (kept or running) is in it.

@@ -19,7 +19,7 @@ import type { ServiceEvent } from './services';
 import { RunServices } from './services';
 import { junitXml, runProbes } from '../probe/run-probes';
 import { writeFileAtomic } from './atomic';
-import type { ContainerRunner, Git, SchedulerJob, StageOutcome, StageSpec } from '../ports';
+import type { ArrayTask, ContainerRunner, Git, SchedulerJob, StageOutcome, StageSpec } from '../ports';
 import { depPaths, envOf, fingerprintOf, outPaths, paramsOf, specOf, staleReasons } from './fingerprint';
 import type { StageInputs } from './fingerprint';
 import type { ImageMap } from './images';
@@ -178,6 +178,8 @@ export interface RunOptions {
   deliver?: (stage: Stage, ctx: { image: string; imageId?: string; log: (text: string) => void; signal: AbortSignal }) => Promise<{ passed: boolean; reason?: string; delivery?: DeliveryRecord }>;
   /** `--engine NAME`: every container stage runs on this engine, whatever its `engine:` says. */
   engine?: string;
+  /** A sweep's combination on a scheduler: its stages are tasks of the sweep's array jobs (runner.openArrays). */
+  arrayTask?: ArrayTask;
 }
 
 export interface StagePlanEntry {
@@ -877,7 +879,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
       return (st?.needs ?? []).filter((n) => planned.has(n) && !seen.has(n) && seen.add(n)).flatMap((n) => (isJob.has(n) ? [n] : jobAncestors(n, seen)));
     };
     try {
-      await deps.runner.submitPlan(opts.runId, jobStages.map((s) => ({ spec: containerSpec(s, s.image ? mapImage(opts.imageMap ?? new Map(), s.image) : 'local'), after: [...new Set(jobAncestors(s.name))] })), signal);
+      await deps.runner.submitPlan(opts.runId, jobStages.map((s) => ({ spec: containerSpec(s, s.image ? mapImage(opts.imageMap ?? new Map(), s.image) : 'local'), after: [...new Set(jobAncestors(s.name))] })), signal, opts.arrayTask);
     } catch (e) {
       // Stages are then submitted one by one as they become ready: said, not fatal.
       opts.onEvent?.({ type: 'warning', message: `could not submit the whole pipeline at once (${(e as Error).message}); submitting stage by stage` });
