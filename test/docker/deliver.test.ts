@@ -30,7 +30,12 @@ async function freePort(): Promise<number> {
 
 interface Registry { host: string; proc: ChildProcess; dir: string }
 
-async function startRegistry(opts: { readOnly?: boolean } = {}): Promise<Registry> {
+/** bcrypt of PASSWORD (cost 4), for the registry's htpasswd file. */
+const USER = 'mlci-bot';
+const PASSWORD = 's3cret-Pa55word';
+const HTPASSWD = `${USER}:$2b$04$PoVWV9CVtxlbOVZkqZqihOCeIEArBrRncXxP7ccPAMpP/sMr9fAFy`;
+
+async function startRegistry(opts: { readOnly?: boolean; auth?: boolean } = {}): Promise<Registry> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-registry-'));
   const port = await freePort();
   writeFileSync(path.join(dir, 'config.yml'), [
@@ -40,11 +45,13 @@ async function startRegistry(opts: { readOnly?: boolean } = {}): Promise<Registr
     `  filesystem: { rootdirectory: ${dir}/data }`,
     ...(opts.readOnly ? ['  maintenance: { readonly: { enabled: true } }'] : []),
     `http: { addr: "127.0.0.1:${port}" }`,
+    ...(opts.auth ? [`auth: { htpasswd: { realm: mlci-test, path: ${dir}/htpasswd } }`] : []),
   ].join('\n') + '\n');
+  if (opts.auth) writeFileSync(path.join(dir, 'htpasswd'), `${HTPASSWD}\n`);
   const proc = spawn(REGISTRY_BIN, ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' });
   const host = `127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === (opts.auth ? 401 : 200), () => false);
     if (ok) return { host, proc, dir };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -74,17 +81,28 @@ stages:
     tag: "{short_commit}-{branch}"
 `;
 
+/** The pipeline above plus a train stage writing model files, delivered as an OCI artifact beside the image. */
+const ARTIFACT_PIPELINE = (registry: string) => `${PIPELINE(registry)}    artifact: { files: [models] }
+  train:
+    kind: train
+    run: >-
+      python3 -c "import os, json; os.makedirs('models', exist_ok=True);
+      open('models/model.json', 'w').write(json.dumps(dict(weights=[0.5, -1.25])));
+      open('models/encoder.bin', 'wb').write(bytes(range(256)) * 40)"
+    outs: [models]
+`;
+
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
 }
 
-function workspace(registry: string): string {
+function workspace(registry: string, pipeline = PIPELINE): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-deliver-'));
   mkdirSync(path.join(dir, 'env'));
   copyFileSync(path.join(repo, 'test/fixtures/services/serve.py'), path.join(dir, 'env/serve.py'));
   writeFileSync(path.join(dir, 'env/Dockerfile'), 'FROM mlci-test/python:3.12-slim\nCOPY serve.py /app/serve.py\n');
-  writeFileSync(path.join(dir, 'mlci.yaml'), PIPELINE(registry));
-  writeFileSync(path.join(dir, '.gitignore'), '.mlci/\n');
+  writeFileSync(path.join(dir, 'mlci.yaml'), pipeline(registry));
+  writeFileSync(path.join(dir, '.gitignore'), '.mlci/\nmodels/\n');
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'pipeline');
@@ -99,7 +117,8 @@ function verifyAndCommitLock(root: string): void {
   git(root, 'commit', '-qm', 'mlci.lock');
 }
 
-const mlci = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 240_000 });
+const mlciEnv = (env: NodeJS.ProcessEnv, cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 240_000 });
+const mlci = (cwd: string, ...args: string[]) => mlciEnv({}, cwd, ...args);
 
 function lastRecord(root: string, name: string): RunRecord {
   const runs = readdirSync(path.join(root, '.mlci/runs')).sort().reverse();
@@ -205,5 +224,59 @@ describe('mlci deliver to a real registry (bundled CLI, real Docker engine)', fu
     assert.match(refused.stdout, /✘ deliver: failed: pushing 127\.0\.0\.1:\d+\/churn:\S+ failed: .*(read-only|unsupported|not supported|method not allowed)/i);
     const rec = lastRecord(root, 'deliver');
     assert.equal(rec.stages.find((s) => s.name === 'deliver')?.delivery, undefined);
+  });
+
+  it('pushes the model files as an OCI artifact that pulls back byte for byte; mlci status: up to date after, stale when the model changes; credentials from the environment, never printed', async () => {
+    const secured = await startRegistry({ auth: true });
+    registries.push(secured);
+    const root = workspace(`${secured.host}/churn`, ARTIFACT_PIPELINE);
+    dirs.push(root);
+    const trained = mlci(root, 'run', 'train');
+    assert.equal(trained.status, 0, trained.stdout + trained.stderr);
+    git(root, 'add', 'mlci.lock');
+    git(root, 'commit', '-qm', 'trained');
+    verifyAndCommitLock(root);
+    const before = mlci(root, 'status');
+    assert.match(before.stdout, /^deliver +stale: never delivered \(mlci deliver\)$/m);
+    assert.match(before.stdout, /1 deliver stage would push something new \(mlci deliver\)/);
+
+    // Without credentials the registry refuses, and says what to set.
+    const anonymous = mlciEnv({ DOCKER_CONFIG: path.join(root, '.mlci', 'no-docker-config') }, root, 'deliver');
+    assert.equal(anonymous.status, 1, anonymous.stdout + anonymous.stderr);
+    assert.match(anonymous.stdout, /✘ deliver: failed: pushing 127\.0\.0\.1:\d+\/churn:\S+ failed: .*(unauthorized|authentication required|no basic auth)/i);
+
+    const ok = mlciEnv({ MLCI_REGISTRY_USER: USER, MLCI_REGISTRY_PASSWORD: PASSWORD }, root, 'deliver', '--ci');
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const head = git(root, 'rev-parse', 'HEAD');
+    const m = new RegExp(`delivered deliver model files: (${secured.host.replace(/\./g, '\\.')}/churn:${head.slice(0, 12)}-main-model)@(sha256:[0-9a-f]{64})`).exec(ok.stdout);
+    assert.ok(m, ok.stdout);
+    assert.match(ok.stdout, /credentials for 127\.0\.0\.1:\d+: from MLCI_REGISTRY_USER\/MLCI_REGISTRY_PASSWORD/);
+    const rec = lastRecord(root, 'deliver');
+    const logText = readFileSync(path.join(root, '.mlci/runs', rec.id, 'logs', 'deliver.log'), 'utf8');
+    for (const text of [ok.stdout, ok.stderr, logText, JSON.stringify(rec), readFileSync(path.join(root, '.mlci/report.md'), 'utf8')]) assert.ok(!text.includes(PASSWORD), 'the password is never printed nor recorded');
+    const artifact = rec.stages.find((s) => s.name === 'deliver')!.delivery!.artifact!;
+    assert.equal(artifact.digest, m[2]);
+
+    // Pull it back by digest through the registry API (with the credentials) and compare bytes.
+    const auth = { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` };
+    const manifestRes = await fetch(`http://${secured.host}/v2/churn/manifests/${artifact.digest}`, { headers: { ...auth, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    assert.equal(manifestRes.status, 200);
+    const manifest = await manifestRes.json() as { artifactType: string; layers: Array<{ digest: string; size: number; annotations: Record<string, string> }>; annotations: Record<string, string> };
+    assert.equal(manifest.artifactType, 'application/vnd.mlci.model.v1');
+    assert.equal(manifest.annotations['org.opencontainers.image.revision'], head);
+    assert.deepEqual(manifest.layers.map((l) => l.annotations['org.opencontainers.image.title']), ['models/encoder.bin', 'models/model.json']);
+    for (const layer of manifest.layers) {
+      const blob = Buffer.from(await (await fetch(`http://${secured.host}/v2/churn/blobs/${layer.digest}`, { headers: auth })).arrayBuffer());
+      assert.deepEqual(blob, readFileSync(path.join(root, layer.annotations['org.opencontainers.image.title']!)));
+    }
+    assert.equal(readFileSync(path.join(root, 'models/encoder.bin')).length, 10240);
+
+    const after = mlci(root, 'status');
+    assert.match(after.stdout, new RegExp(`^deliver +up to date: delivered ${secured.host.replace(/\./g, '\\.')}/churn:\\S+@sha256:[0-9a-f]{12} \\(run ${rec.id}\\), model files ${m[1]!.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(after.stdout, /all 3 stages are up to date$/m);
+    writeFileSync(path.join(root, 'models/model.json'), '{"weights": [0]}');
+    const changed = mlci(root, 'status', '--format', 'json');
+    const entry = (JSON.parse(changed.stdout) as Array<{ stage: string; state: string; reasons: string[] }>).find((e) => e.stage === 'deliver');
+    assert.deepEqual(entry, { stage: 'deliver', kind: 'deliver', state: 'stale', reasons: [`model file models/model.json changed since run ${rec.id} delivered ${m[1]}`] } as unknown);
   });
 });
