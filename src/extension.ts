@@ -97,6 +97,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     vscode.commands.registerCommand('mlci.showRunHistory', () => experiments.setShowHistory(true)),
     vscode.commands.registerCommand('mlci.hideRunHistory', () => experiments.setShowHistory(false)),
     vscode.commands.registerCommand('mlci.pinBaseline', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.pin(t); }),
+    vscode.commands.registerCommand('mlci.copyDelivery', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.copyDelivery(t); }),
     vscode.commands.registerCommand('mlci.renameRun', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.rename(t); }),
     vscode.commands.registerCommand('mlci.tagRun', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.tag(t); }),
     vscode.commands.registerCommand('mlci.deleteRun', (i?: RunItem, all?: RunItem[]) => experiments.delete(selected(i, all))),

@@ -17,6 +17,7 @@ import { pinBaseline, readPinned } from '../../core/experiments/baseline';
 import { kindLabel, kindOf } from '../../core/run/kind';
 import type { RunKind, RunRecord } from '../../core/run/record';
 import { hiddenNote } from '../../core/experiments/list';
+import { deliveredDescription, deliveredMarkdown, deliveredRefs } from '../../core/experiments/deliveries';
 import { ComparePanel, compareRunOf } from './panels/compare-panel';
 import { formatDuration } from '../../core/run/units';
 import { RunStore } from '../../core/run/store';
@@ -137,7 +138,8 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     const keys = Object.keys(goals).length ? Object.keys(goals) : Object.keys(r.metrics);
     const metrics = keys.filter((k) => r.metrics[k] !== undefined).slice(0, 3).map((k) => `${k} ${formatMetric(r.metrics[k], goals[k]?.format ?? r.metricFormats?.[k])}`).join(' · ');
     const history = i.runKind === 'experiment' ? '' : kindLabel(i.runKind);
-    item.description = [r.status, history, time, git, metrics].filter(Boolean).join(' · ');
+    const delivered = deliveredRefs(r);
+    item.description = [r.status, history, time, git, deliveredDescription(delivered), metrics].filter(Boolean).join(' · ');
     // History rows look quieter than experiments: the history icon unless pinned or failed.
     if (history && !i.pinned && r.status === 'passed') item.iconPath = new vscode.ThemeIcon('history');
     const took = r.finishedAt ? formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : '';
@@ -147,8 +149,10 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     if (params) md.appendMarkdown(`\n\nparams: ${params}`);
     if (r.overrides) md.appendMarkdown(`\n\noverrides: ${Object.entries(r.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`);
     if (r.tags?.length) md.appendMarkdown(`\n\ntags: ${r.tags.join(', ')}`);
+    for (const line of deliveredMarkdown(delivered)) md.appendMarkdown(`\n\n${line}`);
     item.tooltip = md;
-    item.contextValue = i.mlflow ? 'run.mlflow' : i.pinned ? 'run.pinned' : 'run';
+    // `.delivered` offers Copy Delivered Reference.
+    item.contextValue = (i.mlflow ? 'run.mlflow' : i.pinned ? 'run.pinned' : 'run') + (delivered.length ? '.delivered' : '');
     return item;
   }
 
@@ -198,6 +202,20 @@ export class ExperimentsView implements vscode.TreeDataProvider<RunItem> {
     writeFileSync(file, renderParamsText(text, i.run.params, paramsFile));
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
     void vscode.window.showInformationMessage(`Applied the params of ${i.run.name ?? i.run.id} to ${paramsFile}.`);
+  }
+
+  /** Copies what the run delivered, by digest (a choice when it pushed more than one thing); returns what was copied. */
+  async copyDelivery(i: RunItem): Promise<string | undefined> {
+    const refs = deliveredRefs(i.run);
+    if (!refs.length) {
+      void vscode.window.showInformationMessage(`Run ${i.run.name ?? i.run.id} delivered nothing (mlci deliver records what it pushes).`);
+      return undefined;
+    }
+    const pick = refs.length === 1 ? refs[0] : (await vscode.window.showQuickPick(refs.map((r) => ({ label: r.pull, description: `${r.what} · ${r.stage}`, r })), { placeHolder: 'Copy which delivered reference?' }))?.r;
+    if (!pick) return undefined;
+    await vscode.env.clipboard.writeText(pick.pull);
+    void vscode.window.showInformationMessage(`Copied ${pick.pull}`);
+    return pick.pull;
   }
 
   async chooseFilter(): Promise<void> {
