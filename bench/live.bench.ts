@@ -3,8 +3,8 @@
  * update carrying it reaches the engine's listener (what the CLI streams to
  * the extension as a stage-metrics event), median over lines written about
  * every 300 ms. Goal: median ≤ 300 ms, printed as the ratio to it. The
- * Plots panel's render (200 plots × 20 runs vs 10 × 2) is not measured: the
- * panel is not built yet.
+ * Plots panel's render (200 plots × 20 runs vs 10 × 2) and its redraw of a
+ * live update are bench/plots.bench.ts (`npm run bench -- plots`).
  */
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -14,6 +14,7 @@ import { benchDrift } from './drift.bench';
 import { benchHash } from './hash.bench';
 import { benchImportance } from './importance.bench';
 import { benchLive } from './live.bench';
+import { benchPlots } from './plots.bench';
 import { benchRun } from './run.bench';
 import { benchRemote } from './remote.bench';
 import { benchService } from './service.bench';
@@ -36,6 +37,7 @@ const BENCHES: Record<string, () => Promise<BenchResult[]>> = {
   service: benchService,
   slurm: benchSlurm,
   live: benchLive,
+  plots: benchPlots,
   remote: benchRemote,
 };
 

@@ -23,6 +23,7 @@ const suites = [
   ['webview panels in Chromium', ['scripts/test-panels.mjs', '--no-build']],
   ['comparison panel in Chromium', ['scripts/test-compare-panel.mjs', '--no-build']],
   ['pipeline graph panel in Chromium', ['scripts/test-dag-panel.mjs', '--no-build']],
+  ['Plots panel in Chromium', ['scripts/test-plots-panel.mjs', '--no-build']],
 ];
 const only = process.argv.slice(2);
 

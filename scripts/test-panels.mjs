@@ -11,7 +11,7 @@ import { runPanelSuite } from './lib/panel-suite.mjs';
 await runPanelSuite({
   bundle: 'drift',
   testFile: 'test/ui/drift-panel.ui.ts',
-  // The comparison and graph suites write compare-*.png and dag-*.png here too.
-  ownsShot: (f) => !f.startsWith('compare-') && !f.startsWith('dag-'),
+  // The comparison, graph and Plots suites write compare-*.png, dag-*.png and plots-*.png here too.
+  ownsShot: (f) => !f.startsWith('compare-') && !f.startsWith('dag-') && !f.startsWith('plots-'),
   shotsHint: '',
 });

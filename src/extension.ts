@@ -20,6 +20,7 @@ import type { ExperimentUi } from './adapters/vscode/run-experiment';
 import { runExperimentPicker, vscodeExperimentUi } from './adapters/vscode/run-experiment';
 import type { RunItem } from './adapters/vscode/experiments';
 import { ComparePanel, compareRunOf, registerComparePanel } from './adapters/vscode/panels/compare-panel';
+import { PlotsController } from './adapters/vscode/plots';
 import { Config } from './adapters/vscode/config';
 import { PipelineRegistry } from './adapters/vscode/registry';
 import { RunService } from './adapters/vscode/run-service';
@@ -39,6 +40,8 @@ export interface MlciApi {
   tree: PipelineTree;
   tests: PipelineTests;
   experiments: ExperimentsView;
+  /** MLCI: Show Plots and the live points it forwards to the Plots panel. */
+  plots: PlotsController;
   taskProvider: StageTaskProvider;
   /** Resolves once the pipeline files were found and validated after activation. */
   ready: Promise<void>;
@@ -81,9 +84,10 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     applyParams: (id: string) => { const x = byId(id); return x && experiments.applyParams(x); },
     pinBaseline: (id: string) => { const x = byId(id); return x && experiments.pin(x); },
   };
+  const plots = new PlotsController({ context, pipelines, runs, experiments, experimentsView });
 
   context.subscriptions.push(
-    log, pipelines, statusBar, runs, view, tests, terminalCli,
+    log, pipelines, statusBar, runs, view, tests, terminalCli, plots,
     // `ready` is assigned below, before anything can call these (commands and revived panels run after activate() returns).
     ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs, whenReady: () => ready }),
     ...registerDriftPanel(context),
@@ -177,7 +181,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     })
     .catch((e: unknown) => log.error(`mlci start: ${(e as Error).message}`));
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs, tree, tests, experiments, taskProvider, ready, dagPanel: () => DagPanel.current, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
+  return { pipelines, runs, tree, tests, experiments, plots, taskProvider, ready, dagPanel: () => DagPanel.current, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
 }
 
 export function deactivate(): void {}

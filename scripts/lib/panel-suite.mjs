@@ -2,8 +2,8 @@
 // needed): builds the bundles (unless --no-build), loads a test/ui/*.ui.ts
 // file through tsx (export `panelTests`, and `stopPanelServer`), runs each
 // test with { browser, shot, note }, and ends with `N passed, N failed`.
-// Used by scripts/test-panels.mjs (drift), test-compare-panel.mjs and
-// test-dag-panel.mjs; screenshots go to test-results/panels/.
+// Used by scripts/test-panels.mjs (drift), test-compare-panel.mjs,
+// test-dag-panel.mjs and test-plots-panel.mjs; screenshots go to test-results/panels/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';

@@ -269,7 +269,7 @@ async function canvasInk(page: Page): Promise<Record<string, { painted: number; 
  * Just enough of the vscode API for ComparePanel, recording what it is
  * asked to do, so the extension side runs against the real page.
  */
-function fakeVscode(origin: string, saveTo: string | undefined) {
+export function fakeVscode(origin: string, saveTo: string | undefined) {
   const uri = (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` });
   type FakeUri = ReturnType<typeof uri>;
   const calls = { errors: [] as string[], infos: [] as string[], written: [] as { path: string; bytes: Uint8Array }[], dialogs: [] as unknown[] };
@@ -341,11 +341,11 @@ function fakeVscode(origin: string, saveTo: string | undefined) {
 }
 
 /**
- * Loads the real src/adapters/vscode/panels/compare-panel.ts with `vscode`
+ * Loads the real src/adapters/vscode/panels/compare-panel.ts (or `modulePath`) with `vscode`
  * resolved to `fake` (a temp file exporting a global, as drift-panel.ui.ts
  * does: tsx's scoped require keeps its own cache keys).
  */
-function loadPanelModule(fake: unknown): typeof ComparePanelModule {
+export function loadPanelModule<T = typeof ComparePanelModule>(fake: unknown, modulePath = '../../src/adapters/vscode/panels/compare-panel.ts'): T {
   const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
   const fakePath = path.join(mkdtempSync(path.join(tmpdir(), 'mlci-fake-vscode-')), 'vscode.js');
   writeFileSync(fakePath, 'module.exports = globalThis.__mlciFakeVscode;\n');
@@ -357,7 +357,7 @@ function loadPanelModule(fake: unknown): typeof ComparePanelModule {
   };
   try {
     const tsx = load('tsx/cjs/api') as { require(id: string, from: string): unknown };
-    return tsx.require('../../src/adapters/vscode/panels/compare-panel.ts', __filename) as typeof ComparePanelModule;
+    return tsx.require(modulePath, __filename) as T;
   } finally {
     resolver._resolveFilename = original;
     rmSync(path.dirname(fakePath), { recursive: true, force: true });
@@ -378,7 +378,7 @@ const vscodeStandIn = {
 };
 
 function panelModule(): typeof ComparePanelModule {
-  return (compareModule ??= loadPanelModule(vscodeStandIn));
+  return (compareModule ??= loadPanelModule<typeof ComparePanelModule>(vscodeStandIn));
 }
 
 let server: PanelServer | undefined;

@@ -27,7 +27,8 @@ export interface CompareTheme extends ThemeColors {
   selected: string;
 }
 
-function baseOptions(theme: CompareTheme, xTitle: string, yTitle: string, categoryX: boolean) {
+/** chart.js options every panel chart shares: no animation, theme colours and font, titled linear (or category) x. */
+export function baseOptions(theme: ThemeColors, xTitle: string, yTitle: string, categoryX: boolean) {
   const font = { family: theme.fontFamily, size: Math.max(10, theme.fontSize - 2) };
   return {
     animation: false as const,

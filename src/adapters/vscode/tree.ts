@@ -259,7 +259,9 @@ export class PipelineTree implements vscode.TreeDataProvider<Node> {
         if (stage.description) md.appendMarkdown(`\n\n${stage.description}`);
         if (stage.needs.length) md.appendMarkdown(`\n\nneeds: ${stage.needs.join(', ')}`);
         item.tooltip = md;
-        item.contextValue = `stage.${stage.kind}${rec?.log ? '.hasLog' : ''}${view.live?.service ? '.serviceUp' : ''}`;
+        // Plots: declared plots, a history, or a kind that logs metrics while it runs (DVCLive, MLflow).
+        const plots = stage.plots.length > 0 || stage.history !== undefined || stage.kind === 'train' || stage.kind === 'evaluate';
+        item.contextValue = `stage.${stage.kind}${rec?.log ? '.hasLog' : ''}${view.live?.service ? '.serviceUp' : ''}${plots ? '.hasPlots' : ''}`;
         item.command = { command: 'mlci.revealStage', title: 'Reveal in Pipeline File', arguments: [{ file: entry.uri.fsPath, stage: stage.name } satisfies StageArg] };
         return item;
       }

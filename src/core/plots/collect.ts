@@ -8,6 +8,7 @@ import path from 'node:path';
 import { containedPath } from '../files/contain';
 import type { Pipeline, Plot } from '../pipeline/model';
 import type { RunRecord } from '../run/record';
+import { historyPlots } from './history';
 import { loadPlotFile, plotId } from './load';
 import type { PlotData, PlotRecord, RunPlots } from './types';
 
@@ -71,4 +72,17 @@ export function alignPlots(runs: RunPlots[]): Array<{ id: string; title: string;
   const titles = new Map<string, string>();
   for (const r of runs) for (const p of r.plots) if (!titles.has(p.id)) { order.push(p.id); titles.set(p.id, p.title); }
   return order.map((id) => ({ id, title: titles.get(id)!, byRun: runs.map((r) => r.plots.find((p) => p.id === id)) }));
+}
+
+/**
+ * A run's plots for the Plots panel: the ones it kept, then each stage's
+ * metric history as a line plot (src/core/plots/history.ts). `stage`: only
+ * that stage's.
+ */
+export async function runPlotsWithHistory(record: Pick<RunRecord, 'id' | 'name' | 'plots' | 'history'>, runDir: string, opts: CollectOptions & { stage?: string } = {}): Promise<RunPlots> {
+  const kept = { ...record, plots: (record.plots ?? []).filter((p) => !opts.stage || p.stage === opts.stage) };
+  const run = await recordedPlots(kept, runDir, opts);
+  const history = opts.stage ? { ...(record.history?.[opts.stage] ? { [opts.stage]: record.history[opts.stage]! } : {}) } : record.history;
+  run.plots.push(...historyPlots(history, opts.maxPoints));
+  return run;
 }

@@ -13,7 +13,10 @@ import type { RunRecord } from '../../../core/run/record';
 import type {
   CompareParamValue, ComparePanelFromWebview, ComparePanelState, ComparePanelToWebview, ComparePayload, CompareRun,
 } from '../../../protocol/compare-panel';
+import { decodePngDataUrl, savePngExport, saveExport } from './export';
 import { setPanelHtml, webviewOptions } from './webview-panel';
+
+export { decodePngDataUrl };
 
 export const COMPARE_PANEL_VIEW_TYPE = 'mlci.comparePanel';
 
@@ -138,15 +141,9 @@ export class ComparePanel {
         case 'exportCsv':
           await saveExport('runs.csv', { 'CSV': ['csv'] }, new TextEncoder().encode(m.payload.csv));
           return;
-        case 'exportPng': {
-          const png = decodePngDataUrl(m.payload.dataUrl);
-          if (!png) {
-            void vscode.window.showErrorMessage('mlci: the chart did not come back as a PNG image.');
-            return;
-          }
-          await saveExport(`${safeName(m.payload.name)}.png`, { 'PNG image': ['png'] }, png);
+        case 'exportPng':
+          await savePngExport(m.payload.dataUrl, m.payload.name, 'chart');
           return;
-        }
         case 'rendered':
           return;
       }
@@ -160,32 +157,6 @@ export class ComparePanel {
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
   }
-}
-
-/** The PNG bytes of a `data:image/png;base64,` URL; undefined for anything else (the page is not trusted to name files or types). */
-export function decodePngDataUrl(dataUrl: string): Uint8Array | undefined {
-  const m = /^data:image\/png;base64,([A-Za-z0-9+/]*={0,2})$/.exec(dataUrl);
-  if (!m) return undefined;
-  const bytes = Buffer.from(m[1]!, 'base64');
-  // The PNG signature: refuse base64 that decodes to something else.
-  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  return bytes.length > 8 && signature.every((b, i) => bytes[i] === b) ? new Uint8Array(bytes) : undefined;
-}
-
-/** A chart name as a file name: letters, digits, dash and underscore only. */
-function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 60) || 'chart';
-}
-
-async function saveExport(defaultName: string, filters: Record<string, string[]>, bytes: Uint8Array): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = await vscode.window.showSaveDialog({
-    filters,
-    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, defaultName) } : {}),
-  });
-  if (!target) return; // cancelled
-  await vscode.workspace.fs.writeFile(target, bytes);
-  void vscode.window.showInformationMessage(`mlci: saved ${vscode.workspace.asRelativePath(target)}`);
 }
 
 /** The webview's saved state (JSON) back to a payload; NaN/Infinity came back as strings. */
