@@ -32,6 +32,8 @@ import { PipelineTree } from './adapters/vscode/tree';
 import { registerLanguageFeatures } from './adapters/vscode/language';
 import type { TerminalCli } from './adapters/vscode/terminal-cli';
 import { registerTerminalCli } from './adapters/vscode/terminal-cli';
+import type { Notifier } from './adapters/vscode/notify';
+import { notifier, offer } from './adapters/vscode/notify';
 
 /** What activate() returns: used by the extension-host tests (and other extensions). */
 export interface MlciApi {
@@ -45,6 +47,8 @@ export interface MlciApi {
   taskProvider: StageTaskProvider;
   /** Resolves once the pipeline files were found and validated after activation. */
   ready: Promise<void>;
+  /** Messages that offer a next action (tests read them and pick the action; the action is real). */
+  notifier: { current: Notifier };
   /** The pipeline graph panel, when open (tests post its page's messages through receive()). */
   dagPanel(): DagPanel | undefined;
   /** `mlci` on the integrated terminal's PATH (trusted workspaces). */
@@ -106,17 +110,22 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     vscode.commands.registerCommand('mlci.tagRun', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.tag(t); }),
     vscode.commands.registerCommand('mlci.deleteRun', (i?: RunItem, all?: RunItem[]) => experiments.delete(selected(i, all))),
     vscode.commands.registerCommand('mlci.applyParams', (i?: RunItem) => { const t = selected(i)[0]; return t && experiments.applyParams(t); }),
+    // In Restricted Mode it says so before asking anything; the pipeline in the active editor, else the first.
     vscode.commands.registerCommand('mlci.runExperiment', async () => {
-      const entry = pipelines.list()[0];
+      if (!runs.trusted()) return;
+      const active = vscode.window.activeTextEditor?.document.uri;
+      const entry = (active && pipelines.get(active)) || pipelines.list()[0];
       const runnable = entry && pipelines.runnable(entry);
-      if (entry && runnable) await runExperimentPicker(entry, runnable.params, runs, context.workspaceState, experimentUi.current);
+      if (!entry) void offer('info', 'No pipeline file (mlci.yaml) in this workspace: create one first.', 'New Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.newPipeline'));
+      else if (!runnable) void offer('error', `${path.basename(entry.uri.fsPath)} has errors: fix them first (see Problems).`, 'Show Problems').then((p) => p && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      else await runExperimentPicker(entry, runnable.params, runs, context.workspaceState, experimentUi.current);
     }),
     // Compare: the selected runs (default: every listed run, newest first)
     // in the comparison panel, against the pinned baseline if there is one.
     vscode.commands.registerCommand('mlci.compareRuns', async (i?: RunItem, all?: RunItem[]) => {
       let chosen = selected(i, all);
       if (chosen.length < 2) chosen = experiments.getChildren();
-      if (chosen.length < 1) return void vscode.window.showInformationMessage('No runs to compare yet: run the pipeline first.');
+      if (chosen.length < 1) return void offer('info', 'No runs to compare yet: run the pipeline first (then run an experiment to have two).', 'Run Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.runPipeline'));
       const pinned = experiments.all().find((x) => x.pinned);
       const list = pinned && !chosen.includes(pinned) ? [pinned, ...chosen] : chosen;
       const goals: Record<string, 'max' | 'min'> = {};
@@ -181,7 +190,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     })
     .catch((e: unknown) => log.error(`mlci start: ${(e as Error).message}`));
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs, tree, tests, experiments, plots, taskProvider, ready, dagPanel: () => DagPanel.current, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
+  return { pipelines, runs, tree, tests, experiments, plots, taskProvider, ready, notifier, dagPanel: () => DagPanel.current, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
 }
 
 export function deactivate(): void {}

@@ -12,6 +12,7 @@ import { callCli } from './cli-process';
 import { stageWord } from '../../core/run/words';
 import { deliver, exportCiWorkflow, verifyAndPush } from './ship';
 import { DagPanel } from './panels/dag-panel';
+import { offer } from './notify';
 import { DriftPanel, showDriftReportFromFile, showStageDriftReport } from './panels/drift-panel';
 import { parseDriftReport } from '../../core/drift/report/json';
 import type { DriftPanelReport } from '../../protocol/drift-panel';
@@ -41,7 +42,7 @@ async function pickPipeline(ctx: CommandContext, arg: Arg): Promise<PipelineEntr
   if (fromEditor) return fromEditor;
   const list = ctx.pipelines.list();
   if (list.length <= 1) {
-    if (!list.length) void vscode.window.showInformationMessage('No pipeline file (mlci.yaml) in this workspace.', 'New Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.newPipeline'));
+    if (!list.length) void offer('info', 'No pipeline file (mlci.yaml) in this workspace.', 'New Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.newPipeline'));
     return list[0];
   }
   const pick = await vscode.window.showQuickPick(list.map((e) => ({ label: vscode.workspace.asRelativePath(e.uri), entry: e })), { placeHolder: 'Which pipeline?' });

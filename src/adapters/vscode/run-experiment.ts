@@ -7,11 +7,14 @@
  * a random sweep (step 3 asks how many runs). The answers are remembered
  * per workspace for the next time.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ParamValue } from '../../core/params';
 import { flattenParams } from '../../core/experiments/compare';
 import { formatValue } from '../../core/experiments/format';
 import { checkExperimentValue, planExperiment } from '../../core/experiments/experiment-input';
+import { offer } from './notify';
 import type { PipelineEntry } from './registry';
 import type { RunRequest, RunService } from './run-service';
 
@@ -78,7 +81,10 @@ export async function runExperimentPicker(entry: PipelineEntry, params: Record<s
   const values = experimentKeys(params);
   const keys = Object.keys(values);
   if (!keys.length) {
-    ui.info(`No params to change: ${entry.result.pipeline?.paramsFile ?? 'the pipeline'} has no keys. Add a params file (params: params.yaml in mlci.yaml) with the values your scripts read.`);
+    const file = entry.result.pipeline?.paramsFile ?? 'params.yaml';
+    const exists = existsSync(path.resolve(entry.root, file));
+    void offer('info', `No params to change: ${file} ${exists ? 'has no keys' : 'does not exist'}. Write the values your scripts read in ${file} (or name another file with params: in the pipeline file), and list the keys each stage reads under its params:.`, 'Open Pipeline File')
+      .then((pick) => pick && vscode.commands.executeCommand('mlci.openPipelineFile', entry.uri));
     return undefined;
   }
   const last = state.get<Record<string, string>>(LAST_OVERRIDES_KEY) ?? {};

@@ -14,6 +14,7 @@
  * its up-to-date status (computed by `mlci status` on demand or after idle,
  * never at activation).
  */
+import { offer } from './notify';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LiveUpdate } from '../../core/live/types';
@@ -58,6 +59,8 @@ export interface StageView {
   /** While it runs: the latest values it logged (history, DVCLive, MLflow). */
   liveMetrics?: { step?: number; latest: Record<string, number> };
 }
+
+export const RESTRICTED_MESSAGE = 'mlci does not run stages in Restricted Mode: running executes the pipeline\'s commands (and Docker builds) from this folder. Trust this workspace to run it; validation, the tree and the graph keep working.';
 
 /** Thin wrappers around notifications, so extension-host tests can answer them. */
 export interface RunUi {
@@ -228,10 +231,13 @@ export class RunService implements vscode.Disposable {
     }
   }
 
-  /** Refuses in Restricted Mode, with the way out. */
-  private trusted(): boolean {
+  /**
+   * Refuses in Restricted Mode, saying why and offering the way out (the
+   * Workspace Trust editor); every run, push and deliver asks here first.
+   */
+  trusted(): boolean {
     if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage('mlci does not run stages in Restricted Mode: running executes the pipeline\'s commands. Trust this workspace to run it; validation and viewing keep working.', 'Manage Workspace Trust').then((pick) => {
+    void offer('warning', RESTRICTED_MESSAGE, 'Manage Workspace Trust').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
     });
     return false;
@@ -505,7 +511,8 @@ export class RunService implements vscode.Disposable {
 
   /** An image the engine lacks and cannot pull: map it to one it has, or build it. */
   private async offerImageFix(image: string): Promise<void> {
-    const pick = await vscode.window.showErrorMessage(
+    const pick = await offer(
+      'error',
       `mlci: the image ${image} is not on the Docker engine and could not be pulled. Map it to an image the engine has (setting mlci.imageMappings, e.g. "${image}": "my-registry/${image}"), or build it from a Dockerfile (build: in mlci.yaml).`,
       'Set Image Mapping',
       'How to Build',

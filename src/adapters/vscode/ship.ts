@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import { defaultCiFile, exportCi, markerState } from '../../core/export';
 import { findRepoRoot } from '../../core/paths';
 import type { CommandContext } from './commands';
+import { offer } from './notify';
 import type { PipelineEntry } from './registry';
 
 export async function verifyAndPush(ctx: CommandContext, entry: PipelineEntry): Promise<void> {
@@ -22,8 +23,9 @@ export async function verifyAndPush(ctx: CommandContext, entry: PipelineEntry): 
   }
   if (!findRepoRoot(entry.root)) {
     // Verify compares with main and push needs a remote: say so before running anything.
-    const pick = await vscode.window.showErrorMessage('mlci: this folder is not in a git repository: Verify and Push compares the gates with the main branch and pushes to its remote. Initialize a repository, commit, and add a remote first.', 'Initialize Repository');
-    if (pick) await vscode.commands.executeCommand('git.init');
+    const pick = await offer('error', 'mlci: this folder is not in a git repository: Verify and Push compares the gates with the main branch and pushes to its remote. Initialize a repository, commit, and add a remote first.', 'Initialize Repository');
+    // true: the workspace folder itself, no folder prompt (vscode.git's skipFolderPrompt).
+    if (pick) await vscode.commands.executeCommand('git.init', true);
     return;
   }
   // `mlci push` checks the branch (detached, behind, uncommitted changes),

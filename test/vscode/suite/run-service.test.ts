@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlciApi } from '../../../src/extension';
-import { api } from './support';
+import { api, waitFor } from './support';
 import type { Node } from '../../../src/adapters/vscode/tree';
 import { engineEvents } from '../../support/engine-events';
 
@@ -39,16 +39,6 @@ function stageNode(a: MlciApi, name: string): Node {
 }
 
 const description = (a: MlciApi, name: string) => String(a.tree.getTreeItem(stageNode(a, name)).description);
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 (trusted ? describe : describe.skip)('the run service (installed extension, real engine)', function () {
   this.timeout(240_000);

@@ -11,3 +11,14 @@ export async function api(): Promise<MlciApi> {
   await a.ready;
   return a;
 }
+
+/** Polls `fn` every 100 ms until it returns something truthy; fails naming `what` after `ms`. */
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
