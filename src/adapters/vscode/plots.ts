@@ -63,6 +63,11 @@ export class PlotsController implements vscode.Disposable {
     );
   }
 
+  /** What the open Plots panel shows (with the live points so far); undefined when none is open. */
+  get shown(): PlotsPayload | undefined {
+    return PlotsPanel.current?.payload;
+  }
+
   private liveColumn(file: string, stage?: string): PlotsRun | undefined {
     const run = this.live.get(file);
     if (!run) return undefined;
@@ -121,7 +126,9 @@ export class PlotsController implements vscode.Disposable {
       items = items.slice(0, MAX_PLOT_RUNS);
     }
     const file = entry?.uri.fsPath;
-    const live = file ? this.liveColumn(file, stage) : undefined;
+    // A stage of this pipeline is running: its column is there from the start (empty until it logs).
+    const running = !!entry && (entry.result.pipeline?.stages ?? []).some((s) => (!stage || s.name === stage) && this.ctx.runs.view(entry!.uri.fsPath, s.name).live?.status === 'running');
+    const live = file ? this.liveColumn(file, stage) ?? (running ? { run: LIVE_RUN_ID, label: 'running now', live: true, plots: [] } : undefined) : undefined;
     if (items.length === 0 && !live) {
       void vscode.window.showInformationMessage(stage
         ? `mlci: no run of ${stage} kept plots or a metric history yet: run it (its plots: and history: are kept with each run).`

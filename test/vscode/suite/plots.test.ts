@@ -1,0 +1,91 @@
+/**
+ * MLCI: Show Plots in a real VS Code against the real Docker engine: a
+ * training stage (a pipeline of its own in the workspace) writes
+ * DVCLive-format files over a few seconds; the Plots panel opened on the
+ * stage while it runs receives its loss points before the stage ends (the
+ * tree shows the step too), and when the run ends the live column becomes
+ * the recorded run with its whole history. Opening the panel from the
+ * Experiments view shows that run's plots.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { PlotData } from '../../../src/core/plots/types';
+import { TRAIN_PY } from '../../unit/live/helpers';
+import { api } from './support';
+
+const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type XY = Extract<PlotData, { kind: 'xy' }>;
+
+(trusted ? describe : describe.skip)('the Plots panel (installed extension, real engine)', function () {
+  this.timeout(240_000);
+
+  it('grows the loss curve of a running DVCLive stage before it ends, then shows the recorded run; Experiments opens a run\'s plots', async function () {
+    if (!process.env.DOCKER_HOST) {
+      if (process.env.CI === 'true') assert.fail('DOCKER_HOST is not set: this test needs the real engine');
+      this.skip();
+    }
+    const a = await api();
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const root = path.join(folder, 'live-plots');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(path.join(root, 'train.py'), TRAIN_PY);
+    const file = path.join(root, 'live.mlci.yaml');
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from(`version: 1
+defaults: { image: python:3.12-slim, network: none }
+stages:
+  train:
+    kind: train
+    run: python3 train.py 12 0.5 converge
+    deps: [train.py]
+    outs: [out/model.txt]
+`));
+    try {
+      const entry = await waitFor('the pipeline in the registry, runnable', () => { const e = a.pipelines.get(file); return e && a.pipelines.runnable(e) ? e : undefined; });
+      const running = a.runs.run({ entry, targets: ['train'], force: ['train'], title: 'live plots (test)' });
+      await waitFor('train to start', () => a.runs.view(file, 'train').live?.status === 'running');
+      await vscode.commands.executeCommand('mlci.showPlots', { file, stage: 'train' });
+      const shown = await waitFor('the panel', () => a.plots.shown);
+      assert.equal(shown.title, 'Plots: train');
+      assert.ok(shown.runs.some((r) => r.live), 'a running-now column');
+      // Points arrive while the stage still runs.
+      const grown = await waitFor('3 loss points in the panel while train runs', () => {
+        const live = a.plots.shown?.runs.find((r) => r.live);
+        const loss = (live?.plots.find((p) => p.id === 'train:(history)') as XY | undefined)?.series.find((s) => s.name === 'loss');
+        return loss && loss.points.length >= 3 && a.runs.view(file, 'train').live?.status === 'running' ? loss.points.length : undefined;
+      });
+      assert.ok(grown >= 3);
+      assert.match(String(a.tree.getTreeItem({ kind: 'stage', entry, stage: entry.result.pipeline!.stages[0]! }).description), /running.*step \d+/);
+      const record = await running;
+      assert.equal(record?.stages[0]?.status, 'passed', JSON.stringify(record?.stages));
+      // The live column became the recorded run, with all 12 steps.
+      const after = await waitFor('the recorded run in the panel', () => a.plots.shown?.runs.find((r) => r.run === record!.id));
+      assert.ok(!a.plots.shown!.runs.some((r) => r.live), 'no running column after the run');
+      const history = after.plots.find((p) => p.id === 'train:(history)') as XY;
+      assert.deepEqual(history.series.find((s) => s.name === 'loss')!.points.map((p) => p.x), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+
+      // From the Experiments view: the run's plots.
+      await a.experiments.refresh();
+      const item = await waitFor('the run in the Experiments view', () => a.experiments.all().find((i) => i.run.id === record!.id));
+      await vscode.commands.executeCommand('mlci.showPlots', item);
+      const fromView = await waitFor('the run\'s plots', () => (a.plots.shown?.runs.length === 1 && a.plots.shown.runs[0]!.run === record!.id ? a.plots.shown : undefined));
+      assert.match(fromView.title, /^Plots: /);
+      assert.deepEqual(fromView.runs[0]!.plots.map((p) => p.id), ['train:(history)']);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
