@@ -58,7 +58,11 @@ export function startCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = s
 export function records(dir: string): RunRecord[] {
   const runs = path.join(dir, '.mlci', 'runs');
   if (!existsSync(runs)) return [];
-  return readdirSync(runs).sort().map((id) => JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')) as RunRecord);
+  // A run's folder exists (its logs start) a moment before its run.json is
+  // written (atomically, by rename): a run without one yet is not listed.
+  return readdirSync(runs).sort()
+    .filter((id) => existsSync(path.join(runs, id, 'run.json')))
+    .map((id) => JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')) as RunRecord);
 }
 
 /** Jobs Slurm still has for a run (any state), as `id state` lines: what squeue says, not what mlci thinks. */
