@@ -63,8 +63,8 @@ export async function benchActivation(): Promise<BenchResult[]> {
   const results: BenchResult[] = [
     { name: `mlci: activation until the tree shows statuses (median of ${WINDOWS} windows)`, ms: median(mlci) },
     { name: '  of which load code', ms: median(parts.load) },
-    { name: '  of which activate() to pipelines validated and runs read', ms: median(parts.ready) },
-    { name: '  of which the status shown when the view opens (mlci status)', ms: median(parts.status) },
+    { name: '  of which activate() to the stages shown (root pipelines validated)', ms: median(parts.ready) },
+    { name: '  of which their status after that (mlci status)', ms: median(parts.status) },
     { name: 'files activation wrote into the workspace (goal 0)', value: written.size, unit: 'files', note: written.size ? `(GOAL MISSED: ${[...written].slice(0, 5).join(', ')})` : '(goal met)' },
     { name: 'dist/extension.js', value: size('extension.js'), unit: 'KB', note: '(goal < 1024 KB)' },
   ];

@@ -11,7 +11,7 @@
  * are not open are read from disk, never opened as documents (that would
  * send didOpen to every language server).
  */
-import { open } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -57,6 +57,22 @@ export async function readPipelineFile(file: string): Promise<{ text: string } |
   } finally {
     await handle?.close();
   }
+}
+
+/** Pipeline files directly in a workspace folder (one readdir each): what startup shows first. */
+async function rootPipelineFiles(): Promise<vscode.Uri[]> {
+  const found: vscode.Uri[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    try {
+      for (const d of await readdir(folder.uri.fsPath, { withFileTypes: true })) {
+        if (d.isFile() && (d.name === 'mlci.yaml' || d.name.endsWith('.mlci.yaml'))) found.push(vscode.Uri.file(path.join(folder.uri.fsPath, d.name)));
+      }
+    } catch {
+      // Unreadable folder: the workspace search answers for it.
+    }
+  }
+  return found;
 }
 
 export class PipelineRegistry implements vscode.Disposable {
@@ -123,14 +139,27 @@ export class PipelineRegistry implements vscode.Disposable {
     })];
   }
 
-  /** Find every pipeline file (one search) and validate each; later changes arrive through watchers. */
-  async refresh(): Promise<void> {
+  /**
+   * Find every pipeline file (one search) and validate each; later changes
+   * arrive through watchers. The pipeline files at the root of each
+   * workspace folder (where most projects keep mlci.yaml) are read and shown
+   * first, while the workspace search (a ripgrep process, the slow part of
+   * startup) is still looking: `onRootsLoaded` is called then, with what was
+   * found, so the caller can start on them.
+   */
+  async refresh(onRootsLoaded?: (found: PipelineEntry[]) => void): Promise<void> {
     this.started = true;
-    const uris = await vscode.workspace.findFiles(PIPELINE_GLOB, EXCLUDE);
+    const search = vscode.workspace.findFiles(PIPELINE_GLOB, EXCLUDE);
+    const early = await rootPipelineFiles();
+    for (const uri of early) await this.load(uri, true);
+    if (early.length) this.fireNow();
+    onRootsLoaded?.(early.flatMap((u) => this.entries.get(u.toString()) ?? []));
+    const uris = await search;
     const seen = new Set(uris.map((u) => u.toString()));
+    const done = new Set(early.map((u) => u.toString()));
     for (const k of [...this.entries.keys()]) if (!seen.has(k)) this.remove(vscode.Uri.parse(k), false);
-    for (const uri of uris) await this.load(uri, true);
-    this.log.debug(`pipelines: ${uris.length} file(s)`);
+    for (const uri of uris) if (!done.has(uri.toString())) await this.load(uri, true);
+    this.log.debug(`pipelines: ${uris.length} file(s), ${early.length} read before the search answered`);
     this.fireNow();
   }
 

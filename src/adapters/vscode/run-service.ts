@@ -92,6 +92,7 @@ export class RunService implements vscode.Disposable {
   readonly onLiveMetrics = this.liveUpdates.event;
   private readonly runLists = new Map<string, RunRecord[]>();
   private readonly statuses = new Map<string, StageStatusEntry[]>();
+  private readonly statusAsked = new Set<string>();
   private statusTimer: NodeJS.Timeout | undefined;
   private statusInFlight: Promise<void> | undefined;
   private statusNext: Promise<void> | undefined;
@@ -140,6 +141,11 @@ export class RunService implements vscode.Disposable {
     return this.statuses.size > 0;
   }
 
+  /** Whether a status refresh already covered this pipeline file (whatever it found: errors and Restricted Mode have none). */
+  hasStatusOf(file: string): boolean {
+    return this.statusAsked.has(file);
+  }
+
   /** The pipeline's recorded runs, newest first (as of the last refresh). */
   allRuns(file: string): RunRecord[] {
     return this.runLists.get(file) ?? [];
@@ -174,7 +180,10 @@ export class RunService implements vscode.Disposable {
     }
     this.statusInFlight = (async () => {
       try {
-        for (const entry of this.pipelines.list()) await this.refreshOne(entry);
+        // Each pipeline's `mlci status` is its own process: run them side by
+        // side and show each answer as it lands (the tree showed nothing
+        // until the last of them had answered).
+        await Promise.all(this.pipelines.list().map((entry) => this.refreshOne(entry).then(() => this.changed.fire())));
       } finally {
         this.changed.fire();
       }
@@ -192,6 +201,7 @@ export class RunService implements vscode.Disposable {
 
   private async refreshOne(entry: PipelineEntry): Promise<void> {
     const file = entry.uri.fsPath;
+    this.statusAsked.add(file);
     try {
       const runs = await new RunStore(entry.root).list();
       this.runLists.set(file, runs.filter((r) => path.resolve(entry.root, r.pipeline) === file));

@@ -57,8 +57,9 @@ describe('activation', () => {
   // npm run bench (bench/activation.bench.ts) reads this line: activation until
   // the Pipelines tree can show its stages with their statuses. Statuses are
   // computed when someone looks (never during activation), so the time is the
-  // extension's load + activate() to pipelines found, validated and runs read
-  // (api.startup.readyMs) + the status shown on demand when the view opens.
+  // extension's load + activate() to the stages shown (the root pipeline files
+  // validated, api.startup.shownMs) + their status (`mlci status`), at once
+  // when the view is in sight, else on demand when it opens.
   it('reports activation to statuses (bench)', async function () {
     if (!vscode.workspace.isTrusted) this.skip(); // no status is computed in Restricted Mode, by design
     this.timeout(60_000);
@@ -66,8 +67,14 @@ describe('activation', () => {
     const row = await perfRow(ID);
     assert.ok(row, `no activation row for ${ID} in Startup Performance`);
     assert.ok(a.startup.readyMs !== undefined, 'ready resolved, so readyMs is set');
-    let statusMs = a.startup.firstStatusMs !== undefined ? a.startup.firstStatusMs - a.startup.readyMs : undefined;
+    // Stages appear once the root pipeline files are validated (shownMs), before
+    // the workspace search and the run history are read (readyMs); their
+    // statuses may then arrive before `ready` resolves.
+    const shownMs = a.startup.shownMs ?? a.startup.readyMs;
+    let statusMs = a.startup.firstStatusMs !== undefined ? a.startup.firstStatusMs - shownMs : undefined;
+    let before = shownMs;
     if (statusMs === undefined) {
+      before = a.startup.readyMs;
       const t = performance.now();
       await vscode.commands.executeCommand('mlci.pipelines.focus');
       for (let i = 0; i < 300 && !a.runs.hasStatus(); i++) await new Promise((r) => setTimeout(r, 50));
@@ -75,9 +82,9 @@ describe('activation', () => {
       statusMs = performance.now() - t;
     }
     const git = await perfRow('vscode.git', 1);
-    const total = Number(row.load) + a.startup.readyMs + statusMs;
-    console.log(`    (to statuses: load code ${row.load} ms, ready ${Math.round(a.startup.readyMs)} ms, status ${Math.round(statusMs)} ms, total ${Math.round(total)} ms${git ? `; vscode.git load code ${git.load} ms, finish activate ${git.finish} ms` : ''})`);
-    console.log(`    (ready: activate() returned + tick ${Math.round(a.startup.activatedMs ?? 0)} ms, pipelines found and validated ${Math.round(a.startup.pipelinesMs ?? 0)} ms, runs read ${Math.round(a.startup.readyMs)} ms)`);
+    const total = Number(row.load) + before + statusMs;
+    console.log(`    (to statuses: load code ${row.load} ms, ready ${Math.round(before)} ms, status ${Math.round(statusMs)} ms, total ${Math.round(total)} ms${git ? `; vscode.git load code ${git.load} ms, finish activate ${git.finish} ms` : ''})`);
+    console.log(`    (ready: activate() returned + tick ${Math.round(a.startup.activatedMs ?? 0)} ms, root pipelines shown ${Math.round(shownMs)} ms, all pipelines found and validated ${Math.round(a.startup.pipelinesMs ?? 0)} ms, runs read ${Math.round(a.startup.readyMs)} ms)`);
   });
 });
 
