@@ -60,7 +60,7 @@ export function computeDependencies(table: Table, opts: DependencyOptions): Impo
   const features = names.filter((n) => table.columns.has(n));
 
   const targetColumn = table.columns.get(opts.target);
-  const target = targetColumn ? prepareTarget(targetColumn, table.rowCount, report) : undefined;
+  const target = targetColumn ? preparedTarget(targetColumn, table.rowCount, report) : undefined;
   if (!targetColumn) report.problems.push(`target column "${opts.target}" is not in ${opts.file} (columns: ${[...table.columns.keys()].join(', ')})`);
   if (!target) return report; // the problem says why; listing every feature as unmeasured adds nothing
   for (const name of features) {
@@ -69,6 +69,26 @@ export function computeDependencies(table: Table, opts: DependencyOptions): Impo
   }
   report.features.sort((a, b) => (b.importance ?? -Infinity) - (a.importance ?? -Infinity));
   return report;
+}
+
+/**
+ * A target prepared once per column: a big file is measured in column groups
+ * (measure.ts), each group a table holding the same target column, whose
+ * labels and ranks (tens of MB at a million rows) are then made once, not
+ * once per group.
+ */
+const prepared = new WeakMap<Column, { target: Target; levels: number; entropy: number }>();
+
+function preparedTarget(column: Column, rowCount: number, report: ImportanceReport): Target | undefined {
+  const known = prepared.get(column);
+  if (known && known.target.labels.length === rowCount) {
+    report.targetLevels = known.levels;
+    report.targetEntropy = known.entropy;
+    return known.target;
+  }
+  const target = prepareTarget(column, rowCount, report);
+  if (target) prepared.set(column, { target, levels: report.targetLevels!, entropy: report.targetEntropy! });
+  return target;
 }
 
 function prepareTarget(column: Column, rowCount: number, report: ImportanceReport): Target | undefined {

@@ -15,6 +15,8 @@ import path from 'node:path';
 import type { Delimiter } from '../data/csv';
 import type { ReadOptions } from '../data/read';
 import { formatOf, readTable, rows } from '../data/read';
+import type { Column, Table } from '../data/table';
+import { isNumericColumn } from '../data/table';
 import type { ImportanceSpec } from '../pipeline/model';
 import { writeFileAtomic } from '../run/atomic';
 import { computeDependencies } from './dependencies';
@@ -35,8 +37,18 @@ export async function measureDependencies(abs: string, spec: ImportanceSpec, opt
     return computeDependencies(await readTable(abs, read), { ...options, ...(spec.features ? { features: spec.features } : {}) });
   }
   let merged: ImportanceReport | undefined;
+  // The target is read with the first group and kept: later groups read only
+  // their features and join it (same file, same rows), so its labels and
+  // ranks are made once (see preparedTarget).
+  let target: Column | undefined;
   for (const group of groups) {
-    const table = await readTable(abs, { ...read, columns: [...group, spec.target] });
+    const read1 = await readTable(abs, { ...read, columns: target ? group : [...group, spec.target] });
+    target ??= read1.columns.get(spec.target);
+    const table: Table = target && !read1.columns.has(spec.target)
+      ? { rowCount: read1.rowCount, columns: new Map([...read1.columns, [spec.target, target]]) }
+      : read1;
+    const targetRows = !target ? table.rowCount : isNumericColumn(target) ? target.values.length : target.codes.length;
+    if (table.rowCount !== targetRows) throw new Error(`${opts.file} changed while it was read (${table.rowCount} rows now, ${targetRows} before)`);
     const part = computeDependencies(table, { ...options, features: group });
     if (!merged) merged = part;
     else merged.features.push(...part.features);
