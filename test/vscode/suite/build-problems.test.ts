@@ -8,19 +8,9 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { api } from './support';
+import { api, waitFor } from './support';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 (trusted ? describe : describe.skip)('a failing build: in the Problems view (installed extension, real engine)', function () {
   this.timeout(180_000);

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { waitFor } from './support';
 
 const ID = 'mlci.mlci';
 
@@ -25,15 +26,6 @@ function codeOf(d: vscode.Diagnostic): string | number | undefined {
 }
 
 /** Polls until `check` returns a value (diagnostics arrive after the debounce), or fails with `what`. */
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - start > timeoutMs) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function describeDiagnostics(uri: vscode.Uri): string {
   return ours(uri).map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${String(codeOf(d))}: ${d.message}`).join('\n') || '(none)';

@@ -19,7 +19,6 @@ import { engineEvents } from '../../support/engine-events';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 
-
 /** The example's own pipeline (other tests add pipelines in subfolders). */
 function mainEntry(a: MlciApi) {
   const e = a.pipelines.list().find((x) => path.basename(x.uri.fsPath) === 'mlci.yaml' && !/[/\\](heavy|dead-engine)[/\\]/.test(x.uri.fsPath));

@@ -14,10 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { api } from './support';
+import { api, waitFor } from './support';
 
 const HANG_MS = 10_000;
-
 
 /** The answer of `p`, or a failure naming what hung. */
 async function noHang<T>(what: string, p: Thenable<T>): Promise<T> {
@@ -29,16 +28,6 @@ async function noHang<T>(what: string, p: Thenable<T>): Promise<T> {
     ]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -78,8 +67,8 @@ describe('special files in the extension (FIFOs)', function () {
     const uri = vscode.Uri.file(path.join(dir, 'fifo.mlci.yaml'));
     // Through VS Code's file system, as a user's save would be: the registry's watcher sees it.
     await vscode.workspace.fs.writeFile(uri, Buffer.from(PIPELINE));
-    const entry = await until('the registry to list fifo.mlci.yaml', () => a.pipelines.list().find((e) => e.uri.fsPath === uri.fsPath));
-    const problem = await until('a problem naming the FIFO', () =>
+    const entry = await waitFor('the registry to list fifo.mlci.yaml', () => a.pipelines.list().find((e) => e.uri.fsPath === uri.fsPath));
+    const problem = await waitFor('a problem naming the FIFO', () =>
       vscode.languages.getDiagnostics(uri).find((d) => /params\.yaml is a FIFO \(named pipe\), not a regular file/.test(d.message)),
     );
     assert.equal(problem.severity, vscode.DiagnosticSeverity.Error, 'the FIFO is an error: nothing can run with it');
@@ -105,12 +94,12 @@ describe('special files in the extension (FIFOs)', function () {
     // Nudge the registry the way a new file does: a file created next to it through VS Code.
     await vscode.workspace.fs.writeFile(vscode.Uri.file(path.join(dir, 'other.mlci.yaml')), Buffer.from(PIPELINE.replace('params: params.yaml\n', '').replace('    params: [lr]\n', '')));
     const uri = vscode.Uri.file(fifo);
-    const problem = await until('a problem on the FIFO pipeline file', () =>
+    const problem = await waitFor('a problem on the FIFO pipeline file', () =>
       vscode.languages.getDiagnostics(uri).find((d) => /not a regular file/.test(d.message)),
     );
     assert.match(problem.message, /piped\.mlci\.yaml/);
     await noHang('the status refresh', a.runs.refreshStatus());
-    const other = await until('the registry to list other.mlci.yaml', () => a.pipelines.list().find((e) => e.uri.fsPath.endsWith(`${path.sep}other.mlci.yaml`)));
+    const other = await waitFor('the registry to list other.mlci.yaml', () => a.pipelines.list().find((e) => e.uri.fsPath.endsWith(`${path.sep}other.mlci.yaml`)));
     assert.ok(a.pipelines.runnable(other), `the regular pipeline beside it still validates: ${JSON.stringify(other.result.problems?.map((p) => p.message))}`);
   });
 });
