@@ -186,8 +186,10 @@ export async function benchImportance(): Promise<BenchResult[]> {
     }
     results.push(
       { name: 'importance pandas read_csv + scipy + scikit-learn, same numbers', ms: ms(py), note: `peak RSS ${rss(py).toFixed(0)} MB; read_csv ${median(py.map((r) => r.readMs ?? 0)).toFixed(0)} ms` },
-      { name: 'importance time ratio mlci (tsx) / pandas+scipy+sklearn (goal <= 0.5)', ratio: ms(node) / ms(py), goal: 0.5 },
-      { name: 'importance peak RSS ratio mlci (tsx) / pandas+scipy+sklearn (goal <= 0.5)', ratio: rss(node) / rss(py), goal: 0.5 },
+      // The goals are the shipped CLI's (what users run); the sources through
+      // tsx carry its compiler (~40-60 MB more RSS): shown, not judged.
+      { name: 'importance time ratio mlci (tsx) / pandas+scipy+sklearn', ratio: ms(node) / ms(py) },
+      { name: 'importance peak RSS ratio mlci (tsx, compiler included) / pandas+scipy+sklearn', ratio: rss(node) / rss(py) },
       { name: 'importance time ratio shipped CLI / pandas+scipy+sklearn (goal <= 0.5)', ratio: ms(cli) / ms(py), goal: 0.5 },
       { name: 'importance peak RSS ratio shipped CLI / pandas+scipy+sklearn (goal <= 0.5)', ratio: rss(cli) / rss(py), goal: 0.5 },
       { name: 'importance agreement', note: agreement(node[0]!, py[0]!) },
