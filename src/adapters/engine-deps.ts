@@ -15,7 +15,7 @@ import { parseLinkPreference } from '../core/cache/link';
 import { RecordStore } from '../core/cache/run-cache';
 import { cacheRoot } from '../core/cache/layout';
 import { LocalRunner } from './local/local-runner';
-import type { EngineSpec, Pipeline } from '../core/pipeline/model';
+import type { EngineSpec, Pipeline, StageExecutor } from '../core/pipeline/model';
 import { engineRunners } from './engines';
 import type { BaselineProvider } from '../core/gates';
 
@@ -35,7 +35,26 @@ export async function createEngineDeps(root: string, runner: ContainerRunner, en
   const [{ SimpleGitAdapter }, { builtinExecutors, measureStageImportance }] = await Promise.all([import('./git/simple-git-adapter'), import('../core/run/builtins')]);
   const hasher = new FileHasher(stateFile(root));
   const cache = new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK));
-  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), measureImportance: measureStageImportance, cache, runnerFor: engineRunners(engines) };
+  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), measureImportance: measureStageImportance, cache, runnerFor: engineRunners(engines), executorFor: stageExecutors() };
+}
+
+/**
+ * Runners for stages whose `executor:` differs from the run's, made on
+ * first use and kept: `docker` never falls back to host processes (the
+ * pipeline file asked for Docker), an unreachable one fails those stages.
+ */
+export function stageExecutors(): (executor: StageExecutor) => Promise<ContainerRunner> {
+  const made = new Map<StageExecutor, Promise<ContainerRunner>>();
+  return (executor) => {
+    let r = made.get(executor);
+    if (!r) {
+      r = chooseRunner(executor).catch((e: unknown) => {
+        throw new Error(`executor ${executor} (executor: in the pipeline file): ${(e as Error).message}`);
+      });
+      made.set(executor, r);
+    }
+    return r;
+  };
 }
 
 /**
@@ -44,11 +63,11 @@ export async function createEngineDeps(root: string, runner: ContainerRunner, en
  * extension's status, plans in Restricted Mode): the stat cache is read but
  * never written, and nothing under .mlci/ is created.
  */
-export async function createStatusDeps(root: string, runner: ContainerRunner, opts: { readOnly?: boolean } = {}): Promise<{ runner: ContainerRunner; hasher: FileHasher; cache: StageCache }> {
+export async function createStatusDeps(root: string, runner: ContainerRunner, opts: { readOnly?: boolean } = {}): Promise<{ runner: ContainerRunner; hasher: FileHasher; cache: StageCache; executorFor: (executor: StageExecutor) => Promise<ContainerRunner> }> {
   const hasher = new FileHasher(stateFile(root));
   if (opts.readOnly) hasher.save = async () => undefined;
   else await ensureMlciDir(root);
-  return { runner, hasher, cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)) };
+  return { runner, hasher, cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)), executorFor: stageExecutors() };
 }
 
 /** The cache with its hasher and the run store, for commands that run no stage (checkout, cache). */

@@ -72,7 +72,8 @@ Options:
   -j, --jobs N           stages run in parallel at most (default: MLCI_JOBS, else
                          the number of cores)
   --executor KIND        docker | local | slurm | auto (default auto: Docker when
-                         reachable; slurm submits each stage as a batch job)
+                         reachable; slurm submits each stage as a batch job) for
+                         the stages whose executor: (or defaults.executor) names none
   --engine NAME          run every container stage on the named engine (engines: in
                          the pipeline file or ~/.config/mlci/engines.yaml), whatever
                          its engine: says; local = DOCKER_HOST's

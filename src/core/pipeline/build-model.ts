@@ -5,11 +5,11 @@
  */
 import type {
   BuildSpec, CacheSpec, CiSpec, EngineSpec, ColumnExpectation, DataFormat, DriftColumnSpec, DriftSpec, Expectations, Gate, GateKind, ImportanceSpec, Network, OutOptions, Pipeline,
-  Plot, Resources, Stage, StageKind, Triggers,
+  Plot, Resources, Stage, StageExecutor, StageKind, Triggers,
 } from './model';
 import { paramRefs } from './param-refs';
 import type { SlurmOptions } from '../ports';
-import { DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, LOCAL_ENGINE, STAGE_KINDS } from './model';
+import { CONTAINER_KINDS, DEFAULT_BASELINE, DEFAULT_PARAMS_FILE, LOCAL_ENGINE, STAGE_EXECUTORS, STAGE_KINDS } from './model';
 import { deliverOf, linkServiceDeps, probesOf, serviceOf } from './service-model';
 
 type Obj = Record<string, unknown>;
@@ -285,6 +285,9 @@ function stageOf(name: string, raw: unknown, defaults: Obj, paramsFile: string):
   if (kind === 'deliver') set('deliver', deliverOf(s));
   const engine = str(s.engine) ?? str(defaults.engine);
   if (engine !== undefined && engine !== LOCAL_ENGINE) stage.engine = engine;
+  const executor = str(s.executor) ?? str(defaults.executor);
+  // Only `run` commands have executors: data/drift run in mlci, services and deliveries on Docker.
+  if ((STAGE_EXECUTORS as readonly string[]).includes(executor ?? '') && CONTAINER_KINDS.includes(kind)) stage.executor = executor as StageExecutor;
   return stage;
 }
 

@@ -296,7 +296,16 @@ export interface Stage {
   serviceSpecs?: Record<string, unknown>;
   /** The named Docker engine its container runs on (`engine:`); undefined: the local one. */
   engine?: string;
+  /**
+   * Where its `run` executes (`executor:` of the stage or `defaults`):
+   * docker, local (host processes) or slurm (a batch job); undefined: the
+   * run's executor (`--executor`, default auto).
+   */
+  executor?: StageExecutor;
 }
+
+export const STAGE_EXECUTORS = ['docker', 'local', 'slurm'] as const;
+export type StageExecutor = (typeof STAGE_EXECUTORS)[number];
 
 export const PLOT_TEMPLATES = ['linear', 'scatter', 'confusion', 'confusion_normalized', 'bar', 'roc', 'precision_recall', 'smooth', 'simple'] as const;
 export type PlotTemplate = (typeof PLOT_TEMPLATES)[number];

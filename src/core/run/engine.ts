@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ParamValue } from '../params';
 import { parseParams, pickParams } from '../params';
 import { metricFormatsOf } from '../metric-format';
-import type { Pipeline, Stage } from '../pipeline/model';
+import type { Pipeline, Stage, StageExecutor } from '../pipeline/model';
 import { CONTAINER_KINDS, IMAGE_KINDS } from '../pipeline/model';
 import type { ServiceEvent } from './services';
 import { RunServices } from './services';
@@ -133,6 +133,13 @@ export interface EngineDeps {
    * unreachable. Without it, stages placed on a named engine fail.
    */
   runnerFor?: (engine: string) => Promise<ContainerRunner>;
+  /**
+   * The runner of an executor a stage names (`executor: slurm` in the
+   * pipeline file or its defaults) other than the run's own; it throws, with
+   * what to fix, when that executor is unreachable. Without it, stages
+   * naming another executor fail.
+   */
+  executorFor?: (executor: StageExecutor) => Promise<ContainerRunner>;
 }
 
 export interface RunOptions {
@@ -319,18 +326,38 @@ export async function runPipeline(opts: RunOptions, deps: EngineDeps): Promise<R
   // Containers left by a run whose process died (kill -9, a crash) are
   // removed before this run starts; a live run's containers are kept.
   activeRuns.add(opts.runId);
+  const executors = new Map<StageExecutor, Promise<ContainerRunner>>();
+  const strayWarning = (runner: ContainerRunner, stray: number): void => {
+    if (stray > 0 && runner.name === 'local') opts.onEvent?.({ type: 'warning', message: `stopped ${stray} stage process group${stray === 1 ? '' : 's'} left running by an mlci process that was killed` });
+    if (stray > 0 && runner.name === 'slurm') opts.onEvent?.({ type: 'warning', message: `cancelled ${stray} Slurm job${stray === 1 ? '' : 's'} left by an mlci process that was killed` });
+  };
+  // A stage's own `executor:` other than the run's: its runner, made once per run (stray cleanup first, as for the run's).
+  const executorOf = (stage: Stage): Promise<ContainerRunner> => {
+    const kind = stage.executor;
+    if (kind === undefined || kind === deps.runner.name || !CONTAINER_KINDS.includes(stage.kind)) return Promise.resolve(deps.runner);
+    let r = executors.get(kind);
+    if (!r) {
+      r = (async () => {
+        if (!deps.executorFor) throw new Error(`stage '${stage.name}' asks for executor ${kind}, which this run cannot use`);
+        const runner = await deps.executorFor(kind);
+        strayWarning(runner, await runner.removeStray((id) => activeRuns.has(id)).catch(() => 0));
+        return runner;
+      })();
+      executors.set(kind, r);
+    }
+    return r;
+  };
   try {
-    const stray = await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0);
-    if (stray > 0 && deps.runner.name === 'local') opts.onEvent?.({ type: 'warning', message: `stopped ${stray} stage process group${stray === 1 ? '' : 's'} left running by an mlci process that was killed` });
-    if (stray > 0 && deps.runner.name === 'slurm') opts.onEvent?.({ type: 'warning', message: `cancelled ${stray} Slurm job${stray === 1 ? '' : 's'} left by an mlci process that was killed` });
-    return await executeRun(opts, deps);
+    strayWarning(deps.runner, await deps.runner.removeStray((id) => activeRuns.has(id)).catch(() => 0));
+    return await executeRun(opts, deps, executorOf);
   } finally {
     await deps.runner.endRun?.(opts.runId).catch(() => undefined);
+    for (const r of executors.values()) await r.then((runner) => runner.endRun?.(opts.runId)).catch(() => undefined);
     activeRuns.delete(opts.runId);
   }
 }
 
-async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord> {
+async function executeRun(opts: RunOptions, deps: EngineDeps, executorOf: (stage: Stage) => Promise<ContainerRunner>): Promise<RunRecord> {
   const { pipeline, root } = opts;
   const signal = opts.signal ?? new AbortController().signal;
   const plan = makePlan(pipeline, { targets: opts.targets, downstream: opts.downstream ?? false });
@@ -547,9 +574,15 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
     const started = Date.now();
     rec.startedAt = new Date(started).toISOString();
     let inputs: StageInputs;
-    const engineName = engineOf(stage, opts.engine);
     let runner = deps.runner;
+    // A stage's own `executor:` (slurm, local) other than the run's takes it off the Docker engines.
+    const ownExecutor = stage.executor !== undefined && stage.executor !== deps.runner.name && CONTAINER_KINDS.includes(stage.kind) ? stage.executor : undefined;
+    const engineName = ownExecutor && ownExecutor !== 'docker' ? undefined : engineOf(stage, opts.engine);
     try {
+      if (ownExecutor) {
+        rec.executor = ownExecutor;
+        runner = await executorOf(stage);
+      }
       if (engineName !== undefined) {
         rec.engine = engineName;
         runner = await runnerOf(engineName);
@@ -871,15 +904,21 @@ async function executeRun(opts: RunOptions, deps: EngineDeps): Promise<RunRecord
   // waiting for the jobs of the command stages it needs (through data and
   // drift stages, which run here). The engine still decides, stage by stage,
   // whether a job runs (up to date, restored, upstream failed).
-  if (deps.runner.submitPlan) {
-    const jobStages = plan.stages.filter((s) => CONTAINER_KINDS.includes(s.kind) && s.run.length && !s.frozen);
+  // Stages with an `executor:` of their own go to that scheduler's plan.
+  const commandStages = plan.stages.filter((s) => CONTAINER_KINDS.includes(s.kind) && s.run.length && !s.frozen);
+  const byRunner = new Map<ContainerRunner, Stage[]>();
+  for (const s of commandStages) {
+    const runner = await executorOf(s).catch(() => undefined);
+    if (runner?.submitPlan) byRunner.set(runner, [...(byRunner.get(runner) ?? []), s]);
+  }
+  for (const [runner, jobStages] of byRunner) {
     const isJob = new Set(jobStages.map((s) => s.name));
     const jobAncestors = (name: string, seen = new Set<string>()): string[] => {
       const st = pipeline.stageByName.get(name);
       return (st?.needs ?? []).filter((n) => planned.has(n) && !seen.has(n) && seen.add(n)).flatMap((n) => (isJob.has(n) ? [n] : jobAncestors(n, seen)));
     };
     try {
-      await deps.runner.submitPlan(opts.runId, jobStages.map((s) => ({ spec: containerSpec(s, s.image ? mapImage(opts.imageMap ?? new Map(), s.image) : 'local'), after: [...new Set(jobAncestors(s.name))] })), signal, opts.arrayTask);
+      await runner.submitPlan!(opts.runId, jobStages.map((s) => ({ spec: containerSpec(s, s.image ? mapImage(opts.imageMap ?? new Map(), s.image) : 'local'), after: [...new Set(jobAncestors(s.name))] })), signal, runner === deps.runner ? opts.arrayTask : undefined);
     } catch (e) {
       // Stages are then submitted one by one as they become ready: said, not fatal.
       opts.onEvent?.({ type: 'warning', message: `could not submit the whole pipeline at once (${(e as Error).message}); submitting stage by stage` });

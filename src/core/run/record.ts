@@ -74,6 +74,8 @@ export interface StageRecord {
   delivery?: DeliveryRecord;
   /** The named engine its container ran on (`engine:` / --engine); absent: the local one. */
   engine?: string;
+  /** The stage's own executor (`executor:` in the pipeline file) when it differs from the run's. */
+  executor?: 'docker' | 'local' | 'slurm';
   /** Files a remote engine's run sent and brought back. */
   transfer?: TransferStats;
 }

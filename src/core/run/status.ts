@@ -6,7 +6,8 @@
  * the extension's tree.
  */
 import type { ParamValue } from '../params';
-import type { Pipeline, Stage } from '../pipeline/model';
+import type { Pipeline, Stage, StageExecutor } from '../pipeline/model';
+import { CONTAINER_KINDS } from '../pipeline/model';
 import type { ContainerRunner } from '../ports';
 import type { PathHasher } from './engine';
 import { FROZEN_REASON, ImageNotPresent, buildSessionFor, reasonsFor, stageInputs } from './engine';
@@ -38,7 +39,16 @@ export interface StatusOptions {
   imageMap?: ImageMap;
 }
 
-export async function pipelineStatus(opts: StatusOptions, deps: { runner: ContainerRunner; hasher: PathHasher; cache?: StageCache }): Promise<StageStatusEntry[]> {
+/** The runner as a host-process executor sees images: every image ID is 'local' (LocalRunner, SlurmRunner). */
+function hostImages(runner: ContainerRunner): ContainerRunner {
+  const host = Object.create(runner) as ContainerRunner & { builder?: unknown };
+  Object.defineProperty(host, 'builder', { value: undefined });
+  host.resolveImage = () => Promise.resolve('local');
+  host.imageIdIfPresent = () => Promise.resolve('local');
+  return host;
+}
+
+export async function pipelineStatus(opts: StatusOptions, deps: { runner: ContainerRunner; hasher: PathHasher; cache?: StageCache; executorFor?: (executor: StageExecutor) => Promise<ContainerRunner> }): Promise<StageStatusEntry[]> {
   const plan = makePlan(opts.pipeline, { targets: opts.targets ?? [], downstream: opts.downstream ?? false });
   const lock = readLock(opts.root);
   // Built images are looked up by their content-hash tag, never built here.
@@ -76,7 +86,12 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
     const isForced = opts.force === true || (Array.isArray(opts.force) && opts.force.includes(stage.name));
     try {
       // Status never pulls: looking at a pipeline must not download images.
-      const inputs = await stageInputs(stage, opts.root, deps, opts.params, opts.imageMap, undefined, known, builds, { pull: false });
+      // `executor: local` / `slurm` on the stage: host processes, whose image ID is 'local' (as the run records it);
+      // `executor: docker` while the run's executor is not: the image IDs of the Docker engine.
+      const own = stage.executor !== undefined && stage.executor !== deps.runner.name && CONTAINER_KINDS.includes(stage.kind) ? stage.executor : undefined;
+      const dockerRunner = own === 'docker' ? await deps.executorFor?.('docker').catch(() => undefined) : undefined;
+      const stageDeps = own === undefined ? deps : own === 'docker' ? (dockerRunner ? { ...deps, runner: dockerRunner } : deps) : { ...deps, runner: hostImages(deps.runner) };
+      const inputs = await stageInputs(stage, opts.root, stageDeps, opts.params, opts.imageMap, undefined, known, own === undefined ? builds : undefined, { pull: false });
       const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher, known, session);
       const frozen = stage.frozen && !(isForced && opts.force !== true);
       if (isForced && !frozen) reasons.unshift('forced');

@@ -43,7 +43,10 @@ export function checkServiceShapes(ctx: CheckContext): void {
       for (const f of ['outs', 'metrics', 'history', 'reports', 'gates', 'probe']) {
         if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a service stage (a service runs until the run ends; the stages that need it produce results)`, { at: 'key', severity: 'warning' });
       }
+      if (own('executor') && raw.executor !== 'docker') ctx.report('invalid-value', [...base, 'executor'], `service stage '${stage.name}' runs on Docker: 'executor: ${String(raw.executor)}' is not possible for a service (remove it, or use docker)`, { at: 'key' });
     } else {
+      if (own('executor') && (stage.kind === 'data' || stage.kind === 'drift')) ctx.report('ignored-field', [...base, 'executor'], `'executor' has no effect on a ${stage.kind} stage (mlci computes it itself)`, { at: 'key', severity: 'warning' });
+      if (own('executor') && stage.kind === 'deliver' && raw.executor !== 'docker') ctx.report('invalid-value', [...base, 'executor'], `deliver stage '${stage.name}' pushes with Docker: 'executor: ${String(raw.executor)}' is not possible (remove it)`, { at: 'key' });
       for (const f of SERVICE_ONLY) if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage (it is for service stages)`, { at: 'key', severity: 'warning' });
     }
     if (stage.kind === 'deliver') {
