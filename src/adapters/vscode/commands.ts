@@ -34,6 +34,8 @@ export interface CommandContext {
 type Arg = Node | StageArg | vscode.Uri | undefined;
 
 async function pickPipeline(ctx: CommandContext, arg: Arg): Promise<PipelineEntry | undefined> {
+  // A command run right after start (a walkthrough button) waits for the pipeline files to be found.
+  await ctx.whenReady();
   if (arg instanceof vscode.Uri) return ctx.pipelines.get(arg);
   if (arg && 'file' in arg) return ctx.pipelines.get(arg.file);
   if (arg && 'entry' in arg) return arg.entry;
