@@ -10,16 +10,24 @@ import { outPaths } from '../../run/fingerprint';
 const SERVICE_ONLY = ['port', 'host_port', 'health'];
 const DELIVER_ONLY = ['service', 'registry', 'tag', 'artifact'];
 
-/** `artifact.files` of a deliver stage: each an output of a stage (what the pipeline produced and verify reproduced). */
-function checkArtifactFiles(ctx: CheckContext, name: string, artifact: unknown): void {
+/**
+ * `artifact.files` of a deliver stage: each an output of a stage, or a dep of
+ * the service it delivers (the model the served image was started with, as
+ * in a serving pipeline beside the training one): what verify checked.
+ */
+function checkArtifactFiles(ctx: CheckContext, name: string, artifact: unknown, service: unknown): void {
   const files = (artifact as { files?: unknown } | undefined)?.files;
   if (!Array.isArray(files)) return;
-  const outs = ctx.pipeline.stages.flatMap((s) => outPaths(s).map((o) => ({ stage: s.name, out: o.replace(/\/+$/, '') })));
+  const served = typeof service === 'string' ? ctx.pipeline.stageByName.get(service) : undefined;
+  const allowed = [
+    ...ctx.pipeline.stages.flatMap((s) => outPaths(s)),
+    ...(served?.kind === 'service' ? served.deps : []),
+  ].map((o) => o.replace(/^\.\//, '').replace(/\/+$/, ''));
   files.forEach((f, i) => {
     if (typeof f !== 'string') return;
     const p = f.replace(/^\.\//, '').replace(/\/+$/, '');
-    if (!outs.some((o) => p === o.out || p.startsWith(`${o.out}/`))) {
-      ctx.report('invalid-value', ['stages', name, 'artifact', 'files', i], `'${f}' in artifact.files of deliver stage '${name}' is no stage's output: list files the pipeline produces (outs: of a stage), so what is delivered is what verify reproduced${outs.length ? ` (outputs: ${outs.slice(0, 6).map((o) => o.out).join(', ')})` : ''}`);
+    if (!allowed.some((o) => p === o || p.startsWith(`${o}/`))) {
+      ctx.report('invalid-value', ['stages', name, 'artifact', 'files', i], `'${f}' in artifact.files of deliver stage '${name}' is neither a stage's output nor a dep of the service it delivers: list files the pipeline produces or serves, so what is delivered is what verify checked${allowed.length ? ` (e.g. ${allowed.slice(0, 6).join(', ')})` : ''}`);
     }
   });
 }
@@ -59,7 +67,7 @@ export function checkServiceShapes(ctx: CheckContext): void {
       for (const f of ['run', 'outs', 'metrics', 'probe']) {
         if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a deliver stage (mlci tags and pushes the service's image itself)`, { at: 'key', severity: 'warning' });
       }
-      checkArtifactFiles(ctx, stage.name, raw.artifact);
+      checkArtifactFiles(ctx, stage.name, raw.artifact, raw.service);
     } else {
       for (const f of DELIVER_ONLY) if (own(f)) ctx.report('ignored-field', [...base, f], `'${f}' has no effect on a ${stage.kind} stage (it is for deliver stages)`, { at: 'key', severity: 'warning' });
     }
