@@ -100,11 +100,12 @@ const RUNNING = { 'unit-tests': 'passed', 'validate-data': 'up to date', train: 
 export const panelTests: PanelTest[] = [
   {
     name: "says 'ready' first, then draws the example's graph: one node per stage, one edge per needs, in layers, status-coloured from the theme",
-    async run({ browser, shot }) {
+    async run({ browser, shot, note }) {
       const payload = examplePayload(RUNNING);
       const p = await openPanel(browser);
       try {
         const rendered = await sendGraph(p, payload);
+        note(`the example's graph (5 stages) rendered in ${rendered.ms.toFixed(1)} ms in the page`);
         const log = await p.log();
         const ready = log.findIndex((e) => e.dir === 'out' && e.type === 'ready');
         const data = log.findIndex((e) => e.dir === 'in' && e.type === 'graph');
@@ -282,6 +283,32 @@ export const panelTests: PanelTest[] = [
         assert.equal(await p.page.locator('svg.dag g.node').count(), 2, 'a cycle still draws its stages');
         await sendGraph(p, { file: 'empty.mlci.yaml', path: '/tmp/empty.mlci.yaml', canRun: true, nodes: [] });
         assert.equal(await p.page.locator('.empty').textContent(), 'No stages yet: add one under stages: in the pipeline file.');
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: 'a 300-stage pipeline (30 layers of 10, each stage needing two of the layer above) draws every node and edge, and stays keyboard-navigable',
+    async run({ browser, note }) {
+      const nodes: DagPayload['nodes'] = [];
+      for (let l = 0; l < 30; l++) {
+        for (let i = 0; i < 10; i++) {
+          const needs = l === 0 ? [] : [`s${l - 1}-${i}`, `s${l - 1}-${(i + 3) % 10}`];
+          nodes.push({ name: `s${l}-${i}`, kind: 'custom', layer: l, needs, status: (['passed', 'stale', 'never'] as const)[(l + i) % 3]!, statusText: 'x', line: 1 + nodes.length });
+        }
+      }
+      const p = await openPanel(browser);
+      try {
+        const rendered = await sendGraph(p, { file: 'big.mlci.yaml', path: '/tmp/big.mlci.yaml', canRun: false, nodes });
+        assert.deepEqual({ nodes: rendered.nodes, edges: rendered.edges }, { nodes: 300, edges: 580 });
+        assert.equal(await p.page.locator('svg.dag g.node').count(), 300);
+        assert.equal(await p.page.locator('svg.dag path.edge').count(), 580);
+        await p.page.locator('g.node[data-stage="s0-0"]').focus();
+        await p.page.keyboard.press('ArrowDown');
+        assert.match((await p.page.evaluate(() => (document.activeElement as SVGGElement | null)?.dataset.stage))!, /^s1-/);
+        note(`300 stages, 580 edges rendered in ${rendered.ms.toFixed(0)} ms in the page`);
         await p.assertClean();
       } finally {
         await p.page.close();
