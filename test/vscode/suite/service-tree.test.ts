@@ -12,19 +12,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Node } from '../../../src/adapters/vscode/tree';
-import { api } from './support';
+import { api, waitFor } from './support';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const PIPELINE = `version: 1
 name: service-in-tree
