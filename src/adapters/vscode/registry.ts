@@ -134,8 +134,15 @@ export class PipelineRegistry implements vscode.Disposable {
       } catch {
         return;
       }
-      const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
-      for (const f of found) if (!this.entries.has(f.toString())) this.schedule(f, 0, true);
+      const look = async () => {
+        const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
+        for (const f of found) if (!this.entries.has(f.toString())) this.schedule(f, 0, true);
+        return found.length;
+      };
+      // The folder's event can arrive before the files written into it just
+      // after it was made, whose own events the watcher then folds into the
+      // folder's: an empty new folder is looked at once more a moment later.
+      if ((await look()) === 0) setTimeout(() => void look(), 1000);
     })];
   }
 
