@@ -17,14 +17,17 @@
  * before it is removed. Nothing needs a shell, rsync or ssh on the engine.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Dockerode from 'dockerode';
 import type * as TarStreamModule from 'tar-stream';
 import type { Cancel, LogSink, StageSpec, TransferStats } from '../../core/ports';
+import { packFiles } from './tar-pack';
+import { drain as drainQueue } from '../../core/hash/bounded';
 import { containedPath } from '../../core/files/contain';
 import { LABEL_HOST, hostId } from './owner';
 import { isNotFound } from './docker-api';
@@ -79,6 +82,14 @@ async function loadManifest(file: string, volume: string, generation: string): P
   return m;
 }
 
+/** The volume is gone: its manifest (on disk and in memory) goes too. */
+export async function forgetManifest(workspace: string): Promise<void> {
+  const file = manifestPath(workspace, workspaceVolume(workspace));
+  manifests.delete(file);
+  await (writes.get(file) ?? Promise.resolve());
+  await rm(file, { force: true });
+}
+
 function saveManifest(file: string, m: Manifest): Promise<void> {
   const next = (writes.get(file) ?? Promise.resolve()).then(async () => {
     await mkdir(path.dirname(file), { recursive: true });
@@ -96,6 +107,9 @@ async function hashFile(abs: string): Promise<string> {
   return h.digest('hex');
 }
 
+/** Folder reads and stats in flight at once while listing a stage's inputs. */
+const STAT_AT_ONCE = 32;
+
 /** Regular files below `rel` (a file or a folder), as workspace-relative `/` paths; missing: none. */
 async function filesUnder(root: string, rel: string): Promise<string[]> {
   const abs = containedPath(root, path.resolve(root, rel), rel);
@@ -109,10 +123,12 @@ async function filesUnder(root: string, rel: string): Promise<string[]> {
   if (st.isFile()) return [relOf(abs)];
   if (!st.isDirectory()) return [];
   const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  // Folders read several at once (the queue grows as they are found).
+  const dirs = [abs];
+  await drainQueue(dirs, STAT_AT_ONCE, async (dir) => {
     for (const d of await readdir(dir, { withFileTypes: true })) {
       const p = path.join(dir, d.name);
-      if (d.isDirectory()) await walk(p);
+      if (d.isDirectory()) dirs.push(p);
       else if (d.isFile()) out.push(relOf(p));
       else if (d.isSymbolicLink()) {
         // Followed like a bind mount would, when it stays inside the workspace.
@@ -120,8 +136,7 @@ async function filesUnder(root: string, rel: string): Promise<string[]> {
         if (target?.isFile()) out.push(relOf(p));
       }
     }
-  };
-  await walk(abs);
+  });
   return out;
 }
 
@@ -139,17 +154,27 @@ export interface Shipment {
 export async function prepareShipment(docker: Dockerode, spec: StageSpec, log: LogSink): Promise<Shipment> {
   const root = spec.workspace;
   const volume = workspaceVolume(root);
-  const generation = await ensureVolume(docker, volume, root);
-  const file = manifestPath(root, volume);
-  const manifest = await loadManifest(file, volume, generation);
+  // The engine's answer about the volume comes while the files are listed and stat'ed here.
+  const generationP = ensureVolume(docker, volume, root);
+  generationP.catch(() => undefined);
   const stats: TransferStats = { sentFiles: 0, sentBytes: 0, reusedFiles: 0, fetchedFiles: 0 };
-
-  // What the volume lacks: files whose content hash differs from the manifest's.
   const rels = new Set<string>();
   for (const input of spec.inputs ?? []) for (const rel of await filesUnder(root, input)) rels.add(rel);
-  const toSend: { rel: string; size: number; mtimeMs: number; mode: number; hash?: string }[] = [];
-  for (const rel of [...rels].sort()) {
-    const st = await stat(path.join(root, rel));
+  const sorted = [...rels].sort(); 
+  const stated = new Array<Stats>(sorted.length);
+  await drainQueue([...sorted.keys()], STAT_AT_ONCE, async (i) => {
+    stated[i] = await stat(path.join(root, sorted[i]!));
+  });
+  const generation = await generationP;
+  const file = manifestPath(root, volume);
+  const manifest = await loadManifest(file, volume, generation);
+
+  // What the volume lacks: files whose content hash differs from the manifest's.
+  const toSend: { rel: string; size: number; mtimeMs: number; mode: number }[] = [];
+  let rehashed = false;
+  for (let i = 0; i < sorted.length; i++) {
+    const rel = sorted[i]!;
+    const st = stated[i]!;
     const known = manifest.files[rel];
     if (known && known.size === st.size && known.mtimeMs === st.mtimeMs) {
       stats.reusedFiles++;
@@ -159,10 +184,11 @@ export async function prepareShipment(docker: Dockerode, spec: StageSpec, log: L
     const hash = known ? await hashFile(path.join(root, rel)) : undefined;
     if (hash !== undefined && hash === known?.hash) {
       manifest.files[rel] = { hash, size: st.size, mtimeMs: st.mtimeMs };
+      rehashed = true;
       stats.reusedFiles++;
       continue;
     }
-    toSend.push({ rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o777, ...(hash ? { hash } : {}) });
+    toSend.push({ rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o777 });
   }
 
   // Outputs of an earlier run are not left for this one to find (locally, the engine deleted them).
@@ -173,7 +199,7 @@ export async function prepareShipment(docker: Dockerode, spec: StageSpec, log: L
     stats,
     async send(container, cancel) {
       if (toSend.length === 0) return;
-      const { tar, sent } = await packFiles(root, toSend);
+      const { tar, sent } = packFiles(root, toSend);
       // The engine has the files once it answers: its answer is read to the end.
       const answer = await container.putArchive(tar, { path: root, ...(cancel ? { abortSignal: cancel } : {}) });
       await drain(answer);
@@ -199,7 +225,8 @@ export async function prepareShipment(docker: Dockerode, spec: StageSpec, log: L
         for (const f of fetched) manifest.files[f.rel] = { hash: f.hash, size: f.size, mtimeMs: f.mtimeMs };
         stats.fetchedFiles += fetched.length;
       }
-      await saveManifest(file, manifest);
+      // Nothing came back and nothing was re-hashed: the manifest on disk is current.
+      if (stats.fetchedFiles || rehashed) await saveManifest(file, manifest);
     },
   };
 }
@@ -237,42 +264,6 @@ function drain(s: NodeJS.ReadableStream | undefined): Promise<void> {
     s.on('close', resolve);
     s.resume();
   });
-}
-
-/**
- * A tar of the files, hashed as they stream: `sent` resolves with each
- * file's hash once the whole tar has been read. Missing parent folders are
- * created by the engine.
- */
-async function packFiles(root: string, files: { rel: string; size: number; mtimeMs: number; mode: number }[]): Promise<{ tar: NodeJS.ReadableStream; sent: Promise<(FileState & { rel: string })[]> }> {
-  const ts = await tarStream();
-  const tar = ts.pack();
-  const done: (FileState & { rel: string })[] = [];
-  const sent = (async () => {
-    try {
-      for (const f of files) {
-        const h = createHash('sha256');
-        await new Promise<void>((resolve, reject) => {
-          const entry = tar.entry({ name: f.rel, size: f.size, mode: f.mode, mtime: new Date(f.mtimeMs), uid: 0, gid: 0 }, (err) => (err ? reject(err) : resolve()));
-          const tap = new Transform({
-            transform(chunk: Buffer, _enc, cb) {
-              h.update(chunk);
-              cb(null, chunk);
-            },
-          });
-          pipeline(createReadStream(path.join(root, f.rel), { start: 0, end: Math.max(0, f.size - 1) }), tap, entry).catch(reject);
-        });
-        done.push({ rel: f.rel, hash: h.digest('hex'), size: f.size, mtimeMs: f.mtimeMs });
-      }
-      tar.finalize();
-      return done;
-    } catch (err) {
-      tar.destroy(err as Error);
-      throw err;
-    }
-  })();
-  sent.catch(() => undefined);
-  return { tar, sent };
 }
 
 /**
