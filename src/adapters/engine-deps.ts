@@ -16,7 +16,7 @@ import { RecordStore } from '../core/cache/run-cache';
 import { cacheRoot } from '../core/cache/layout';
 import { LocalRunner } from './local/local-runner';
 import type { EngineSpec, Pipeline, StageExecutor } from '../core/pipeline/model';
-import { engineRunners } from './engines';
+import { engineJobsOf, engineRunners } from './engines';
 import type { BaselineProvider } from '../core/gates';
 
 export type ExecutorChoice = 'docker' | 'local' | 'slurm' | 'auto';
@@ -35,7 +35,7 @@ export async function createEngineDeps(root: string, runner: ContainerRunner, en
   const [{ SimpleGitAdapter }, { builtinExecutors, measureStageImportance }] = await Promise.all([import('./git/simple-git-adapter'), import('../core/run/builtins')]);
   const hasher = new FileHasher(stateFile(root));
   const cache = new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK));
-  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), measureImportance: measureStageImportance, cache, runnerFor: engineRunners(engines), executorFor: stageExecutors() };
+  return { runner, hasher, sink: store, store, git: new SimpleGitAdapter(), builtins: builtinExecutors(), measureImportance: measureStageImportance, cache, runnerFor: engineRunners(engines), engineJobs: engineJobsOf(engines), executorFor: stageExecutors() };
 }
 
 /**

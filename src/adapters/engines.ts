@@ -120,6 +120,16 @@ export function resolveEngine(name: string, declared: Record<string, EngineSpec>
   };
 }
 
+/** A named engine's `jobs` (stages at once on it), the user's settings over mlci.yaml's; undefined when none is declared. */
+export function engineJobsOf(declared: Record<string, EngineSpec>, env: NodeJS.ProcessEnv = process.env): (name: string) => Promise<number | undefined> {
+  let user: Promise<Record<string, UserEngine>> | undefined;
+  return async (name) => {
+    if (name === LOCAL_ENGINE) return undefined;
+    user ??= loadUserEngines(env);
+    return resolveEngine(name, declared, await user, env).jobs;
+  };
+}
+
 /**
  * Runners of named engines, created (and checked) once each. An unknown,
  * host-less or unreachable engine throws an Error naming the engine and the

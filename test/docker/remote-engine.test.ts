@@ -70,6 +70,20 @@ function docker(host: string, args: string[]): string {
   return execFileSync('docker', ['-H', host, ...args], { encoding: 'utf8' }).trim();
 }
 
+/** The workspace volumes on `host` made for the folder `root` (label mlci.workspace). */
+function volumesOf(host: string, root: string): string[] {
+  return docker(host, ['volume', 'ls', '-q', '--filter', `label=mlci.workspace=${root}`]).split('\n').filter(Boolean);
+}
+
+/** Every workspace volume made for a folder below `dir` (sweep copies too). */
+function removeVolumesBelow(host: string, dir: string): void {
+  const ids = docker(host, ['volume', 'ls', '-q', '--filter', 'label=mlci.workspace']).split('\n').filter(Boolean);
+  for (const id of ids) {
+    const ws = docker(host, ['volume', 'inspect', '--format', '{{index .Labels "mlci.workspace"}}', id]);
+    if (ws === dir || ws.startsWith(`${dir}/`)) spawnSync('docker', ['-H', host, 'volume', 'rm', '-f', id]);
+  }
+}
+
 function containersOfRun(host: string, runId: string): string[] {
   return docker(host, ['ps', '-aq', '--filter', `label=mlci.run=${runId}`]).split('\n').filter(Boolean);
 }
@@ -126,7 +140,11 @@ describe('stages on a second Docker engine that shares no files (bundled CLI)', 
       this.skip();
     }
   });
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    // The workspace volumes stay on an engine between runs (a cache): the tests' go with their folders.
+    if (second) for (const d of dirs) removeVolumesBelow(second, d);
+    dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
 
   it('the example with train on the second engine gives the same metrics as a local run; a one-file change sends one file', () => {
     const local = copyExample();
@@ -169,7 +187,7 @@ describe('stages on a second Docker engine that shares no files (bundled CLI)', 
     assert.match(d.stdout + d.stderr, /sent 1 file/);
   });
 
-  it('Ctrl+C removes the container on the second engine', async () => {
+  it('Ctrl+C removes the container and the workspace volume on the second engine', async () => {
     const { root, engines } = sleepyPipeline();
     dirs.push(root, engines);
     const child = spawn(process.execPath, [cliPath, 'run', '--executor', 'docker'], { cwd: root, env: env(engines), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -180,9 +198,12 @@ describe('stages on a second Docker engine that shares no files (bundled CLI)', 
     await until('the stage to print', () => (out.includes('napping') ? true : undefined));
     const runId = lastRun(root).id;
     assert.equal(containersOfRun(second!, runId).length, 1, 'the stage runs on the second engine');
+    assert.equal(volumesOf(second!, root).length, 1, 'the workspace volume is on the second engine');
     child.kill('SIGINT');
     assert.equal(await done, 130, out);
     assert.deepEqual(containersOfRun(second!, runId), []);
+    assert.deepEqual(volumesOf(second!, root), [], 'a cancelled run leaves no volume');
+    assert.equal(existsSync(path.join(root, '.mlci', 'state', 'remote')) && readdirSync(path.join(root, '.mlci', 'state', 'remote')).length, 0, 'nor a manifest of the removed volume');
     assert.deepEqual(containersOfRun(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', runId), []);
     assert.equal(lastRun(root).stages[0]!.status, 'cancelled');
   });
@@ -204,6 +225,94 @@ describe('stages on a second Docker engine that shares no files (bundled CLI)', 
     const r = cli(root, ['run', '--executor', 'docker'], engines);
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.deepEqual(containersOfRun(second!, runId), []);
+  });
+
+  it("an engine's jobs: 1 never runs two independent stages on it at once (the engine's events)", () => {
+    // Two stages with no link between them, both on `second`, run with --jobs 2.
+    const make = (jobs: string) => {
+      const root = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-jobs-'));
+      const stage = (name: string) => [
+        `  ${name}:`,
+        '    engine: second',
+        '    image: mlci-test/busybox:latest',
+        `    run: sleep 3 && echo done > ${name}.txt`,
+        '    deps: [data.txt]',
+        `    outs: [${name}.txt]`,
+      ];
+      writeFileSync(path.join(root, 'mlci.yaml'), ['version: 1', 'engines:', `  second: { remote: true${jobs} }`, 'stages:', ...stage('a'), ...stage('b'), ''].join('\n'));
+      writeFileSync(path.join(root, 'data.txt'), 'x\n');
+      dirs.push(root);
+      return root;
+    };
+    /** [start, die] per stage of the run, in seconds, from the second engine's events. */
+    const intervals = (root: string, since: number): Record<string, [number, number]> => {
+      const runId = lastRun(root).id;
+      const lines = docker(second!, ['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', `label=mlci.run=${runId}`, '--filter', 'type=container', '--format', '{{json .}}']).split('\n').filter(Boolean);
+      const out: Record<string, [number, number]> = {};
+      for (const l of lines) {
+        const e = JSON.parse(l) as { status?: string; Action?: string; timeNano: number; Actor: { Attributes: Record<string, string> } };
+        const stage = e.Actor.Attributes['mlci.stage']!;
+        const at = e.timeNano / 1e9;
+        out[stage] ??= [NaN, NaN];
+        if ((e.Action ?? e.status) === 'start') out[stage][0] = at;
+        if ((e.Action ?? e.status) === 'die') out[stage][1] = at;
+      }
+      return out;
+    };
+    const runAndTime = (jobs: string) => {
+      const root = make(jobs);
+      const engines = userEngines(root);
+      dirs.push(engines);
+      const since = Math.floor(Date.now() / 1000) - 1;
+      const r = cli(root, ['run', '--executor', 'docker', '--jobs', '2'], engines);
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      const t = intervals(root, since);
+      assert.deepEqual(Object.keys(t).sort(), ['a', 'b'], JSON.stringify(t));
+      for (const [s, [a, b]] of Object.entries(t)) assert.ok(a < b, `${s}: start and die seen (${a}, ${b})`);
+      return t;
+    };
+    // Control: without a limit they overlap (the check below can see an overlap).
+    const free = runAndTime('');
+    assert.ok(Math.max(free.a![0], free.b![0]) < Math.min(free.a![1], free.b![1]), `without jobs the stages overlap: ${JSON.stringify(free)}`);
+    const one = runAndTime(', jobs: 1');
+    const [first, next] = one.a![0] < one.b![0] ? [one.a!, one.b!] : [one.b!, one.a!];
+    assert.ok(first[1] <= next[0], `with jobs: 1 the second stage starts after the first died: ${JSON.stringify(one)}`);
+  });
+
+  it('mlci sweep --engines local,second runs one combination on each engine, with the same results', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-sweep-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'mlci.yaml'), [
+      'version: 1',
+      'engines:',
+      '  second: { remote: true }',
+      'stages:',
+      '  train:',
+      '    image: mlci-test/busybox:latest',
+      '    run: |',
+      "      k=$(sed -n 's/^k: //p' params.yaml)",
+      '      echo "{\\"score\\": $((k * 10))}" > metrics.json',
+      '    deps: [k.txt]',
+      '    params: [k]',
+      '    metrics: metrics.json',
+      '',
+    ].join('\n'));
+    writeFileSync(path.join(root, 'params.yaml'), 'k: 1\n');
+    writeFileSync(path.join(root, 'k.txt'), '3\n');
+    const engines = userEngines(root);
+    dirs.push(engines);
+    const r = cli(root, ['sweep', '--executor', 'docker', '--grid', 'k=2,5', '--engines', 'local,second', '--jobs', '1'], engines);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const runsDir = path.join(root, '.mlci', 'runs');
+    const records = readdirSync(runsDir).map((id) => JSON.parse(readFileSync(path.join(runsDir, id, 'run.json'), 'utf8')) as RunRecord).filter((x) => x.stages.some((s) => s.name === 'train' && s.status === 'passed'));
+    assert.equal(records.length, 2, r.stdout);
+    const byK = new Map(records.map((x) => [x.stageMetrics?.train?.score, x.stages.find((s) => s.name === 'train')!.engine ?? 'local']));
+    assert.deepEqual([...byK.keys()].sort(), [20, 50], JSON.stringify(records.map((x) => x.stageMetrics)));
+    assert.deepEqual([...byK.values()].sort(), ['local', 'second'], 'one combination on each engine');
+    // The copies went, and with them their workspace volumes on the second engine.
+    assert.deepEqual(volumesOf(second!, root), []);
+    const copies = path.join(root, '.mlci', 'sweeps');
+    assert.deepEqual(docker(second!, ['volume', 'ls', '-q', '--filter', 'label=mlci.workspace']).split('\n').filter(Boolean).filter((v) => docker(second!, ['volume', 'inspect', '--format', '{{index .Labels "mlci.workspace"}}', v]).startsWith(copies)), []);
   });
 
   it('an unreachable engine fails its stage with the engine name and reason', () => {

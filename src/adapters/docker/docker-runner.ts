@@ -36,7 +36,7 @@ import { LABEL_CLIENT, LABEL_HOST, clientLabel, hostId } from './owner';
 import { DockerServices } from './docker-services';
 import { type PushAuth, pushImage } from './docker-push';
 import type { Shipment } from './remote-workspace';
-import { prepareShipment, workspaceVolume } from './remote-workspace';
+import { forgetManifest, prepareShipment, workspaceVolume } from './remote-workspace';
 import { readFileSync } from 'node:fs';
 
 export interface DockerRunnerOptions {
@@ -333,9 +333,21 @@ export class DockerRunner implements ContainerRunner {
   async releaseWorkspace(root: string): Promise<void> {
     if (!this.options.remote) return;
     const docker = await this.docker();
-    await this.limit(docker.getVolume(workspaceVolume(root)).remove(), 'removing the workspace volume').catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
+    const volume = docker.getVolume(workspaceVolume(root));
+    // A cancelled stage's container may still be going (its removal runs on
+    // after run() returned): the volume is in use until it is gone.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await this.limit(volume.remove(), 'removing the workspace volume');
+        break;
+      } catch (err) {
+        if (isNotFound(err)) break;
+        if ((err as { statusCode?: number }).statusCode !== 409 || Date.now() > deadline) throw err;
+        await delay(250);
+      }
+    }
+    await forgetManifest(root);
   }
 
   async removeStray(isRunAlive: (runId: string) => boolean): Promise<number> {

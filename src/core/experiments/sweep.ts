@@ -227,7 +227,10 @@ export async function runSweep(opts: SweepOptions, deps: SweepDeps): Promise<Swe
     const perEngine = arrays ? total : Math.max(1, opts.jobs ?? 1);
     // Workers interleaved by engine (a, b, a, b...), so a short sweep still uses every engine.
     const engines: (string | undefined)[] = opts.engines?.length ? opts.engines : [undefined];
-    const slots = Array.from({ length: perEngine }, () => engines).flat();
+    // An engine that declares `jobs` takes no more than that many combinations at once.
+    const onEach = new Map<string | undefined, number>();
+    for (const e of engines) onEach.set(e, Math.min(perEngine, (e === undefined ? undefined : await realDeps.engineJobs?.(e).catch(() => undefined)) ?? perEngine));
+    const slots = Array.from({ length: perEngine }, (_, k) => engines.filter((e) => k < onEach.get(e)!)).flat();
     const runs = await pool(prepared, slots, async ({ params, overrides }, index, engine): Promise<RunRecord | undefined> => {
       // Cancelled: combinations not started yet are not started (no empty cancelled records).
       if (opts.signal?.aborted) return undefined;

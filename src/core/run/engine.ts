@@ -140,6 +140,8 @@ export interface EngineDeps {
    * naming another executor fail.
    */
   executorFor?: (executor: StageExecutor) => Promise<ContainerRunner>;
+  /** A named engine's `jobs` (stages at once on it), when it declares one; undefined when unknown or unlimited. */
+  engineJobs?: (engine: string) => Promise<number | undefined>;
 }
 
 export interface RunOptions {
@@ -490,6 +492,13 @@ async function executeRun(opts: RunOptions, deps: EngineDeps, executorOf: (stage
     return buildsByRunner.get(runner);
   };
   // Named engines in use by this run: stray cleanup runs once on each, before its first stage.
+  /** A stage's own `executor:` (slurm, local) other than the run's, which takes it off the Docker engines. */
+  const ownExecutorOf = (stage: Stage) => (stage.executor !== undefined && stage.executor !== deps.runner.name && CONTAINER_KINDS.includes(stage.kind) ? stage.executor : undefined);
+  /** The named engine a stage runs on, undefined for the local one (or another executor). */
+  const placedOn = (stage: Stage): string | undefined => {
+    const own = ownExecutorOf(stage);
+    return own && own !== 'docker' ? undefined : engineOf(stage, opts.engine);
+  };
   const engineRunners = new Map<string, Promise<ContainerRunner>>();
   const runnerOf = (name: string): Promise<ContainerRunner> => {
     let r = engineRunners.get(name);
@@ -576,8 +585,8 @@ async function executeRun(opts: RunOptions, deps: EngineDeps, executorOf: (stage
     let inputs: StageInputs;
     let runner = deps.runner;
     // A stage's own `executor:` (slurm, local) other than the run's takes it off the Docker engines.
-    const ownExecutor = stage.executor !== undefined && stage.executor !== deps.runner.name && CONTAINER_KINDS.includes(stage.kind) ? stage.executor : undefined;
-    const engineName = ownExecutor && ownExecutor !== 'docker' ? undefined : engineOf(stage, opts.engine);
+    const ownExecutor = ownExecutorOf(stage);
+    const engineName = placedOn(stage);
     try {
       if (ownExecutor) {
         rec.executor = ownExecutor;
@@ -925,8 +934,17 @@ async function executeRun(opts: RunOptions, deps: EngineDeps, executorOf: (stage
     }
   }
 
-  // Scheduler: start every stage whose needs are done, up to `jobs` at once.
+  // Scheduler: start every stage whose needs are done, up to `jobs` at once,
+  // and up to a named engine's own `jobs` on that engine.
   const jobs = Math.max(1, opts.jobs ?? os.cpus().length);
+  const engineLimit = new Map<string, number>();
+  for (const name of new Set(plan.stages.map(placedOn))) {
+    if (name === undefined) continue;
+    // An engine that cannot be resolved fails its stages when they start, with the reason.
+    const limit = await deps.engineJobs?.(name).catch(() => undefined);
+    if (limit !== undefined) engineLimit.set(name, limit);
+  }
+  const onEngine = new Map<string, number>();
   const state = new Map<string, 'waiting' | 'running' | 'done'>(plan.stages.map((s) => [s.name, 'waiting']));
   // A service still starting for one stage is no failed need for another: that one waits for the same start.
   const good = (name: string) => ['passed', 'cached', 'restored'].includes(entry(name).status) || (entry(name).kind === 'service' && entry(name).status === 'running');
@@ -947,6 +965,9 @@ async function executeRun(opts: RunOptions, deps: EngineDeps, executorOf: (stage
           continue;
         }
         if (running >= jobs || !needs.every((n) => state.get(n) === 'done')) continue;
+        const engine = placedOn(stage);
+        if (engine !== undefined && (onEngine.get(engine) ?? 0) >= (engineLimit.get(engine) ?? Infinity)) continue;
+        if (engine !== undefined) onEngine.set(engine, (onEngine.get(engine) ?? 0) + 1);
         state.set(stage.name, 'running');
         running++;
         runOne(stage)
@@ -957,6 +978,7 @@ async function executeRun(opts: RunOptions, deps: EngineDeps, executorOf: (stage
           })
           .finally(() => {
             running--;
+            if (engine !== undefined) onEngine.set(engine, onEngine.get(engine)! - 1);
             state.set(stage.name, 'done');
             if (!good(stage.name) && opts.failFast) stopStarting = true;
             pump();
@@ -969,6 +991,15 @@ async function executeRun(opts: RunOptions, deps: EngineDeps, executorOf: (stage
   }).finally(async () => {
     // Always: after success, failure and Ctrl+C (the scheduler returns once running stages stopped).
     for (const problem of await services.teardown()) noteRunError(`service:${problem}`, problem);
+    // Ctrl+C: the workspace volume a remote engine holds for this folder goes
+    // too (a cancelled run leaves nothing on the engines); the next run sends
+    // the inputs again.
+    if (signal.aborted) {
+      for (const [name, made] of engineRunners) {
+        const runner = await made.catch(() => undefined);
+        await runner?.releaseWorkspace?.(root).catch((e: unknown) => noteRunError(`engine:${name}`, `could not remove the workspace volume on engine '${name}': ${(e as Error).message}`));
+      }
+    }
   });
 
   // Metrics: every stage's, flattened; later stages in the plan win on clashes.
