@@ -17,7 +17,7 @@
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/run/record';
@@ -313,6 +313,56 @@ describe('stages on a second Docker engine that shares no files (bundled CLI)', 
     assert.deepEqual(volumesOf(second!, root), []);
     const copies = path.join(root, '.mlci', 'sweeps');
     assert.deepEqual(docker(second!, ['volume', 'ls', '-q', '--filter', 'label=mlci.workspace']).split('\n').filter(Boolean).filter((v) => docker(second!, ['volume', 'inspect', '--format', '{{index .Labels "mlci.workspace"}}', v]).startsWith(copies)), []);
+  });
+
+  it('build: builds on the stage\'s engine, and mlci status judges the stage there', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-build-'));
+    dirs.push(root);
+    mkdirSync(path.join(root, 'env'));
+    writeFileSync(path.join(root, 'env', 'Dockerfile'), 'FROM mlci-test/busybox:latest\nRUN echo built-on-second > /marker\n');
+    writeFileSync(path.join(root, 'mlci.yaml'), [
+      'version: 1',
+      'engines:',
+      '  second: { remote: true }',
+      'stages:',
+      '  train:',
+      '    engine: second',
+      '    build: env',
+      '    run: cat /marker data.txt > out.txt',
+      '    deps: [data.txt]',
+      '    outs: [out.txt]',
+      '',
+    ].join('\n'));
+    writeFileSync(path.join(root, 'data.txt'), 'x\n');
+    const engines = userEngines(root);
+    dirs.push(engines);
+    const r = cli(root, ['run', '--executor', 'docker'], engines);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.equal(readFileSync(path.join(root, 'out.txt'), 'utf8'), 'built-on-second\nx\n');
+    const train = lastRun(root).stages[0]!;
+    assert.ok(train.imageId, JSON.stringify(train));
+    // Built there, not here.
+    assert.equal(docker(second!, ['image', 'inspect', '--format', '{{.Id}}', train.imageId]), train.imageId);
+    const here = spawnSync('docker', ['image', 'inspect', train.imageId], { encoding: 'utf8' });
+    assert.notEqual(here.status, 0, 'the image is not on the local engine');
+    // Status asks the second engine (the local one lacks the image: it would call the stage stale).
+    const status = (extra: string[] = []) => {
+      const s = cli(root, ['status', '--format', 'json', ...extra], engines);
+      assert.equal(s.status, 0, s.stderr + s.stdout);
+      return (JSON.parse(s.stdout) as { stage: string; state: string; reasons: string[] }[])[0]!;
+    };
+    assert.deepEqual(status(), { stage: 'train', kind: 'custom', state: 'up-to-date', reasons: [] });
+    // A changed Dockerfile: stale because of the image, still judged on the second engine.
+    appendFileSync(path.join(root, 'env', 'Dockerfile'), 'RUN true\n');
+    assert.equal(status().state, 'stale');
+    assert.match(status().reasons.join('; '), /image/);
+    // Unreachable: unknown, with the engine's name.
+    const bad = userEngines(root, 'tcp://127.0.0.1:1');
+    const u = cli(root, ['status', '--format', 'json'], bad);
+    assert.equal(u.status, 0, u.stderr);
+    const entry = (JSON.parse(u.stdout) as { state: string; reasons: string[] }[])[0]!;
+    assert.equal(entry.state, 'unknown');
+    assert.match(entry.reasons.join(' '), /engine 'second' \(tcp:\/\/127\.0\.0\.1:1\) is unreachable/);
   });
 
   it('an unreachable engine fails its stage with the engine name and reason', () => {

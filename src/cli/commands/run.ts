@@ -147,7 +147,7 @@ Examples:
 
     if (values['dry-run']) {
       // mlci run leaves deliver stages out (mlci deliver runs them): so does its plan.
-      const entries = (await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, downstream: values.downstream as boolean, force, imageMap }, deps)).filter((e) => e.stage.kind !== 'deliver');
+      const entries = (await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, downstream: values.downstream as boolean, force, imageMap, ...(engine !== undefined ? { engine } : {}) }, deps)).filter((e) => e.stage.kind !== 'deliver');
       const w = Math.max(...entries.map((e) => e.stage.name.length));
       io.out(`plan for ${loaded.shown} (${runner.name} executor), nothing will run:`);
       for (const e of entries) {

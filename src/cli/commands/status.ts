@@ -8,6 +8,7 @@ import { describeFsError, fsErrorFile } from '../../core/fixable-error';
 import { STATE_WORDS, imageMapOf, planSummary } from '../plan-lines';
 import type { ContainerRunner } from '../../core/ports';
 import { LocalRunner } from '../../adapters/local/local-runner';
+import { engineRunners } from '../../adapters/engines';
 
 /**
  * Image IDs for status come from the engine, never by pulling. With `auto`
@@ -78,7 +79,9 @@ Exit codes: 0 (whatever the status), 2 bad option, 3 could not read the pipeline
     const imageMap = imageMapOf(values, io.env);
     const runner = await statusRunner(parseExecutor(values.executor), io.err);
     const deps = await createStatusDeps(loaded.root, runner, { readOnly: values['read-only'] as boolean });
-    const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, imageMap }, deps);
+    // Stages on named engines are judged there (images built and pulled on that engine), as mlci run would run them.
+    const runnerFor = runner.name === 'docker' ? engineRunners(loaded.pipeline.engines, io.env) : undefined;
+    const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, imageMap }, { ...deps, ...(runnerFor ? { runnerFor } : {}) });
     await deps.hasher.save().catch((e: NodeJS.ErrnoException) => {
       io.err(`mlci status: warning: could not save the hash cache (the next command re-hashes): ${describeFsError(fsErrorFile(e, stateFile(loaded.root)), e)}`);
     });

@@ -15,6 +15,7 @@ import type { ImageMap } from './images';
 import { readLock } from './lockfile';
 import { makePlan } from './plan';
 import { fingerprintOf } from './fingerprint';
+import { engineOf } from './placement';
 import type { StageCache } from '../cache/stage-cache';
 import { deliveredNote, deliveryReasons, lastDelivery } from './deliver-status';
 import { RunStore } from './store';
@@ -37,6 +38,8 @@ export interface StatusOptions {
   downstream?: boolean;
   force?: boolean | string[];
   imageMap?: ImageMap;
+  /** `--engine NAME`: every container stage judged on that engine. */
+  engine?: string;
 }
 
 /** The runner as a host-process executor sees images: every image ID is 'local' (LocalRunner, SlurmRunner). */
@@ -48,12 +51,19 @@ function hostImages(runner: ContainerRunner): ContainerRunner {
   return host;
 }
 
-export async function pipelineStatus(opts: StatusOptions, deps: { runner: ContainerRunner; hasher: PathHasher; cache?: StageCache; executorFor?: (executor: StageExecutor) => Promise<ContainerRunner> }): Promise<StageStatusEntry[]> {
+export async function pipelineStatus(
+  opts: StatusOptions,
+  deps: { runner: ContainerRunner; hasher: PathHasher; cache?: StageCache; executorFor?: (executor: StageExecutor) => Promise<ContainerRunner>; runnerFor?: (engine: string) => Promise<ContainerRunner> },
+): Promise<StageStatusEntry[]> {
   const plan = makePlan(opts.pipeline, { targets: opts.targets ?? [], downstream: opts.downstream ?? false });
   const lock = readLock(opts.root);
-  // Built images are looked up by their content-hash tag, never built here.
-  const session = buildSessionFor(opts.pipeline, opts.root, deps, opts.imageMap);
-  const builds = session ? { session, mode: 'peek' as const } : undefined;
+  // Built images are looked up by their content-hash tag, never built here,
+  // on the engine each stage runs on (its image ids are that engine's).
+  const sessions = new Map<ContainerRunner, ReturnType<typeof buildSessionFor>>();
+  const sessionOf = (runner: ContainerRunner) => {
+    if (!sessions.has(runner)) sessions.set(runner, buildSessionFor(opts.pipeline, opts.root, { runner, hasher: deps.hasher }, opts.imageMap));
+    return sessions.get(runner);
+  };
   const out: StageStatusEntry[] = [];
   const byName = new Map<string, StageStatusEntry>();
   // Output hashes a restore will put in place, so downstream stages are judged as the run will judge them.
@@ -85,13 +95,17 @@ export async function pipelineStatus(opts: StatusOptions, deps: { runner: Contai
     let restoredOuts: Record<string, string> | undefined;
     const isForced = opts.force === true || (Array.isArray(opts.force) && opts.force.includes(stage.name));
     try {
-      // Status never pulls: looking at a pipeline must not download images.
       // `executor: local` / `slurm` on the stage: host processes, whose image ID is 'local' (as the run records it);
       // `executor: docker` while the run's executor is not: the image IDs of the Docker engine.
       const own = stage.executor !== undefined && stage.executor !== deps.runner.name && CONTAINER_KINDS.includes(stage.kind) ? stage.executor : undefined;
-      const dockerRunner = own === 'docker' ? await deps.executorFor?.('docker').catch(() => undefined) : undefined;
-      const stageDeps = own === undefined ? deps : own === 'docker' ? (dockerRunner ? { ...deps, runner: dockerRunner } : deps) : { ...deps, runner: hostImages(deps.runner) };
-      const inputs = await stageInputs(stage, opts.root, stageDeps, opts.params, opts.imageMap, undefined, known, own === undefined ? builds : undefined, { pull: false });
+      // A stage placed on a named engine is judged there, built images included (an unreachable one: 'unknown', with its name and reason).
+      const engine = deps.runnerFor && (own === undefined || own === 'docker') ? engineOf(stage, opts.engine) : undefined;
+      const dockerRunner = own === 'docker' && engine === undefined ? await deps.executorFor?.('docker').catch(() => undefined) : undefined;
+      const runner = engine !== undefined ? await deps.runnerFor!(engine) : own === undefined ? deps.runner : own === 'docker' ? (dockerRunner ?? deps.runner) : hostImages(deps.runner);
+      const session = own === undefined || engine !== undefined ? sessionOf(runner) : undefined;
+      const builds = session ? { session, mode: 'peek' as const } : undefined;
+      // Status never pulls: looking at a pipeline must not download images.
+      const inputs = await stageInputs(stage, opts.root, { ...deps, runner }, opts.params, opts.imageMap, undefined, known, builds, { pull: false });
       const reasons = await reasonsFor(stage, inputs, lock.stages[stage.name], opts.root, deps.hasher, known, session);
       const frozen = stage.frozen && !(isForced && opts.force !== true);
       if (isForced && !frozen) reasons.unshift('forced');
