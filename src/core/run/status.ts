@@ -76,6 +76,9 @@ export async function pipelineStatus(
       try {
         runs ??= await new RunStore(opts.root).list().catch(() => []);
         const service = stage.deliver ? opts.pipeline.stageByName.get(stage.deliver.service) : undefined;
+        // A delivery pushes from the local engine (mlci deliver), so its image is judged there.
+        const localSession = sessionOf(deps.runner);
+        const builds = localSession ? { session: localSession, mode: 'peek' as const } : undefined;
         const imageId = service ? (await stageInputs(service, opts.root, deps, opts.params, opts.imageMap, undefined, known, builds, { pull: false }).catch((e: unknown) => {
           if (e instanceof ImageNotPresent) return undefined;
           throw e;
