@@ -8,7 +8,7 @@
  *    Skipped with a note when sshd or rsync is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileHasher } from '../src/core/hash';
@@ -16,7 +16,7 @@ import type { Stage } from '../src/core/pipeline/model';
 import { StageCache } from '../src/core/cache/stage-cache';
 import { pull, push } from '../src/core/cache/remote/transfer';
 import { SshRemote } from '../src/adapters/ssh/ssh-remote';
-import { startSshd } from '../test/unit/cache/sshd';
+import { sshdMissing, startSshd } from '../test/unit/cache/sshd';
 import { generateTree } from './hash.bench';
 import { median, timeRuns, type BenchResult } from './timing';
 
@@ -58,7 +58,7 @@ export async function benchCache(): Promise<BenchResult[]> {
 
     // MLCI_BENCH_CACHE=restore measures the restore only (the SSH half moves 8 GB in all).
     if (process.env.MLCI_BENCH_CACHE === 'restore') return results;
-    if (!existsSync('/usr/sbin/sshd') || spawnSync('rsync', ['--version']).error) {
+    if (sshdMissing() || spawnSync('rsync', ['--version']).error) {
       results.push({ name: 'cache: ssh:// push/pull vs rsync', note: 'skipped: sshd or rsync missing (bash scripts/ci/sshd.sh)' });
       return results;
     }

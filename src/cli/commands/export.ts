@@ -26,7 +26,9 @@ export const exportCommand: Command = {
   summary: 'write the GitHub Actions workflow or .gitlab-ci.yml that runs the pipeline in remote CI',
   usage: 'mlci export [github|gitlab] [-f FILE] [--output PATH] [--force] [--stdout]',
   help: `Writes the remote CI file for the pipeline: one job that runs the ci.stages
-with 'mlci run --ci', caches .mlci/state, uploads .mlci/runs and reports, and
+with 'mlci run --ci', restores the content-addressed cache (.mlci/cache and
+.mlci/state; with cache.remote also pulls it) before the run and saves it
+after, so an unchanged commit runs no stage, uploads the report, and
 (with triggers) retrains on schedule when 'mlci triggers check' fires.
 The provider defaults to ci.provider. The file goes to ci.file (for
 ci.provider), else .github/workflows/mlci.yml or .gitlab-ci.yml, relative to

@@ -25,9 +25,10 @@ function header(plan: CiPlan): string[] {
     '# One job runs every CI stage: the mlci engine already orders the stages by',
     '# `needs` and runs independent ones in parallel, and a single job keeps the',
     '# stage output cache and the pulled Docker images in one place.',
-    '# The content-addressed cache (.mlci/cache: outputs, run-cache, commit records)',
-    '# is restored before the run and saved after it, so a push that changes no',
-    '# stage input runs no stage: each one is restored from the cache instead.',
+    '# The content-addressed cache (.mlci/cache: outputs, run-cache, commit records;',
+    '# .mlci/state: build and folder manifests) is restored before the run and',
+    '# saved after it, so a push that changes no stage input runs no stage: each',
+    '# one is restored from the cache instead.',
     ...(plan.hasTriggers ? [
       '# Continuous training: scheduled runs first run `mlci triggers check`; the',
       `# main job retrains (forces the train stages) only when it exits ${TRIGGER_FIRED_EXIT}.`,
@@ -155,7 +156,7 @@ function mainJob(plan: CiPlan, pipeline: Pipeline): string[] {
     `      working-directory: ${yamlScalar(plan.dir)}`,
     '  steps:',
     ...indent(setupSteps(plan, pipeline.ci.node, true), 4),
-    ...cacheStep(plan, CACHE, 'Restore the mlci cache (stage outputs and run-cache, .mlci/cache)'),
+    ...cacheStep(plan, CACHE, 'Restore the mlci cache (stage outputs and run-cache in .mlci/cache, manifests in .mlci/state)'),
     ...(plan.remote ? [
       `    - name: ${yamlScalar(`Pull the cache from the remote ${plan.remote}`)}`,
       `      run: ${yamlText(plan.pullCommand)}`,

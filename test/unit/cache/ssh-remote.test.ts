@@ -15,7 +15,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildCli, git, makeProject, mlci, repo, statuses } from './support';
 import type { Sshd } from './sshd';
-import { sshdMissing, startSshd } from './sshd';
+import { requireSshd, startSshd } from './sshd';
 
 /** Every object file under a remote folder, checked against the hash its name says. */
 function badObjects(root: string): string[] {
@@ -48,8 +48,7 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
   this.timeout(240_000);
   let sshd: Sshd;
   before(async function () {
-    const missing = sshdMissing();
-    if (missing) this.skip();
+    requireSshd(this);
     buildCli();
     sshd = await startSshd();
   });

@@ -2,7 +2,8 @@
  * A real OpenSSH server for the ssh:// remote tests: started on a free
  * 127.0.0.1 port with a temporary host key and one authorized client key,
  * as root (sshd needs /run/sshd). `.ci/run` installs openssh-server through
- * scripts/ci/sshd.sh; under CI=true a missing sshd fails the tests.
+ * scripts/ci/sshd.sh and exports its path as MLCI_SSHD; under CI=true a
+ * missing sshd, ssh-keygen or CLI build fails the tests (requireSshd).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -11,7 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export const SSHD = '/usr/sbin/sshd';
+/** The server binary: MLCI_SSHD (set by .ci/run from scripts/ci/sshd.sh), else Debian's path. */
+export const SSHD = process.env.MLCI_SSHD || '/usr/sbin/sshd';
 
 export interface Sshd {
   port: number;
@@ -21,12 +23,25 @@ export interface Sshd {
   stop(): void;
 }
 
-/** Undefined (the caller skips) when sshd is absent outside CI; throws under CI=true. */
+/** Why the real OpenSSH server cannot be used here, or undefined when it can. */
 export function sshdMissing(): string | undefined {
-  if (existsSync(SSHD) && spawnSync('ssh-keygen', ['-?']).error === undefined) return undefined;
-  const why = `${SSHD} or ssh-keygen not found (bash scripts/ci/sshd.sh installs openssh-server)`;
-  if (process.env.CI === 'true') throw new Error(`${why}: required under CI`);
-  return why;
+  if (!existsSync(SSHD)) return `${SSHD} not found${process.env.MLCI_SSHD ? ' (MLCI_SSHD)' : ''}`;
+  if (spawnSync('ssh-keygen', ['-?']).error) return 'ssh-keygen not found';
+  return undefined;
+}
+
+/**
+ * For a suite's `before`: skips it (saying why) when sshd is missing, but
+ * under CI=true fails instead, so CI never reports the real-server tests
+ * as passed without running them.
+ */
+export function requireSshd(ctx: Mocha.Context): void {
+  const why = sshdMissing();
+  if (!why) return;
+  const msg = `OpenSSH server not available (${why}); install it with: bash scripts/ci/sshd.sh`;
+  if (process.env.CI === 'true') throw new Error(`${msg} (required under CI=true)`);
+  console.log(`      skipped: ${msg}`);
+  ctx.skip();
 }
 
 async function freePort(): Promise<number> {

@@ -48,6 +48,8 @@ describe('exportGithubWorkflow (validated with @actions/workflow-parser)', funct
     // The content-addressed cache and the stat cache, keyed by the lock, the pipeline and params files, and the commit.
     const cache = main.steps.find((s) => s.with?.path?.includes('examples/churn/.mlci/cache'));
     assert.deepEqual(cache?.with?.path?.trim().split('\n'), ['examples/churn/.mlci/cache', 'examples/churn/.mlci/state']);
+    assert.equal(cache?.name, 'Restore the mlci cache (stage outputs and run-cache in .mlci/cache, manifests in .mlci/state)');
+    assert.match(text, /# The content-addressed cache \(\.mlci\/cache: outputs, run-cache, commit records;\n# \.mlci\/state: build and folder manifests\) is restored before the run and\n# saved after it/);
     assert.equal(cache?.with?.key, "mlci-cache-${{ runner.os }}-${{ hashFiles('examples/churn/mlci.lock', 'examples/churn/mlci.yaml', 'examples/churn/params.yaml') }}-${{ github.sha }}");
     // A pinned mlci, never `npx --yes mlci`; the cache and run history are bounded before they are saved.
     assert.ok(!text.includes('npx --yes'));
