@@ -3,16 +3,26 @@
  * JavaScript; its optional native parts are not needed). It needs a POSIX
  * shell and tar on the server, as rsync needs rsync there.
  *
- * - push: each of `jobs` channels streams its share of the keys as a
- *   series of tar archives (at most 64 MB / 2,000 files each), each into a
- *   fresh staging folder under `<path>/tmp/` on the server, and only after
- *   tar has written every byte of an archive moves its files to their final
- *   names (a rename within one file system): an interrupted push leaves no
- *   partial object visible, keeps every archive completed before it, and
- *   the next push sends only what is still missing.
- * - pull: each channel asks the server's tar for its share of the keys and
- *   hands every entry to the caller, which verifies its hash before keeping it.
- * - has/list: one shell loop or `find` per call, not one round trip per key.
+ * Every remote command costs a shell on the server (with the user's shell
+ * start-up files: a `conda init` or `pyenv init` there takes seconds), so a
+ * push or pull asks few of them:
+ * - push: one `has` for every key (objects, run entries, commit records),
+ *   then the missing ones as tar streams over one channel per 128 MB of
+ *   objects (at most `jobs`), each extracted by one `tar -x`. Every object
+ *   arrives as a file in a private staging folder and then as a hard link
+ *   entry naming its key, which tar makes with link(2) once the file is
+ *   complete: a key is visible only complete, an interrupted push keeps
+ *   every object it finished, and the next push sends only what is still
+ *   missing. The records go last on the first channel, once every other
+ *   channel's tar has exited, so a run entry never appears before its
+ *   objects. If tar fails (a full disk: it carries on after a short write),
+ *   the keys it linked to truncated files, and its run entries, are removed.
+ * - pull: one listing, then each channel (one per 1,000 keys, at most
+ *   `jobs`) asks the server's tar for its share and hands every entry to
+ *   the caller, which verifies its hash before keeping it.
+ * - has/list: one `xargs`/`find` per call, not one round trip per key.
+ * The tar streams are written and read by ./tar.ts, without stream
+ * libraries: headers and small objects go out in 256 kB writes.
  *
  * Authentication: MLCI_SSH_KEY (a private key file), else ~/.ssh/id_ed25519,
  * id_ecdsa, id_rsa, and the agent at SSH_AUTH_SOCK. Host keys are checked
@@ -21,16 +31,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { Client } from 'ssh2';
-import { extract, pack } from 'tar-stream';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isCacheKey } from '../../core/cache/layout';
-import type { PutItem, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
-import { RemoteError, splitBySize } from '../../core/cache/remote/types';
+import type { KeyPrefix, PutItem, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
+import { RemoteError, isObjectKeyName, splitBySize } from '../../core/cache/remote/types';
 import { hostPattern, isKnownHost, readKnownHosts } from './known-hosts';
+import type { TarEntry } from './tar';
+import { TAR_END, TarReader, tarHeader, tarPadding } from './tar';
 
 export interface SshTarget {
   user: string;
@@ -53,29 +64,162 @@ export function parseSshUrl(url: string): SshTarget {
   return { user: decodeURIComponent(u.username) || os.userInfo().username, host: u.hostname, port: u.port ? Number(u.port) : 22, path: p };
 }
 
-/** Bounds of one pushed archive: what an interrupted push can lose per channel. */
-export const PUT_BATCH_BYTES = 64 * 1024 * 1024;
-export const PUT_BATCH_FILES = 2000;
-/** Objects up to this size are read whole when pushed; larger ones are streamed. */
-const WHOLE_READ_BYTES = 4 * 1024 * 1024;
+/** Objects up to this size are read whole when pushed; larger ones are streamed in pieces of this size. */
+const WHOLE_READ_BYTES = 8 * 1024 * 1024;
+/** A push opens one more channel (at most --jobs) per this many bytes of objects. */
+const CHANNEL_BYTES = 128 * 1024 * 1024;
+/** A pull opens one more channel (at most --jobs) per this many keys. */
+const GET_KEYS_PER_CHANNEL = 1000;
+/** Small writes (tar headers, small objects) are gathered into one channel write of about this size. */
+const WRITE_BYTES = 256 * 1024;
+/** A pull stops reading from the channel while this much received data waits to be stored. */
+const INBOX_HIGH_BYTES = 16 * 1024 * 1024;
 
-/** `items` in order, cut into runs of at most PUT_BATCH_BYTES (or one larger item) and PUT_BATCH_FILES. */
-export function chunkBatches<T extends { size: number }>(items: readonly T[], maxBytes = PUT_BATCH_BYTES, maxFiles = PUT_BATCH_FILES): T[][] {
-  const out: T[][] = [];
-  let cur: T[] = [];
-  let bytes = 0;
-  for (const it of items) {
-    if (cur.length && (bytes + it.size > maxBytes || cur.length >= maxFiles)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
+/** Writes to an SSH channel in runs of about WRITE_BYTES, waiting when the channel asks (backpressure). */
+class ChannelWriter {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly ch: ClientChannel, private readonly open: () => boolean) {}
+
+  async add(b: Buffer): Promise<void> {
+    if (b.length >= WRITE_BYTES) {
+      await this.flush();
+      await this.write(b);
+      return;
     }
-    cur.push(it);
-    bytes += it.size;
+    this.parts.push(b);
+    this.bytes += b.length;
+    if (this.bytes >= WRITE_BYTES) await this.flush();
   }
-  if (cur.length) out.push(cur);
-  return out;
+
+  async flush(): Promise<void> {
+    if (!this.bytes) return;
+    const b = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    await this.write(b);
+  }
+
+  private async write(b: Buffer): Promise<void> {
+    if (!this.open()) return;
+    if (this.ch.write(b)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.ch.off('drain', done);
+        this.ch.off('close', done);
+        resolve();
+      };
+      this.ch.on('drain', done);
+      this.ch.on('close', done);
+    });
+  }
 }
+
+interface Incoming {
+  entry: TarEntry;
+  chunks: Buffer[];
+  /** Chunks already handed out. */
+  pos: number;
+  done: boolean;
+}
+
+/**
+ * The entries of the tar stream a channel receives, in order, each with its
+ * content as an async iterable. Reading pauses while more than
+ * INBOX_HIGH_BYTES wait to be consumed.
+ */
+class EntryInbox {
+  private readonly items: Array<Incoming | undefined> = [];
+  private taken = 0;
+  private buffered = 0;
+  private paused = false;
+  private closed = false;
+  private wake: (() => void) | undefined;
+  error: Error | undefined;
+
+  constructor(private readonly ch: ClientChannel) {
+    let current: Incoming | undefined;
+    const reader = new TarReader({
+      onEntry: (entry) => {
+        current = { entry, chunks: [], pos: 0, done: false };
+        this.items.push(current);
+        this.notify();
+      },
+      onData: (c) => {
+        current!.chunks.push(c);
+        this.buffered += c.length;
+        if (!this.paused && this.buffered > INBOX_HIGH_BYTES) {
+          this.paused = true;
+          ch.pause();
+        }
+        this.notify();
+      },
+      onEnd: () => {
+        current!.done = true;
+        this.notify();
+      },
+    });
+    ch.on('data', (d: Buffer) => {
+      if (this.error) return;
+      try {
+        reader.push(d);
+      } catch (e) {
+        this.error = e as Error;
+        ch.close();
+      }
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /** The next entry, or undefined at the end of the stream. */
+  async next(): Promise<Incoming | undefined> {
+    for (;;) {
+      if (this.taken < this.items.length) {
+        const item = this.items[this.taken]!;
+        this.items[this.taken++] = undefined;
+        return item;
+      }
+      if (this.closed) return undefined;
+      await this.wait();
+    }
+  }
+
+  /** The rest of an entry's content; throws if the stream ends inside it. */
+  async *body(item: Incoming): AsyncGenerator<Buffer> {
+    for (;;) {
+      while (item.pos < item.chunks.length) {
+        const c = item.chunks[item.pos];
+        item.chunks[item.pos++] = EMPTY;
+        this.buffered -= c.length;
+        if (this.paused && this.buffered < INBOX_HIGH_BYTES / 2) {
+          this.paused = false;
+          this.ch.resume();
+        }
+        yield c;
+      }
+      if (item.done) return;
+      if (this.closed) throw new Error(`the stream ended inside ${item.entry.name}`);
+      await this.wait();
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -159,76 +303,126 @@ export class SshRemote implements RemoteStore {
 
   async has(keys: readonly string[]): Promise<Set<string>> {
     if (!keys.length) return new Set();
-    const script = `cd ${q(this.t.path)} 2>/dev/null || exit 0; while IFS= read -r k; do [ -f "$k" ] && printf '%s\\n' "$k"; done; exit 0`;
+    // xargs reads the keys in bulk and hands them to a loop of shell builtins
+    // (a `while read` loop would read its input one byte per system call).
+    const script = `cd ${q(this.t.path)} 2>/dev/null || exit 0; xargs sh -c 'for k; do [ -f "$k" ] && echo "$k"; done; exit 0' sh; exit 0`;
     const out = await this.run(script, keys.join('\n') + '\n', 'checking which keys exist');
     return new Set(out.split('\n').filter((k) => k && isCacheKey(k)));
   }
 
-  async list(prefix: 'objects' | 'runs' | 'commits'): Promise<string[]> {
-    const out = await this.run(`cd ${q(this.t.path)} 2>/dev/null || exit 0; [ -d ${prefix} ] || exit 0; find ${prefix} -type f`, '', `listing ${prefix}`);
+  async list(prefixes: readonly KeyPrefix[]): Promise<string[]> {
+    if (!prefixes.length) return [];
+    const out = await this.run(`cd ${q(this.t.path)} 2>/dev/null || exit 0; for p in ${prefixes.join(' ')}; do [ -d "$p" ] && find "$p" -type f; done; exit 0`, '', `listing ${prefixes.join(', ')}`);
     return out.split('\n').filter((k) => k && isCacheKey(k));
   }
 
   async put(items: readonly PutItem[], opts: TransferProgress & { jobs: number }): Promise<void> {
     if (!items.length) return;
-    // Extract into a private staging folder; only a complete archive gets its files moved into place.
+    // Each channel sends its share as one tar stream, extracted into the
+    // remote folder by one `tar -x`: every object comes as a file in a
+    // private staging folder, then as a hard link entry giving it its key,
+    // which tar makes with link(2) once the file is complete. So a key is
+    // visible only complete, an interrupted push keeps every object it
+    // finished, and the next push sends only what is still missing.
+    // The records (run entries, commit records) go last on the first
+    // channel, once every other channel's tar has exited: never before the
+    // objects they name.
+    const objects = items.filter((it) => isObjectKeyName(it.key));
+    const records = items.filter((it) => !isObjectKeyName(it.key));
+    const bytes = objects.reduce((n, it) => n + it.size, 0);
+    // One channel per CHANNEL_BYTES of objects, at most `jobs`: a channel costs a remote shell.
+    const channels = Math.max(1, Math.min(opts.jobs, Math.ceil(bytes / CHANNEL_BYTES)));
+    const shares = splitBySize(objects, channels);
+    if (!shares.length) shares.push([]);
+    const others = Promise.all(shares.slice(1).map((share) => this.putShare(share, opts)));
+    others.catch(() => undefined);
+    await Promise.all([this.putShare(shares[0], opts, records.length ? { after: others, records } : undefined), others]);
+  }
+
+  private async putShare(share: readonly PutItem[], opts: TransferProgress, last?: { after: Promise<unknown>; records: readonly PutItem[] }): Promise<void> {
+    const staging = `tmp/in.${randomBytes(8).toString('hex')}`;
     const script = [
       'set -e',
       `mkdir -p ${q(this.t.path)}/tmp`,
       `cd ${q(this.t.path)}`,
-      'R=$(pwd)',
-      'S=$(mktemp -d tmp/in.XXXXXXXX)',
-      'trap \'rm -rf "$R/$S"\' EXIT',
-      'tar -x -f - -C "$S"',
-      'cd "$S"',
-      'find . -type f | sed \'s|/[^/]*$||\' | sort -u | while IFS= read -r d; do mkdir -p "$R/$d"; mv -f "$d"/* "$R/$d/"; done',
+      `trap 'rm -rf ${staging}' EXIT`,
+      // tar carries on after a failed write (a full disk) and would then link
+      // a truncated file to its key: when tar fails, every key linked to a
+      // staging file shorter than the map says is removed again, and so is
+      // every run entry this stream linked (its objects may be missing).
+      'tar -x -f - || {',
+      '  rc=$?',
+      `  [ -f ${staging}/map ] && while read -r n size key; do`,
+      `    f=${staging}/$n`,
+      '    if [ -f "$f" ] && [ "$f" -ef "$key" ]; then',
+      '      case $key in runs/*) rm -f "$key" ;; *) [ "$(($(wc -c < "$f")))" -eq "$size" ] || rm -f "$key" ;; esac',
+      '    fi',
+      `  done < ${staging}/map`,
+      '  exit $rc',
+      '}',
       // Staging folders of pushes killed a day ago or more.
-      'find "$R/tmp" -maxdepth 1 -name "in.*" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true',
+      'find tmp -maxdepth 1 -name "in.*" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true',
     ].join('\n');
-    // Each channel sends its share as a series of archives of at most
-    // PUT_BATCH_BYTES / PUT_BATCH_FILES, each committed (moved into place) when
-    // complete: an interrupted push loses only the archives in flight, and
-    // the next push sends only what is still missing.
-    await Promise.all(splitBySize(items, opts.jobs).map(async (share) => {
-      for (const batch of chunkBatches(share)) await this.putBatch(script, batch, opts);
-    }));
-  }
-
-  private async putBatch(script: string, batch: readonly PutItem[], opts: TransferProgress): Promise<void> {
     const ch = await this.channel(script);
     const err: Buffer[] = [];
     ch.stderr.on('data', (d: Buffer) => err.push(d));
     ch.on('data', () => undefined);
-    const closed = new Promise<number | null>((resolve) => ch.on('close', (c: number | null) => resolve(c)));
-    const tar = pack();
-    tar.pipe(ch);
+    let open = true;
+    const closed = new Promise<number | null>((resolve) => ch.on('close', (c: number | null) => {
+      open = false;
+      resolve(c);
+    }));
+    const out = new ChannelWriter(ch, () => open);
+    const mtime = Math.floor(Date.now() / 1000);
     try {
-      // Small objects are read whole, the next one while this one is sent
-      // (one read and one entry write each, instead of a stream per file).
+      // First the map of this stream: staging file number, size, key.
+      const all = [...share, ...(last?.records ?? [])];
+      const map = Buffer.from(all.map((it, i) => `${i} ${it.size} ${it.key}\n`).join(''));
+      await out.add(tarHeader(`${staging}/map`, map.length, { mtime }));
+      await out.add(map);
+      await out.add(tarPadding(map.length));
+      // Small objects are read whole, the next one while this one is sent.
       const whole = (it: PutItem | undefined) => (it && it.size <= WHOLE_READ_BYTES ? readFile(it.file) : undefined);
-      let next = whole(batch[0]);
-      next?.catch(() => undefined);
-      for (let i = 0; i < batch.length; i++) {
-        const it = batch[i];
-        const body = next;
-        next = whole(batch[i + 1]);
+      const send = async (items: readonly PutItem[], from: number) => {
+        let next = whole(items[0]);
         next?.catch(() => undefined);
-        if (body) {
-          const data = await body;
-          await new Promise<void>((resolve, reject) => tar.entry({ name: it.key, size: data.length, mode: 0o644 }, data, (e) => (e ? reject(e) : resolve())));
-        } else {
-          await new Promise<void>((resolve, reject) => {
-            const entry = tar.entry({ name: it.key, size: it.size, mode: 0o644 }, (e) => (e ? reject(e) : resolve()));
-            const src = createReadStream(it.file, { highWaterMark: 1024 * 1024 });
-            src.on('error', reject);
-            src.pipe(entry);
-          });
+        for (let i = 0; i < items.length && open; i++) {
+          const it = items[i];
+          const body = next;
+          next = whole(items[i + 1]);
+          next?.catch(() => undefined);
+          const tmp = `${staging}/${from + i}`;
+          if (body) {
+            const data = await body;
+            await out.add(tarHeader(tmp, data.length, { mtime }));
+            await out.add(data);
+            await out.add(tarPadding(data.length));
+          } else {
+            await out.add(tarHeader(tmp, it.size, { mtime }));
+            let sent = 0;
+            for await (const c of createReadStream(it.file, { highWaterMark: WHOLE_READ_BYTES }) as AsyncIterable<Buffer>) {
+              sent += c.length;
+              if (sent > it.size) break;
+              await out.add(c);
+            }
+            if (sent !== it.size) throw new Error(`${it.file} changed size while being sent (${sent} of ${it.size} bytes)`);
+            await out.add(tarPadding(it.size));
+          }
+          await out.add(tarHeader(it.key, 0, { link: tmp, mtime }));
+          opts.onKey?.(it.key, it.size);
         }
-        opts.onKey?.(it.key, it.size);
+      };
+      await send(share, 0);
+      if (last) {
+        // The records wait until every other channel's objects are in place.
+        await out.flush();
+        await last.after;
+        await send(last.records, share.length);
       }
-      tar.finalize();
+      await out.add(TAR_END);
+      await out.flush();
+      ch.end();
     } catch (e) {
-      tar.destroy();
       ch.close();
       await closed;
       throw new RemoteError(`cache remote ${this.display}: sending failed: ${(e as Error).message}; the local cache is unchanged`);
@@ -239,42 +433,44 @@ export class SshRemote implements RemoteStore {
 
   async get(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress & { jobs: number }): Promise<void> {
     if (!keys.length) return;
-    const batches = splitBySize(keys.map((k) => ({ key: k, size: 1 })), opts.jobs);
-    await Promise.all(batches.map(async (batch) => {
-      const ch = await this.channel(`cd ${q(this.t.path)} || exit 97; tar -c -f - -T -`);
-      const err: Buffer[] = [];
-      ch.stderr.on('data', (d: Buffer) => err.push(d));
-      const closed = new Promise<number | null>((resolve) => ch.on('close', (c: number | null) => resolve(c)));
-      const x = extract();
-      let failure: Error | undefined;
-      const done = new Promise<void>((resolve, reject) => {
-        x.on('entry', (header, stream: Readable, next) => {
-          if (!isCacheKey(header.name)) {
-            stream.resume();
-            next();
-            return;
-          }
-          receive(header.name, stream).then(() => {
-            opts.onKey?.(header.name, header.size ?? 0);
-            next();
-          }, (e: Error) => {
-            failure = e;
-            stream.resume();
-            next();
-          });
-        });
-        x.on('finish', () => resolve());
-        x.on('error', reject);
-      });
-      ch.pipe(x);
-      ch.end(batch.map((b) => b.key).join('\n') + '\n');
-      const code = await closed;
-      await done.catch((e: Error) => {
-        failure ??= e;
-      });
-      if (code !== 0) throw this.failure('reading', code, Buffer.concat(err).toString('utf8'));
-      if (failure) throw failure;
-    }));
+    // One channel per GET_KEYS_PER_CHANNEL keys, at most `jobs`: a channel costs a remote shell.
+    const shares = splitBySize(keys.map((k) => ({ key: k, size: 1 })), Math.min(opts.jobs, Math.ceil(keys.length / GET_KEYS_PER_CHANNEL)));
+    await Promise.all(shares.map((share) => this.getShare(share.map((s) => s.key), receive, opts)));
+  }
+
+  /** One channel: the server's tar sends `keys`; each entry goes to `receive` in order while the next ones arrive. */
+  private async getShare(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress): Promise<void> {
+    const ch = await this.channel(`cd ${q(this.t.path)} || exit 97; tar -c -f - -T -`);
+    const err: Buffer[] = [];
+    ch.stderr.on('data', (d: Buffer) => err.push(d));
+    const inbox = new EntryInbox(ch);
+    let code: number | null = null;
+    ch.on('close', (c: number | null) => {
+      code = c;
+      inbox.close();
+    });
+    ch.end(keys.join('\n') + '\n');
+    let failure: Error | undefined;
+    for (let item = await inbox.next(); item; item = await inbox.next()) {
+      const { name, size, type } = item.entry;
+      if (type === '0' && isCacheKey(name)) {
+        try {
+          await receive(name, inbox.body(item));
+          opts.onKey?.(name, size);
+        } catch (e) {
+          failure ??= e as Error;
+        }
+      }
+      // Whatever the receiver left (an entry it refused, or one not asked for).
+      try {
+        for await (const _ of inbox.body(item)) void _;
+      } catch (e) {
+        failure ??= e as Error;
+      }
+    }
+    if (code !== 0) throw this.failure('reading', code, Buffer.concat(err).toString('utf8'));
+    if (inbox.error) throw new RemoteError(`cache remote ${this.display}: reading failed: ${inbox.error.message}`);
+    if (failure) throw failure;
   }
 
   async close(): Promise<void> {

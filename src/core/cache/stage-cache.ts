@@ -172,20 +172,29 @@ export class StageCache {
     }
     const lines = parseManifest(this.objects.readText(rec.hash, 'dir'));
     mkdirSync(abs, { recursive: true });
-    const made = new Set<string>([abs]);
+    // The hot loop of a restore (one link per file, as `cp -al`): paths are
+    // built by concatenation (manifest paths and hashes are validated by
+    // parseManifest) and each folder is made once.
+    const sep = path.sep;
+    const objects = this.objects.pathOf('0'.repeat(64), 'file').slice(0, -65);
+    const made = new Set<string>();
+    let lastParent = abs;
     for (const l of lines) {
-      const dest = path.join(abs, ...l.rel.split('/'));
-      const parent = path.dirname(dest);
-      if (!made.has(parent)) {
-        mkdirSync(parent, { recursive: true });
-        made.add(parent);
+      const rel = sep === '/' ? l.rel : l.rel.split('/').join(sep);
+      const dest = abs + sep + rel;
+      const slash = rel.lastIndexOf(sep);
+      if (slash >= 0) {
+        const parent = abs + sep + rel.slice(0, slash);
+        if (parent !== lastParent && !made.has(parent)) {
+          mkdirSync(parent, { recursive: true });
+          made.add(parent);
+        }
+        lastParent = parent;
       }
-      const obj = this.objects.pathOf(l.hash, 'file');
+      const obj = objects + l.hash.slice(0, 2) + sep + l.hash.slice(2);
       // One lstat tells file from symlink and, for a hardlink, is the new file's stat too.
-      let st;
-      try {
-        st = lstatSync(obj);
-      } catch {
+      const st = lstatSync(obj, { throwIfNoEntry: false });
+      if (!st) {
         symlinkSync(this.objects.readText(l.hash, 'link'), dest);
         continue;
       }

@@ -10,8 +10,8 @@ import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { drain } from '../../hash/bounded';
 import { isCacheKey, keyPath } from '../layout';
-import type { PutItem, RemoteStore, TransferProgress } from './types';
-import { RemoteError } from './types';
+import type { KeyPrefix, PutItem, RemoteStore, TransferProgress } from './types';
+import { RemoteError, isObjectKeyName } from './types';
 
 export class DirRemote implements RemoteStore {
   readonly display: string;
@@ -38,7 +38,7 @@ export class DirRemote implements RemoteStore {
     return found;
   }
 
-  async list(prefix: 'objects' | 'runs' | 'commits'): Promise<string[]> {
+  async list(prefixes: readonly KeyPrefix[]): Promise<string[]> {
     const out: string[] = [];
     const walk = async (rel: string): Promise<void> => {
       const entries = await readdir(path.join(this.root, ...rel.split('/')), { withFileTypes: true }).catch(() => []);
@@ -48,7 +48,7 @@ export class DirRemote implements RemoteStore {
         else if (isCacheKey(k)) out.push(k);
       }
     };
-    await walk(prefix);
+    for (const prefix of prefixes) await walk(prefix);
     return out;
   }
 
@@ -57,6 +57,12 @@ export class DirRemote implements RemoteStore {
     await mkdir(tmpDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
       throw this.writeError(e);
     });
+    // Objects first, then the records naming them.
+    await this.copyIn(items.filter((it) => isObjectKeyName(it.key)), tmpDir, opts);
+    await this.copyIn(items.filter((it) => !isObjectKeyName(it.key)), tmpDir, opts);
+  }
+
+  private async copyIn(items: readonly PutItem[], tmpDir: string, opts: TransferProgress & { jobs: number }): Promise<void> {
     await drain([...items], opts.jobs, async (it) => {
       const dest = keyPath(this.root, it.key);
       const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}`);

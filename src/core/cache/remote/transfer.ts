@@ -50,53 +50,51 @@ export async function localKeys(dir: string, prefix: 'objects' | 'runs' | 'commi
 
 export async function push(local: { dir: string; records: RecordStore }, remote: RemoteStore, opts: { jobs: number; onKey?: (k: string, bytes: number) => void }): Promise<TransferReport> {
   const report = emptyReport();
-  for (const prefix of ['objects', 'runs'] as const) {
-    const items = await localKeys(local.dir, prefix);
-    const there = await remote.has(items.map((i) => i.key));
-    const missing = items.filter((i) => !there.has(i.key));
-    report.present += items.length - missing.length;
-    await remote.put(missing, { jobs: opts.jobs, onKey: (k, b) => {
-      report.keys++;
-      report.bytes += b;
-      opts.onKey?.(k, b);
-    } });
-  }
-  // Commit records merge: another machine may have recorded other stages of the same commit.
+  const onKey = (k: string, b: number) => {
+    report.keys++;
+    report.bytes += b;
+    opts.onKey?.(k, b);
+  };
+  const objects = await localKeys(local.dir, 'objects');
+  const runs = await localKeys(local.dir, 'runs');
   const commits = await localKeys(local.dir, 'commits');
-  const there = await remote.has(commits.map((c) => c.key));
-  for (const c of commits.filter((x) => there.has(x.key))) {
-    const theirs = await fetchRecord<CommitRecord>(remote, c.key);
+  // One question for every key, one answer: what the remote already has.
+  const there = await remote.has([...objects, ...runs, ...commits].map((i) => i.key));
+  const missing = [...objects, ...runs].filter((i) => !there.has(i.key));
+  report.present += objects.length + runs.length - missing.length;
+  // Commit records merge: another machine may have recorded other stages of the same commit.
+  const theirs = await fetchTexts(remote, commits.filter((c) => there.has(c.key)).map((c) => c.key), opts.jobs);
+  for (const c of commits) {
+    const text = theirs.get(c.key);
+    const other = text === undefined ? undefined : openJson<CommitRecord>(text);
     const mine = openJson<CommitRecord>(readFileSync(c.file, 'utf8'));
-    if (theirs && 'value' in mine) {
-      const stageMetrics = { ...theirs.stageMetrics, ...mine.value.stageMetrics };
+    if (other && 'value' in other && 'value' in mine) {
+      const stageMetrics = { ...other.value.stageMetrics, ...mine.value.stageMetrics };
       const metrics: Record<string, number> = {};
       for (const m of Object.values(stageMetrics)) Object.assign(metrics, m);
       await writeFileAtomic(c.file, JSON.stringify(sealJson({ ...mine.value, stageMetrics, metrics })));
     }
   }
   const sized = await Promise.all(commits.map(async (c) => ({ ...c, size: (await lstat(c.file)).size })));
-  await remote.put(sized, { jobs: opts.jobs, onKey: (k, b) => {
-    report.keys++;
-    report.bytes += b;
-    opts.onKey?.(k, b);
-  } });
+  // One put: the remote makes the records (runs/, commits/) visible only after the objects they name.
+  await remote.put([...missing, ...sized], { jobs: opts.jobs, onKey });
   return report;
 }
 
-async function fetchRecord<T>(remote: RemoteStore, key: string): Promise<T | undefined> {
-  const r = openJson<T>(await fetchText(remote, key));
-  return 'value' in r ? r.value : undefined;
+/** Small keys' contents as text (records), fetched together. */
+async function fetchTexts(remote: RemoteStore, keys: readonly string[], jobs: number): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await remote.get(keys, async (k, chunks) => {
+    const parts: Buffer[] = [];
+    for await (const c of chunks) parts.push(c);
+    out.set(k, Buffer.concat(parts).toString('utf8'));
+  }, { jobs });
+  return out;
 }
 
 /** One small key's content as text (a record). */
 export async function fetchText(remote: RemoteStore, key: string): Promise<string> {
-  let text = '';
-  await remote.get([key], async (_k, chunks) => {
-    const parts: Buffer[] = [];
-    for await (const c of chunks) parts.push(c);
-    text = Buffer.concat(parts).toString('utf8');
-  }, { jobs: 1 });
-  return text;
+  return (await fetchTexts(remote, [key], 1)).get(key) ?? '';
 }
 
 export interface PullWant {
@@ -121,12 +119,17 @@ export async function pull(local: { dir: string; objects: ObjectStore; records: 
     if ('error' in r) report.rejected.push({ key, reason: r.error });
     else await local.records.write(key, r.value);
   };
-  // 1. Records: the run entries asked for, and every commit record (small; baselines need them).
-  const runKeys = want.runs === 'all' ? await remote.list('runs') : want.runs;
-  const commitKeys = await remote.list('commits');
+  // 1. What the remote has. With every run wanted, one listing of everything
+  // (and the records come with the objects in one transfer); else the commit
+  // records are listed and the run entries asked for by name.
+  const all = want.runs === 'all';
+  const listed = await remote.list(all ? ['runs', 'commits', 'objects'] : ['commits']);
+  const runKeys = all ? listed.filter((k) => k.startsWith('runs/')) : want.runs as string[];
+  const commitKeys = listed.filter((k) => k.startsWith('commits/'));
   const recordKeys = [...runKeys, ...commitKeys];
-  const onRemote = await remote.has(recordKeys);
-  report.absent.push(...runKeys.filter((k) => !onRemote.has(k)));
+  const known = new Set(listed);
+  if (!all) for (const k of await remote.has(runKeys)) known.add(k);
+  report.absent.push(...runKeys.filter((k) => !known.has(k)));
   const haveLocally = (k: string) => {
     try {
       return readFileSync(keyPath(local.dir, k)).length > 0;
@@ -135,21 +138,26 @@ export async function pull(local: { dir: string; objects: ObjectStore; records: 
     }
   };
   // Commit records are re-fetched (another machine may have added stages); run entries only when absent.
-  const fetchRecords = recordKeys.filter((k) => onRemote.has(k) && (k.startsWith('commits/') || !haveLocally(k)));
-  report.present += recordKeys.filter((k) => onRemote.has(k)).length - fetchRecords.length;
-  await remote.get(fetchRecords, storeRecord, { jobs: opts.jobs, onKey });
+  const fetchRecords = recordKeys.filter((k) => known.has(k) && (k.startsWith('commits/') || !haveLocally(k)));
+  report.present += recordKeys.filter((k) => known.has(k)).length - fetchRecords.length;
+  if (!all) await remote.get(fetchRecords, storeRecord, { jobs: opts.jobs, onKey });
 
   // 2. Objects: those the entries and the lock name; directory manifests first, then their files.
   const tops = new Set<string>();
-  for (const k of runKeys) {
-    const e = local.records.read<RunCacheEntry>(k);
-    for (const o of Object.values(e?.outs ?? {})) if (o.cache) tops.add(objectKey(o.hash, o.kind));
+  if (all) {
+    for (const k of listed) if (k.startsWith('objects/')) tops.add(k);
+  } else {
+    for (const k of runKeys) {
+      const e = local.records.read<RunCacheEntry>(k);
+      for (const o of Object.values(e?.outs ?? {})) if (o.cache) tops.add(objectKey(o.hash, o.kind));
+    }
   }
-  if (want.runs === 'all') for (const k of await remote.list('objects')) tops.add(k);
-  const loose = (want.hashes ?? []).flatMap((h) => [objectKey(h, 'file'), objectKey(h, 'dir')]);
-  const looseThere = await remote.has(loose);
-  for (const k of loose) if (looseThere.has(k)) tops.add(k);
-  await fetchObjects(local, remote, [...tops], report, opts.jobs, onKey);
+  const loose = (want.hashes ?? []).flatMap((h) => [objectKey(h, 'file'), objectKey(h, 'dir')]).filter((k) => !known.has(k));
+  for (const k of await remote.has(loose)) {
+    tops.add(k);
+    known.add(k);
+  }
+  await fetchObjects(local, remote, [...tops], report, opts.jobs, onKey, known, all ? { keys: fetchRecords, store: storeRecord } : undefined);
   const files = new Set<string>();
   for (const k of tops) {
     const o = parseObjectKey(k);
@@ -159,23 +167,30 @@ export async function pull(local: { dir: string; objects: ObjectStore; records: 
   const fileKeys = [...files].filter((h) => !local.objects.has(h, 'file') && !local.objects.has(h, 'link'));
   // A manifest line is a file or a symlink: ask for both names, take what exists.
   const candidates = fileKeys.flatMap((h) => [objectKey(h, 'file'), objectKey(h, 'link')]);
-  const there = await remote.has(candidates);
+  const asked = candidates.filter((k) => !known.has(k));
+  const there = new Set([...candidates.filter((k) => known.has(k)), ...await remote.has(asked)]);
   const lacking = fileKeys.filter((h) => !there.has(objectKey(h, 'file')) && !there.has(objectKey(h, 'link')));
   report.absent.push(...lacking.map((h) => objectKey(h, 'file')));
-  await fetchObjects(local, remote, candidates.filter((k) => there.has(k)), report, opts.jobs, onKey);
+  await fetchObjects(local, remote, candidates.filter((k) => there.has(k)), report, opts.jobs, onKey, there);
   return report;
 }
 
-async function fetchObjects(local: { objects: ObjectStore }, remote: RemoteStore, keys: string[], report: TransferReport, jobs: number, onKey: (k: string, b: number) => void): Promise<void> {
+/**
+ * Fetches the `keys` the local cache lacks; `known`: keys already known to be
+ * on the remote; `records`: record keys fetched in the same transfer.
+ */
+async function fetchObjects(local: { objects: ObjectStore }, remote: RemoteStore, keys: string[], report: TransferReport, jobs: number, onKey: (k: string, b: number) => void, known: ReadonlySet<string>, records?: { keys: string[]; store: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void> }): Promise<void> {
   const needed = keys.filter((k) => {
     const o = parseObjectKey(k)!;
     return !local.objects.has(o.hash, o.kind);
   });
   report.present += keys.length - needed.length;
-  const there = await remote.has(needed);
+  const unknown = needed.filter((k) => !known.has(k));
+  const there = new Set([...needed.filter((k) => known.has(k)), ...await remote.has(unknown)]);
   report.absent.push(...needed.filter((k) => !there.has(k)));
-  await remote.get(needed.filter((k) => there.has(k)), async (key, chunks) => {
-    const o = parseObjectKey(key)!;
+  await remote.get([...(records?.keys ?? []), ...needed.filter((k) => there.has(k))], async (key, chunks) => {
+    const o = parseObjectKey(key);
+    if (!o) return records!.store(key, chunks);
     const why = await local.objects.receive(o.hash, o.kind, chunks);
     if (why) report.rejected.push({ key, reason: why });
   }, { jobs, onKey });

@@ -14,8 +14,16 @@
  * - `has` answers for complete keys only;
  * - putting a key that exists is harmless (same name, same content), so
  *   two pushes at once lose nothing;
+ * - in one `put`, a record key (runs/, commits/) becomes visible only after
+ *   every object key (objects/) of the call, so a run entry never names an
+ *   object the remote does not have yet;
  * - errors name the remote and what failed (unreachable, permission, full).
  */
+export type KeyPrefix = 'objects' | 'runs' | 'commits';
+
+/** True for keys under objects/ (contents); false for records (runs/, commits/). */
+export const isObjectKeyName = (key: string): boolean => key.startsWith('objects/');
+
 export interface PutItem {
   key: string;
   /** Absolute path of the local file holding the key's content. */
@@ -33,8 +41,8 @@ export interface RemoteStore {
   readonly display: string;
   /** The keys of `keys` the remote holds. */
   has(keys: readonly string[]): Promise<Set<string>>;
-  /** Every key under `prefix` ('objects' | 'runs' | 'commits'). */
-  list(prefix: 'objects' | 'runs' | 'commits'): Promise<string[]>;
+  /** Every key under the given prefixes, in one request where the remote can. */
+  list(prefixes: readonly KeyPrefix[]): Promise<string[]>;
   put(items: readonly PutItem[], opts: TransferProgress & { jobs: number }): Promise<void>;
   /**
    * Fetches `keys`; each key's content is handed to `receive` as a stream of
