@@ -13,7 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { api, waitFor } from './support';
+import { WEB_SERVICE_STAGE, api, waitFor } from './support';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 const REGISTRY_BIN = process.env.MLCI_REGISTRY_BIN ?? '/usr/bin/docker-registry';
@@ -21,13 +21,7 @@ const REGISTRY_BIN = process.env.MLCI_REGISTRY_BIN ?? '/usr/bin/docker-registry'
 const PIPELINE = (registry: string) => `version: 1
 name: delivered-in-view
 stages:
-  web:
-    kind: service
-    image: mlci-test/python:3.12-slim
-    run: python3 -m http.server 8000
-    port: 8000
-    health: { http: /, timeout: 60s, interval: 200ms }
-  deliver:
+${WEB_SERVICE_STAGE}  deliver:
     kind: deliver
     service: web
     registry: ${registry}

@@ -12,20 +12,14 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Node } from '../../../src/adapters/vscode/tree';
-import { api, waitFor } from './support';
+import { WEB_SERVICE_STAGE, api, waitFor } from './support';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 
 const PIPELINE = `version: 1
 name: service-in-tree
 stages:
-  web:
-    kind: service
-    image: mlci-test/python:3.12-slim
-    run: python3 -m http.server 8000
-    port: 8000
-    health: { http: /, timeout: 60s, interval: 200ms }
-  use:
+${WEB_SERVICE_STAGE}  use:
     kind: test
     needs: [web]
     image: mlci-test/busybox:latest

@@ -22,3 +22,12 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false |
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** A service stage named `web` (Python's http.server in the test image, healthy at /): for the service and delivery suites. */
+export const WEB_SERVICE_STAGE = `  web:
+    kind: service
+    image: mlci-test/python:3.12-slim
+    run: python3 -m http.server 8000
+    port: 8000
+    health: { http: /, timeout: 60s, interval: 200ms }
+`;
