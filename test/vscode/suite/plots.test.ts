@@ -13,19 +13,12 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { PlotData } from '../../../src/core/plots/types';
 import { TRAIN_PY } from '../../unit/live/helpers';
-import { api } from './support';
+import { api, waitFor as waitForAt } from './support';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 
-async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new assert.AssertionError({ message: `timed out after ${ms} ms waiting for ${what}` });
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The stage runs in a real container: a minute per step, not support.ts's 20 s. */
+const waitFor = <T>(what: string, fn: () => T | undefined | false) => waitForAt(what, fn, 60_000);
 
 type XY = Extract<PlotData, { kind: 'xy' }>;
 
