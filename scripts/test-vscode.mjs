@@ -37,7 +37,8 @@ const USAGE = `usage: node scripts/test-vscode.mjs [--workspace DIR] [--restrict
   --no-build        use the existing dist/mlci.vsix (the test bundle is always rebuilt)
   --vsix FILE       install this .vsix
   --keep            keep the workspace copy and code-server's state dir (logs) for debugging
-  --timeout S       give up after S seconds (default 300)
+  --timeout S       give up after S seconds (default 900: the trusted suite runs real
+                    containers for several minutes, longer on a loaded machine)
   --verbose         also stream workbench (non extension-host) console messages`;
 
 let args;
@@ -51,7 +52,7 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const timeoutMs = Number(args.timeout ?? 300) * 1000;
+const timeoutMs = Number(args.timeout ?? 900) * 1000;
 /** Line prefix of test output (test/vscode/suite/index.ts MARK). */
 const MARK = '[mlci-test] ';
 
