@@ -156,6 +156,17 @@ export class RunService implements vscode.Disposable {
   }
 
   /** The environment and executor every CLI call gets: the one place settings reach runs. */
+  /**
+   * The executor status judges stages as: the one runs use. Slurm stages are
+   * judged as host processes are (images ignored), as `mlci run --executor
+   * slurm` recorded them; judged through the engine (`auto`), every stage
+   * that last ran as a job read stale ("ran as a host process before").
+   */
+  private statusExecutor(): 'local' | 'slurm' | 'auto' {
+    const e = this.config.executor;
+    return e === 'local' || e === 'slurm' ? e : 'auto';
+  }
+
   private env(): Record<string, string> {
     return cliEnv(this.config);
   }
@@ -213,7 +224,7 @@ export class RunService implements vscode.Disposable {
     const { code, stdout, stderr } = await callCli({
       cliPath: this.cliPath,
       // --read-only: looking writes nothing (the stat cache is kept current by runs).
-      args: ['status', '--file', path.basename(file), '--format', 'json', '--read-only', '--executor', this.config.executor === 'local' ? 'local' : 'auto'],
+      args: ['status', '--file', path.basename(file), '--format', 'json', '--read-only', '--executor', this.statusExecutor()],
       cwd: entry.root,
       env: this.env(),
     });
@@ -416,7 +427,7 @@ export class RunService implements vscode.Disposable {
   async plan(entry: PipelineEntry): Promise<{ rows: Array<{ stage: string; kind: string; state: StageState; reasons: string[] }>; note: string } | undefined> {
     const { code, stdout, stderr } = await callCli({
       cliPath: this.cliPath,
-      args: ['status', '--file', path.basename(entry.uri.fsPath), '--format', 'json', '--executor', this.config.executor === 'local' ? 'local' : 'auto', ...(vscode.workspace.isTrusted ? [] : ['--read-only'])],
+      args: ['status', '--file', path.basename(entry.uri.fsPath), '--format', 'json', '--executor', this.statusExecutor(), ...(vscode.workspace.isTrusted ? [] : ['--read-only'])],
       cwd: entry.root,
       env: this.env(),
     });
