@@ -57,12 +57,33 @@ export class Workbench {
     return this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', hasText ? { hasText } : {});
   }
 
+  /**
+   * Opens quick input with a key (F1: the palette, Control+P: Quick Open), types text and waits
+   * until `ready` holds (e.g. the wanted row shows). Quick input closes when it loses focus, and the
+   * workbench sometimes takes focus just after the key: the walkthrough moves to its next step when
+   * one is ticked, a closing editor hands focus back (seen in CI: the box shown, then hidden before
+   * the text went in). So the whole open-type-wait is tried again, after an Escape, up to 4 times.
+   */
+  async quickInputWith(key: 'F1' | 'Control+P', text: string, ready: () => Promise<unknown> = async () => {}): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= 4;
+      try {
+        await this.page.keyboard.press(key);
+        await this.quickInput.waitFor({ state: 'visible', timeout: last ? 30_000 : 5_000 });
+        await this.quickInput.fill(text, { timeout: last ? 30_000 : 5_000 });
+        await ready();
+        return;
+      } catch (e) {
+        if (last) throw e;
+        await this.page.keyboard.press('Escape');
+        await this.page.waitForTimeout(300);
+      }
+    }
+  }
+
   /** F1, type the title, wait for the palette row; press Enter unless pick is false. */
   async runCommand(title: string, { pick = true, beforePick }: { pick?: boolean; beforePick?: () => Promise<void> } = {}): Promise<void> {
-    await this.page.keyboard.press('F1');
-    await this.quickInput.waitFor({ state: 'visible' });
-    await this.quickInput.fill(`>${title}`);
-    await this.quickPickRows(title).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInputWith('F1', `>${title}`, () => this.quickPickRows(title).first().waitFor({ state: 'visible', timeout: 10_000 }));
     await beforePick?.();
     if (pick) await this.page.keyboard.press('Enter');
   }
@@ -70,12 +91,9 @@ export class Workbench {
   /** Quick Open (Ctrl+P) a workspace-relative file and wait for its editor tab. */
   async openFile(relPath: string): Promise<void> {
     const base = relPath.split('/').pop()!;
-    await this.page.keyboard.press('Control+P');
-    await this.quickInput.waitFor({ state: 'visible' });
-    await this.quickInput.fill(relPath);
     // The row named exactly so: 'mlci.yaml' must not open serve.mlci.yaml, listed first.
     const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
-    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await this.quickInputWith('Control+P', relPath, () => row.waitFor({ state: 'visible', timeout: 10_000 }));
     await row.click();
     await this.page.locator(`.tabs-container .tab[aria-label^="${base}"]`).first().waitFor({ timeout: 10_000 });
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
@@ -83,9 +101,7 @@ export class Workbench {
 
   /** Move the cursor of the active editor to a 1-based line and column (Ctrl+P `:line:col`). */
   async goTo(line: number, column: number): Promise<void> {
-    await this.page.keyboard.press('Control+P');
-    await this.quickInput.waitFor({ state: 'visible' });
-    await this.quickInput.fill(`:${line}:${column}`);
+    await this.quickInputWith('Control+P', `:${line}:${column}`);
     await this.page.keyboard.press('Enter');
     await this.quickInput.waitFor({ state: 'hidden' });
   }
