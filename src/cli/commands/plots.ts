@@ -1,18 +1,20 @@
 /**
- * `mlci plots show|diff`: the stages' plots (`plots:`) of the workspace or
- * of recorded runs, as one self-contained HTML file, Markdown (for PR
+ * `mlci plots show|diff`: the stages' plots (`plots:`) and metric histories
+ * (`history:`, or what a stage logged live) of the workspace or of recorded
+ * runs, as the Plots panel shows them, as one self-contained HTML file, Markdown (for PR
  * comments and CI summaries) or JSON. Exit 0; 1 when a plot could not be
  * drawn (each such plot says why, the rest are written); 2 on bad usage.
  */
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { recordedPlots, workspacePlots } from '../../core/plots/collect';
+import { runPlotsWithHistory, workspacePlotsWithHistory } from '../../core/plots/collect';
 import { DEFAULT_MAX_POINTS } from '../../core/plots/downsample';
 import { plotsHtml } from '../../core/plots/render/html';
 import { plotsMarkdown } from '../../core/plots/render/markdown';
 import type { RunPlots } from '../../core/plots/types';
 import { PLOTS_JSON_VERSION } from '../../core/plots/types';
 import { writeFileAtomic } from '../../core/run/atomic';
+import type { RunRecord } from '../../core/run/record';
 import { RunStore } from '../../core/run/store';
 import type { Command } from '../command';
 import { CliError, EXIT } from '../errors';
@@ -22,15 +24,21 @@ const FORMATS = ['html', 'md', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 const WORKSPACE = 'workspace';
 
+/** The run kept plot files or a stage's metric history. */
+const keptPlots = (r: Pick<RunRecord, 'plots' | 'history'>) => !!r.plots?.length || Object.values(r.history ?? {}).some((rows) => rows.length > 0);
+
 export const plotsCommand: Command = {
   name: 'plots',
-  summary: 'the stages\' plots of the workspace or of runs, as HTML, Markdown or JSON',
+  summary: 'the stages\' plots and metric histories of the workspace or of runs, as HTML, Markdown or JSON',
   usage: 'mlci plots show|diff [RUN...] [--format html|md|json] [--out FILE] [-f PIPELINE]',
-  help: `show: the plots as the workspace has them now, or as the given runs kept them.
+  help: `show: the plots as the workspace has them now, or as the given runs kept them,
+then each stage's metric history as a line plot (a run's recorded history: its
+\`history\` file, or what it logged live, e.g. DVCLive; the workspace's: the
+\`history\` files as they are now).
 diff: several side by side (line charts overlaid, confusion matrices and images
 next to each other): the given runs, or the workspace against the latest run
-that kept plots (one RUN: the workspace against it). RUN is an id, a unique
-prefix, 'latest', or 'workspace'.
+that kept plots or a history (one RUN: the workspace against it). RUN is an id,
+a unique prefix, 'latest', or 'workspace'.
 
 Options:
   --format html|md|json  md (default); html is one file with everything inlined
@@ -39,7 +47,8 @@ Options:
                          images are written beside it in FILE's name + '-plots/';
                          without --out they are inlined as data: URIs (which
                          GitHub comments do not show: use --out there)
-  --plot PATH            only this plot (a path or stage:path; repeatable)
+  --plot PATH            only this plot (a path or stage:path; repeatable);
+                         (history) or stage:(history) is a metric history
   --max-points N         points kept per series, longer ones downsampled with
                          LTTB (default ${DEFAULT_MAX_POINTS})
   -f, --file FILE        pipeline file
@@ -72,15 +81,15 @@ Examples:
 
     let wanted = refs;
     if (sub === 'diff' && refs.length < 2) {
-      const latest = refs[0] ?? (await store.list()).find((r) => r.plots?.length)?.id;
-      if (!latest) throw new CliError('no run kept plots yet to compare with the workspace: run the pipeline (mlci run), or name two runs');
+      const latest = refs[0] ?? (await store.list()).find(keptPlots)?.id;
+      if (!latest) throw new CliError('no run kept plots or a metric history yet to compare with the workspace: run the pipeline (mlci run), or name two runs');
       wanted = [latest, WORKSPACE];
     }
     if (wanted.length === 0) wanted = [WORKSPACE];
     const runs: RunPlots[] = [];
     for (const ref of wanted) {
       if (ref === WORKSPACE) {
-        runs.push(await workspacePlots(loaded.pipeline, loaded.root, opts));
+        runs.push(await workspacePlotsWithHistory(loaded.pipeline, loaded.root, opts));
         continue;
       }
       let record;
@@ -89,8 +98,8 @@ Examples:
       } catch (e) {
         throw new CliError((e as Error).message, EXIT.usage);
       }
-      if (!record.plots?.length) io.err(`run ${record.id} kept no plots (it ran before plots were declared, or its stages declare none)`);
-      runs.push(await recordedPlots(record, store.runDir(record.id), opts));
+      if (!keptPlots(record)) io.err(`run ${record.id} kept no plots and no metric history (it ran before plots were declared, or its stages declare none)`);
+      runs.push(await runPlotsWithHistory(record, store.runDir(record.id), opts));
     }
 
     const heading = sub === 'diff' ? 'Plots: ' + runs.map((r) => r.label).join(' vs ') : `Plots: ${runs.map((r) => r.label).join(', ')}`;

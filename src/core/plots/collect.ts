@@ -4,11 +4,13 @@
  * panel. Paths stay inside their folder after symlinks; a path that leaves
  * it is an error on that plot.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { containedPath } from '../files/contain';
 import type { Pipeline, Plot } from '../pipeline/model';
 import type { RunRecord } from '../run/record';
-import { historyPlots } from './history';
+import { readHistoryFile } from '../run/metrics';
+import { historyPlot, historyPlotId, historyPlots } from './history';
 import { loadPlotFile, plotId } from './load';
 import type { PlotData, PlotRecord, RunPlots } from './types';
 
@@ -17,6 +19,9 @@ export interface CollectOptions {
   /** Only plots whose path or `stage:path` id is listed. */
   only?: string[];
 }
+
+/** The path a stage's metric history plot answers to in `only` (`(history)` or `train:(history)`). */
+const HISTORY_PATH = '(history)';
 
 const wanted = (only: string[] | undefined, stage: string, p: string) => !only?.length || only.includes(p) || only.includes(plotId({ path: p }, stage));
 
@@ -83,6 +88,32 @@ export async function runPlotsWithHistory(record: Pick<RunRecord, 'id' | 'name' 
   const kept = { ...record, plots: (record.plots ?? []).filter((p) => !opts.stage || p.stage === opts.stage) };
   const run = await recordedPlots(kept, runDir, opts);
   const history = opts.stage ? { ...(record.history?.[opts.stage] ? { [opts.stage]: record.history[opts.stage]! } : {}) } : record.history;
-  run.plots.push(...historyPlots(history, opts.maxPoints));
+  run.plots.push(...historyPlots(history, opts.maxPoints).filter((p) => wanted(opts.only, p.stage ?? '', HISTORY_PATH)));
+  return run;
+}
+
+/**
+ * The workspace's plots, then the metric history each stage declares
+ * (`history`) as the workspace has it now, as a line plot: what
+ * `runPlotsWithHistory` gives a recorded run. A stage that has not written
+ * its history yet has none; a history that cannot be read is an error on
+ * that plot.
+ */
+export async function workspacePlotsWithHistory(pipeline: Pipeline, root: string, opts: CollectOptions = {}): Promise<RunPlots> {
+  const run = await workspacePlots(pipeline, root, opts);
+  for (const stage of pipeline.stages) {
+    if (!stage.history || !wanted(opts.only, stage.name, HISTORY_PATH)) continue;
+    const title = `${stage.name}: metric history`;
+    let rows: Awaited<ReturnType<typeof readHistoryFile>>;
+    try {
+      const abs = containedPath(root, path.resolve(root, stage.history), stage.history);
+      if (!existsSync(abs)) continue;
+      rows = await readHistoryFile(abs, stage.history);
+    } catch (e) {
+      run.plots.push({ id: historyPlotId(stage.name), path: HISTORY_PATH, stage: stage.name, title, notes: [], kind: 'error', error: (e as Error).message });
+      continue;
+    }
+    if (rows.length) run.plots.push(historyPlot(stage.name, rows, opts.maxPoints));
+  }
   return run;
 }

@@ -38,6 +38,7 @@ printf '[{"actual":"yes","predicted":"yes"},{"actual":"yes","predicted":"no"},{"
 printf '{"roc":[{"fpr":0,"tpr":0},{"fpr":0.2,"tpr":0.%s},{"fpr":1,"tpr":1}]}' "$((k+5))" > plots/roc.json
 printf 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==' | base64 -d > plots/sample.png
 echo 'not an image' > plots/fake.png
+printf 'step,loss,acc\n1,0.9,0.5\n2,0.%s,0.6\n3,0.3,0.8\n' "$((k+4))" > history.csv
 `);
     writeFileSync(path.join(dir, 'mlci.yaml'), `version: 1
 params: params.yaml
@@ -48,6 +49,7 @@ stages:
     run: sh train.sh
     params: [k]
     deps: [train.sh]
+    history: history.csv
     plots:
       - plots/loss.csv: { x: step, y: loss, title: "Loss <script>alert(1)</script>", x_label: Epoch }
       - plots/confusion.json: { template: confusion, x: actual, y: predicted }
@@ -79,7 +81,12 @@ stages:
     const data = JSON.parse(r.out);
     assert.equal(data.version, 1);
     const plots = data.runs[0].plots;
-    assert.deepEqual(plots.map((p: { kind: string }) => p.kind), ['xy', 'confusion', 'xy', 'image', 'error']);
+    assert.deepEqual(plots.map((p: { kind: string }) => p.kind), ['xy', 'confusion', 'xy', 'image', 'error', 'xy']);
+    // The stage's metric history as the workspace has it, a line per series (as the Plots panel draws it).
+    assert.equal(plots[5].id, 'train:(history)');
+    assert.equal(plots[5].title, 'train: metric history');
+    assert.deepEqual(plots[5].series.map((s: { name: string }) => s.name), ['loss', 'acc']);
+    assert.deepEqual(plots[5].series[0].points, [{ x: 1, y: 0.9 }, { x: 2, y: 0.7 }, { x: 3, y: 0.3 }]);
     assert.deepEqual(plots[0].series[0].points[1], { x: 1, y: 0.3 });
     assert.deepEqual(plots[1].labels, ['<b>x</b>', 'no', 'yes']);
     assert.deepEqual(plots[1].counts, [[0, 1, 0], [0, 1, 0], [0, 1, 1]]);
@@ -98,7 +105,9 @@ stages:
     assert.match(html, /Loss &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(html, /&lt;b&gt;x&lt;\/b&gt;/);
     assert.doesNotMatch(html, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-    assert.equal((html.match(/<polyline/g) ?? []).length, 4, 'loss and roc, one line per run');
+    // loss and roc, one line per run; the metric history, a line per series (loss, acc) per run.
+    assert.equal((html.match(/<polyline/g) ?? []).length, 8, 'loss, roc and the history of both runs');
+    assert.match(html, /train: metric history/);
     assert.equal((html.match(/<img /g) ?? []).length, 2, 'the PNG of each run');
     assert.match(html, /class="err">plots\/fake\.png is not a PNG image/);
   });
@@ -116,6 +125,27 @@ stages:
     assert.match(readFileSync(path.join(dir, 'summary-plots/plot-1.svg'), 'utf8'), /^<svg xmlns/);
   });
 
+  it('json of a run: its recorded history (each run its own values); --plot (history) picks only the histories', () => {
+    const r = mlci(['plots', 'show', runs[0]!, runs[1]!, '--format', 'json', '--plot', '(history)'], dir);
+    assert.equal(r.code, 0, r.err);
+    const data = JSON.parse(r.out);
+    assert.deepEqual(data.runs.map((run: { run: string }) => run.run), runs);
+    for (const run of data.runs) assert.deepEqual(run.plots.map((p: { id: string }) => p.id), ['train:(history)']);
+    assert.deepEqual(data.runs.map((run: { plots: Array<{ series: Array<{ points: Array<{ y: number }> }> }> }) => run.plots[0]!.series[0]!.points.map((p) => p.y)), [[0.9, 0.5, 0.3], [0.9, 0.7, 0.3]]);
+  });
+
+  it('Markdown of a run: the history drawn as a line chart, a line per series (an SVG beside the file)', () => {
+    const out = path.join(dir, 'history.md');
+    const r = mlci(['plots', 'show', runs[1]!, '--format', 'md', '--out', out, '--plot', 'train:(history)'], dir);
+    assert.equal(r.code, 0, r.err);
+    const md = readFileSync(out, 'utf8');
+    assert.match(md, /### train: metric history\n\n!\[train: metric history\]\(history-plots\/plot-1\.svg\)/);
+    const svg = readFileSync(path.join(dir, 'history-plots/plot-1.svg'), 'utf8');
+    assert.equal((svg.match(/<polyline/g) ?? []).length, 2, 'loss and acc');
+    assert.match(svg, />loss</);
+    assert.match(svg, />acc</);
+  });
+
   it('bad usage: no subcommand, an unknown format, an unknown run', () => {
     assert.equal(mlci(['plots'], dir).code, 2);
     assert.match(mlci(['plots', 'show', '--format', 'pdf'], dir).err, /--format must be html, md or json/);
@@ -123,5 +153,15 @@ stages:
     assert.equal(r.code, 2);
     assert.match(r.err, /no run matches 'nosuchrun'/);
     assert.ok(!existsSync(path.join(dir, 'nosuchrun')));
+  });
+
+  it('a workspace history that cannot be read is an error on that plot (exit 1), the other plots drawn', () => {
+    writeFileSync(path.join(dir, 'history.csv'), 'step,loss,acc\n1,0.9\n2,0.5,0.6\n');
+    const r = mlci(['plots', 'show', '--format', 'json', '--plot', '(history)', '--plot', 'plots/roc.json'], dir);
+    assert.equal(r.code, 1, r.err);
+    const plots = JSON.parse(r.out).runs[0].plots;
+    assert.deepEqual(plots.map((p: { id: string; kind: string }) => `${p.id} ${p.kind}`), ['train:plots/roc.json xy', 'train:(history) error']);
+    assert.match(plots[1].error, /history file 'history\.csv'/);
+    assert.match(r.err, /cannot draw: workspace: history file 'history\.csv'/);
   });
 });
