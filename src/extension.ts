@@ -19,7 +19,8 @@ import { ExperimentsView } from './adapters/vscode/experiments';
 import type { ExperimentUi } from './adapters/vscode/run-experiment';
 import { runExperimentPicker, vscodeExperimentUi } from './adapters/vscode/run-experiment';
 import type { RunItem } from './adapters/vscode/experiments';
-import { ComparePanel, compareRunOf, registerComparePanel } from './adapters/vscode/panels/compare-panel';
+import { registerComparePanel } from './adapters/vscode/panels/compare-panel';
+import { CompareController } from './adapters/vscode/compare';
 import { PlotsController } from './adapters/vscode/plots';
 import { Config } from './adapters/vscode/config';
 import { PipelineRegistry } from './adapters/vscode/registry';
@@ -44,6 +45,8 @@ export interface MlciApi {
   experiments: ExperimentsView;
   /** MLCI: Show Plots and the live points it forwards to the Plots panel. */
   plots: PlotsController;
+  /** MLCI: Compare Runs and the running run's row it keeps growing in the comparison panel. */
+  compare: CompareController;
   taskProvider: StageTaskProvider;
   /** Resolves once the pipeline files were found and validated after activation. */
   ready: Promise<void>;
@@ -91,9 +94,11 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     pinBaseline: (id: string) => { const x = byId(id); return x && experiments.pin(x); },
   };
   const plots = new PlotsController({ context, pipelines, runs, experiments, experimentsView });
+  // Compare: the selected runs (default: every listed run, newest first) against the pinned baseline, and the running run.
+  const compare = new CompareController({ extensionUri: context.extensionUri, runs, pipelines, experiments, handlers: compareHandlers, selection: () => experimentsView.selection });
 
   context.subscriptions.push(
-    log, pipelines, statusBar, runs, view, tests, terminalCli, plots,
+    log, pipelines, statusBar, runs, view, tests, terminalCli, plots, compare,
     // `ready` is assigned below, before anything can call these (commands and revived panels run after activate() returns).
     ...registerCommands({ extensionUri: context.extensionUri, config, log, pipelines, runs, whenReady: () => ready }),
     ...registerDriftPanel(context),
@@ -121,18 +126,6 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
       if (!entry) void offer('info', 'No pipeline file (mlci.yaml) in this workspace: create one first.', 'New Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.newPipeline'));
       else if (!runnable) void offer('error', `${path.basename(entry.uri.fsPath)} has errors: fix them first (see Problems).`, 'Show Problems').then((p) => p && vscode.commands.executeCommand('workbench.actions.view.problems'));
       else await runExperimentPicker(entry, runnable.params, runs, context.workspaceState, experimentUi.current);
-    }),
-    // Compare: the selected runs (default: every listed run, newest first)
-    // in the comparison panel, against the pinned baseline if there is one.
-    vscode.commands.registerCommand('mlci.compareRuns', async (i?: RunItem, all?: RunItem[]) => {
-      let chosen = selected(i, all);
-      if (chosen.length < 2) chosen = experiments.getChildren();
-      if (chosen.length < 1) return void offer('info', 'No runs to compare yet: run the pipeline first (then run an experiment to have two).', 'Run Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.runPipeline'));
-      const pinned = experiments.all().find((x) => x.pinned);
-      const list = pinned && !chosen.includes(pinned) ? [pinned, ...chosen] : chosen;
-      const goals: Record<string, 'max' | 'min'> = {};
-      for (const [k, m] of Object.entries(list[0].entry?.result.pipeline?.metrics ?? {})) if (m.goal) goals[k] = m.goal;
-      ComparePanel.createOrShow(context.extensionUri, { runs: list.map((x) => compareRunOf(x.run)), ...(pinned ? { baselineId: pinned.run.id } : {}), goals }, compareHandlers);
     }),
     ...registerLanguageFeatures({
       config, log, registry: pipelines,
@@ -202,7 +195,7 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
     })
     .catch((e: unknown) => log.error(`mlci start: ${(e as Error).message}`));
   log.info(`mlci activated (${vscode.workspace.isTrusted ? 'trusted' : 'Restricted Mode: running is disabled'})`);
-  return { pipelines, runs, tree, tests, experiments, plots, taskProvider, ready, notifier, dagPanel: () => DagPanel.current, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
+  return { pipelines, runs, tree, tests, experiments, plots, compare, taskProvider, ready, notifier, dagPanel: () => DagPanel.current, terminalCli, experimentUi, workspaceState: context.workspaceState, startup };
 }
 
 export function deactivate(): void {}

@@ -25,6 +25,8 @@ export interface CompareRun {
   history?: Record<string, Array<Record<string, number>>>;
   /** stage -> feature dependencies or model importances the run recorded (RunRecord.importance). */
   importance?: Record<string, CompareImportance[]>;
+  /** The run going now ("running now"): its history grows as 'live' messages arrive; it becomes the recorded run when it ends. */
+  live?: boolean;
 }
 
 export interface CompareImportance {
@@ -39,10 +41,32 @@ export interface ComparePayload {
   baselineId?: string;
   /** Metric goals from the pipeline's `metrics:` section (better/worse colouring). */
   goals: Record<string, CompareGoal>;
+  /** The pipeline file the runs belong to (the extension follows its running run). */
+  pipeline?: string;
+}
+
+/**
+ * The running run's stages logged points: each such stage's history as it
+ * is now (at most a few messages a second). The extension applies the
+ * points to its copy of the payload, so a reload or a late 'ready' loses none.
+ */
+export interface CompareLive {
+  /** The run they belong to (a CompareRun with live: true). */
+  run: string;
+  /** stage -> its rows as they are now (`{ step, loss, ... }` by step; thinned past a few thousand). */
+  history: Record<string, Array<Record<string, number>>>;
+  /** Points logged since the previous message. */
+  points: number;
+  /** The highest step logged so far. */
+  step?: number;
+  /** When the engine made the oldest update in this message (ms since the epoch): tests and the bench read the latency. */
+  at: number;
 }
 
 /** Extension → webview. */
-export type ComparePanelToWebview = { type: 'runs'; payload: ComparePayload };
+export type ComparePanelToWebview =
+  | { type: 'runs'; payload: ComparePayload }
+  | { type: 'live'; payload: CompareLive };
 
 /** Webview → extension. */
 export type ComparePanelFromWebview =
@@ -53,7 +77,9 @@ export type ComparePanelFromWebview =
   /** A chart as a PNG data: URL; `name` suggests the file name. */
   | { type: 'exportPng'; payload: { dataUrl: string; name: string } }
   /** First complete render of a payload (tests and the bench read the time). */
-  | { type: 'rendered'; payload: { runs: number; ms: number } };
+  | { type: 'rendered'; payload: { runs: number; ms: number } }
+  /** A 'live' message was drawn: points applied, the history chart redrawn (tests read when). */
+  | { type: 'liveDrawn'; payload: { run: string; points: number; at: number } };
 
 /** A table column: the run, its status, or one param or metric. */
 export type CompareColumnKey = 'name' | 'status' | `param:${string}` | `metric:${string}`;

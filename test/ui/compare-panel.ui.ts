@@ -24,6 +24,7 @@ import type { ComparePanelToWebview, ComparePayload, CompareRun } from '../../sr
 import { newNonce, panelHtml } from '../../src/adapters/vscode/panels/panel-html';
 // Types only: the module itself is loaded by loadPanelModule, with `vscode` faked.
 import type * as ComparePanelModule from '../../src/adapters/vscode/panels/compare-panel';
+import type * as CompareModule from '../../src/adapters/vscode/compare';
 
 // __filename, not __dirname: tsx's tsImport defines only the former faithfully.
 const REPO = path.resolve(path.dirname(__filename), '..', '..');
@@ -346,22 +347,38 @@ export function fakeVscode(origin: string, saveTo: string | undefined) {
  * does: tsx's scoped require keeps its own cache keys).
  */
 export function loadPanelModule<T = typeof ComparePanelModule>(fake: unknown, modulePath = '../../src/adapters/vscode/panels/compare-panel.ts'): T {
-  const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
   const fakePath = path.join(mkdtempSync(path.join(tmpdir(), 'mlci-fake-vscode-')), 'vscode.js');
   writeFileSync(fakePath, 'module.exports = globalThis.__mlciFakeVscode;\n');
   (globalThis as { __mlciFakeVscode?: unknown }).__mlciFakeVscode = fake;
   const load = createRequire(__filename);
-  const original = resolver._resolveFilename;
-  resolver._resolveFilename = function (request, ...rest) {
-    return request === 'vscode' ? fakePath : original.call(this, request, ...rest);
-  };
+  fakeVscodePath = fakePath;
+  patchVscodeResolution();
   try {
     const tsx = load('tsx/cjs/api') as { require(id: string, from: string): unknown };
     return tsx.require(modulePath, __filename) as T;
   } finally {
-    resolver._resolveFilename = original;
+    fakeVscodePath = undefined;
     rmSync(path.dirname(fakePath), { recursive: true, force: true });
   }
+}
+
+/** Where `vscode` resolves while loadPanelModule loads a module (undefined: not faked). */
+let fakeVscodePath: string | undefined;
+let resolutionPatched = false;
+
+/**
+ * `vscode` resolves to fakeVscodePath while it is set. Patched once and left
+ * in place: tsx's namespaced require hooks the resolver too, and restoring
+ * ours under it made a second loadPanelModule in the same process fail.
+ */
+function patchVscodeResolution(): void {
+  if (resolutionPatched) return;
+  resolutionPatched = true;
+  const resolver = Module as unknown as { _resolveFilename(request: string, ...rest: unknown[]): string };
+  const original = resolver._resolveFilename;
+  resolver._resolveFilename = function (request, ...rest) {
+    return request === 'vscode' && fakeVscodePath ? fakeVscodePath : original.call(this, request, ...rest);
+  };
 }
 
 /**
@@ -657,7 +674,7 @@ export const panelTests: PanelTest[] = [
       assert.ok(ComparePanel.current, 'revived');
       fake.receive({ type: 'ready' });
       for (let i = 0; i < 50 && !fake.sent.length; i++) await new Promise((r) => setTimeout(r, 10));
-      const revived = (fake.sent[0] as ComparePanelToWebview).payload;
+      const revived = (fake.sent[0] as Extract<ComparePanelToWebview, { type: 'runs' }>).payload;
       assert.equal(revived.runs.length, 4);
       assert.ok(Number.isNaN(revived.runs[0]!.metrics.loss));
       assert.equal(revived.baselineId, payload.baselineId);
@@ -972,6 +989,203 @@ panelTests.push(
       } finally {
         server.setHtml(undefined);
         panel.dispose();
+      }
+    },
+  },
+);
+
+/** The history chart's lines as the page drew them (label, points): its canvas's data-lines. */
+async function historyLines(p: ComparePage): Promise<Array<{ label: string; points: number }>> {
+  return JSON.parse((await p.page.locator('canvas[data-chart="history"]').getAttribute('data-lines')) ?? '[]') as Array<{ label: string; points: number }>;
+}
+
+/** Rows `{ step, loss, accuracy }` for steps from..to, inside the fixture runs' ranges (steps 1..200, accuracy 0.76..0.86). */
+function liveRows(from: number, to: number): Array<Record<string, number>> {
+  return Array.from({ length: to - from + 1 }, (_, i) => ({ step: from + i, loss: 0.6 - (from + i) * 0.002, accuracy: 0.77 + (from + i) * 0.0008 }));
+}
+
+/** What a fake VS Code hands CompareController: the panel's fake plus the command table. */
+function controllerStandIn(commands: Map<string, (...a: unknown[]) => unknown>) {
+  return {
+    get ViewColumn() { return currentFake!.ViewColumn; },
+    get Uri() { return currentFake!.Uri; },
+    get window() { return currentFake!.window; },
+    get workspace() { return currentFake!.workspace; },
+    commands: {
+      registerCommand: (id: string, fn: (...a: unknown[]) => unknown) => {
+        commands.set(id, fn);
+        return { dispose() {} };
+      },
+      executeCommand: async () => undefined,
+    },
+  };
+}
+
+panelTests.push(
+  {
+    name: "live: the running run's row is in the table and its history line grows in the chart as 'live' messages arrive; a new stage is offered; the recorded run replaces the row",
+    async run({ browser, shot }) {
+      const payload = fixturePayload(panelModule());
+      payload.runs.push({ id: 'live', name: 'running now', status: 'running', startedAt: '2026-12-04T16:00:00.000Z', params: {}, metrics: {}, history: { train: liveRows(1, 10) }, live: true });
+      const p = await openPanel(browser);
+      try {
+        await p.sendRuns(payload);
+        assert.ok((await p.rowRuns()).includes('live'), 'a running-now row');
+        assert.equal(await p.page.locator('tr[data-run="live"] > *').nth(1).textContent(), 'running');
+        assert.match(await p.page.getByTestId('summary').textContent() ?? '', /running now: a run is going, its history grows as it logs/);
+        // Params cannot be applied from (nor a baseline pinned to) a run not recorded yet.
+        await clickRun(p, 'live');
+        assert.equal(await p.page.getByRole('button', { name: 'Apply params' }).isDisabled(), true);
+        assert.equal(await p.page.getByRole('button', { name: 'Pin as baseline' }).isDisabled(), true);
+        // Selected or not, the running run is one of the history chart's lines.
+        await clickRun(p, payload.runs[0]!.id);
+        assert.deepEqual((await historyLines(p)).map((l) => l.label), [payload.runs[0]!.name, 'running now']);
+        await clickRun(p, payload.runs[0]!.id, ['Control']);
+        assert.equal((await historyLines(p)).length, 5);
+        const live = (await historyLines(p)).find((l) => l.label === 'running now')!;
+        assert.equal(live.points, 10);
+        const inkBefore = (await canvasInk(p.page)).history!.painted;
+        for (const to of [20, 40, 60]) {
+          const drawn = (await p.posted('liveDrawn')).length;
+          await p.page.evaluate((m) => window.postMessage(m, '*'), { type: 'live', payload: { run: 'live', history: { train: liveRows(1, to) }, points: 20, step: to, at: Date.now() } } satisfies ComparePanelToWebview);
+          await p.waitForPosted('liveDrawn', drawn + 1);
+          assert.equal((await historyLines(p)).find((l) => l.label === 'running now')!.points, to, `the line has ${to} points`);
+          assert.match(await p.page.getByTestId('summary').textContent() ?? '', new RegExp(`\\(step ${to}\\)`));
+        }
+        const inkAfter = (await canvasInk(p.page)).history!.painted;
+        assert.ok(inkAfter > inkBefore * 1.02, `the longer line paints more of the chart: ${inkBefore} -> ${inkAfter}`);
+        assert.equal(await p.page.getByTestId('history-stage').inputValue(), 'train', 'the chosen stage stays');
+        await shot(p.page, 'compare-live');
+        // A stage the chart did not offer yet (its first points): offered now, the chosen one kept.
+        const drawn = (await p.posted('liveDrawn')).length;
+        await p.page.evaluate((m) => window.postMessage(m, '*'), { type: 'live', payload: { run: 'live', history: { finetune: [{ step: 0, loss: 0.5 }] }, points: 1, step: 0, at: Date.now() } } satisfies ComparePanelToWebview);
+        await p.waitForPosted('liveDrawn', drawn + 1);
+        assert.deepEqual(await p.page.getByTestId('history-stage').locator('option').allTextContents(), ['finetune', 'train']);
+        assert.equal(await p.page.getByTestId('history-stage').inputValue(), 'train');
+        assert.equal((await historyLines(p)).find((l) => l.label === 'running now')!.points, 60);
+        // A message for a run the panel does not show changes nothing (still drawn: 'liveDrawn' is not posted).
+        await p.page.evaluate((m) => window.postMessage(m, '*'), { type: 'live', payload: { run: 'other', history: { train: liveRows(1, 2) }, points: 2, at: Date.now() } } satisfies ComparePanelToWebview);
+        // The run ended: the extension sends the runs with the recorded one instead of the row.
+        const ended = fixturePayload(panelModule());
+        ended.runs.push({ ...ended.runs[0]!, id: '20261204-160000-beef', name: 'just finished', history: { train: liveRows(1, 60) } });
+        await p.sendRuns(ended);
+        assert.ok(!(await p.rowRuns()).includes('live'));
+        assert.ok((await p.rowRuns()).includes('20261204-160000-beef'));
+        assert.doesNotMatch(await p.page.getByTestId('summary').textContent() ?? '', /a run is going/);
+        assert.equal((await p.posted('liveDrawn')).length, 4);
+        await p.assertClean();
+      } finally {
+        await p.page.close();
+      }
+    },
+  },
+  {
+    name: "the extension side, live: CompareController follows the run service's live points into the running row (at most one post per 250 ms), the page's line grows, the row becomes the recorded run; a revived panel drops the row",
+    async run({ browser, shot }) {
+      server ??= await serveComparePanel();
+      const fake = fakeVscode(server.origin, undefined);
+      currentFake = fake.api;
+      const commands = new Map<string, (...a: unknown[]) => unknown>();
+      const mod = loadPanelModule<typeof CompareModule>(controllerStandIn(commands), '../../src/adapters/vscode/compare.ts');
+      const data = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { records: RunRecord[] };
+      const file = path.join(REPO, 'examples', 'churn', 'mlci.yaml');
+      const entry = { uri: { fsPath: file }, result: { pipeline: { metrics: { accuracy: { goal: 'max' } } } } };
+      const items = data.records.map((run) => ({ kind: 'run', run, entry, pinned: false, runKind: 'experiment' }));
+      const onLive: Array<(e: { file: string; update: unknown }) => void> = [];
+      const onFinish: Array<(r: RunRecord) => void> = [];
+      const runService = {
+        onLiveMetrics: (fn: (typeof onLive)[number]) => (onLive.push(fn), { dispose() {} }),
+        onDidFinishRun: (fn: (typeof onFinish)[number]) => (onFinish.push(fn), { dispose() {} }),
+        runningPipelines: () => [file],
+      };
+      const controller = new mod.CompareController({
+        extensionUri: fake.api.Uri.file(REPO) as never,
+        runs: runService as never,
+        pipelines: { get: () => entry } as never,
+        experiments: { getChildren: () => items, all: () => items } as never,
+        handlers: { applyParams: () => undefined, pinBaseline: () => undefined },
+        selection: () => [],
+      });
+      const posts: Array<{ at: number; message: ComparePanelToWebview }> = [];
+      const post = fake.panel.webview.postMessage;
+      fake.panel.webview.postMessage = async (m: unknown) => {
+        posts.push({ at: Date.now(), message: m as ComparePanelToWebview });
+        return post(m);
+      };
+      try {
+        assert.ok(commands.has('mlci.compareRuns'), 'the command is the controller\'s');
+        // Opened while the pipeline runs: its runs and a running-now row (empty until it logs).
+        await commands.get('mlci.compareRuns')!();
+        assert.deepEqual(controller.shown!.runs.map((r) => r.id), [...data.records.map((r) => r.id), 'live']);
+        assert.equal(controller.shown!.pipeline, file);
+        server.setHtml(fake.panel.webview.html);
+        const p = await ComparePage.open(browser, server.url, async (page) => {
+          await page.exposeFunction('__toExtension', (m: unknown) => fake.receive(m));
+        });
+        try {
+          for (let i = 0; i < 250 && !posts.length; i++) await new Promise((r) => setTimeout(r, 20));
+          await p.page.evaluate((m) => window.postMessage(m, '*'), posts[0]!.message);
+          await p.waitForPosted('rendered');
+          // The stage logs a step every 10 ms for 600 ms, as the run service streams it.
+          const started = Date.now();
+          for (let step = 1; step <= 60; step++) {
+            for (const fn of onLive) fn({ file, update: { stage: 'train', step, latest: {}, points: [{ name: 'loss', step, value: 0.6 - step * 0.002 }, { name: 'accuracy', step, value: 0.77 + step * 0.0008 }], sources: ['dvclive/plots/metrics/loss.tsv'], at: Date.now() } });
+            // Another pipeline's run is not this panel's.
+            if (step === 30) for (const fn of onLive) fn({ file: '/elsewhere/mlci.yaml', update: { stage: 'train', step, latest: {}, points: [{ name: 'loss', step, value: 9 }], sources: [], at: Date.now() } });
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          const elapsed = Date.now() - started;
+          await new Promise((r) => setTimeout(r, 400));
+          const lives = posts.filter((x) => x.message.type === 'live');
+          assert.ok(lives.length >= 2, `the points reach the page while the stage logs (${lives.length} posts)`);
+          assert.ok(lives.length <= Math.ceil(elapsed / 250) + 1, `at most 4 posts a second: ${lives.length} in ${elapsed} ms`);
+          for (let i = 1; i < lives.length; i++) assert.ok(lives[i]!.at - lives[i - 1]!.at >= 240, `posts ${lives[i]!.at - lives[i - 1]!.at} ms apart`);
+          const last = lives.at(-1)!.message as Extract<ComparePanelToWebview, { type: 'live' }>;
+          assert.equal(last.payload.history.train!.length, 60);
+          assert.deepEqual(last.payload.history.train![59], { step: 60, loss: 0.6 - 60 * 0.002, accuracy: 0.77 + 60 * 0.0008 });
+          assert.equal(lives.reduce((n, x) => n + (x.message as Extract<ComparePanelToWebview, { type: 'live' }>).payload.points, 0), 120, 'every point counted once');
+          // The panel kept them (a reload or a late 'ready' shows them).
+          assert.equal(controller.shown!.runs.find((r) => r.live)!.history!.train!.length, 60);
+          for (const x of lives) {
+            const drawn = (await p.posted('liveDrawn')).length;
+            await p.page.evaluate((m) => window.postMessage(m, '*'), x.message);
+            await p.waitForPosted('liveDrawn', drawn + 1);
+          }
+          assert.equal((await historyLines(p)).find((l) => l.label === 'running now')!.points, 60);
+          await shot(p.page, 'compare-live-extension');
+          // The page reloads mid-run: 'ready' is answered with the row as it is now.
+          const before = posts.length;
+          fake.receive({ type: 'ready' });
+          for (let i = 0; i < 50 && posts.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+          const again = posts.at(-1)!.message as Extract<ComparePanelToWebview, { type: 'runs' }>;
+          assert.equal(again.type, 'runs');
+          assert.equal(again.payload.runs.find((r) => r.live)!.history!.train!.length, 60);
+          // The run ended: the row becomes the recorded run.
+          const record = { ...data.records[0]!, id: '20261204-160000-beef', name: 'just finished', history: { train: liveRows(1, 60) } };
+          for (const fn of onFinish) fn(record);
+          const ended = posts.at(-1)!.message as Extract<ComparePanelToWebview, { type: 'runs' }>;
+          assert.equal(ended.type, 'runs');
+          assert.deepEqual(ended.payload.runs.map((r) => r.id), [...data.records.map((r) => r.id), record.id]);
+          await p.sendRuns(ended.payload);
+          assert.ok(!(await p.rowRuns()).includes('live'));
+          assert.equal((await historyLines(p)).find((l) => l.label === 'just finished')!.points, 60);
+          await p.assertClean();
+        } finally {
+          await p.page.close();
+          server.setHtml(undefined);
+        }
+        // After a window reload the serializer drops a saved running row (its run ended with the window).
+        const panels = panelModule();
+        panels.registerComparePanel({ extensionUri: fake.api.Uri.file(REPO) } as never);
+        const saved = fixturePayload(panels);
+        saved.runs.push({ id: 'live', name: 'running now', status: 'running', startedAt: '2026-12-04T16:00:00.000Z', params: {}, metrics: {}, history: { train: liveRows(1, 3) }, live: true });
+        await fake.serializers.at(-1)!.deserializeWebviewPanel(fake.panel, { selected: [], sort: { key: 'name', dir: 'asc' }, onlyDiff: false, last: { ...saved, pipeline: file } });
+        assert.deepEqual(panels.ComparePanel.current!.shown!.runs.map((r) => r.id), data.records.map((r) => r.id));
+        assert.equal(panels.ComparePanel.current!.shown!.pipeline, file);
+        panels.ComparePanel.current!.dispose();
+      } finally {
+        controller.dispose();
+        fake.panel.dispose();
       }
     },
   },

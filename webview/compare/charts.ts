@@ -114,7 +114,9 @@ export function historyChart(canvas: HTMLCanvasElement, runs: CompareRun[], stag
         data: historyPoints(r, stage, series),
         borderColor: palette[i % palette.length],
         backgroundColor: palette[i % palette.length],
-        borderWidth: 1.5,
+        borderWidth: r.live ? 2 : 1.5,
+        // The running run's line is dashed: it is still growing.
+        ...(r.live ? { borderDash: [6, 3] } : {}),
         pointRadius: 0,
       })),
     },

@@ -3,17 +3,19 @@
  * posts the runs only then), renders on 'runs', and keeps selection, sort,
  * the differences-only toggle and the chosen chart axes in vscode state so
  * a reload comes back as the user left it. Every string from the runs goes
- * through textContent (shared/dom.ts) or is drawn on a canvas.
+ * through textContent (shared/dom.ts) or is drawn on a canvas. While a run
+ * goes, 'live' messages grow its row's history (the history chart always
+ * draws it).
  */
 import type { Chart } from 'chart.js';
-import type { CompareColumnKey, ComparePanelFromWebview, ComparePanelState, ComparePanelToWebview, ComparePayload, CompareRun } from '../../src/protocol/compare-panel';
+import type { CompareColumnKey, CompareLive, ComparePanelFromWebview, ComparePanelState, ComparePanelToWebview, ComparePayload, CompareRun } from '../../src/protocol/compare-panel';
 import { clear, el } from '../shared/dom';
 import { onThemeChange } from '../shared/theme';
 import { vscodeApi } from '../shared/vscode-api';
 import type { CompareTheme } from './charts';
 import { barChart, historyChart, MAX_BARS, MAX_LINES, scatterChart } from './charts';
 import type { Column } from './model';
-import { allColumns, differingColumns, sortedOrder, toCsv } from './model';
+import { allColumns, differingColumns, runLabel, sortedOrder, toCsv } from './model';
 import { importanceChart, importanceStages, MAX_RUNS as MAX_IMPORTANCE_RUNS } from './importance';
 import { drawParallel } from './parallel';
 import { restoreState, savedPayload } from './state';
@@ -32,6 +34,8 @@ let shown: Column[] = [];
 let order: Int32Array = new Int32Array(0);
 let selected = new Set<string>(state.selected);
 let theme: CompareTheme;
+/** The highest step the running run logged (from 'live' messages). */
+let liveStep: number | undefined;
 const charts = new Map<string, Chart>();
 let table: VirtualTable | undefined;
 type ChartName = 'bar' | 'history' | 'scatter' | 'parallel' | 'importance';
@@ -67,6 +71,12 @@ function chartRuns(limit: number): CompareRun[] {
   return runsFor(picked, limit);
 }
 
+/** The running run is always among the history chart's lines (its line is why the panel is open during a run). */
+function withLive(runs: CompareRun[]): CompareRun[] {
+  const live = payload!.runs.find((r) => r.live);
+  return !live || runs.includes(live) ? runs : [...runs.slice(0, MAX_LINES - 1), live];
+}
+
 function computeShown(): void {
   if (!state.onlyDiff) {
     shown = columns;
@@ -92,11 +102,14 @@ function numericParams(): string[] {
 
 function historyKeys(): { stages: string[]; series: (stage: string) => string[] } {
   const stages = new Set<string>();
-  // The first runs are enough to list stages and series; all runs of a pipeline share them.
-  for (const r of payload!.runs.slice(0, 50)) for (const s of Object.keys(r.history ?? {})) stages.add(s);
+  // The first runs are enough to list stages and series; all runs of a pipeline share them. The running run may log new ones.
+  const sample = payload!.runs.slice(0, 50);
+  const live = payload!.runs.find((r) => r.live);
+  if (live && !sample.includes(live)) sample.push(live);
+  for (const r of sample) for (const s of Object.keys(r.history ?? {})) stages.add(s);
   const series = (stage: string) => {
     const keys = new Set<string>();
-    for (const r of payload!.runs.slice(0, 50)) for (const row of (r.history?.[stage] ?? []).slice(0, 5)) for (const k of Object.keys(row)) if (k !== 'step') keys.add(k);
+    for (const r of sample) for (const row of (r.history?.[stage] ?? []).slice(0, 5)) for (const k of Object.keys(row)) if (k !== 'step') keys.add(k);
     return [...keys].sort();
   };
   return { stages: [...stages].sort(), series };
@@ -119,7 +132,7 @@ function drawChart(name: ChartName): void {
   }
   let chart: Chart | undefined;
   if (name === 'bar' && state.barMetric) chart = barChart(canvas, chartRuns(MAX_BARS), state.barMetric, payload.baselineId, theme, state.barFromZero === true);
-  if (name === 'history' && state.historyStage && state.historySeries) chart = historyChart(canvas, chartRuns(MAX_LINES), state.historyStage, state.historySeries, theme);
+  if (name === 'history' && state.historyStage && state.historySeries) chart = historyChart(canvas, withLive(chartRuns(MAX_LINES)), state.historyStage, state.historySeries, theme);
   if (name === 'importance' && state.importanceStage) chart = importanceChart(canvas, chartRuns(MAX_IMPORTANCE_RUNS), state.importanceStage, theme);
   if (name === 'scatter' && state.scatterX && state.scatterY) chart = scatterChart(canvas, Array.from(order, (i) => payload!.runs[i]!), selected, state.scatterX, state.scatterY, theme);
   card.empty.hidden = chart !== undefined;
@@ -131,6 +144,8 @@ function drawChart(name: ChartName): void {
       canvas.dataset.yMin = String(y.min);
       canvas.dataset.yMax = String(y.max);
     }
+    // Each line and its length (tests and assistive text read what the history chart draws, e.g. a running run's line growing).
+    if (name === 'history') canvas.dataset.lines = JSON.stringify(chart.data.datasets.map((d) => ({ label: d.label, points: d.data.length })));
   }
 }
 
@@ -141,8 +156,10 @@ function drawCharts(): void {
 function updateSummary(): void {
   if (!summary || !payload) return;
   const base = payload.runs.find((r) => r.id === payload!.baselineId);
-  summary.textContent = `${payload.runs.length.toLocaleString('en')} runs, ${shown.length - 2} of ${columns.length - 2} params and metrics shown; baseline: ${base ? base.name ?? base.id : 'none'}; ${selected.size} selected`;
-  const one = selected.size === 1;
+  const live = payload.runs.find((r) => r.live);
+  summary.textContent = `${payload.runs.length.toLocaleString('en')} runs, ${shown.length - 2} of ${columns.length - 2} params and metrics shown; baseline: ${base ? base.name ?? base.id : 'none'}; ${selected.size} selected${live ? `; ${runLabel(live)}: a run is going, its history grows as it logs${liveStep !== undefined ? ` (step ${liveStep})` : ''}` : ''}`;
+  // Params cannot be applied from, nor a baseline pinned to, a run not recorded yet.
+  const one = selected.size === 1 && !(live && selected.has(live.id));
   for (const b of actionButtons) b.disabled = !one;
 }
 
@@ -325,9 +342,36 @@ function render(next: ComparePayload): void {
   post({ type: 'rendered', payload: { runs: next.runs.length, ms: performance.now() - t0 } });
 }
 
+/**
+ * The running run logged points: its stages' rows as they are now, then
+ * the history chart redrawn; a stage or series the
+ * chart's choices did not list yet renders the panel again (choices kept).
+ */
+function onLive(m: CompareLive): void {
+  const run = payload?.runs.find((r) => r.id === m.run && r.live);
+  if (!payload || !run) return;
+  const before = historyKeys();
+  const history = (run.history ??= {});
+  for (const [stage, rows] of Object.entries(m.history)) history[stage] = rows;
+  if (m.step !== undefined) liveStep = m.step;
+  const after = historyKeys();
+  const known = (stage: string) => before.stages.includes(stage) && after.series(stage).every((k) => before.series(stage).includes(k));
+  if (!cards || !Object.keys(m.history).every(known)) render(payload);
+  else {
+    if (state.historyStage && state.historyStage in m.history) drawChart('history');
+    updateSummary();
+  }
+  post({ type: 'liveDrawn', payload: { run: m.run, points: m.points, at: m.at } });
+}
+
 window.addEventListener('message', (event: MessageEvent<ComparePanelToWebview>) => {
   const message = event.data;
+  if (message?.type === 'live') {
+    onLive(message.payload);
+    return;
+  }
   if (message?.type !== 'runs') return;
+  liveStep = undefined;
   saved = savedPayload(message.payload);
   render(message.payload);
   save(true);

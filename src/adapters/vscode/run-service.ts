@@ -113,6 +113,11 @@ export class RunService implements vscode.Disposable {
     return this.current !== undefined;
   }
 
+  /** The pipeline files a run from this window is going on now. */
+  runningPipelines(): string[] {
+    return [...this.live.keys()];
+  }
+
   /** What the tree, lenses and tests show for a stage. */
   view(file: string, stage: string): StageView {
     let lastRun: RunRecord | undefined;

@@ -74,3 +74,30 @@ export function applyLivePoints(run: RunPlots, stage: string, points: readonly L
   for (const s of plot.series) if (s.points.length > maxPoints) s.points = thin(s.points, maxPoints);
   return plot;
 }
+
+/**
+ * Adds a running stage's new points to its history rows (`{ step, loss, ... }`
+ * sorted by step, as RunRecord.history[stage] keeps them): a point joins the
+ * row of its step (made when there is none, in step order); a step logged
+ * again replaces its value. Over `maxRows` rows, every other row is dropped
+ * (first and last kept). Returns the rows (the same array unless thinned).
+ * The comparison panel's extension side and its page apply the same points
+ * with this, so both hold the same rows.
+ */
+export function applyLiveRows(rows: Array<Record<string, number>>, points: readonly LivePoint[], maxRows = LIVE_MAX_POINTS): Array<Record<string, number>> {
+  for (const p of points) {
+    const last = rows[rows.length - 1];
+    if (!last || typeof last.step !== 'number' || p.step > last.step) {
+      rows.push({ step: p.step, [p.name]: p.value });
+      continue;
+    }
+    const at = rows.findIndex((r) => r.step! >= p.step);
+    if (rows[at]!.step === p.step) rows[at]![p.name] = p.value;
+    else rows.splice(at, 0, { step: p.step, [p.name]: p.value });
+  }
+  if (rows.length <= maxRows) return rows;
+  const thinned = thin(rows, maxRows);
+  rows.length = 0;
+  rows.push(...thinned);
+  return rows;
+}

@@ -4,8 +4,10 @@
  * DVCLive-format files over a few seconds; the Plots panel opened on the
  * stage while it runs receives its loss points before the stage ends (the
  * tree shows the step too), and when the run ends the live column becomes
- * the recorded run with its whole history. Opening the panel from the
- * Experiments view shows that run's plots.
+ * the recorded run with its whole history. The comparison panel opened
+ * during the run gets the same points as a 'running now' row whose train
+ * history grows before the stage ends, and then shows the recorded run.
+ * Opening the panel from the Experiments view shows that run's plots.
  */
 import { strict as assert } from 'node:assert';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,7 @@ type XY = Extract<PlotData, { kind: 'xy' }>;
 (trusted ? describe : describe.skip)('the Plots panel (installed extension, real engine)', function () {
   this.timeout(240_000);
 
-  it('grows the loss curve of a running DVCLive stage before it ends, then shows the recorded run; Experiments opens a run\'s plots', async function () {
+  it('grows the loss curve of a running DVCLive stage before it ends in the Plots and comparison panels, then shows the recorded run; Experiments opens a run\'s plots', async function () {
     if (!process.env.DOCKER_HOST) {
       if (process.env.CI === 'true') assert.fail('DOCKER_HOST is not set: this test needs the real engine');
       this.skip();
@@ -53,6 +55,11 @@ stages:
       const shown = await waitFor('the panel', () => a.plots.shown);
       assert.equal(shown.title, 'Plots: train');
       assert.ok(shown.runs.some((r) => r.live), 'a running-now column');
+      // The comparison panel, opened during the run: the running pipeline's runs and a running-now row.
+      await vscode.commands.executeCommand('mlci.compareRuns');
+      const compared = await waitFor('the comparison panel', () => a.compare.shown);
+      assert.equal(compared.pipeline, file);
+      assert.ok(compared.runs.some((r) => r.live), 'a running-now row');
       // Points arrive while the stage still runs.
       const grown = await waitFor('3 loss points in the panel while train runs', () => {
         const live = a.plots.shown?.runs.find((r) => r.live);
@@ -60,6 +67,13 @@ stages:
         return loss && loss.points.length >= 3 && a.runs.view(file, 'train').live?.status === 'running' ? loss.points.length : undefined;
       });
       assert.ok(grown >= 3);
+      // The comparison panel's row got them too, before the stage ended.
+      const rows = await waitFor('3 loss rows in the comparison panel while train runs', () => {
+        const history = a.compare.shown?.runs.find((r) => r.live)?.history?.train ?? [];
+        const loss = history.filter((row) => typeof row.loss === 'number');
+        return loss.length >= 3 && a.runs.view(file, 'train').live?.status === 'running' ? loss.length : undefined;
+      });
+      assert.ok(rows >= 3);
       assert.match(String(a.tree.getTreeItem({ kind: 'stage', entry, stage: entry.result.pipeline!.stages[0]! }).description), /running.*step \d+/);
       const record = await running;
       assert.equal(record?.stages[0]?.status, 'passed', JSON.stringify(record?.stages));
@@ -68,6 +82,10 @@ stages:
       assert.ok(!a.plots.shown!.runs.some((r) => r.live), 'no running column after the run');
       const history = after.plots.find((p) => p.id === 'train:(history)') as XY;
       assert.deepEqual(history.series.find((s) => s.name === 'loss')!.points.map((p) => p.x), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      // The comparison's running row became the recorded run, its history whole.
+      const recorded = await waitFor('the recorded run in the comparison panel', () => a.compare.shown?.runs.find((r) => r.id === record!.id));
+      assert.ok(!a.compare.shown!.runs.some((r) => r.live), 'no running row after the run');
+      assert.deepEqual(recorded.history?.train?.map((row) => row.step), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
 
       // From the Experiments view: the run's plots.
       await a.experiments.refresh();

@@ -4,14 +4,16 @@
  * panel answers with the runs. A serializer revives it after a reload from
  * the state the webview saved. Apply params and Pin as baseline go to the
  * callbacks given at creation (the caller owns params.yaml and baselines);
- * exports go through a save dialog.
+ * exports go through a save dialog. While a run goes, its row ('running
+ * now') grows through live(): the points are applied to the panel's copy
+ * (a reload or a late 'ready' shows them) and forwarded to the page.
  */
 import { formatMetric } from '../../../core/metric-format';
 import * as vscode from 'vscode';
 import { flattenParams } from '../../../core/experiments/compare';
 import type { RunRecord } from '../../../core/run/record';
 import type {
-  CompareParamValue, ComparePanelFromWebview, ComparePanelState, ComparePanelToWebview, ComparePayload, CompareRun,
+  CompareLive, CompareParamValue, ComparePanelFromWebview, ComparePanelState, ComparePanelToWebview, ComparePayload, CompareRun,
 } from '../../../protocol/compare-panel';
 import { decodePngDataUrl, savePngExport, saveExport } from './export';
 import { setPanelHtml, webviewOptions } from './webview-panel';
@@ -105,9 +107,24 @@ export class ComparePanel {
     this.show({ ...rest, runs, ...(run ? { baselineId: run.id } : {}) });
   }
 
+  /** What the panel shows (with the live points applied so far). */
+  get shown(): ComparePayload | undefined {
+    return this.payload;
+  }
+
   show(payload: ComparePayload): void {
     this.payload = payload;
     if (this.ready) void this.post();
+  }
+
+  /** The running run's stages logged: their histories as they are now go into its row here, then to the page. */
+  live(update: CompareLive): void {
+    const run = this.payload?.runs.find((r) => r.id === update.run && r.live);
+    if (!run) return;
+    const history = (run.history ??= {});
+    // Copies: the caller goes on adding to its rows.
+    for (const [stage, rows] of Object.entries(update.history)) history[stage] = rows.map((r) => ({ ...r }));
+    if (this.ready) void this.panel.webview.postMessage({ type: 'live', payload: update } satisfies ComparePanelToWebview);
   }
 
   /** A fresh HTML (and nonce) each time; the webview then says 'ready' again. */
@@ -131,7 +148,7 @@ export class ComparePanel {
           return;
         case 'applyParams':
         case 'pinBaseline':
-          if (!this.payload?.runs.some((r) => r.id === m.payload.runId)) return; // only runs this panel shows
+          if (!this.payload?.runs.some((r) => r.id === m.payload.runId && !r.live)) return; // only recorded runs this panel shows
           if (!this.handlers) {
             void vscode.window.showWarningMessage('mlci: reopen the comparison from the Experiments view to use this action.');
             return;
@@ -145,6 +162,7 @@ export class ComparePanel {
           await savePngExport(m.payload.dataUrl, m.payload.name, 'chart');
           return;
         case 'rendered':
+        case 'liveDrawn':
           return;
       }
     } catch (e) {
@@ -159,16 +177,21 @@ export class ComparePanel {
   }
 }
 
-/** The webview's saved state (JSON) back to a payload; NaN/Infinity came back as strings. */
+/**
+ * The webview's saved state (JSON) back to a payload; NaN/Infinity came back
+ * as strings. A 'running now' row is dropped: the run it followed ended with
+ * the window (a reopened comparison shows it as recorded).
+ */
 function revivePayload(state: unknown): ComparePayload | undefined {
   const last = (state as Partial<ComparePanelState> | undefined)?.last;
   if (!last || typeof last !== 'object' || !Array.isArray(last.runs)) return undefined;
+  last.runs = last.runs.filter((r) => !r.live);
   const num = (v: unknown) => (v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v) as number;
   for (const r of last.runs) {
     for (const k of Object.keys(r.metrics ?? {})) r.metrics[k] = num(r.metrics[k]);
     for (const rows of Object.values(r.history ?? {})) for (const row of rows) for (const k of Object.keys(row)) row[k] = num(row[k]);
   }
-  return { runs: last.runs, goals: last.goals ?? {}, ...(last.baselineId !== undefined ? { baselineId: last.baselineId } : {}) };
+  return { runs: last.runs, goals: last.goals ?? {}, ...(last.baselineId !== undefined ? { baselineId: last.baselineId } : {}), ...(last.pipeline !== undefined ? { pipeline: last.pipeline } : {}) };
 }
 
 /**
