@@ -6,14 +6,20 @@
  * Every remote command costs a shell on the server (with the user's shell
  * start-up files: a `conda init` or `pyenv init` there takes seconds), so a
  * push or pull asks few of them:
- * - push: one `has` for every key (objects, run entries, commit records),
- *   then the missing ones as tar streams over one channel per 128 MB of
- *   objects (at most `jobs`), each extracted by one `tar -x`. Every object
- *   arrives as a file in a private staging folder and then as a hard link
- *   entry naming its key, which tar makes with link(2) once the file is
- *   complete: a key is visible only complete, an interrupted push keeps
- *   every object it finished, and the next push sends only what is still
- *   missing. The records go last on the first channel, once every other
+ * - push: one shell on the critical path. The first channel's script
+ *   reads every key (objects, run entries, commit records) from stdin up to
+ *   a marker line, answers which ones the folder holds (with the held
+ *   commit records, which the client merges with its own), then, on the
+ *   same channel, extracts the tar of exactly what is missing. A push whose
+ *   local objects could fill more than one channel (one per 128 MB, at
+ *   most `jobs`) opens the others at the same time as the first, so their
+ *   shells start together; the missing objects are split over as many as
+ *   they fill, the others get an empty archive. Each stream is extracted
+ *   by one `tar -x`. Every object arrives as a file in a private staging
+ *   folder and then as a hard link entry naming its key, which tar makes
+ *   with link(2) once the file is complete: a key is visible only
+ *   complete, an interrupted push keeps every object it finished, and the
+ *   next push sends only what is still missing. The records go last on the first channel, once every other
  *   channel's tar has exited, so a run entry never appears before its
  *   objects. If tar fails (a full disk: it carries on after a short write),
  *   the keys it linked to truncated files, and its run entries, are removed.
@@ -37,7 +43,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isCacheKey } from '../../core/cache/layout';
-import type { KeyPrefix, PutItem, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
+import type { KeyPrefix, PushAnswer, PushPlan, PutItem, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
 import { RemoteError, isObjectKeyName, splitBySize } from '../../core/cache/remote/types';
 import { hostPattern, isKnownHost, readKnownHosts } from './known-hosts';
 import type { TarEntry } from './tar';
@@ -223,6 +229,23 @@ const EMPTY = Buffer.alloc(0);
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** The line ending the key list of a push (xargs' logical end of file); never a cache key. */
+const END_OF_KEYS = 'END';
+
+/** A push channel: its stream in, its staging folder on the server, its exit. */
+interface Sink {
+  ch: ClientChannel;
+  staging: string;
+  out: ChannelWriter;
+  isOpen(): boolean;
+  closed: Promise<number | null>;
+  stderr(): string;
+}
+
+const objectBytes = (items: readonly PutItem[]) => items.reduce((n, it) => n + (isObjectKeyName(it.key) ? it.size : 0), 0);
+/** One channel per CHANNEL_BYTES of objects, at least one, at most `max`: a channel costs a remote shell. */
+const channelsFor = (bytes: number, max: number) => Math.max(1, Math.min(max, Math.ceil(bytes / CHANNEL_BYTES)));
+
 export class SshRemote implements RemoteStore {
   readonly display: string;
   private client: Client | undefined;
@@ -318,34 +341,152 @@ export class SshRemote implements RemoteStore {
 
   async put(items: readonly PutItem[], opts: TransferProgress & { jobs: number }): Promise<void> {
     if (!items.length) return;
-    // Each channel sends its share as one tar stream, extracted into the
-    // remote folder by one `tar -x`: every object comes as a file in a
-    // private staging folder, then as a hard link entry giving it its key,
-    // which tar makes with link(2) once the file is complete. So a key is
-    // visible only complete, an interrupted push keeps every object it
-    // finished, and the next push sends only what is still missing.
-    // The records (run entries, commit records) go last on the first
-    // channel, once every other channel's tar has exited: never before the
-    // objects they name.
-    const objects = items.filter((it) => isObjectKeyName(it.key));
-    const records = items.filter((it) => !isObjectKeyName(it.key));
-    const bytes = objects.reduce((n, it) => n + it.size, 0);
-    // One channel per CHANNEL_BYTES of objects, at most `jobs`: a channel costs a remote shell.
-    const channels = Math.max(1, Math.min(opts.jobs, Math.ceil(bytes / CHANNEL_BYTES)));
-    const shares = splitBySize(objects, channels);
-    if (!shares.length) shares.push([]);
-    const others = Promise.all(shares.slice(1).map((share) => this.putShare(share, opts)));
-    others.catch(() => undefined);
-    await Promise.all([this.putShare(shares[0], opts, records.length ? { after: others, records } : undefined), others]);
+    const n = channelsFor(objectBytes(items), opts.jobs);
+    const sinks = await Promise.all(Array.from({ length: n }, () => this.openSink()));
+    await this.send(sinks, items, opts);
   }
 
-  private async putShare(share: readonly PutItem[], opts: TransferProgress, last?: { after: Promise<unknown>; records: readonly PutItem[] }): Promise<void> {
-    const staging = `tmp/in.${randomBytes(8).toString('hex')}`;
-    const script = [
+  /**
+   * A push over one remote shell on its critical path: the first channel's
+   * script reads the key list from stdin, answers which keys the folder
+   * holds (and the content of the held records to read back), then
+   * extracts the tar of what the client chose to send, on the same
+   * channel. When the local objects could fill more than one channel, the
+   * others are opened at the same time as the first, so their shells start
+   * while the first one's does; those the answer leaves without work get
+   * an empty archive.
+   */
+  async putMissing(plan: PushPlan, opts: TransferProgress & { jobs: number }): Promise<void> {
+    if (!plan.candidates.length) {
+      await this.put(await plan.choose({ there: new Set(), texts: new Map() }), opts);
+      return;
+    }
+    const extra = channelsFor(objectBytes(plan.candidates), opts.jobs) - 1;
+    const opening = [this.openSink(true), ...Array.from({ length: extra }, () => this.openSink())];
+    for (const o of opening) o.catch(() => undefined);
+    const sinks = await Promise.all(opening).catch(async (e: unknown) => {
+      for (const o of opening) o.then((s) => s.ch.close(), () => undefined);
+      throw e;
+    });
+    const first = sinks[0];
+    const read = new Set(plan.read);
+    // The list ends with the marker line xargs stops at; nothing more is sent until the answer.
+    first.ch.write(plan.candidates.map((it) => (read.has(it.key) ? `+${it.key}` : it.key)).join('\n') + `\n${END_OF_KEYS}\n`);
+    let items: PutItem[];
+    try {
+      items = await plan.choose(await this.answer(first));
+    } catch (e) {
+      for (const s of sinks) s.ch.close();
+      throw e;
+    }
+    await this.send(sinks, items, opts);
+  }
+
+  /** The first channel's answer: the held keys, then `:N` and an N-byte tar of the held keys to read back. */
+  private answer(sink: Sink): Promise<PushAnswer> {
+    return new Promise((resolve, reject) => {
+      const there = new Set<string>();
+      let rest = EMPTY;
+      let want = -1;
+      const tar: Buffer[] = [];
+      let got = 0;
+      let done = false;
+      const finish = () => {
+        done = true;
+        const texts = new Map<string, string>();
+        const parts: Buffer[] = [];
+        let name = '';
+        const reader = new TarReader({
+          onEntry: (e) => {
+            name = e.name;
+            parts.length = 0;
+          },
+          onData: (c) => parts.push(c),
+          onEnd: () => {
+            if (isCacheKey(name)) texts.set(name, Buffer.concat(parts).toString('utf8'));
+          },
+        });
+        try {
+          if (want) reader.push(Buffer.concat(tar).subarray(0, want));
+          resolve({ there, texts });
+        } catch (e) {
+          reject(new RemoteError(`cache remote ${this.display}: checking which keys exist failed: ${(e as Error).message}`));
+        }
+      };
+      sink.ch.on('data', (d: Buffer) => {
+        if (done) return;
+        if (want < 0) {
+          const b = rest.length ? Buffer.concat([rest, d]) : d;
+          let at = 0;
+          for (let nl = b.indexOf(10, at); nl >= 0 && want < 0; nl = b.indexOf(10, at)) {
+            const line = b.toString('utf8', at, nl);
+            at = nl + 1;
+            if (!line.startsWith(':')) {
+              if (isCacheKey(line)) there.add(line);
+              continue;
+            }
+            want = Number(line.slice(1));
+            if (!Number.isSafeInteger(want) || want < 0) {
+              done = true;
+              sink.ch.close();
+              reject(new RemoteError(`cache remote ${this.display}: checking which keys exist failed: unexpected answer '${line.slice(0, 80)}'`));
+              return;
+            }
+          }
+          rest = EMPTY;
+          d = b.subarray(at);
+          if (want < 0) {
+            rest = Buffer.from(d);
+            return;
+          }
+        }
+        tar.push(d);
+        got += d.length;
+        if (got >= want) finish();
+      });
+      sink.closed.then((code) => {
+        if (!done) {
+          done = true;
+          reject(this.failure('checking which keys exist', code ?? null, sink.stderr()));
+        }
+      }, () => undefined);
+    });
+  }
+
+  /**
+   * Sends `items` over `sinks`: the objects split by size over as many
+   * channels as they fill (one per CHANNEL_BYTES), the records last on the
+   * first channel once every other channel's tar has exited; channels left
+   * without work get an empty archive.
+   */
+  private async send(sinks: readonly Sink[], items: readonly PutItem[], opts: TransferProgress): Promise<void> {
+    const objects = items.filter((it) => isObjectKeyName(it.key));
+    const records = items.filter((it) => !isObjectKeyName(it.key));
+    const shares = splitBySize(objects, channelsFor(objectBytes(objects), sinks.length));
+    if (!shares.length) shares.push([]);
+    const [first, ...rest] = sinks;
+    const others = Promise.all(rest.map((s, i) => this.sendShare(s, shares[i + 1] ?? [], opts)));
+    others.catch(() => undefined);
+    await Promise.all([this.sendShare(first, shares[0], opts, records.length ? { after: others, records } : undefined), others]);
+  }
+
+  /** The script of a push channel: optionally the answer to the key list first, then `tar -x` of what follows. */
+  private script(staging: string, ask: boolean): string {
+    return [
       'set -e',
       `mkdir -p ${q(this.t.path)}/tmp`,
       `cd ${q(this.t.path)}`,
       `trap 'rm -rf ${staging}' EXIT`,
+      ...(ask ? [
+        `mkdir ${staging}`,
+        // xargs reads the keys in bulk and stops at the marker line without
+        // reading further (the client sends nothing more until it has the
+        // answer), so tar below reads from the next byte. A key marked `+`
+        // is also read back if held; a failed write of that list (a full
+        // disk) stops xargs (status 255) and the script.
+        `xargs -E ${END_OF_KEYS} sh -c 'for k; do case $k in +*) k=\${k#+}; if [ -f "$k" ]; then echo "$k" >> "$0" || exit 255; fi ;; esac; [ -f "$k" ] && echo "$k"; done; exit 0' ${staging}/back`,
+        `if [ -s ${staging}/back ]; then tar -c -f ${staging}/back.tar -T ${staging}/back; echo ":$(($(wc -c < ${staging}/back.tar)))"; cat ${staging}/back.tar; else echo ":0"; fi`,
+      ] : []),
       // tar carries on after a failed write (a full disk) and would then link
       // a truncated file to its key: when tar fails, every key linked to a
       // staging file shorter than the map says is removed again, and so is
@@ -363,16 +504,33 @@ export class SshRemote implements RemoteStore {
       // Staging folders of pushes killed a day ago or more.
       'find tmp -maxdepth 1 -name "in.*" -mmin +1440 -exec rm -rf {} + 2>/dev/null || true',
     ].join('\n');
-    const ch = await this.channel(script);
+  }
+
+  /** Opens a push channel (its remote shell starts now); with `ask`, one that answers the key list first. */
+  private async openSink(ask = false): Promise<Sink> {
+    const staging = `tmp/in.${randomBytes(8).toString('hex')}`;
+    const ch = await this.channel(this.script(staging, ask));
     const err: Buffer[] = [];
     ch.stderr.on('data', (d: Buffer) => err.push(d));
-    ch.on('data', () => undefined);
+    if (!ask) ch.on('data', () => undefined);
     let open = true;
     const closed = new Promise<number | null>((resolve) => ch.on('close', (c: number | null) => {
       open = false;
       resolve(c);
     }));
-    const out = new ChannelWriter(ch, () => open);
+    return { ch, staging, closed, out: new ChannelWriter(ch, () => open), isOpen: () => open, stderr: () => Buffer.concat(err).toString('utf8') };
+  }
+
+  /**
+   * One channel's tar stream: every object comes as a file in a private
+   * staging folder, then as a hard link entry giving it its key, which tar
+   * makes with link(2) once the file is complete. So a key is visible only
+   * complete, an interrupted push keeps every object it finished, and the
+   * next push sends only what is still missing. With `last`, the records
+   * follow once `last.after` (the other channels) has settled.
+   */
+  private async sendShare(sink: Sink, share: readonly PutItem[], opts: TransferProgress, last?: { after: Promise<unknown>; records: readonly PutItem[] }): Promise<void> {
+    const { ch, staging, out, closed } = sink;
     const mtime = Math.floor(Date.now() / 1000);
     try {
       // First the map of this stream: staging file number, size, key.
@@ -386,7 +544,7 @@ export class SshRemote implements RemoteStore {
       const send = async (items: readonly PutItem[], from: number) => {
         let next = whole(items[0]);
         next?.catch(() => undefined);
-        for (let i = 0; i < items.length && open; i++) {
+        for (let i = 0; i < items.length && sink.isOpen(); i++) {
           const it = items[i];
           const body = next;
           next = whole(items[i + 1]);
@@ -425,10 +583,10 @@ export class SshRemote implements RemoteStore {
     } catch (e) {
       ch.close();
       await closed;
-      throw new RemoteError(`cache remote ${this.display}: sending failed: ${(e as Error).message}; the local cache is unchanged`);
+      throw e instanceof RemoteError ? e : new RemoteError(`cache remote ${this.display}: sending failed: ${(e as Error).message}; the local cache is unchanged`);
     }
     const code = await closed;
-    if (code !== 0) throw this.failure('writing', code, Buffer.concat(err).toString('utf8'));
+    if (code !== 0) throw this.failure('writing', code, sink.stderr());
   }
 
   async get(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress & { jobs: number }): Promise<void> {

@@ -33,6 +33,15 @@ function badObjects(root: string): string[] {
   return bad;
 }
 
+/** The cache test project, run and its lock committed. */
+function ranProject(): string {
+  const dir = makeProject();
+  mlci(['run'], dir);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'lock');
+  return dir;
+}
+
 /** The cache test project plus a stage writing `n` random files of 2 MB, run and its lock committed. */
 function bigProject(n: number, files: Record<string, string> = {}): string {
   const dir = makeProject({ ...files, '.gitignore': 'out/\nmodel/\nmetrics/\nbig/\n' });
@@ -56,10 +65,7 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
   const url = (p: string) => `ssh://root@127.0.0.1:${sshd.port}${p}`;
 
   it('push, then a fresh clone pulls and runs zero stages; a second push sends nothing new', () => {
-    const dir = makeProject();
-    mlci(['run'], dir);
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'lock');
+    const dir = ranProject();
     const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
     const push = mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env);
     assert.equal(push.code, 0, push.out + push.err);
@@ -203,5 +209,60 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
     } finally {
       spawnSync('umount', [small]);
     }
+  });
+});
+
+describe('cache: ssh:// push needs one remote shell on its critical path', function () {
+  this.timeout(300_000);
+  let sshd: Sshd;
+  before(async function () {
+    requireSshd(this);
+    buildCli();
+    // Every shell takes a second more to start, as with a `conda init` in the user's start-up files.
+    sshd = await startSshd({ logSessions: { startupSeconds: 1 } });
+  });
+  after(() => sshd?.stop());
+  const url = (p: string) => `ssh://root@127.0.0.1:${sshd.port}${p}`;
+  /** What a command did on the server, in order: `shell` when sshd started a command's shell, `script` when the command itself began. */
+  const sessionsOf = <T>(f: () => T): [string[], T] => {
+    const from = readFileSync(sshd.log!, 'utf8').length;
+    const r = f();
+    return [readFileSync(sshd.log!, 'utf8').slice(from).split('\n').flatMap((l) => (/Starting session:/.test(l) ? ['shell'] : l === 'script' ? ['script'] : [])), r];
+  };
+  const pushTo = (remote: string, dir: string) => sessionsOf(() => mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env));
+
+  it('a small push opens one shell, which answers what is missing and then receives it; so does a push that merges commit records', () => {
+    const dir = ranProject();
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    let [sessions, push] = pushTo(remote, dir);
+    assert.deepEqual(sessions, ['shell', 'script']);
+    assert.equal(push.code, 0, push.out + push.err);
+    assert.match(push.out, /^pushed \d+ keys .*; 0 already there/);
+    assert.deepEqual(badObjects(remote), []);
+    assert.deepEqual(readdirSync(path.join(remote, 'tmp')), [], 'staging folders are removed');
+    // Again: everything is there but the commit record, which the same shell reads back to merge.
+    [sessions, push] = pushTo(remote, dir);
+    assert.deepEqual(sessions, ['shell', 'script']);
+    assert.match(push.out, /^pushed 1 key .*; \d+ already there/, push.out + push.err);
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(clone, 'clone', '-q', dir, '.');
+    assert.equal(mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env).code, 0);
+    assert.equal(statuses(mlci(['run'], clone).out), '3 restored');
+  });
+
+  it('a push large enough for two channels starts both shells together: the second starts before the first one\'s script begins', () => {
+    // 70 files of 2 MB: 140 MB of objects, two channels of 128 MB at most.
+    const dir = bigProject(70);
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    const [sessions, push] = pushTo(remote, dir);
+    assert.equal(push.code, 0, push.out + push.err);
+    assert.deepEqual(sessions, ['shell', 'shell', 'script', 'script']);
+    assert.match(push.out, /^pushed \d+ keys .*; 0 already there/);
+    assert.deepEqual(badObjects(remote), []);
+    assert.deepEqual(readdirSync(path.join(remote, 'tmp')), [], 'staging folders are removed');
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(clone, 'clone', '-q', dir, '.');
+    assert.equal(mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env).code, 0);
+    assert.equal(statuses(mlci(['run'], clone).out), '4 restored');
   });
 });

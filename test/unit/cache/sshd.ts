@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,8 @@ export const SSHD = process.env.MLCI_SSHD || '/usr/sbin/sshd';
 
 export interface Sshd {
   port: number;
+  /** With `logSessions`: the sshd log, where every remote shell is a `Starting session` line and every script's start a `script` line. */
+  log?: string;
   /** Environment for mlci: the client key and a known_hosts file with the server's key. */
   env: Record<string, string>;
   dir: string;
@@ -55,7 +57,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startSshd(): Promise<Sshd> {
+export interface SshdOptions {
+  /**
+   * Log each session to `log`: sshd's own `Starting session` line when a
+   * command's shell starts, then (from a forced command, after the user's
+   * shell start-up files and `startupSeconds` more, like a slow `conda init`)
+   * a `script` line as the command itself begins.
+   */
+  logSessions?: { startupSeconds: number };
+}
+
+export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-sshd-'));
   const keygen = (file: string) => {
     const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
@@ -63,17 +75,23 @@ export async function startSshd(): Promise<Sshd> {
   };
   keygen(path.join(dir, 'host_key'));
   keygen(path.join(dir, 'client_key'));
-  writeFileSync(path.join(dir, 'authorized_keys'), readFileSync(path.join(dir, 'client_key.pub')));
+  const log = opts.logSessions ? path.join(dir, 'sessions.log') : undefined;
+  // The forced command runs the client's command with sh, as the user's shell would.
+  const forced = log ? `command="sleep ${opts.logSessions!.startupSeconds}; echo script >> ${log}; exec sh -c \\"$SSH_ORIGINAL_COMMAND\\"" ` : '';
+  writeFileSync(path.join(dir, 'authorized_keys'), forced + readFileSync(path.join(dir, 'client_key.pub'), 'utf8'));
   mkdirSync('/run/sshd', { recursive: true });
   const port = await freePort();
   writeFileSync(path.join(dir, 'sshd_config'), [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`,
     'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication yes', 'PermitRootLogin prohibit-password',
-    'UsePAM no', 'StrictModes no', `PidFile ${dir}/sshd.pid`, 'MaxSessions 32', 'MaxStartups 32', 'LogLevel ERROR', '',
+    'UsePAM no', 'StrictModes no', `PidFile ${dir}/sshd.pid`, 'MaxSessions 32', 'MaxStartups 32', `LogLevel ${log ? 'VERBOSE' : 'ERROR'}`, '',
   ].join('\n'));
-  const proc: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // With `log`, sshd's stderr is that file (opened to append, as the forced command does), inherited by every session process.
+  const logFd = log ? openSync(log, 'a') : undefined;
+  const proc: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', logFd ?? 'pipe'] });
+  if (logFd !== undefined) closeSync(logFd);
   let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   // Ready when the port accepts a connection.
   for (let i = 0; ; i++) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -84,13 +102,13 @@ export async function startSshd(): Promise<Sshd> {
       c.on('error', () => resolve(false));
     });
     if (ok) break;
-    if (i > 100 || proc.exitCode !== null) throw new Error(`sshd did not start: ${stderr}`);
+    if (i > 100 || proc.exitCode !== null) throw new Error(`sshd did not start: ${stderr}${log && existsSync(log) ? readFileSync(log, 'utf8') : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const hostPub = readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(' ');
   writeFileSync(path.join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
   return {
-    port, dir,
+    port, dir, log,
     env: { MLCI_SSH_KEY: path.join(dir, 'client_key'), MLCI_SSH_KNOWN_HOSTS: path.join(dir, 'known_hosts'), SSH_AUTH_SOCK: '' },
     stop: () => {
       proc.kill('SIGTERM');

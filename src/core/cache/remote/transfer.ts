@@ -15,7 +15,7 @@ import { parseManifest } from '../manifest';
 import type { ObjectStore } from '../objects';
 import type { CommitRecord, RecordStore, RunCacheEntry } from '../run-cache';
 import { openJson, sealJson } from '../sealed-json';
-import type { PutItem, RemoteStore } from './types';
+import type { PushPlan, PutItem, RemoteStore, TransferProgress } from './types';
 
 export interface TransferReport {
   keys: number;
@@ -58,27 +58,41 @@ export async function push(local: { dir: string; records: RecordStore }, remote:
   const objects = await localKeys(local.dir, 'objects');
   const runs = await localKeys(local.dir, 'runs');
   const commits = await localKeys(local.dir, 'commits');
-  // One question for every key, one answer: what the remote already has.
-  const there = await remote.has([...objects, ...runs, ...commits].map((i) => i.key));
-  const missing = [...objects, ...runs].filter((i) => !there.has(i.key));
-  report.present += objects.length + runs.length - missing.length;
-  // Commit records merge: another machine may have recorded other stages of the same commit.
-  const theirs = await fetchTexts(remote, commits.filter((c) => there.has(c.key)).map((c) => c.key), opts.jobs);
-  for (const c of commits) {
-    const text = theirs.get(c.key);
-    const other = text === undefined ? undefined : openJson<CommitRecord>(text);
-    const mine = openJson<CommitRecord>(readFileSync(c.file, 'utf8'));
-    if (other && 'value' in other && 'value' in mine) {
-      const stageMetrics = { ...other.value.stageMetrics, ...mine.value.stageMetrics };
-      const metrics: Record<string, number> = {};
-      for (const m of Object.values(stageMetrics)) Object.assign(metrics, m);
-      await writeFileAtomic(c.file, JSON.stringify(sealJson({ ...mine.value, stageMetrics, metrics })));
-    }
-  }
-  const sized = await Promise.all(commits.map(async (c) => ({ ...c, size: (await lstat(c.file)).size })));
-  // One put: the remote makes the records (runs/, commits/) visible only after the objects they name.
-  await remote.put([...missing, ...sized], { jobs: opts.jobs, onKey });
+  const plan: PushPlan = {
+    // One question for every key, one answer: what the remote already has,
+    // and the commit records it holds (to merge with ours).
+    candidates: [...objects, ...runs, ...commits],
+    read: commits.map((c) => c.key),
+    choose: async ({ there, texts }) => {
+      const missing = [...objects, ...runs].filter((i) => !there.has(i.key));
+      report.present += objects.length + runs.length - missing.length;
+      // Commit records merge: another machine may have recorded other stages of the same commit.
+      for (const c of commits) {
+        const text = texts.get(c.key);
+        const other = text === undefined ? undefined : openJson<CommitRecord>(text);
+        const mine = openJson<CommitRecord>(readFileSync(c.file, 'utf8'));
+        if (other && 'value' in other && 'value' in mine) {
+          const stageMetrics = { ...other.value.stageMetrics, ...mine.value.stageMetrics };
+          const metrics: Record<string, number> = {};
+          for (const m of Object.values(stageMetrics)) Object.assign(metrics, m);
+          await writeFileAtomic(c.file, JSON.stringify(sealJson({ ...mine.value, stageMetrics, metrics })));
+        }
+      }
+      const sized = await Promise.all(commits.map(async (c) => ({ ...c, size: (await lstat(c.file)).size })));
+      // One put: the remote makes the records (runs/, commits/) visible only after the objects they name.
+      return [...missing, ...sized];
+    },
+  };
+  if (remote.putMissing) await remote.putMissing(plan, { jobs: opts.jobs, onKey });
+  else await pushInSteps(remote, plan, { jobs: opts.jobs, onKey });
   return report;
+}
+
+/** A push for a remote without `putMissing`: `has`, a `get` of the held records to read, then `put`. */
+export async function pushInSteps(remote: RemoteStore, plan: PushPlan, opts: TransferProgress & { jobs: number }): Promise<void> {
+  const there = await remote.has(plan.candidates.map((i) => i.key));
+  const texts = await fetchTexts(remote, plan.read.filter((k) => there.has(k)), opts.jobs);
+  await remote.put(await plan.choose({ there, texts }), opts);
 }
 
 /** Small keys' contents as text (records), fetched together. */

@@ -36,6 +36,24 @@ export interface TransferProgress {
   onKey?(key: string, bytes: number): void;
 }
 
+/** What the remote answered at the start of a push. */
+export interface PushAnswer {
+  /** The keys asked about that the remote holds. */
+  there: ReadonlySet<string>;
+  /** The content of each held key of `PushPlan.read`, as text. */
+  texts: ReadonlyMap<string, string>;
+}
+
+/** A push decided on the remote's answer: which keys it holds, and the records to merge. */
+export interface PushPlan {
+  /** Every key the push may send, with its local file and size (the sizes bound how many channels to open). */
+  candidates: readonly PutItem[];
+  /** Keys of `candidates` whose content the caller wants when the remote holds them (commit records, merged before sending). */
+  read: readonly string[];
+  /** Given the answer, the items to put (the rules of `put` hold for them). */
+  choose(answer: PushAnswer): Promise<PutItem[]>;
+}
+
 export interface RemoteStore {
   /** For messages: the URL without credentials. */
   readonly display: string;
@@ -44,6 +62,12 @@ export interface RemoteStore {
   /** Every key under the given prefixes, in one request where the remote can. */
   list(prefixes: readonly KeyPrefix[]): Promise<string[]>;
   put(items: readonly PutItem[], opts: TransferProgress & { jobs: number }): Promise<void>;
+  /**
+   * A whole push in as few round trips as the remote can: ask, then put
+   * what `plan.choose` returns. Optional: without it, a push is `has`, a
+   * `get` of the records to merge, then `put` (see pushInSteps).
+   */
+  putMissing?(plan: PushPlan, opts: TransferProgress & { jobs: number }): Promise<void>;
   /**
    * Fetches `keys`; each key's content is handed to `receive` as a stream of
    * chunks (the caller verifies and stores it). A key the remote lacks is an
