@@ -20,8 +20,11 @@
 # - Loads mlci-test/python:3.12-slim (also tagged python:3.12-slim) and
 #   mlci-test/busybox:latest into it when missing.
 # - MLCI_SECOND_ENGINE_SSH=1 also starts Debian's sshd on 127.0.0.1 with a
-#   fresh key and prints MLCI_SECOND_ENGINE_SSH=ssh://root@127.0.0.1:PORT and
-#   the key path (the engine's socket is exposed to the host for it).
+#   fresh key and prints MLCI_SECOND_ENGINE_SSH=ssh://root@127.0.0.1:PORT,
+#   MLCI_SECOND_ENGINE_SSH_KEY (the client key) and
+#   MLCI_SECOND_ENGINE_SSH_KNOWN_HOSTS (a known_hosts file listing the server's
+#   host key). Its sessions get DOCKER_HOST=tcp://... of the second engine, so
+#   `docker system dial-stdio` run over SSH reaches it.
 # Stop it: docker rm -f mlci-second-engine (the data volume may stay).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_root
@@ -122,8 +125,11 @@ CFG
     "$sshd" -f "$dir/sshd_config" -E "$dir/sshd.log" || die "sshd did not start (see $dir/sshd.log)"
     printf '%s\n' "$port" >"$dir/port"
   fi
+  # mlci checks host keys: the server's, as known_hosts lists it.
+  printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" >"$dir/known_hosts"
   printf 'export MLCI_SECOND_ENGINE_SSH=ssh://root@127.0.0.1:%s\n' "$port"
   printf 'export MLCI_SECOND_ENGINE_SSH_KEY=%s\n' "$dir/id_ed25519"
+  printf 'export MLCI_SECOND_ENGINE_SSH_KNOWN_HOSTS=%s\n' "$dir/known_hosts"
 }
 
 # Running already?

@@ -16,14 +16,14 @@
  */
 import { strict as assert } from 'node:assert';
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/run/record';
+import { cliPath, docker, lastRun, volumesOf } from './second-engine-support';
 
 const repo = path.resolve(__dirname, '../..');
-const cliPath = path.join(repo, 'dist/cli.js');
 const second = process.env.MLCI_SECOND_ENGINE;
 
 function copyExample(): string {
@@ -58,21 +58,6 @@ function env(enginesFile?: string): NodeJS.ProcessEnv {
 
 function cli(root: string, args: string[], enginesFile?: string) {
   return spawnSync(process.execPath, [cliPath, ...args], { cwd: root, encoding: 'utf8', env: env(enginesFile), timeout: 600_000 });
-}
-
-function lastRun(root: string): RunRecord {
-  const runs = path.join(root, '.mlci', 'runs');
-  const ids = readdirSync(runs).sort();
-  return JSON.parse(readFileSync(path.join(runs, ids[ids.length - 1]!, 'run.json'), 'utf8')) as RunRecord;
-}
-
-function docker(host: string, args: string[]): string {
-  return execFileSync('docker', ['-H', host, ...args], { encoding: 'utf8' }).trim();
-}
-
-/** The workspace volumes on `host` made for the folder `root` (label mlci.workspace). */
-function volumesOf(host: string, root: string): string[] {
-  return docker(host, ['volume', 'ls', '-q', '--filter', `label=mlci.workspace=${root}`]).split('\n').filter(Boolean);
 }
 
 /** Every workspace volume made for a folder below `dir` (sweep copies too). */

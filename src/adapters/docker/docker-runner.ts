@@ -37,7 +37,7 @@ import { DockerServices } from './docker-services';
 import { type PushAuth, pushImage } from './docker-push';
 import type { Shipment } from './remote-workspace';
 import { forgetManifest, prepareShipment, workspaceVolume } from './remote-workspace';
-import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -55,7 +55,11 @@ export interface DockerRunnerOptions {
    * travels by content into a volume (remote-workspace.ts) instead of a bind mount.
    */
   remote?: boolean;
-  /** ssh:// engines: the private key to log in with (else the SSH agent). */
+  /**
+   * ssh:// engines: the private key to log in with (else MLCI_SSH_KEY,
+   * ~/.ssh/id_*, and the SSH agent); host keys are checked against
+   * MLCI_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts (ssh-login.ts).
+   */
   identityFile?: string;
 }
 
@@ -123,7 +127,8 @@ export class DockerRunner implements ContainerRunner {
   }
 
   async check(): Promise<void> {
-    const timeoutMs = this.options.pingTimeoutMs ?? 5000;
+    // An ssh:// engine's first answer takes a handshake and a login shell on the server.
+    const timeoutMs = this.options.pingTimeoutMs ?? (this.host.startsWith('ssh://') ? 20_000 : 5000);
     // A plain socket or tcp engine answers the ping without loading dockerode (engine-http.ts).
     const plain = plainEngine(this.options);
     // Outside the try: a client that fails to load (a module missing from the
@@ -395,7 +400,7 @@ export class DockerRunner implements ContainerRunner {
       } catch (err) {
         throw new DockerClientLoadError(err);
       }
-      return new Docker(clientOptions(this.options));
+      return new Docker(await clientOptions(this.options));
     })();
     return this.client;
   }
@@ -412,22 +417,23 @@ export class DockerClientLoadError extends Error {
   }
 }
 
-/** dockerode options: none (DOCKER_HOST / default socket), or from socketPath / host. */
-function clientOptions(options: DockerRunnerOptions): Dockerode.DockerOptions | undefined {
+/** dockerode options: none (DOCKER_HOST / default socket), or from socketPath / host; ssh:// through ssh-engine.ts. */
+async function clientOptions(options: DockerRunnerOptions): Promise<Dockerode.DockerOptions | undefined> {
   if (options.socketPath) return { socketPath: options.socketPath };
-  if (!options.host) return undefined;
-  const host = options.host;
+  // DOCKER_HOST=ssh://... gets the same SSH login (key, host key check) as a named engine.
+  const host = options.host ?? (process.env.DOCKER_HOST?.startsWith('ssh://') ? process.env.DOCKER_HOST : undefined);
+  if (!host) return undefined;
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) };
   if (host.startsWith('npipe://')) return { socketPath: host.slice('npipe://'.length) };
   const url = new URL(host.includes('//') ? host : `tcp://${host}`);
   if (url.protocol === 'ssh:') {
-    return {
-      protocol: 'ssh',
-      host: url.hostname,
-      port: url.port || 22,
-      username: decodeURIComponent(url.username),
-      sshOptions: options.identityFile ? { privateKey: readFileSync(options.identityFile) } : { agent: process.env.SSH_AUTH_SOCK },
-    };
+    // Loaded with the first ssh:// engine only (ssh2 with it).
+    const { SshEngineAgent, sshEngineTarget } = await import('./ssh-engine');
+    const target = sshEngineTarget(host, os.userInfo().username);
+    const agent = new SshEngineAgent(target, options.identityFile ? { keyFile: options.identityFile } : {});
+    // Plain HTTP over the agent's channels (each one `docker system dial-stdio` on the server).
+    // (dockerode hands `agent` to docker-modem; its typings do not list it.)
+    return { protocol: 'http', host: target.host, port: target.port, agent } as Dockerode.DockerOptions;
   }
   const tls = url.protocol === 'https:' || process.env.DOCKER_TLS_VERIFY === '1' || url.port === '2376';
   return { protocol: tls ? 'https' : 'http', host: url.hostname, port: url.port || (tls ? 2376 : 2375) };

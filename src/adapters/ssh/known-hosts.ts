@@ -1,5 +1,5 @@
 /**
- * Host key checking for the SSH cache remote, against OpenSSH's
+ * Host key checking for SSH logins (ssh-login.ts), against OpenSSH's
  * known_hosts format: plain host patterns (`host`, `[host]:port`, comma
  * lists) and hashed ones (`|1|salt|hmac`). An unknown host is refused with
  * the command that adds it, never trusted on first use silently.
@@ -42,4 +42,13 @@ export function readKnownHosts(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** Whether the known_hosts text lists any key for host:port (a refused key then is a changed one, not an unknown host). */
+export function isListedHost(text: string, host: string, port: number): boolean {
+  const name = hostPattern(host, port);
+  return text.split('\n').some((raw) => {
+    const parts = raw.trim().split(/\s+/);
+    return parts.length >= 3 && !parts[0].startsWith('#') && !parts[0].startsWith('@') && matchesName(parts[0], name);
+  });
 }

@@ -30,13 +30,11 @@
  * The tar streams are written and read by ./tar.ts, without stream
  * libraries: headers and small objects go out in 256 kB writes.
  *
- * Authentication: MLCI_SSH_KEY (a private key file), else ~/.ssh/id_ed25519,
- * id_ecdsa, id_rsa, and the agent at SSH_AUTH_SOCK. Host keys are checked
- * against MLCI_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts.
+ * Authentication (ssh-login.ts): MLCI_SSH_KEY (a private key file), else
+ * ~/.ssh/id_ed25519, id_ecdsa, id_rsa, and the agent at SSH_AUTH_SOCK. Host
+ * keys are checked against MLCI_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { Client } from 'ssh2';
 import { randomBytes } from 'node:crypto';
@@ -45,7 +43,8 @@ import { readFile } from 'node:fs/promises';
 import { isCacheKey } from '../../core/cache/layout';
 import type { KeyPrefix, PushAnswer, PushPlan, PutItem, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
 import { RemoteError, isObjectKeyName, splitBySize } from '../../core/cache/remote/types';
-import { hostPattern, isKnownHost, readKnownHosts } from './known-hosts';
+import type { SshLogin } from './ssh-login';
+import { sshLogin } from './ssh-login';
 import type { TarEntry } from './tar';
 import { TAR_END, TarReader, tarHeader, tarPadding } from './tar';
 
@@ -255,37 +254,18 @@ export class SshRemote implements RemoteStore {
   }
 
   async open(): Promise<this> {
-    const knownFile = this.env.MLCI_SSH_KNOWN_HOSTS ?? path.join(os.homedir(), '.ssh', 'known_hosts');
-    const known = readKnownHosts(knownFile);
-    let unknownKey = false;
-    const config: ConnectConfig = {
-      host: this.t.host,
-      port: this.t.port,
-      username: this.t.user,
-      readyTimeout: 15_000,
-      keepaliveInterval: 10_000,
-      hostVerifier: (key: Buffer) => {
-        const ok = isKnownHost(known, this.t.host, this.t.port, key);
-        if (!ok) unknownKey = true;
-        return ok;
-      },
-    };
-    const keyFile = this.env.MLCI_SSH_KEY ?? ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((n) => path.join(os.homedir(), '.ssh', n)).find((f) => existsSync(f));
-    if (keyFile) {
-      try {
-        config.privateKey = readFileSync(keyFile);
-      } catch (e) {
-        throw new RemoteError(`cannot read the SSH key ${keyFile}: ${(e as Error).message}`);
-      }
+    let login: SshLogin;
+    try {
+      login = sshLogin(this.t, { env: this.env });
+    } catch (e) {
+      throw new RemoteError((e as Error).message);
     }
-    if (this.env.SSH_AUTH_SOCK) config.agent = this.env.SSH_AUTH_SOCK;
+    const config: ConnectConfig = { ...login.config, keepaliveInterval: 10_000 };
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
       client.once('error', (e: Error & { level?: string; code?: string }) => {
-        if (unknownKey) reject(new RemoteError(`cache remote ${this.display}: the host key of ${hostPattern(this.t.host, this.t.port)} is not in ${knownFile}; check it and add it (ssh-keyscan -p ${this.t.port} ${this.t.host} >> ${knownFile}), or set MLCI_SSH_KNOWN_HOSTS`));
-        else if (e.level === 'client-authentication') reject(new RemoteError(`cache remote ${this.display}: authentication as ${this.t.user} failed (tried ${keyFile ?? 'no key file'}${config.agent ? ' and the SSH agent' : ''}); set MLCI_SSH_KEY to a key the server accepts`));
-        else reject(new RemoteError(`cannot reach cache remote ${this.display}: ${e.code ?? ''} ${e.message}`.replace(/\s+/g, ' ')));
+        reject(new RemoteError(`cache remote ${this.display}: ${login.failure(e, 'set MLCI_SSH_KEY to a key the server accepts')}`));
       });
       client.connect(config);
     });
