@@ -6,8 +6,8 @@
  * user's engines file (`$XDG_CONFIG_HOME/mlci/engines.yaml`, by default
  * `~/.config/mlci/engines.yaml`; MLCI_ENGINES_FILE names another) and the
  * VS Code setting `mlci.engines` (passed as JSON in MLCI_ENGINES) give
- * `host`, `remote` and `identity` (an ssh private key file) by name; they win
- * over mlci.yaml. A name used by a stage but declared nowhere, or without a
+ * `host`, `remote` and `identity` (an ssh private key file; the login and the
+ * host key check are ssh-login.ts's) by name; they win over mlci.yaml. A name used by a stage but declared nowhere, or without a
  * host, fails that stage with a message saying where to declare it.
  */
 import { readFileSync } from 'node:fs';

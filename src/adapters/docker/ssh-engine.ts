@@ -47,6 +47,8 @@ type Socketish = ClientChannel & {
 export class SshEngineAgent extends http.Agent {
   private client: Promise<Client> | undefined;
   private busy = 0;
+  /** The connected client `client` resolved to. */
+  private live: Client | undefined;
   private readonly state = new WeakMap<object, 'busy' | 'free' | 'closed'>();
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly login: SshLogin;
@@ -69,9 +71,8 @@ export class SshEngineAgent extends http.Agent {
         client.connect({ ...this.login.config, keepaliveInterval: 10_000, keepaliveCountMax: 3 });
       });
       client.on('error', () => undefined); // later errors close the channels in use, which fail their calls
-      client.once('close', () => {
-        this.client = undefined;
-      });
+      client.once('close', () => this.forget(client));
+      this.live = client;
       this.refresh(client);
       return client;
     })();
@@ -91,8 +92,19 @@ export class SshEngineAgent extends http.Agent {
       return;
     }
     sock?.unref?.();
-    this.idleTimer = setTimeout(() => client.end(), IDLE_MS);
+    this.idleTimer = setTimeout(() => {
+      // A call from now on opens a new connection rather than use this closing one.
+      this.forget(client);
+      client.end();
+    }, IDLE_MS);
     this.idleTimer.unref();
+  }
+
+  /** The next call connects anew, if `client` is still the current connection. */
+  private forget(client: Client): void {
+    if (this.live !== client) return;
+    this.live = undefined;
+    this.client = undefined;
   }
 
   private settle(delta: number): void {
@@ -127,8 +139,8 @@ export class SshEngineAgent extends http.Agent {
           ch.once('exit', (code: number | null) => {
             const why = stderr.trim().split('\n').slice(-3).join(' ');
             if (code !== 0 && !s.destroyed) {
-              // ssh2's channel.destroy() takes no error: the call sees this one, then the close.
-              s.emit('error', new Error(`\`docker system dial-stdio\` on the server exited with ${code ?? 'a signal'}${why ? `: ${why}` : ''}`));
+              // ssh2's channel.destroy() takes no error: the call in flight sees this one, then the close.
+              if (s.listenerCount('error') > 0) s.emit('error', new Error(`\`docker system dial-stdio\` on the server exited with ${code ?? 'a signal'}${why ? `: ${why}` : ''}`));
               s.destroy();
             }
           });
