@@ -1080,7 +1080,7 @@ panelTests.push(
     },
   },
   {
-    name: "the extension side, live: CompareController follows the run service's live points into the running row (at most one post per 250 ms), the page's line grows, the row becomes the recorded run; a revived panel drops the row",
+    name: "the extension side, live: CompareController follows the run service's live points into the running row (at most one post per 250 ms), the page's line grows, the row becomes the recorded run (or goes, when the run left no record); a revived panel drops the row",
     async run({ browser, shot }) {
       server ??= await serveComparePanel();
       const fake = fakeVscode(server.origin, undefined);
@@ -1093,7 +1093,9 @@ panelTests.push(
       const items = data.records.map((run) => ({ kind: 'run', run, entry, pinned: false, runKind: 'experiment' }));
       const onLive: Array<(e: { file: string; update: unknown }) => void> = [];
       const onFinish: Array<(r: RunRecord) => void> = [];
+      const onUnrecorded: Array<(file: string) => void> = [];
       const runService = {
+        onDidEndWithoutRecord: (fn: (typeof onUnrecorded)[number]) => (onUnrecorded.push(fn), { dispose() {} }),
         onLiveMetrics: (fn: (typeof onLive)[number]) => (onLive.push(fn), { dispose() {} }),
         onDidFinishRun: (fn: (typeof onFinish)[number]) => (onFinish.push(fn), { dispose() {} }),
         runningPipelines: () => [file],
@@ -1170,6 +1172,24 @@ panelTests.push(
           assert.ok(!(await p.rowRuns()).includes('live'));
           assert.equal((await historyLines(p)).find((l) => l.label === 'just finished')!.points, 60);
           await p.assertClean();
+
+          // The next run: Compare during it has the (empty) row; the run ends before logging, with a record: the row becomes it.
+          await commands.get('mlci.compareRuns')!();
+          assert.ok(controller.shown!.runs.some((r) => r.live && Object.keys(r.history ?? {}).length === 0));
+          for (const fn of onFinish) fn({ ...record, id: '20261204-170000-cafe', name: 'quick one' });
+          assert.deepEqual(controller.shown!.runs.map((r) => r.id).slice(-1), ['20261204-170000-cafe']);
+          assert.ok(!controller.shown!.runs.some((r) => r.live));
+          // And one that logs, then ends with no record (mlci failed first): the row goes, nothing replaces it.
+          await commands.get('mlci.compareRuns')!();
+          for (const fn of onLive) fn({ file, update: { stage: 'train', step: 0, latest: {}, points: [{ name: 'loss', step: 0, value: 1 }], sources: [], at: Date.now() } });
+          assert.ok(controller.shown!.runs.some((r) => r.live));
+          const count = posts.length;
+          for (const fn of onUnrecorded) fn(file);
+          assert.ok(!controller.shown!.runs.some((r) => r.live), 'no running row');
+          assert.equal((posts.at(-1)!.message as Extract<ComparePanelToWebview, { type: 'runs' }>).payload.runs.length, data.records.length);
+          assert.ok(posts.length > count);
+          await new Promise((r) => setTimeout(r, 300));
+          assert.ok(!posts.slice(count).some((x) => x.message.type === 'live'), 'no live post after the run');
         } finally {
           await p.page.close();
           server.setHtml(undefined);

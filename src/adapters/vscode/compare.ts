@@ -49,6 +49,7 @@ export class CompareController implements vscode.Disposable {
       vscode.commands.registerCommand('mlci.compareRuns', (i?: RunItem, all?: RunItem[]) => this.show(i, all)),
       ctx.runs.onLiveMetrics(({ file, update }) => this.onLive(file, update)),
       ctx.runs.onDidFinishRun((record) => this.onFinished(record)),
+      ctx.runs.onDidEndWithoutRecord((file) => this.onUnrecorded(file)),
     );
   }
 
@@ -108,6 +109,15 @@ export class CompareController implements vscode.Disposable {
     panel.show({ ...shown, runs: [...shown.runs.filter((r) => !r.live && r.id !== record.id), compareRunOf(record)] });
   }
 
+  /** The run ended with no record (mlci failed or was stopped first): the running row goes, nothing replaces it. */
+  private onUnrecorded(file: string): void {
+    if (!this.live.delete(file)) return;
+    this.dropPending();
+    const panel = ComparePanel.current;
+    const shown = panel?.shown;
+    if (panel && shown?.pipeline === file && shown.runs.some((r) => r.live)) panel.show({ ...shown, runs: shown.runs.filter((r) => !r.live) });
+  }
+
   async show(i?: RunItem, all?: RunItem[]): Promise<ComparePanel | undefined> {
     const { experiments } = this.ctx;
     const running = [...this.live.keys(), ...this.ctx.runs.runningPipelines()];
@@ -118,7 +128,9 @@ export class CompareController implements vscode.Disposable {
       if (running.length) chosen = chosen.filter((x) => x.entry?.uri.fsPath === running[0]);
     }
     const file = chosen.find((x) => x.entry)?.entry?.uri.fsPath ?? running[0];
-    const live = file ? (this.live.has(file) ? structuredClone(this.live.get(file)!) : running.includes(file) ? liveRow() : undefined) : undefined;
+    // Its pipeline is running: the row is there from the start (empty until it logs), kept here so the run's end replaces it.
+    if (file && running.includes(file) && !this.live.has(file)) this.live.set(file, liveRow());
+    const live = file && this.live.has(file) ? structuredClone(this.live.get(file)!) : undefined;
     if (chosen.length < 1 && !live) {
       void offer('info', 'No runs to compare yet: run the pipeline first (then run an experiment to have two).', 'Run Pipeline').then((p) => p && vscode.commands.executeCommand('mlci.runPipeline'));
       return undefined;

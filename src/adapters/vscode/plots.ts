@@ -60,6 +60,7 @@ export class PlotsController implements vscode.Disposable {
       vscode.commands.registerCommand('mlci.showPlots', (arg?: Arg, all?: RunItem[]) => this.show(arg, all)),
       ctx.runs.onLiveMetrics(({ file, update }) => this.onLive(file, update.stage, update)),
       ctx.runs.onDidFinishRun((record) => void this.onFinished(record)),
+      ctx.runs.onDidEndWithoutRecord((file) => this.onUnrecorded(file)),
     );
   }
 
@@ -104,6 +105,14 @@ export class PlotsController implements vscode.Disposable {
     panel.show({ ...shown, runs });
   }
 
+  /** The run ended with no record (mlci failed or was stopped first): the running column goes, nothing replaces it. */
+  private onUnrecorded(file: string): void {
+    if (!this.live.delete(file)) return;
+    const panel = PlotsPanel.current;
+    const shown = panel?.payload;
+    if (panel && shown?.pipeline === file && shown.runs.some((r) => r.live)) panel.show({ ...shown, runs: shown.runs.filter((r) => !r.live) });
+  }
+
   async show(arg?: Arg, all?: RunItem[]): Promise<PlotsPanel | undefined> {
     const stageTarget = stageOf(arg, this.ctx.pipelines);
     let items: RunItem[] = [];
@@ -128,7 +137,9 @@ export class PlotsController implements vscode.Disposable {
     const file = entry?.uri.fsPath;
     // A stage of this pipeline is running: its column is there from the start (empty until it logs).
     const running = !!entry && (entry.result.pipeline?.stages ?? []).some((s) => (!stage || s.name === stage) && this.ctx.runs.view(entry!.uri.fsPath, s.name).live?.status === 'running');
-    const live = file ? this.liveColumn(file, stage) ?? (running ? { run: LIVE_RUN_ID, label: 'running now', live: true, plots: [] } : undefined) : undefined;
+    // Kept here too, so the run's end (onFinished) finds it even if the stage never logs.
+    if (file && running && !this.live.has(file)) this.live.set(file, { run: LIVE_RUN_ID, label: 'running now', live: true, plots: [] });
+    const live = file ? this.liveColumn(file, stage) : undefined;
     if (items.length === 0 && !live) {
       void vscode.window.showInformationMessage(stage
         ? `mlci: no run of ${stage} kept plots or a metric history yet: run it (its plots: and history: are kept with each run).`

@@ -84,6 +84,9 @@ export class RunService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly finished = new vscode.EventEmitter<RunRecord>();
   readonly onDidFinishRun = this.finished.event;
+  private readonly unrecorded = new vscode.EventEmitter<string>();
+  /** A run of this pipeline file ended without a record (mlci failed or was stopped before recording it): panels drop its live points. */
+  readonly onDidEndWithoutRecord = this.unrecorded.event;
   private current: { cancel(): void } | undefined;
   private readonly live = new Map<string, Map<string, StageRecord>>();
   private readonly liveMetrics = new Map<string, Map<string, { step?: number; latest: Record<string, number> }>>();
@@ -394,6 +397,7 @@ export class RunService implements vscode.Disposable {
       void vscode.commands.executeCommand('setContext', 'mlci.running', false);
     }
     await this.refreshStatus();
+    if (!record) this.unrecorded.fire(file);
     if (unreachable && !record) return this.askAfterUnreachable(req, unreachable);
     if (!record) {
       const why = failure ?? `mlci exited with ${code}`;
@@ -553,5 +557,7 @@ export class RunService implements vscode.Disposable {
     this.runProblems.dispose();
     this.changed.dispose();
     this.finished.dispose();
+    this.unrecorded.dispose();
+    this.liveUpdates.dispose();
   }
 }
