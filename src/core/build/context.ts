@@ -7,21 +7,23 @@
  * the per-file manifest kept under .mlci/state/builds/ lets `mlci status`
  * say which file made an image stale.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import dockerignore from '@balena/dockerignore';
-import type { TreeEntry } from '../hash';
+import type { TreeEntry, TreeFilter } from '../hash';
 import { canonicalJson, sha256 } from '../run/fingerprint';
 import type { BuildSpec } from '../pipeline/model';
 import type { ParsedDockerfile } from './dockerfile';
 import { argsWithoutValue, baseImages, mapFromImages, parseDockerfile } from './dockerfile';
 import { escapeReason } from '../paths';
+import { DockerIgnore } from './dockerignore';
 
 /** Above this many bytes of context, a build warns and names the largest paths (Docker sends it all). */
 export const CONTEXT_WARN_BYTES = 2 * 1024 ** 3;
 
 export interface ContextLister {
-  listFiles(root: string, keep?: (rel: string) => boolean): Promise<TreeEntry[]>;
+  /** Sorted by `rel` (UTF-16 code units), as FileHasher.listFiles gives them. */
+  listFiles(root: string, filter?: TreeFilter): Promise<TreeEntry[]>;
 }
 
 export interface BuildInputs {
@@ -116,12 +118,12 @@ export async function resolveBuild(opts: ResolveBuildOptions): Promise<BuildInpu
   const shown = path.relative(opts.root, dockerfileAbs).split(path.sep).join('/');
   const { text, parsed } = readDockerfile(dockerfileAbs, spec, shown);
   const dockerfileText = mapFromImages(text, parsed, opts.imageMap);
-  const ignore = readIgnore(contextDir);
   // The Dockerfile and .dockerignore always reach the builder; the Dockerfile goes as its mapped text.
-  const files = await opts.lister.listFiles(contextDir, (rel) => rel !== dockerfile && (rel === '.dockerignore' || !ignore.ignores(rel)));
-  const bytes = files.reduce((n, f) => n + f.size, 0);
-  const manifest = { files: Object.fromEntries(files.map((f) => [f.rel, f.hash])), dockerfile: sha256(dockerfileText), dockerfilePath: dockerfile, args: spec.args, target: spec.target ?? null };
-  const hash = sha256(canonicalJson(manifest));
+  const filter = readIgnore(contextDir).filter({ always: new Set(['.dockerignore']), never: new Set([dockerfile]) });
+  const files = await opts.lister.listFiles(contextDir, filter);
+  let bytes = 0;
+  for (const f of files) bytes += f.size;
+  const hash = manifestHash(files, { dockerfile: sha256(dockerfileText), dockerfilePath: dockerfile, args: spec.args, target: spec.target ?? null });
   const out: BuildInputs = {
     spec, contextDir, dockerfile, dockerfileText, parsed, files, bytes, hash,
     tag: imageTag(opts.pipelineName, spec.owner, hash),
@@ -131,15 +133,30 @@ export async function resolveBuild(opts: ResolveBuildOptions): Promise<BuildInpu
   return out;
 }
 
-function readIgnore(contextDir: string) {
-  const ig = dockerignore();
+function readIgnore(contextDir: string): DockerIgnore {
+  let text = '';
   try {
-    const lines = readFileSync(path.join(contextDir, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-    ig.add(lines);
+    text = readFileSync(path.join(contextDir, '.dockerignore'), 'utf8');
   } catch {
     // no .dockerignore: every file is sent
   }
-  return ig;
+  return new DockerIgnore(text);
+}
+
+/**
+ * sha256(canonicalJson(manifest)) for the manifest `manifestOf` gives,
+ * written out directly: canonicalJson of a 10,000-key `files` object
+ * (Object.fromEntries, then every key sorted again) was a tenth of a warm
+ * check. Same text, so the same hash and image tag: keys in canonicalJson's
+ * order (args, dockerfile, dockerfilePath, files, target), files in the
+ * listing's order, which is the sorted order canonicalJson would give.
+ */
+export function manifestHash(files: readonly TreeEntry[], rest: Omit<BuildManifest, 'files'>): string {
+  const sorted = files.every((f, i) => i === 0 || files[i - 1].rel < f.rel) ? files : [...files].sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const parts: string[] = [`{"args":${canonicalJson(rest.args)},"dockerfile":${JSON.stringify(rest.dockerfile)},"dockerfilePath":${canonicalJson(rest.dockerfilePath)},"files":{`];
+  for (let i = 0; i < sorted.length; i++) parts.push(`${i ? ',' : ''}${JSON.stringify(sorted[i].rel)}:${JSON.stringify(sorted[i].hash)}`);
+  parts.push(`},"target":${canonicalJson(rest.target)}}`);
+  return createHash('sha256').update(parts.join('')).digest('hex');
 }
 
 /** The largest top-level paths of a big context, for the warning. */

@@ -17,6 +17,7 @@ import { isMissing } from './fs-errors';
 import { StatCache } from './stat-cache';
 import { KIND_ERROR, KIND_FILE, KIND_SYMLINK, ROW } from './stat-rows';
 import { statAll } from './stat-worker';
+import type { TreeFilter, WalkDir } from './walk';
 import { walkTree } from './walk';
 import { Yielder } from './yielder';
 
@@ -79,7 +80,7 @@ export class FileHasher {
       if (isMissing(e)) return undefined;
       throw e;
     }
-    if (st.isDirectory()) return this.hashDir(path.resolve(absPath));
+    if (st.isDirectory()) return dirHash(await this.scan(path.resolve(absPath)));
     if (!st.isFile()) throw new Error(`cannot hash ${absPath}: not a regular file or directory`);
     const abs = path.resolve(absPath);
     this.cache.load();
@@ -100,20 +101,19 @@ export class FileHasher {
       throw e;
     });
     if (!st?.isDirectory()) return undefined;
-    const entries: TreeEntry[] = [];
-    const h = await this.hashDir(path.resolve(absPath), entries);
-    return { ...h, entries };
+    const scanned = await this.scan(path.resolve(absPath));
+    return { ...dirHash(scanned), entries: scanned.entries };
   }
 
   /**
-   * The files below `root` that `keep` accepts (given the `/`-separated
-   * relative path), with hashes and sizes, sorted by path: the same
-   * stat-cached walk as a directory hash, for a Docker build context
-   * filtered by its `.dockerignore` (no file is read when the cache holds).
+   * The files below `root` that `filter` keeps, with hashes and sizes,
+   * sorted by path (UTF-16 code units): the same stat-cached walk as a
+   * directory hash, for a Docker build context filtered by its
+   * `.dockerignore` (no file is read when the cache holds; a directory the
+   * filter skips is not walked).
    */
-  async listFiles(root: string, keep?: (rel: string) => boolean): Promise<TreeEntry[]> {
-    const entries: TreeEntry[] = [];
-    await this.hashDir(path.resolve(root), entries, keep);
+  async listFiles(root: string, filter?: TreeFilter): Promise<TreeEntry[]> {
+    const { entries } = await this.scan(path.resolve(root), filter);
     return entries.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   }
 
@@ -138,42 +138,40 @@ export class FileHasher {
    * large tree shares the stats with a worker thread, see stat-worker.ts),
    * answers what it can from the stat cache, then reads the misses with at
    * most `concurrency` in flight: an unchanged tree is stats only, a changed
-   * one overlaps its reads.
+   * one overlaps its reads. Entries come in walk order, misses last.
    */
-  private async hashDir(root: string, collect?: TreeEntry[], keep?: (rel: string) => boolean): Promise<PathHash> {
+  private async scan(root: string, filter?: TreeFilter): Promise<{ entries: TreeEntry[]; bytes: number }> {
     const yielder = new Yielder();
-    let entries = await walkTree(root, yielder);
-    if (keep) entries = entries.filter((e) => keep(e.dir.relPrefix + e.name));
-    const paths = entries.map((e) => e.dir.absPrefix + e.name);
+    const walked = await walkTree(root, yielder, filter);
+    const paths = walked.map((e) => e.dir.absPrefix + e.name);
     // The stat cache loads while the worker stats its share.
-    const rows = await statAll(paths, yielder, entries.length >= this.parallelStatAbove, () => this.cache.load());
-    // `relpath\0hash\n` strings: sorting them sorts by relpath (no path
-    // holds \0, and \0 sorts before any character a longer path continues
-    // with), and one join feeds the digest in one update.
-    const lines: string[] = [];
+    const rows = await statAll(paths, yielder, walked.length >= this.parallelStatAbove, () => this.cache.load());
+    const entries: TreeEntry[] = [];
     const misses: { abs: string; rel: string; st: StatKey; cached: CacheDir; name: string }[] = [];
     let bytes = 0;
-    for (let i = 0; i < entries.length; i++) {
-      const { dir, name } = entries[i];
+    // Entries of one directory are contiguous: one cache-directory lookup per directory.
+    let lastDir: WalkDir | undefined;
+    let cached: CacheDir | undefined;
+    for (let i = 0; i < walked.length; i++) {
+      const { dir, name } = walked[i];
       const o = i * ROW;
       const kind = rows[o];
       if (kind === KIND_FILE) {
+        if (dir !== lastDir) {
+          lastDir = dir;
+          cached = this.cache.dir(dir.abs);
+        }
         const st = { size: rows[o + 1], mtimeMs: rows[o + 2], ino: rows[o + 3] };
-        const cached = this.cache.dir(dir.abs);
-        const hash = cached.lookup(name, st);
+        const hash = cached!.lookup(name, st);
         if (hash === undefined) {
-          misses.push({ abs: paths[i], rel: dir.relPrefix + name, st, cached, name });
+          misses.push({ abs: paths[i], rel: dir.relPrefix + name, st, cached: cached!, name });
         } else {
-          lines.push(`${dir.relPrefix}${name}\0${hash}\n`);
-          collect?.push({ rel: dir.relPrefix + name, hash, size: st.size });
+          entries.push({ rel: dir.relPrefix + name, hash, size: st.size });
           bytes += st.size;
         }
       } else if (kind === KIND_SYMLINK) {
         const target = orMissing(() => readlinkSync(paths[i]));
-        if (target !== undefined) {
-          lines.push(`${dir.relPrefix}${name}\0${symlinkHash(target)}\n`);
-          collect?.push({ rel: dir.relPrefix + name, hash: symlinkHash(target), size: 0, link: target });
-        }
+        if (target !== undefined) entries.push({ rel: dir.relPrefix + name, hash: symlinkHash(target), size: 0, link: target });
       } else if (kind === KIND_ERROR) {
         lstatSync(paths[i]); // throws the error the stat met (EACCES...) with its message
         throw new Error(`cannot lstat ${paths[i]}`);
@@ -182,17 +180,13 @@ export class FileHasher {
       // are not content (reading a FIFO would block); a directory here
       // replaced a file since the listing. All skipped.
     }
-    await drain(misses, this.concurrency, async ({ abs, rel, st, cached, name }) => {
-      const hash = await this.readAndCache(abs, st, cached, name);
+    await drain(misses, this.concurrency, async ({ abs, rel, st, cached: dirCache, name }) => {
+      const hash = await this.readAndCache(abs, st, dirCache, name);
       if (hash === undefined) return;
-      lines.push(`${rel}\0${hash}\n`);
-      collect?.push({ rel, hash, size: st.size });
+      entries.push({ rel, hash, size: st.size });
       bytes += st.size;
     });
-    // Default sort: UTF-16 code-unit order, the same on every platform and locale.
-    lines.sort();
-    const hash = createHash('sha256').update(lines.join('')).digest('hex');
-    return { kind: 'dir', hash, files: lines.length, bytes };
+    return { entries, bytes };
   }
 
   /** Reads and hashes a file and caches the hash; undefined if the file is gone since `st` was taken. */
@@ -214,6 +208,18 @@ export class FileHasher {
       this.buffers.push(buf);
     }
   }
+}
+
+/**
+ * A directory's hash: the sha256 of its entries' sorted `relpath\0hash\n`
+ * lines. Sorting the lines sorts by relpath (no path holds \0, and \0
+ * sorts before any character a longer path continues with), and one join
+ * feeds the digest in one update. Default sort: UTF-16 code-unit order, the
+ * same on every platform and locale.
+ */
+function dirHash({ entries, bytes }: { entries: readonly TreeEntry[]; bytes: number }): PathHash {
+  const lines = entries.map((e) => `${e.rel}\0${e.hash}\n`).sort();
+  return { kind: 'dir', hash: createHash('sha256').update(lines.join('')).digest('hex'), files: lines.length, bytes };
 }
 
 /**

@@ -2,3 +2,4 @@
 export { FileHasher, symlinkHash } from './file-hasher';
 export type { FileHasherOptions, PathHash, TreeEntry } from './file-hasher';
 export { hashText } from './content-hash';
+export type { TreeFilter } from './walk';

@@ -21,6 +21,15 @@ export interface WalkDir {
   relPrefix: string;
 }
 
+/**
+ * Which entries a listing keeps, asked once per directory (`relPrefix` ''
+ * for the root, else `a/b/`): undefined skips the directory and all below
+ * it unwalked; otherwise a test of the names of its non-directory entries.
+ */
+export interface TreeFilter {
+  dir(relPrefix: string): ((name: string) => boolean) | undefined;
+}
+
 export interface WalkEntry {
   dir: WalkDir;
   name: string;
@@ -32,13 +41,18 @@ export interface WalkEntry {
  * the caller lstat's them and decides. Directory entry types come from
  * readdir, so the walk itself stats nothing. A directory that disappears
  * mid-walk is skipped, as if walked a moment later. Synchronous readdir,
- * with event-loop turns: see yielder.ts. `root` must be normalized.
+ * with event-loop turns: see yielder.ts. `root` must be normalized. With
+ * `filter`, only what it keeps (a skipped directory is never read).
  */
-export async function walkTree(root: string, yielder: Yielder): Promise<WalkEntry[]> {
+export async function walkTree(root: string, yielder: Yielder, filter?: TreeFilter): Promise<WalkEntry[]> {
   const out: WalkEntry[] = [];
+  const keepRoot = filter?.dir('');
+  if (filter && !keepRoot) return out;
   const dirs: WalkDir[] = [{ abs: root, absPrefix: root.endsWith(path.sep) ? root : root + path.sep, relPrefix: '' }];
+  const keeps = [keepRoot];
   for (let i = 0; i < dirs.length; i++) {
     const dir = dirs[i];
+    const keep = keeps[i];
     let dirents: Dirent[];
     try {
       dirents = readdirSync(dir.abs, { withFileTypes: true });
@@ -49,9 +63,13 @@ export async function walkTree(root: string, yielder: Yielder): Promise<WalkEntr
     for (const d of dirents) {
       if (SKIPPED_NAMES.has(d.name)) continue;
       if (d.isDirectory()) {
+        const relPrefix = `${dir.relPrefix}${d.name}/`;
+        const sub = filter?.dir(relPrefix);
+        if (filter && !sub) continue;
         const abs = dir.absPrefix + d.name;
-        dirs.push({ abs, absPrefix: abs + path.sep, relPrefix: `${dir.relPrefix}${d.name}/` });
-      } else {
+        dirs.push({ abs, absPrefix: abs + path.sep, relPrefix });
+        keeps.push(sub);
+      } else if (!keep || keep(d.name)) {
         out.push({ dir, name: d.name });
       }
     }

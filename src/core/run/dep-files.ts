@@ -10,12 +10,12 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { TreeEntry } from '../hash';
+import type { TreeEntry, TreeFilter } from '../hash';
 import { writeFileAtomic } from './atomic';
 
 /** What the engine's hasher offers for folders (the FileHasher's listFiles). */
 export interface FolderLister {
-  listFiles?(root: string, keep?: (rel: string) => boolean): Promise<TreeEntry[]>;
+  listFiles?(root: string, filter?: TreeFilter): Promise<TreeEntry[]>;
 }
 
 interface DirManifest {

@@ -52,7 +52,7 @@ import { evaluateGates } from '../gates';
 import { FixableError, describeFsError, fsErrorFile } from '../fixable-error';
 import { lockPath } from './lockfile';
 import type { StageCache } from '../cache/stage-cache';
-import type { TreeEntry } from '../hash';
+import type { TreeEntry, TreeFilter } from '../hash';
 import { BuildFailedError, BuildSession } from '../build/session';
 import type { BuiltImage } from '../build/session';
 import { cacheMounts } from '../build/caches';
@@ -66,7 +66,7 @@ import type { BuildRecord, DeliveryRecord } from './record';
 export interface PathHasher {
   hashPath(absPath: string): Promise<{ hash: string } | undefined>;
   /** Files below a folder with their hashes (build contexts); the FileHasher has it. */
-  listFiles?(root: string, keep?: (rel: string) => boolean): Promise<TreeEntry[]>;
+  listFiles?(root: string, filter?: TreeFilter): Promise<TreeEntry[]>;
   save(): Promise<void>;
 }
 
