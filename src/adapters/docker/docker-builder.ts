@@ -1,7 +1,7 @@
 /**
  * Image builds and mlci's volumes on a Docker engine, through dockerode.
  *
- * The context goes as a tar (tar-stream) of exactly the files the core
+ * The context goes as a tar (tar-pack.ts) of exactly the files the core
  * listed (and hashed) after `.dockerignore`, plus the Dockerfile as the core
  * mapped it, so what is hashed is what is sent. BuildKit is used when the
  * engine says it is its builder (the `Builder-Version: 2` ping header);
@@ -10,15 +10,11 @@
  * nothing tagged.
  */
 import type Dockerode from 'dockerode';
-import type * as TarStreamModule from 'tar-stream';
-import { createReadStream } from 'node:fs';
-import { lstat, readFile, readlink } from 'node:fs/promises';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { BuildFailure, BuildOutcome, BuildRequest, Cancel, ImageBuilder, LogSink } from '../../core/ports';
 import { errorText, inspectImage, isNotFound, pull } from './docker-api';
 import type { PlainEngine } from './engine-http';
 import { inspectImageId } from './engine-http';
+import { packTree } from './tar-pack';
 
 const LAST_LINES = 12;
 export const LABEL_OWNED = 'mlci.owned';
@@ -31,7 +27,6 @@ interface BuildEvent {
   aux?: { ID?: string };
 }
 
-type TarStream = typeof TarStreamModule;
 type FollowProgress = (stream: NodeJS.ReadableStream, onFinished: (err: Error | null) => void, onProgress: (e: BuildEvent) => void) => void;
 
 export class DockerBuilder implements ImageBuilder {
@@ -52,7 +47,7 @@ export class DockerBuilder implements ImageBuilder {
 
   async build(req: BuildRequest, log: LogSink, cancel?: Cancel): Promise<BuildOutcome> {
     const docker = await this.docker();
-    const tar = await packContext(req);
+    const tar = packContext(req);
     const version = await this.version(docker);
     const options: Record<string, unknown> = {
       t: req.tag,
@@ -166,44 +161,16 @@ export class DockerBuilder implements ImageBuilder {
   }
 }
 
-/** Files up to this size are read whole (one read, one tar entry write); larger ones are streamed. */
-const WHOLE_READ_BYTES = 4 * 1024 * 1024;
-
 /**
- * The build context as a tar stream: the listed files (mode and mtime from
- * an lstat, owned by root), symlinks as links, then the Dockerfile as sent.
- * Each entry waits for the stream to drain, so a large context is never
- * held in memory.
+ * The build context as a tar stream (see packTree): the listed files, owned
+ * by root (uid 0, names `root`) with their mode and mtime, symlinks as
+ * links, then the Dockerfile as sent. The header fields are the ones
+ * tar-stream wrote before, so the classic builder's cache keys (tarsum of
+ * name, mode, owner, size, type, link and content) are unchanged.
  */
-async function packContext(req: BuildRequest): Promise<NodeJS.ReadableStream> {
-  // A CommonJS module: under the CLI's ESM chunks its exports sit on `default`.
-  const mod = (await import('tar-stream')) as TarStream & { default?: TarStream };
-  const tar = (mod.pack ?? mod.default!.pack)();
-  const put = (header: TarStreamModule.Headers, body?: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      if (body) tar.entry(header, body, (err) => (err ? reject(err) : resolve()));
-      else tar.entry(header, (err) => (err ? reject(err) : resolve()));
-    });
-  void (async () => {
-    try {
-      for (const f of req.files) {
-        const abs = path.join(req.contextDir, f.rel);
-        const st = await lstat(abs);
-        const header = { name: f.rel, mode: st.mode & 0o7777, mtime: st.mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
-        if (st.isSymbolicLink()) await put({ ...header, type: 'symlink', linkname: await readlink(abs) });
-        else if (st.size <= WHOLE_READ_BYTES) await put(header, await readFile(abs));
-        else {
-          await new Promise<void>((resolve, reject) => {
-            const entry = tar.entry({ ...header, size: st.size }, (err) => (err ? reject(err) : resolve()));
-            pipeline(createReadStream(abs), entry).catch(reject);
-          });
-        }
-      }
-      await put({ name: req.dockerfile, mode: 0o644, mtime: new Date(0) }, Buffer.from(req.dockerfileText));
-      tar.finalize();
-    } catch (err) {
-      tar.destroy(err as Error);
-    }
-  })();
-  return tar;
+export function packContext(req: BuildRequest): NodeJS.ReadableStream {
+  return packTree(req.contextDir, req.files, {
+    owner: 'root',
+    extra: [{ rel: req.dockerfile, body: Buffer.from(req.dockerfileText), mode: 0o644, mtimeMs: 0 }],
+  });
 }

@@ -45,17 +45,28 @@ function fitsUstar(name: string, size: number): boolean {
   return name.length <= 100 && /^[\x20-\x7e]*$/.test(name) && size < 0o77777777777;
 }
 
-function header(name: string, size: number, mtimeMs: number, mode: number, type: '0' | '5' | 'x'): Buffer {
+/** Extra header fields: a symlink's target (type '2'), the owner's names (uid and gid are always 0). */
+interface HeaderExtra {
+  link?: string;
+  owner?: string;
+}
+
+function header(name: string, size: number, mtimeMs: number, mode: number, type: '0' | '2' | '5' | 'x', extra: HeaderExtra = {}): Buffer {
   const h = Buffer.alloc(BLOCK);
   h.write(name, 0, 100, 'utf8');
   octal(h, mode & 0o7777, 100, 8);
   octal(h, 0, 108, 8); // uid
   octal(h, 0, 116, 8); // gid
   octal(h, Math.min(size, 0o77777777777), 124, 12);
-  octal(h, Math.floor(mtimeMs / 1000), 136, 12);
+  octal(h, Math.max(0, Math.floor(mtimeMs / 1000)), 136, 12);
   h.write(type, 156, 1, 'ascii');
+  if (extra.link !== undefined) h.write(extra.link, 157, 100, 'utf8');
   h.write('ustar\0', 257, 6, 'ascii');
   h.write('00', 263, 2, 'ascii');
+  if (extra.owner) {
+    h.write(extra.owner, 265, 32, 'utf8'); // uname
+    h.write(extra.owner, 297, 32, 'utf8'); // gname
+  }
   h.fill(0x20, 148, 156); // the checksum counts its own field as spaces
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += h[i]!;
@@ -68,9 +79,14 @@ function padding(size: number): Buffer | undefined {
   return rest ? Buffer.alloc(BLOCK - rest) : undefined;
 }
 
-/** The header blocks of one file: a PAX record first when ustar cannot hold its name or size. */
-export function fileHeader(f: Pick<PackFile, 'rel' | 'size' | 'mtimeMs' | 'mode'>): Buffer[] {
-  if (fitsUstar(f.rel, f.size)) return [header(f.rel, f.size, f.mtimeMs, f.mode, '0')];
+/**
+ * The header blocks of one file (or, with `extra.link`, a symlink): a PAX
+ * record first when ustar cannot hold its name, its target or its size.
+ */
+export function fileHeader(f: Pick<PackFile, 'rel' | 'size' | 'mtimeMs' | 'mode'>, extra: HeaderExtra = {}): Buffer[] {
+  const type = extra.link === undefined ? '0' : '2';
+  const linkFits = extra.link === undefined || fitsUstar(extra.link, 0);
+  if (fitsUstar(f.rel, f.size) && linkFits) return [header(f.rel, f.size, f.mtimeMs, f.mode, type, extra)];
   const record = (key: string, value: string): string => {
     const body = Buffer.byteLength(` ${key}=${value}\n`);
     // The length counts its own digits.
@@ -78,9 +94,11 @@ export function fileHeader(f: Pick<PackFile, 'rel' | 'size' | 'mtimeMs' | 'mode'
     while (body + String(len).length !== len) len = body + String(len).length;
     return `${len} ${key}=${value}\n`;
   };
-  const pax = Buffer.from(record('path', f.rel) + record('size', String(f.size)), 'utf8');
-  const short = `PaxHeader/${f.rel.replace(/[^\x20-\x7e]/g, '_').slice(-80)}`;
-  return [header(short, pax.length, f.mtimeMs, 0o644, 'x'), pax, ...[padding(pax.length)].filter((b): b is Buffer => !!b), header(f.rel.replace(/[^\x20-\x7e]/g, '_').slice(0, 100), f.size, f.mtimeMs, f.mode, '0')];
+  const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '_');
+  const pax = Buffer.from(record('path', f.rel) + record('size', String(f.size)) + (linkFits ? '' : record('linkpath', extra.link!)), 'utf8');
+  const short = `PaxHeader/${ascii(f.rel).slice(-80)}`;
+  const shortExtra = { ...extra, ...(extra.link !== undefined ? { link: ascii(extra.link).slice(0, 100) } : {}) };
+  return [header(short, pax.length, f.mtimeMs, 0o644, 'x', extra.owner ? { owner: extra.owner } : {}), pax, ...[padding(pax.length)].filter((b): b is Buffer => !!b), header(ascii(f.rel).slice(0, 100), f.size, f.mtimeMs, f.mode, type, shortExtra)];
 }
 
 /** Reads a small file's `size` bytes into `buf` at `at`. Plain callbacks: lighter than a FileHandle, which costs much per file. */
@@ -228,4 +246,121 @@ export function packFiles(root: string, files: readonly PackFile[]): { tar: Read
     { objectMode: false },
   );
   return { tar, sent };
+}
+
+/** An entry of `packTree`: a file or symlink below the root (the listing's TreeEntry fits). */
+export interface TreeFile {
+  rel: string;
+}
+
+/** An in-memory file appended after the tree (a build's Dockerfile as sent). */
+export interface ExtraFile {
+  rel: string;
+  body: Buffer;
+  mode: number;
+  mtimeMs: number;
+}
+
+/** A tar run handed on once it holds this much (or SLICE_MS have passed). */
+const TREE_RUN_BYTES = 1024 * 1024;
+/** The longest the packer reads before the event loop gets a turn. */
+const SLICE_MS = 8;
+
+/**
+ * A tar of the files `entries` names below `root`, then `extra`, for the
+ * engine's build API, built for speed: each file lstat'ed (mode, mtime,
+ * and whether it is still a file or now a symlink) and read with plain
+ * synchronous calls straight into a run buffer of about 1 MB behind its
+ * header, runs handed on one chunk each. Synchronous reads do a third of
+ * the work of callbacks through the thread pool for a context of small
+ * files (the cost is the per-call round trip, not the bytes), and a slice
+ * stops after SLICE_MS so the event loop still gets turns. Files larger
+ * than WHOLE_BYTES go in parts. `owner` names the owner of tree entries
+ * (uid and gid are 0). No folder entries: the builder makes the folders,
+ * as the engine did from tar-stream's archives, so layer cache keys stay.
+ * A file gone since it was listed, or that shrinks while read, fails the
+ * stream with an error naming it.
+ */
+export function packTree(root: string, entries: readonly TreeFile[], opts: { owner?: string; extra?: readonly ExtraFile[] } = {}): Readable {
+  const extraHeader = opts.owner ? { owner: opts.owner } : {};
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let run = Buffer.allocUnsafe(TREE_RUN_BYTES);
+    let at = 0;
+    let sliceStart = performance.now();
+    const put = (b: Buffer) => {
+      at += b.copy(run, at);
+    };
+    /** Room for `bytes` more in the run: hands the run on first when it lacks it. */
+    function* room(bytes: number): Generator<Buffer> {
+      if (at + bytes <= run.length) return;
+      if (at > 0) yield run.subarray(0, at);
+      run = Buffer.allocUnsafe(Math.max(TREE_RUN_BYTES, bytes));
+      at = 0;
+    }
+    for (const f of entries) {
+      const abs = path.join(root, f.rel);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(abs);
+      } catch (e) {
+        throw new Error(`${f.rel} could not be sent: ${(e as Error).message} (it changed since the context was listed: run again)`, { cause: e });
+      }
+      if (st.isSymbolicLink()) {
+        const link = fs.readlinkSync(abs);
+        const head = fileHeader({ rel: f.rel, size: 0, mtimeMs: st.mtimeMs, mode: st.mode }, { ...extraHeader, link });
+        for (const b of head) {
+          yield* room(b.length);
+          put(b);
+        }
+      } else if (!st.isFile()) {
+        throw new Error(`${f.rel} could not be sent: it is no longer a regular file (it changed since the context was listed: run again)`);
+      } else {
+        const head = fileHeader({ rel: f.rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode }, extraHeader);
+        const pad = (BLOCK - (st.size % BLOCK)) % BLOCK;
+        const whole = st.size <= WHOLE_BYTES;
+        let headBytes = 0;
+        for (const b of head) headBytes += b.length;
+        yield* room(headBytes + (whole ? st.size + pad : 0));
+        for (const b of head) put(b);
+        const fd = fs.openSync(abs, 'r');
+        try {
+          let done = 0;
+          while (done < st.size) {
+            if (!whole) yield* room(Math.min(WHOLE_BYTES, st.size - done));
+            const want = whole ? st.size - done : Math.min(WHOLE_BYTES, st.size - done, run.length - at);
+            const n = fs.readSync(fd, run, at, want, done);
+            if (n === 0) throw shrank(f.rel, done, st.size);
+            done += n;
+            at += n;
+          }
+        } finally {
+          fs.closeSync(fd);
+        }
+        yield* room(pad);
+        run.fill(0, at, at + pad);
+        at += pad;
+      }
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        if (at > 0) {
+          yield run.subarray(0, at);
+          run = Buffer.allocUnsafe(TREE_RUN_BYTES);
+          at = 0;
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    for (const x of opts.extra ?? []) {
+      const head = fileHeader({ rel: x.rel, size: x.body.length, mtimeMs: x.mtimeMs, mode: x.mode });
+      for (const b of [...head, x.body, padding(x.body.length) ?? Buffer.alloc(0)]) {
+        yield* room(b.length);
+        put(b);
+      }
+    }
+    yield* room(BLOCK * 2);
+    run.fill(0, at, at + BLOCK * 2);
+    at += BLOCK * 2;
+    yield run.subarray(0, at);
+  }
+  return Readable.from(chunks(), { objectMode: false });
 }
