@@ -189,6 +189,26 @@ describe('a stage on a second Docker engine reached over SSH (openssh-server, bu
     failsWith((root) => enginesFile(root), { MLCI_SSH_KNOWN_HOSTS: empty }, new RegExp(`the host key of \\[127\\.0\\.0\\.1\\]:${port} is not in ${empty.replace(/[.]/g, '\\.')}; check it and add it \\(ssh-keyscan -p ${port} 127\\.0\\.0\\.1`));
   });
 
+  it('DOCKER_HOST=ssh://... (the default engine) logs in the same way: MLCI_SSH_KEY, host key checked', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-default-'));
+    dirs.push(root);
+    writeFileSync(path.join(root, 'mlci.yaml'), ['version: 1', 'stages:', '  hello:', '    image: mlci-test/busybox:latest', '    run: echo hello over ssh', ''].join('\n'));
+    const engines = path.join(root, 'no-engines.yaml');
+    const over = { DOCKER_HOST: sshHost, MLCI_SSH_KEY: sshKey };
+    const ok = cli(root, ['run', '--executor', 'docker'], engines, over);
+    assert.equal(ok.status, 0, ok.stderr + ok.stdout);
+    assert.match(ok.stdout, /hello \| hello over ssh/);
+    // The first engine never saw the run's container.
+    const id = lastRun(root).id;
+    assert.equal(execFileSync('docker', ['-H', process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', 'ps', '-aq', '--filter', `label=mlci.run=${id}`], { encoding: 'utf8' }).trim(), '');
+    const empty = path.join(root, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    const refused = cli(root, ['run', '--executor', 'docker', '--force', 'hello'], engines, { ...over, MLCI_SSH_KNOWN_HOSTS: empty });
+    assert.notEqual(refused.status, 0, refused.stdout);
+    assert.ok(refused.ms < 60_000, `failed in ${refused.ms} ms`);
+    assert.match(refused.stdout + refused.stderr, /The Docker engine at ssh:\/\/root@127\.0\.0\.1:\d+ is unreachable \(the host key of \[127\.0\.0\.1\]:\d+ is not in .*empty_known_hosts/);
+  });
+
   it('a host key other than the listed one is refused as a possible impostor', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-kh-'));
     dirs.push(dir);
