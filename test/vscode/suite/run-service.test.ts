@@ -151,7 +151,7 @@ const description = (a: MlciApi, name: string) => String(a.tree.getTreeItem(stag
     }
   });
 
-  it('answers completions in under 100 ms while a 1M-row drift stage runs (the work is in the CLI process)', async () => {
+  it('answers completions while a 1M-row drift stage runs, and the work is in the CLI process (the extension host\'s CPU time stays a small part of the run)', async () => {
     const a = await api();
     const root = path.join(mainEntry(a).root, 'heavy');
     mkdirSync(root, { recursive: true });
@@ -179,8 +179,13 @@ for (const [name, shift] of [['ref.csv', 0], ['cur.csv', 1]]) {
     const doc = await vscode.workspace.openTextDocument(pipelineFile);
     await vscode.window.showTextDocument(doc);
     const running = a.runs.run({ entry, targets: ['drift'], force: ['drift'], title: 'heavy drift (test)' });
+    let cpu0: NodeJS.CpuUsage | undefined;
+    let wall0 = 0;
     try {
       await waitFor('the drift stage to start', () => a.runs.view(pipelineFile, 'drift').live?.status === 'running', 60_000);
+      // CPU time of this whole process (the extension host, workers included) from here to the end of the run.
+      cpu0 = process.cpuUsage();
+      wall0 = performance.now();
       const times: number[] = [];
       for (let i = 0; i < 7 && a.runs.view(pipelineFile, 'drift').live?.status === 'running'; i++) {
         const t = performance.now();
@@ -191,11 +196,19 @@ for (const [name, shift] of [['ref.csv', 0], ['cur.csv', 1]]) {
       }
       assert.ok(times.length >= 3, `the drift stage ended before 3 completions (${times.length}): make the data larger`);
       times.sort((x, y) => x - y);
+      // Printed, not asserted: a latency depends on the machine's load (the goal is a median under 100 ms).
       console.log(`    (completion while the drift stage ran: ${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
-      assert.ok(times[Math.floor(times.length / 2)] < 100, `median completion time ${times[Math.floor(times.length / 2)].toFixed(0)} ms`);
-    } finally {
       const record = await running;
       assert.ok(record, 'the drift run ended with a record');
+      // The drift of 2 x 1M rows takes seconds of CPU: had it run in the extension host, this process's CPU time
+      // would be about the run's wall time (or more, with workers). In the CLI process, the host only reads events.
+      const cpu = process.cpuUsage(cpu0);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      const wallMs = performance.now() - wall0;
+      console.log(`    (extension host CPU ${cpuMs.toFixed(0)} ms during ${wallMs.toFixed(0)} ms of the drift run)`);
+      assert.ok(cpuMs < 0.3 * wallMs, `the extension host used ${cpuMs.toFixed(0)} ms of CPU during ${wallMs.toFixed(0)} ms of the drift run: the work is not in the CLI process`);
+    } finally {
+      await running;
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       rmSync(root, { recursive: true, force: true });
     }
