@@ -228,6 +228,15 @@ const EMPTY = Buffer.alloc(0);
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** objects/00 ... objects/ff and runs/00 ... runs/ff: the folders of object and run keys. */
+const FANOUT_DIRS = ['objects', 'runs'].flatMap((p) => Array.from({ length: 256 }, (_, i) => `${p}/${i.toString(16).padStart(2, '0')}`)).join(' ');
+
+/** The folders the keys of `items` go to (the fan-out ones, and each commit record's). */
+function keyDirs(items: readonly PutItem[]): string {
+  const commits = new Set(items.filter((it) => it.key.startsWith('commits/') && isCacheKey(it.key)).map((it) => it.key.slice(0, it.key.lastIndexOf('/'))));
+  return [FANOUT_DIRS, ...commits].join(' ');
+}
+
 /** The line ending the key list of a push (xargs' logical end of file); never a cache key. */
 const END_OF_KEYS = 'END';
 
@@ -322,7 +331,7 @@ export class SshRemote implements RemoteStore {
   async put(items: readonly PutItem[], opts: TransferProgress & { jobs: number }): Promise<void> {
     if (!items.length) return;
     const n = channelsFor(objectBytes(items), opts.jobs);
-    const sinks = await Promise.all(Array.from({ length: n }, () => this.openSink()));
+    const sinks = await Promise.all(Array.from({ length: n }, () => this.openSink(items)));
     await this.send(sinks, items, opts);
   }
 
@@ -342,7 +351,7 @@ export class SshRemote implements RemoteStore {
       return;
     }
     const extra = channelsFor(objectBytes(plan.candidates), opts.jobs) - 1;
-    const opening = [this.openSink(true), ...Array.from({ length: extra }, () => this.openSink())];
+    const opening = [this.openSink(plan.candidates, true), ...Array.from({ length: extra }, () => this.openSink(plan.candidates))];
     for (const o of opening) o.catch(() => undefined);
     const sinks = await Promise.all(opening).catch(async (e: unknown) => {
       for (const o of opening) o.then((s) => s.ch.close(), () => undefined);
@@ -451,12 +460,17 @@ export class SshRemote implements RemoteStore {
   }
 
   /** The script of a push channel: optionally the answer to the key list first, then `tar -x` of what follows. */
-  private script(staging: string, ask: boolean): string {
+  private script(staging: string, ask: boolean, keys: readonly PutItem[]): string {
     return [
       'set -e',
       `mkdir -p ${q(this.t.path)}/tmp`,
       `cd ${q(this.t.path)}`,
       `trap 'rm -rf ${staging}' EXIT`,
+      // Every folder a key may land in exists before tar links into it: two
+      // tars creating the same missing folder at once (two channels, two
+      // pushes) make one of them fail its link ("Cannot hard link ... No
+      // such file or directory").
+      `mkdir -p ${keyDirs(keys)}`,
       ...(ask ? [
         `mkdir ${staging}`,
         // xargs reads the keys in bulk and stops at the marker line without
@@ -487,9 +501,9 @@ export class SshRemote implements RemoteStore {
   }
 
   /** Opens a push channel (its remote shell starts now); with `ask`, one that answers the key list first. */
-  private async openSink(ask = false): Promise<Sink> {
+  private async openSink(keys: readonly PutItem[], ask = false): Promise<Sink> {
     const staging = `tmp/in.${randomBytes(8).toString('hex')}`;
-    const ch = await this.channel(this.script(staging, ask));
+    const ch = await this.channel(this.script(staging, ask, keys));
     const err: Buffer[] = [];
     ch.stderr.on('data', (d: Buffer) => err.push(d));
     if (!ask) ch.on('data', () => undefined);
