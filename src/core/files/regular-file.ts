@@ -10,6 +10,7 @@
  * descriptor (fstat), so a file swapped for a FIFO between a stat and the
  * open is still caught. Documented in README.md (Security).
  */
+import { isAscii } from 'node:buffer';
 import type { Stats } from 'node:fs';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -91,7 +92,10 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
  * `shown`: how the file is named in messages (default: the path).
  */
 export function readRegularFileSync(absPath: string, limit: number, shown = absPath): string {
-  return readRegularBytesSync(absPath, limit, shown).toString('utf8');
+  const bytes = readRegularBytesSync(absPath, limit, shown);
+  // ASCII (most state files) decodes as latin1, the same text for a twentieth of the
+  // cost of UTF-8 decoding (5 ms of a 1 MB hash cache's load).
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 export function readRegularBytesSync(absPath: string, limit: number, shown = absPath): Buffer {
@@ -105,17 +109,26 @@ export function readRegularBytesSync(absPath: string, limit: number, shown = abs
     const st = fstatSync(fd);
     checkRegular(shown, st, limit);
     // Read to EOF, not to st.size: the file may have grown since (and must not grow past the limit).
-    const chunks: Buffer[] = [];
+    // Into a buffer of the file's size plus one: a file that did not grow is read with no copy.
+    const full: Buffer[] = [];
     let total = 0;
-    const buf = Buffer.allocUnsafe(Math.min(Math.max(st.size + 1, 4096), limit + 1, 8 * MiB));
+    let buf = Buffer.allocUnsafe(Math.min(Math.max(st.size + 1, 4096), limit + 1, 8 * MiB));
+    let at = 0;
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      if (at === buf.length) {
+        full.push(buf);
+        buf = Buffer.allocUnsafe(Math.min(buf.length, 8 * MiB));
+        at = 0;
+      }
+      const n = readSync(fd, buf, at, buf.length - at, null);
       if (n === 0) break;
+      at += n;
       total += n;
       if (total > limit) throw tooLarge(shown, undefined, limit);
-      chunks.push(Buffer.from(buf.subarray(0, n)));
     }
-    return Buffer.concat(chunks, total);
+    if (full.length === 0) return buf.subarray(0, at);
+    full.push(buf.subarray(0, at));
+    return Buffer.concat(full, total);
   } finally {
     closeSync(fd);
   }

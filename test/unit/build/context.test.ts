@@ -128,6 +128,9 @@ describe('build context: .dockerignore per folder, the content hash written out'
       // Unsorted input is sorted first: the hash does not depend on the lister's order.
       const rest = { dockerfile: sha256(b.dockerfileText), dockerfilePath: b.dockerfile, args: spec.args, target: spec.target };
       assert.equal(manifestHash([...b.files].reverse(), rest), b.hash);
+      // Names no file system here gives, straight to the function: a lone surrogate, U+2028, a control character.
+      const odd = ['a\ud800b', 'line\u2028sep', 'bell\u0007', 'pair😀'].map((rel) => ({ rel, hash: sha256(rel), size: 1 })).sort((x, y) => (x.rel < y.rel ? -1 : 1));
+      assert.equal(manifestHash(odd, rest), sha256(canonicalJson({ ...rest, files: Object.fromEntries(odd.map((f) => [f.rel, f.hash])) })));
       const noTarget = { ...spec, target: undefined };
       const b2 = await resolveBuild({ root, pipelineName: 'p', spec: noTarget, imageMap: new Map(), lister: new FileHasher() });
       assert.equal(b2.hash, sha256(canonicalJson(manifestOf(b2))));

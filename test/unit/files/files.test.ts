@@ -27,6 +27,15 @@ describe('regular files only, within a limit', () => {
     assert.equal(await readRegularFile(path.join(dir, 'a.txt'), 100), 'héllo');
   });
 
+  it('reads ASCII, UTF-8 and a file larger than one read buffer (8 MiB) whole, byte for byte', () => {
+    writeFileSync(path.join(dir, 'ascii.json'), '{"a":[1,2,"x"]}');
+    assert.equal(readRegularFileSync(path.join(dir, 'ascii.json'), 100), '{"a":[1,2,"x"]}');
+    const text = `${'é😀 line\n'.repeat(700_000)}end`;
+    writeFileSync(path.join(dir, 'big.txt'), text);
+    assert.ok(Buffer.byteLength(text) > 8 * 1024 * 1024);
+    assert.equal(readRegularFileSync(path.join(dir, 'big.txt'), 64 * 1024 * 1024), text);
+  });
+
   it('refuses a FIFO at once (no writer: a plain open would block forever)', async () => {
     const fifo = path.join(dir, 'pipe');
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
