@@ -23,6 +23,8 @@
  *   channel's tar has exited, so a run entry never appears before its
  *   objects. If tar fails (a full disk: it carries on after a short write),
  *   the keys it linked to truncated files, and its run entries, are removed.
+ *   The key folders are made before tar runs (two tars making one folder
+ *   at once fail a link).
  * - pull: one listing, then each channel (one per 1,000 keys, at most
  *   `jobs`) asks the server's tar for its share and hands every entry to
  *   the caller, which verifies its hash before keeping it.
