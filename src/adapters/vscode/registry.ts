@@ -99,7 +99,7 @@ export class PipelineRegistry implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(PIPELINE_GLOB);
     this.disposables.push(
       watcher,
-      watcher.onDidCreate((u) => this.schedule(u, 0, true)),
+      watcher.onDidCreate((u) => this.created(u)),
       // An open document is validated as typed; VS Code reloads it when the disk changes under it.
       watcher.onDidChange((u) => {
         if (!this.openDocument(u)) this.schedule(u, this.config.validationDelay, true);
@@ -136,14 +136,28 @@ export class PipelineRegistry implements vscode.Disposable {
       }
       const look = async () => {
         const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
-        for (const f of found) if (!this.entries.has(f.toString())) this.schedule(f, 0, true);
+        for (const f of found) if (!this.entries.has(f.toString())) this.created(f);
         return found.length;
       };
       // The folder's event can arrive before the files written into it just
       // after it was made, whose own events the watcher then folds into the
-      // folder's: an empty new folder is looked at once more a moment later.
-      if ((await look()) === 0) setTimeout(() => void look(), 1000);
+      // folder's: an empty new folder is looked at again a moment later, and
+      // once more after that (a busy machine writes slowly).
+      if ((await look()) === 0) setTimeout(() => void look().then((n) => n === 0 && setTimeout(() => void look(), 3000)), 1000);
     })];
+  }
+
+  /**
+   * A pipeline file that appeared: validated now, and once more a moment
+   * later. Its creation and the writes just after it reach the watcher as
+   * one "created" event, which can come before the content is written: read
+   * then, the file looks empty, and no later event says otherwise.
+   */
+  private created(uri: vscode.Uri): void {
+    this.schedule(uri, 0, true);
+    setTimeout(() => {
+      if (this.entries.has(uri.toString()) && !this.openDocument(uri)) this.schedule(uri, 0, true);
+    }, 1500);
   }
 
   /**
