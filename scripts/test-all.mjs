@@ -10,6 +10,10 @@
 // line is read line by line (never by chunk), and a suite that exits non-zero
 // without one (it crashed, timed out, or failed to start) counts as one more
 // failure, as does a suite whose count shows no failure but whose exit code does.
+//
+// A failed suite's failures are printed again at the very end (mocha's
+// "N failing" section, or the suite's last lines when it has none): a CI
+// log is often read from its tail, and the details must be there.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -33,6 +37,26 @@ export function summaryOf(line) {
   return m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) } : undefined;
 }
 
+/** A suite's output kept for the closing report: mocha's failing section, else the tail. */
+class SuiteLines {
+  tail = [];
+  failing = undefined;
+  add(line) {
+    if (this.failing) {
+      if (this.failing.length < 400) this.failing.push(line);
+    } else if (/^\s*\d+ failing\s*$/.test(line)) {
+      this.failing = [line];
+    }
+    this.tail.push(line);
+    if (this.tail.length > 60) this.tail.shift();
+  }
+  failureText() {
+    // The suite's own count line is left out: only the closing line adds up.
+    return (this.failing ?? this.tail).filter((l) => !summaryOf(l)).join('\n').trimEnd();
+  }
+}
+
+const details = [];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -41,11 +65,17 @@ for (const [name, args] of suites) {
   if (only.length && !only.some((o) => name.includes(o))) continue;
   console.log(`\n=== ${name}`);
   let last;
+  const seen = new SuiteLines();
   const code = await new Promise((resolve) => {
-    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
       process.stdout.write(`${line}\n`);
+      seen.add(line);
       last = summaryOf(line) ?? last;
+    });
+    createInterface({ input: child.stderr, crlfDelay: Infinity }).on('line', (line) => {
+      process.stderr.write(`${line}\n`);
+      seen.add(line);
     });
     child.on('error', (e) => {
       console.log(`could not start ${name}: ${e.message}`);
@@ -60,10 +90,12 @@ for (const [name, args] of suites) {
   }
   if (code !== 0) {
     failures.push(`${name} (exit ${code})`);
+    details.push(`--- ${name} (exit ${code}):\n${seen.failureText()}`);
     // A crash, or a runner that ended badly after reporting no failure, is a failure of its own.
     if (!last || last.failed === 0) failed += 1;
   }
 }
+if (details.length) console.log(`\n=== failures again, suite by suite\n${details.join('\n\n')}`);
 if (failures.length) console.log(`\nfailed suites: ${failures.join('; ')}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failures.length ? 1 : 0);
