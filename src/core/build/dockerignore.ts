@@ -5,8 +5,11 @@
  * directory: a rule's match against a file's parent folders depends only on
  * the folder, so it is computed once per folder instead of once per file,
  * and a folder that is excluded as a whole (no `!` rule can bring a file
- * back) is not walked at all. Case-insensitive, as the package's default
- * was. `/`-separated relative paths on every platform.
+ * back) is not walked at all. Case-sensitive, as Docker's own matcher
+ * (moby/patternmatcher, Go's filepath.Match) is on Linux, where the engines
+ * mlci builds on run: the package defaults to ignoring case, which would
+ * leave `Data/` out of a context for a `data` rule while `docker build`
+ * sends it. `/`-separated relative paths on every platform.
  */
 import path from 'node:path';
 import type { TreeFilter } from '../hash';
@@ -81,7 +84,7 @@ function compile(pattern: string): RegExp {
       re += ch;
     }
   }
-  return new RegExp(re + '$', 'i');
+  return new RegExp(re + '$');
 }
 
 export class DockerIgnore {

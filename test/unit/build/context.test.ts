@@ -64,7 +64,8 @@ const PATTERNS: string[][] = [
 
 /** What resolveBuild listed before: every file, then the package asked per path. */
 function balenaIgnores(lines: string[]): (rel: string) => boolean {
-  const ig = dockerignore();
+  // Case-sensitive, as Docker matches on Linux (the package's default ignores case).
+  const ig = dockerignore({ ignorecase: false });
   ig.add(lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
   return (rel) => ig.ignores(rel);
 }
@@ -107,6 +108,15 @@ describe('build context: .dockerignore per folder, the content hash written out'
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('matches case-sensitively, as docker build does on Linux: `data` leaves Data/ and DATA.csv in the context', () => {
+    const ig = new DockerIgnore('data\n*.CSV');
+    assert.equal(ig.ignores('data/x.csv'), true);
+    assert.equal(ig.ignores('Data/x.csv'), false);
+    assert.equal(ig.ignores('DATA.csv'), false);
+    assert.equal(ig.ignores('DATA.CSV'), true);
+    assert.equal(ig.ignores('data.csv'), false);
   });
 
   it('walks below an excluded folder when a ! rule may bring a file back', () => {
