@@ -93,6 +93,9 @@ export class PipelineRegistry implements vscode.Disposable {
   /** Watches what pipelines read (params files, deps); rebuilt when that set changes. */
   private inputsWatcher: { key: string; disposables: vscode.Disposable[] } | undefined;
   private fireTimer: NodeJS.Timeout | undefined;
+  /** Second looks at new files and folders (see created and newFolderWatchers). */
+  private readonly lookAgain = new Set<NodeJS.Timeout>();
+  private disposed = false;
   private started = false;
 
   constructor(private readonly config: Config, private readonly log: vscode.LogOutputChannel) {
@@ -143,7 +146,7 @@ export class PipelineRegistry implements vscode.Disposable {
       // after it was made, whose own events the watcher then folds into the
       // folder's: an empty new folder is looked at again a moment later, and
       // once more after that (a busy machine writes slowly).
-      if ((await look()) === 0) setTimeout(() => void look().then((n) => n === 0 && setTimeout(() => void look(), 3000)), 1000);
+      if ((await look()) === 0) this.later(() => void look().then((n) => n === 0 && this.later(() => void look(), 3000)), 1000);
     })];
   }
 
@@ -155,9 +158,19 @@ export class PipelineRegistry implements vscode.Disposable {
    */
   private created(uri: vscode.Uri): void {
     this.schedule(uri, 0, true);
-    setTimeout(() => {
+    this.later(() => {
       if (this.entries.has(uri.toString()) && !this.openDocument(uri)) this.schedule(uri, 0, true);
     }, 1500);
+  }
+
+  /** A second look some time from now, forgotten when the registry is disposed (no work after shutdown). */
+  private later(f: () => void, ms: number): void {
+    if (this.disposed) return;
+    const t = setTimeout(() => {
+      this.lookAgain.delete(t);
+      if (!this.disposed) f();
+    }, ms);
+    this.lookAgain.add(t);
   }
 
   /**
@@ -346,6 +359,9 @@ export class PipelineRegistry implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    for (const t of this.lookAgain) clearTimeout(t);
+    this.lookAgain.clear();
     for (const t of this.timers.values()) clearTimeout(t.timer);
     if (this.fireTimer) clearTimeout(this.fireTimer);
     this.inputsWatcher?.disposables.forEach((d) => d.dispose());
