@@ -207,6 +207,9 @@ describe('a stage on a second Docker engine reached over SSH (openssh-server, bu
     assert.notEqual(refused.status, 0, refused.stdout);
     assert.ok(refused.ms < 60_000, `failed in ${refused.ms} ms`);
     assert.match(refused.stdout + refused.stderr, /The Docker engine at ssh:\/\/root@127\.0\.0\.1:\d+ is unreachable \(the host key of \[127\.0\.0\.1\]:\d+ is not in .*empty_known_hosts/);
+    // The advice is about ssh, not "start Docker".
+    assert.match(refused.stdout + refused.stderr, /Check that `ssh -p \d+ root@127\.0\.0\.1 docker info` works/);
+    assert.doesNotMatch(refused.stdout + refused.stderr, /systemctl start docker/);
   });
 
   it('a host key other than the listed one is refused as a possible impostor', () => {

@@ -38,6 +38,7 @@ import { type PushAuth, pushImage } from './docker-push';
 import type { Shipment } from './remote-workspace';
 import { forgetManifest, prepareShipment, workspaceVolume } from './remote-workspace';
 import os from 'node:os';
+import { unreachableAdvice } from '../../core/run/engine-advice';
 
 export interface DockerRunnerOptions {
   /** A unix socket (or Windows named pipe) path, e.g. `/var/run/docker.sock`. */
@@ -142,12 +143,7 @@ export class DockerRunner implements ContainerRunner {
       await ping({ abortSignal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       const reason = errorText(err);
-      throw new Error(
-        `The Docker engine at ${this.where} is unreachable (${reason}). ` +
-          'Start Docker (e.g. `sudo systemctl start docker`), set DOCKER_HOST to a running engine, ' +
-          'or run with --executor local.',
-        { cause: err },
-      );
+      throw new Error(`The Docker engine at ${this.where} is unreachable (${reason}). ${unreachableAdvice(this.host)}`, { cause: err });
     }
   }
 

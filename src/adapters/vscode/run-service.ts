@@ -30,6 +30,7 @@ import { callCli, cliEnv, executorArg, startCli } from './cli-process';
 import type { PipelineEntry, PipelineRegistry } from './registry';
 import type { StatusBar } from './status-bar';
 import { RunProblemsView } from './run-problems';
+import { unreachableAdvice } from '../../core/run/engine-advice';
 
 export interface RunRequest {
   entry: PipelineEntry;
@@ -71,7 +72,7 @@ const defaultUi: RunUi = {
   async engineUnreachable(where, reason) {
     const choices = { 'Run on Host This Once': 'once', 'Always Run on Host': 'always', 'Docker Settings…': 'settings', Retry: 'retry' } as const;
     const pick = await vscode.window.showErrorMessage(
-      `mlci: the Docker engine at ${where} is unreachable, so nothing ran. Start Docker (or point mlci.dockerHost at a running engine) and retry, or run the stages as host processes (their images are then ignored).`,
+      `mlci: the Docker engine at ${where} is unreachable, so nothing ran. ${unreachableAdvice(where, true)} Then retry, or run the stages as host processes (their images are then ignored).`,
       { detail: reason },
       ...(Object.keys(choices) as Array<keyof typeof choices>),
     );
