@@ -8,6 +8,9 @@
  *   are sent by content, its output and metrics come back, the record names
  *   the engine; an unchanged forced rerun sends nothing, a changed dep sends
  *   that file alone;
+ * - Ctrl+C removes the stage's container and workspace volume there, over
+ *   the same SSH connection; a killed CLI's container is removed by the
+ *   next run on that engine;
  * - a wrong key, an unknown host key and a changed host key each fail the
  *   stage quickly, naming the engine and the reason (host keys are checked
  *   against MLCI_SSH_KNOWN_HOSTS, never trusted).
@@ -16,11 +19,11 @@
  * over TCP, to look at it); under CI=true a missing one fails the suite.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliPath, docker, lastRun, volumesOf as volumesOn } from './second-engine-support';
+import { cliPath, docker, exited, lastRun, napPipeline, until, volumesOf as volumesOn } from './second-engine-support';
 
 const onSecond = (args: string[]) => docker(tcpHost!, args);
 const volumesOf = (root: string) => volumesOn(tcpHost!, root);
@@ -156,6 +159,47 @@ describe('a stage on a second Docker engine reached over SSH (openssh-server, bu
     assert.equal(t.transfer?.sentFiles, 1, JSON.stringify(t.transfer));
     assert.equal(readFileSync(path.join(root, 'models/model.txt'), 'utf8'), 'weights 30\n');
     assert.deepEqual(changed.stageMetrics?.train, { total: 10, scaled: 30 });
+  });
+
+  /** The nap pipeline started through the bundled CLI on `second` over SSH, once its stage prints. */
+  async function napping(): Promise<{ root: string; child: ReturnType<typeof spawn>; done: Promise<number | null>; runId: string; out: () => string }> {
+    const root = napPipeline('mlci-ssh-nap-');
+    dirs.push(root);
+    const engines = enginesFile(root);
+    const child = spawn(process.execPath, [cliPath, 'run', '--executor', 'docker'], {
+      cwd: root,
+      env: { ...process.env, MLCI_ENGINES_FILE: engines, MLCI_SSH_KNOWN_HOSTS: knownHosts, SSH_AUTH_SOCK: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    const done = exited(child);
+    await until('the stage to print', () => (out.includes('napping') ? true : undefined), 180_000);
+    return { root, child, done, runId: lastRun(root).id, out: () => out };
+  }
+  const containersOfRun = (runId: string) => onSecond(['ps', '-aq', '--filter', `label=mlci.run=${runId}`]).split('\n').filter(Boolean);
+
+  it('Ctrl+C removes the container and the workspace volume on the engine, over the same SSH login', async () => {
+    const { root, child, done, runId, out } = await napping();
+    assert.equal(containersOfRun(runId).length, 1, 'the stage runs on the second engine');
+    assert.equal(volumesOf(root).length, 1, 'its workspace volume is there');
+    child.kill('SIGINT');
+    assert.equal(await done, 130, out());
+    assert.deepEqual(containersOfRun(runId), []);
+    assert.deepEqual(volumesOf(root), [], 'a cancelled run leaves no volume');
+    assert.equal(lastRun(root).stages[0]!.status, 'cancelled');
+  });
+
+  it('a killed CLI leaves its container, and the next run on that engine over SSH removes it', async () => {
+    const { root, child, done, runId } = await napping();
+    child.kill('SIGKILL');
+    await done;
+    assert.equal(containersOfRun(runId).length, 1, 'the killed run left its container');
+    writeFileSync(path.join(root, 'mlci.yaml'), readFileSync(path.join(root, 'mlci.yaml'), 'utf8').replace(/run: python .*$/m, 'run: "true"'));
+    const r = cli(root, ['run', '--executor', 'docker'], `${root}-engines.yaml`);
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    assert.deepEqual(containersOfRun(runId), []);
   });
 
   /** Runs the pipeline with a broken login; the stage must fail fast, naming the engine and the reason. */

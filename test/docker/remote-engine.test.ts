@@ -15,13 +15,12 @@
  * and DOCKER_HOST; under CI=true a missing engine fails the suite.
  */
 import { strict as assert } from 'node:assert';
-import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/run/record';
-import { cliPath, docker, lastRun, volumesOf } from './second-engine-support';
+import { cliPath, docker, exited, lastRun, napPipeline, until, volumesOf } from './second-engine-support';
 
 const repo = path.resolve(__dirname, '../..');
 const second = process.env.MLCI_SECOND_ENGINE;
@@ -73,37 +72,10 @@ function containersOfRun(host: string, runId: string): string[] {
   return docker(host, ['ps', '-aq', '--filter', `label=mlci.run=${runId}`]).split('\n').filter(Boolean);
 }
 
-/** A pipeline whose one stage sleeps on the second engine. */
+/** A pipeline whose one stage sleeps on the second engine, with the user's engines file. */
 function sleepyPipeline(): { root: string; engines: string } {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'mlci-remote-sleep-'));
-  writeFileSync(path.join(root, 'mlci.yaml'), [
-    'version: 1',
-    'engines:',
-    '  second: { remote: true }',
-    'stages:',
-    '  nap:',
-    '    engine: second',
-    '    image: mlci-test/python:3.12-slim',
-    '    run: python -c "import time; print(\'napping\', flush=True); time.sleep(120)"',
-    '    deps: [data.txt]',
-    '',
-  ].join('\n'));
-  writeFileSync(path.join(root, 'data.txt'), 'x\n');
+  const root = napPipeline('mlci-remote-sleep-');
   return { root, engines: userEngines(root) };
-}
-
-async function until<T>(what: string, fn: () => T | undefined, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 describe('stages on a second Docker engine that shares no files (bundled CLI)', function () {
