@@ -6,6 +6,7 @@
 import type { EngineEvent } from '../core/run/engine';
 import type { LiveUpdate } from '../core/live/types';
 import { formatDuration } from '../core/run/units';
+import { jobWhere } from '../core/run/words';
 import type { CliIo } from './command';
 
 const COLOURS = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', reset: '\x1b[0m' };
@@ -70,11 +71,7 @@ export function progressPrinter(io: CliIo, opts: { quietLogs?: boolean } = {}) {
       }
       case 'stage-job': {
         // Slurm: where the stage's batch job is (queued and why, on which node).
-        const j = e.job;
-        const where = j.state === 'PENDING'
-          ? `queued${j.position ? ` #${j.position}` : ''}${j.reason ? ` (${j.reason})` : ''}`
-          : j.state === 'RUNNING' ? `running on ${j.node ?? '?'}` : j.state.toLowerCase();
-        io.out(paint('dim', `  ${e.stage}: job ${j.id} ${where}`));
+        io.out(paint('dim', `  ${e.stage}: job ${e.job.id} ${jobWhere(e.job)}`));
         break;
       }
       case 'stage-metrics': {

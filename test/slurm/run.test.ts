@@ -46,7 +46,10 @@ describe('slurm executor: stages as batch jobs on a real cluster', function () {
     // The job output is in the run log.
     const log = readFileSync(path.join(onSlurm, '.mlci', 'runs', rs!.id, 'logs', 'train.log'), 'utf8');
     assert.match(log, /train metrics: loss/);
-    assert.match(s.stdout, /train: job \d+ running on /);
+    // Where the job ran is said: "running on NODE" when a poll saw it run, or
+    // "completed on NODE" when it started and ended between two polls (a
+    // second-long job under the watcher's back-off can do that).
+    assert.match(s.stdout, new RegExp(`train: job ${rs!.stages.find((st) => st.name === 'train')!.job!.id} (running|completed) on ${rs!.stages.find((st) => st.name === 'train')!.job!.node}`));
     // A second run runs nothing: every stage is up to date, and the jobs it submitted with the plan are withdrawn.
     const again = runCli(onSlurm, ['run', '--executor', 'slurm']);
     assert.equal(again.status, 0, again.stderr);

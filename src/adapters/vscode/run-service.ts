@@ -24,7 +24,7 @@ import type { StageState, StageStatusEntry } from '../../core/run/status';
 import type { GateResult } from '../../core/gates/result';
 import { RunStore } from '../../core/run/store';
 import { formatDuration } from '../../core/run/units';
-import { stageWord } from '../../core/run/words';
+import { jobWhere, stageWord } from '../../core/run/words';
 import type { Config } from './config';
 import { callCli, cliEnv, executorArg, startCli } from './cli-process';
 import type { PipelineEntry, PipelineRegistry } from './registry';
@@ -346,7 +346,7 @@ export class RunService implements vscode.Disposable {
               case 'stage-job': {
                 // Slurm: the stage's job queued (position, reason) or running (node), in the tree and the status bar.
                 const j = e.job;
-                const where = j.state === 'PENDING' ? `queued${j.position ? ` #${j.position}` : ''}${j.reason ? ` (${j.reason})` : ''}` : j.state === 'RUNNING' ? `running on ${j.node ?? '?'}` : j.state.toLowerCase();
+                const where = jobWhere(j);
                 const prev = liveStages.get(e.stage);
                 liveStages.set(e.stage, { name: e.stage, kind: prev?.kind ?? '', status: 'running', cached: false, reason: `job ${j.id} ${where}`, job: j });
                 const pending = [...liveStages.values()].filter((st) => st.status === 'running' && st.job?.state === 'PENDING').length;
