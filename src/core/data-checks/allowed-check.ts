@@ -6,13 +6,15 @@
  * A column read as text compares its exact characters with each allowed
  * value as text (YAML `1` matches "1", not "1.0"). A number, boolean or
  * datetime column compares by value, the allowed values parsed as the column
- * is (true is 1, "2024-01-31" is that day).
+ * is (true is 1, "2024-01-31" is that day). Memory: the unexpected values
+ * seen (one entry each, with its count), not the rows.
  */
 import { isNumericColumn, MISSING_CODE } from '../data/read';
 import type { NumericColumn } from '../data/read';
 import { parseBoolean, parseDatetime, parseNumber } from '../data/values';
 import type { ColumnView } from './column-view';
 import type { CheckResult } from './report';
+import type { ColumnTotals, Tally } from './tally';
 import { plural } from './text';
 import { Violations } from './violations';
 
@@ -20,49 +22,62 @@ type Allowed = string | number | boolean;
 
 const SHOWN_VALUES = 5;
 
-export function checkAllowed(view: ColumnView, allowed: readonly Allowed[]): CheckResult {
-  const column = view.column;
-  const found = new Violations(view);
-  // Unexpected values, by first row, with their counts.
-  const counts = new Map<number | string, { first: number; count: number }>();
-  const note = (key: number | string, i: number): void => {
-    found.add(i);
-    const seen = counts.get(key);
-    if (seen) seen.count++;
-    else counts.set(key, { first: i, count: 1 });
-  };
-  if (isNumericColumn(column)) {
-    const ok = new Set(allowed.map((a) => asNumber(a, column.type)).filter((v) => !Number.isNaN(v)));
-    const values = column.values;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (!Number.isNaN(v) && !ok.has(v)) note(v, i);
-    }
-  } else {
-    const ok = new Set(allowed.map(String));
-    const fits = column.dictionary.map((text) => ok.has(text));
-    const codes = column.codes;
-    for (let i = 0; i < codes.length; i++) {
-      const c = codes[i];
-      if (c !== MISSING_CODE && !fits[c]) note(c, i);
+export class AllowedTally implements Tally {
+  private readonly found = new Violations();
+  /** Unexpected values (numbers, or text as written), with their first row, count and how they show. */
+  private readonly counts = new Map<number | string, { first: number; count: number; shown: string }>();
+  private readonly texts: Set<string>;
+  private numbers?: { type: NumericColumn['type']; ok: Set<number> };
+
+  constructor(private readonly allowed: readonly Allowed[]) {
+    this.texts = new Set(allowed.map(String));
+  }
+
+  add(view: ColumnView): void {
+    const column = view.column;
+    if (isNumericColumn(column)) {
+      if (this.numbers?.type !== column.type) this.numbers = { type: column.type, ok: new Set(this.allowed.map((a) => asNumber(a, column.type)).filter((v) => !Number.isNaN(v))) };
+      const ok = this.numbers.ok;
+      const values = column.values;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (!Number.isNaN(v) && !ok.has(v)) this.note(view, v, i);
+      }
+    } else {
+      const fits = column.dictionary.map((text) => this.texts.has(text));
+      const { codes, dictionary } = column;
+      for (let i = 0; i < codes.length; i++) {
+        const c = codes[i];
+        if (c !== MISSING_CODE && !fits[c]) this.note(view, dictionary[c], i);
+      }
     }
   }
 
-  const list = allowed.map(String);
-  const expected = `one of ${list.join(', ')}`;
-  const title = `${view.name} in {${list.length > SHOWN_VALUES ? `${list.slice(0, SHOWN_VALUES).join(', ')}, …` : list.join(', ')}}`;
-  const base = { id: `columns.${view.name}.in`, title, column: view.name, expected, value: found.count };
-  if (found.count === 0) return { ...base, passed: true, actual: 'all allowed', message: `${view.name}: every value is ${expected}` };
-  const top = [...counts.values()].sort((a, b) => b.count - a.count || a.first - b.first);
-  const shown = top.slice(0, SHOWN_VALUES).map((u) => `${view.shown(u.first)} ×${u.count}`).join(', ');
-  const more = top.length > SHOWN_VALUES ? ` and ${top.length - SHOWN_VALUES} more` : '';
-  return {
-    ...base,
-    passed: false,
-    actual: `${plural(top.length, 'unexpected value')}: ${shown}${more}`,
-    message: `${view.name}: ${found.count} ${found.count === 1 ? 'value is' : 'values are'} not ${expected}: ${shown}${more}`,
-    examples: found.examples,
-  };
+  private note(view: ColumnView, key: number | string, i: number): void {
+    this.found.add(view, i);
+    const seen = this.counts.get(key);
+    if (seen) seen.count++;
+    else this.counts.set(key, { first: view.row(i), count: 1, shown: view.shown(i) });
+  }
+
+  result(col: ColumnTotals): CheckResult {
+    const { found, allowed } = this;
+    const list = allowed.map(String);
+    const expected = `one of ${list.join(', ')}`;
+    const title = `${col.name} in {${list.length > SHOWN_VALUES ? `${list.slice(0, SHOWN_VALUES).join(', ')}, …` : list.join(', ')}}`;
+    const base = { id: `columns.${col.name}.in`, title, column: col.name, expected, value: found.count };
+    if (found.count === 0) return { ...base, passed: true, actual: 'all allowed', message: `${col.name}: every value is ${expected}` };
+    const top = [...this.counts.values()].sort((a, b) => b.count - a.count || a.first - b.first);
+    const shown = top.slice(0, SHOWN_VALUES).map((u) => `${u.shown} ×${u.count}`).join(', ');
+    const more = top.length > SHOWN_VALUES ? ` and ${top.length - SHOWN_VALUES} more` : '';
+    return {
+      ...base,
+      passed: false,
+      actual: `${plural(top.length, 'unexpected value')}: ${shown}${more}`,
+      message: `${col.name}: ${found.count} ${found.count === 1 ? 'value is' : 'values are'} not ${expected}: ${shown}${more}`,
+      examples: found.examples,
+    };
+  }
 }
 
 /** An allowed value as the column stores it, NaN when it cannot be one. */

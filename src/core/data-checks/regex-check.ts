@@ -12,7 +12,7 @@
  * (classes, \d \w \s, \p{L}, groups, alternation, counted repeats).
  *
  * A column read as text is tested by its exact characters, each distinct
- * value once; other columns by ColumnView.text (so a number column matches
+ * value of a chunk once; other columns by ColumnView.text (so a number column matches
  * "1.5" for a cell written "1.50": declare `type: text` to keep the characters).
  */
 import { RE2JS } from 're2js';
@@ -20,31 +20,46 @@ import { isNumericColumn } from '../data/read';
 import type { ColumnView } from './column-view';
 import type { CheckResult } from './report';
 import { plural } from './text';
-import { collect } from './violations';
+import type { ColumnTotals, Tally } from './tally';
+import { collect, Violations } from './violations';
 
-export function checkRegex(view: ColumnView, pattern: string): CheckResult {
-  const base = { id: `columns.${view.name}.regex`, title: `${view.name} matches /${pattern}/`, column: view.name, expected: `matches /${pattern}/` };
-  const compiled = compileLinear(pattern);
-  if (typeof compiled === 'string') return { ...base, passed: false, actual: 'invalid pattern', message: `${view.name}: ${compiled}` };
-  const re = { test: (text: string) => compiled.matcher(text).find() };
-  const column = view.column;
-  let bad: (i: number) => boolean;
-  if (isNumericColumn(column)) bad = (i) => !re.test(view.text(i));
-  else {
-    const fails = column.dictionary.map((text) => !re.test(text));
-    const codes = column.codes;
-    bad = (i) => fails[codes[i]];
+export class RegexTally implements Tally {
+  private readonly found = new Violations();
+  private readonly compiled: RE2JS | string;
+
+  constructor(private readonly pattern: string) {
+    this.compiled = compileLinear(pattern);
   }
-  const found = collect(view, bad);
-  if (found.count === 0) return { ...base, passed: true, actual: 'all match', value: 0, message: `${view.name}: all ${plural(view.length - view.nullCount, 'value')} match /${pattern}/` };
-  return {
-    ...base,
-    passed: false,
-    actual: `${plural(found.count, 'value')} not matching`,
-    value: found.count,
-    message: `${view.name}: ${found.count} ${found.count === 1 ? 'value does' : 'values do'} not match /${pattern}/ (${found.firstShown()})`,
-    examples: found.examples,
-  };
+
+  add(view: ColumnView): void {
+    const compiled = this.compiled;
+    if (typeof compiled === 'string') return;
+    const test = (text: string): boolean => compiled.matcher(text).find();
+    const column = view.column;
+    let bad: (i: number) => boolean;
+    if (isNumericColumn(column)) bad = (i) => !test(view.text(i));
+    else {
+      const fails = column.dictionary.map((text) => !test(text));
+      const codes = column.codes;
+      bad = (i) => fails[codes[i]];
+    }
+    collect(this.found, view, bad);
+  }
+
+  result(col: ColumnTotals): CheckResult {
+    const { pattern, found, compiled } = this;
+    const base = { id: `columns.${col.name}.regex`, title: `${col.name} matches /${pattern}/`, column: col.name, expected: `matches /${pattern}/` };
+    if (typeof compiled === 'string') return { ...base, passed: false, actual: 'invalid pattern', message: `${col.name}: ${compiled}` };
+    if (found.count === 0) return { ...base, passed: true, actual: 'all match', value: 0, message: `${col.name}: all ${plural(col.present, 'value')} match /${pattern}/` };
+    return {
+      ...base,
+      passed: false,
+      actual: `${plural(found.count, 'value')} not matching`,
+      value: found.count,
+      message: `${col.name}: ${found.count} ${found.count === 1 ? 'value does' : 'values do'} not match /${pattern}/ (${found.firstShown()})`,
+      examples: found.examples,
+    };
+  }
 }
 
 /** The pattern on RE2, or why it cannot run there (invalid, or a backtracking-only feature). */

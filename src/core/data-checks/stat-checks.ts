@@ -2,55 +2,126 @@
  * `mean`, `std` and `quantiles`: bounds on statistics of the non-missing
  * values (see stats.ts for the definitions). A statistic that does not exist
  * (no values; std of one value) fails its check: the bound cannot be met.
+ *
+ * The values arrive in chunks and are not kept. The mean is summed as it
+ * goes (numpy's blocks, so the bits are pandas'); std needs the mean first,
+ * so its squares are summed in a second pass over the column; quantiles are
+ * exact order statistics found in bounded memory over two or more passes
+ * (order-statistics.ts). Only columns with std or quantile checks take
+ * those passes.
  */
+import { StreamingNumpySum } from '../drift/stats/sum';
 import type { Bounds } from '../pipeline/model';
 import type { ColumnView } from './column-view';
+import { OrderStatistics } from './order-statistics';
 import { notNumbers } from './range-check';
 import type { CheckResult } from './report';
-import { mean, present, quantileSelect, quantileSorted, sampleStd } from './stats';
+import { quantileOfRanks, quantileRanks } from './stats';
+import type { ColumnTotals, Tally } from './tally';
 import { boundedTitle, boundsText, formatAgainst, formatNumber } from './text';
 
-/** A selection costs ~3 passes over the values, a sort ~log2 n: a handful of levels select. */
-const SELECT_LEVELS = 4;
-
-/** The column's values and statistics, each computed once and only when asked for. */
+/** A column's statistics, shared by its mean, std and quantile checks. */
 export class ColumnStats {
-  private values?: Float64Array;
-  /** A copy of the values, partly ordered by earlier quantiles (see quantileSelect). */
-  private work?: Float64Array;
-  private sortedValues?: Float64Array;
-  private quantilesAsked = 0;
-  private meanValue?: number;
+  count = 0;
+  private readonly sum = new StreamingNumpySum();
+  private squares: StreamingNumpySum | undefined;
+  private stdValue = NaN;
+  private order: OrderStatistics | undefined;
+  private readonly levels: number[] = [];
+  private needStd = false;
+  private passes = 0;
 
-  constructor(private readonly numbers: Float64Array) {}
+  constructor(private readonly selectLimit?: number) {}
 
-  get count(): number {
-    return this.present().length;
+  /** Before the first chunk: which statistics are asked for. */
+  ask(what: 'std' | number): void {
+    if (what === 'std') this.needStd = true;
+    else {
+      this.levels.push(what);
+      this.order ??= new OrderStatistics(this.selectLimit);
+    }
+  }
+
+  add(view: ColumnView): void {
+    const numbers = view.numbers;
+    if (numbers === undefined) return;
+    const sum = this.sum;
+    let n = 0;
+    for (let i = 0; i < numbers.length; i++) {
+      const v = numbers[i];
+      if (v === v) {
+        sum.push(v);
+        n++;
+      }
+    }
+    this.count += n;
+    this.order?.add(numbers);
+  }
+
+  wantsPass(): boolean {
+    return this.squares !== undefined || (this.order?.pending ?? false);
+  }
+
+  addPass(view: ColumnView): void {
+    const numbers = view.numbers;
+    if (numbers === undefined) return;
+    if (this.squares !== undefined) {
+      const m = this.mean();
+      for (let i = 0; i < numbers.length; i++) {
+        const v = numbers[i];
+        if (v !== v) continue;
+        const d = v - m;
+        this.squares.push(d * d);
+      }
+    }
+    this.order?.addPass(numbers);
+  }
+
+  /** After each pass, the first included. */
+  endPass(): void {
+    if (this.passes === 0) {
+      this.squares = this.needStd && this.count >= 2 ? new StreamingNumpySum() : undefined;
+      this.order?.want(this.levels.flatMap((q) => quantileRanks(this.count, q)));
+    } else {
+      if (this.squares !== undefined) this.stdValue = Math.sqrt(this.squares.total() / (this.count - 1));
+      this.squares = undefined;
+      this.order?.endPass();
+    }
+    this.passes++;
   }
 
   mean(): number {
-    return (this.meanValue ??= mean(this.present()));
+    return this.count === 0 ? NaN : this.sum.total() / this.count;
   }
 
+  /** Sample std (ddof 1), NaN below 2 values. */
   std(): number {
-    return sampleStd(this.present(), this.mean());
+    return this.stdValue;
   }
 
-  /** Selection for the first few levels; past SELECT_LEVELS, one sort serves all the rest. */
   quantile(q: number): number {
-    if (this.sortedValues === undefined && ++this.quantilesAsked <= SELECT_LEVELS) {
-      this.work ??= this.present().slice();
-      return quantileSelect(this.work, q);
-    }
-    if (this.sortedValues === undefined) {
-      this.sortedValues = (this.work ?? this.present().slice()).sort();
-      this.work = undefined;
-    }
-    return quantileSorted(this.sortedValues, q);
+    const order = this.order;
+    return quantileOfRanks(this.count, q, (k) => order?.at(k) ?? NaN);
   }
+}
 
-  private present(): Float64Array {
-    return (this.values ??= present(this.numbers));
+/** The column's statistics as a tally (the first of its statistic checks). */
+export class StatsTally implements Tally {
+  constructor(readonly stats: ColumnStats) {}
+  add(view: ColumnView): void {
+    this.stats.add(view);
+  }
+  wantsPass(): boolean {
+    return this.stats.wantsPass();
+  }
+  addPass(view: ColumnView): void {
+    this.stats.addPass(view);
+  }
+  endPass(): void {
+    this.stats.endPass();
+  }
+  result(): CheckResult {
+    throw new Error('StatsTally has no result of its own');
   }
 }
 
@@ -65,40 +136,40 @@ interface Statistic {
   isSpread?: boolean;
 }
 
-export function checkMean(view: ColumnView, stats: ColumnStats | undefined, bounds: Bounds): CheckResult {
-  return checkStatistic(view, stats, bounds, { id: `columns.${view.name}.mean`, name: 'mean', label: `mean(${view.name})`, compute: (s) => s.mean() });
+export function meanStatistic(name: string): Statistic {
+  return { id: `columns.${name}.mean`, name: 'mean', label: `mean(${name})`, compute: (s) => s.mean() };
 }
 
-export function checkStd(view: ColumnView, stats: ColumnStats | undefined, bounds: Bounds): CheckResult {
-  return checkStatistic(view, stats, bounds, { id: `columns.${view.name}.std`, name: 'std', label: `std(${view.name})`, compute: (s) => s.std(), isSpread: true });
+export function stdStatistic(name: string): Statistic {
+  return { id: `columns.${name}.std`, name: 'std', label: `std(${name})`, compute: (s) => s.std(), isSpread: true };
 }
 
 /** `level` as written in the pipeline ("0.5"), so the id stays what the user typed. */
-export function checkQuantile(view: ColumnView, stats: ColumnStats | undefined, level: string, bounds: Bounds): CheckResult {
+export function quantileStatistic(name: string, level: string): Statistic {
   const q = Number(level);
-  return checkStatistic(view, stats, bounds, { id: `columns.${view.name}.quantiles.${level}`, name: `${level}-quantile`, label: `q${level}(${view.name})`, compute: (s) => s.quantile(q) });
+  return { id: `columns.${name}.quantiles.${level}`, name: `${level}-quantile`, label: `q${level}(${name})`, compute: (s) => s.quantile(q) };
 }
 
-function checkStatistic(view: ColumnView, stats: ColumnStats | undefined, bounds: Bounds, stat: Statistic): CheckResult {
-  const show = (v: number): string => (stat.isSpread ? formatNumber(v) : view.formatValue(v));
-  const base = { id: stat.id, title: boundedTitle(stat.label, bounds, show), column: view.name, expected: boundsText(bounds, show) };
-  if (stats === undefined) return notNumbers(view, base, `the ${stat.name}`);
+export function checkStatistic(col: ColumnTotals, stats: ColumnStats, bounds: Bounds, stat: Statistic): CheckResult {
+  const show = (v: number): string => (stat.isSpread ? formatNumber(v) : col.formatValue(v));
+  const base = { id: stat.id, title: boundedTitle(stat.label, bounds, show), column: col.name, expected: boundsText(bounds, show) };
+  if (!col.numeric) return notNumbers(col, base, `the ${stat.name}`);
   const v = stat.compute(stats);
   if (Number.isNaN(v)) {
     const why = stats.count === 0 ? 'there are no values' : stat.isSpread && stats.count < 2 ? 'it needs at least 2 values' : 'the values include inf';
-    return { ...base, passed: false, actual: 'undefined', message: `${view.name}: the ${stat.name} cannot be computed: ${why}` };
+    return { ...base, passed: false, actual: 'undefined', message: `${col.name}: the ${stat.name} cannot be computed: ${why}` };
   }
   const low = bounds.min !== undefined && v < bounds.min;
   const high = bounds.max !== undefined && v > bounds.max;
   const near = low ? bounds.min : high ? bounds.max : undefined;
-  const shown = view.numberKind === 'datetime' && !stat.isSpread ? show(v) : formatAgainst(v, near);
-  if (!low && !high) return { ...base, passed: true, actual: shown, value: v, message: `${view.name}: ${stat.name} ${shown} ${withinText(bounds, show)}` };
+  const shown = col.numberKind === 'datetime' && !stat.isSpread ? show(v) : formatAgainst(v, near);
+  if (!low && !high) return { ...base, passed: true, actual: shown, value: v, message: `${col.name}: ${stat.name} ${shown} ${withinText(bounds, show)}` };
   return {
     ...base,
     passed: false,
     actual: shown,
     value: v,
-    message: `${view.name}: ${stat.name} ${shown}, ${low ? `below the minimum ${show(bounds.min!)}` : `above the maximum ${show(bounds.max!)}`}`,
+    message: `${col.name}: ${stat.name} ${shown}, ${low ? `below the minimum ${show(bounds.min!)}` : `above the maximum ${show(bounds.max!)}`}`,
   };
 }
 

@@ -112,14 +112,28 @@ function swap(x: Float64Array, i: number, j: number): void {
 
 /** The q-quantile (0 ≤ q ≤ 1) of ascending `sorted`, NaN when it is empty. */
 export function quantileSorted(sorted: Float64Array, q: number): number {
-  const n = sorted.length;
+  return quantileOfRanks(sorted.length, q, (k) => sorted[k]);
+}
+
+/** The ranks (0-based, in ascending order) the q-quantile of n values is made of. */
+export function quantileRanks(n: number, q: number): number[] {
+  if (n === 0) return [];
+  const h = (n - 1) * q;
+  if (h >= n - 1) return [n - 1];
+  if (h <= 0) return [0];
+  const lo = Math.floor(h);
+  return [lo, lo + 1];
+}
+
+/** The q-quantile of n values from their order statistics (`at(k)`: the k-th smallest), NaN when n is 0. */
+export function quantileOfRanks(n: number, q: number, at: (k: number) => number): number {
   if (n === 0) return NaN;
   const h = (n - 1) * q;
-  if (h >= n - 1) return sorted[n - 1];
-  if (h <= 0) return sorted[0];
+  if (h >= n - 1) return at(n - 1);
+  if (h <= 0) return at(0);
   const lo = Math.floor(h);
-  const a = sorted[lo];
-  const b = sorted[lo + 1];
+  const a = at(lo);
+  const b = at(lo + 1);
   const t = h - lo;
   const diff = b - a;
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;

@@ -18,6 +18,7 @@ import { parseBoolean, parseDatetime, parseNumber } from '../data/values';
 import type { ColumnView } from './column-view';
 import type { CheckResult } from './report';
 import { plural } from './text';
+import type { ColumnTotals, Tally } from './tally';
 import { collect, Violations } from './violations';
 
 /** How values of each type are named: one, many, and what counts as one when that is not obvious. */
@@ -30,33 +31,43 @@ const NOUNS: Record<ColumnType, [string, string, string?]> = {
   text: ['text', 'text'],
 };
 
-export function checkType(view: ColumnView, declared: ColumnType): CheckResult {
-  const bad = badValues(view, declared);
-  const found = bad === undefined ? new Violations(view) : collect(view, bad);
-  const present = view.length - view.nullCount;
-  const [one, many, hint] = NOUNS[declared];
-  const base = { id: `columns.${view.name}.type`, title: `${view.name} is ${declared}`, column: view.name, expected: declared, value: found.count };
-  if (found.count === 0) {
-    const what = declared === 'category' || declared === 'text' ? `read as ${view.column.type}` : present === 1 ? `is ${one}` : `are ${many}`;
-    const message = present === 0 ? `${view.name}: no values to check` : `${view.name}: ${present === 1 ? 'the' : 'all'} ${plural(present, 'value')} ${what}`;
-    return { ...base, passed: true, actual: view.column.type, message };
+export class TypeTally implements Tally {
+  private readonly found = new Violations();
+
+  constructor(private readonly declared: ColumnType) {}
+
+  add(view: ColumnView, notOfType?: (i: number) => boolean): void {
+    if (notOfType !== undefined) collect(this.found, view, notOfType);
   }
-  const notWhat = found.count === 1 ? `is not ${one}` : `are not ${many}`;
-  return {
-    ...base,
-    passed: false,
-    actual: `${plural(found.count, 'value')} not ${found.count === 1 ? one : many}`,
-    message: `${view.name}: ${found.count} of ${plural(present, 'value')} ${notWhat} (${found.firstShown()})${hint !== undefined ? `; ${many} are ${hint}` : ''}`,
-    examples: found.examples,
-  };
+
+  result(col: ColumnTotals): CheckResult {
+    const { found, declared } = this;
+    const present = col.present;
+    const [one, many, hint] = NOUNS[declared];
+    const base = { id: `columns.${col.name}.type`, title: `${col.name} is ${declared}`, column: col.name, expected: declared, value: found.count };
+    if (found.count === 0) {
+      const what = declared === 'category' || declared === 'text' ? `read as ${col.type}` : present === 1 ? `is ${one}` : `are ${many}`;
+      const message = present === 0 ? `${col.name}: no values to check` : `${col.name}: ${present === 1 ? 'the' : 'all'} ${plural(present, 'value')} ${what}`;
+      return { ...base, passed: true, actual: col.type, message };
+    }
+    const notWhat = found.count === 1 ? `is not ${one}` : `are not ${many}`;
+    return {
+      ...base,
+      passed: false,
+      actual: `${plural(found.count, 'value')} not ${found.count === 1 ? one : many}`,
+      message: `${col.name}: ${found.count} of ${plural(present, 'value')} ${notWhat} (${found.firstShown()})${hint !== undefined ? `; ${many} are ${hint}` : ''}`,
+      examples: found.examples,
+    };
+  }
 }
 
 /**
  * Whether row i does not fit `declared` (undefined: every value fits); also
  * points view.numbers at the column's values as that type (NaN where a value
- * is not one).
+ * is not one). Called on every chunk of a column with a valid declared type,
+ * in every pass, before the checks see the chunk.
  */
-function badValues(view: ColumnView, declared: ColumnType): ((i: number) => boolean) | undefined {
+export function applyType(view: ColumnView, declared: ColumnType): ((i: number) => boolean) | undefined {
   const column = view.column;
   if (declared === 'category' || declared === 'text') return undefined; // any value is text
 

@@ -4,77 +4,115 @@
  *
  * Values compare as the reader stored them: a column read as text by its
  * exact characters ("1" and "1.0" differ), a number column by value.
- * Memory stays near one copy of the column: text columns compare dictionary
- * codes (one slot per distinct value); number columns sort a copy to find the
- * repeated values, and only those go into a Map to locate their rows.
+ *
+ * Memory, the one check that cannot be bounded by the chunk: the set of
+ * distinct values seen, with the row where each was first seen (the message
+ * names it). Text columns keep that set from the first chunk on. A number
+ * column first keeps nothing but its last value while its values increase
+ * (ids usually do: then there is no duplicate, and no set); when one does
+ * not, the column is read once more with the set.
  */
 import type { ColumnView } from './column-view';
 import type { CheckResult } from './report';
 import { isNumericColumn, MISSING_CODE } from '../data/read';
-import { present } from './stats';
+import type { ColumnTotals, Tally } from './tally';
 import { plural } from './text';
 import { Violations } from './violations';
 
-export function checkUnique(view: ColumnView): CheckResult {
-  const column = view.column;
-  const { found, firstRow } = isNumericColumn(column) ? numberDuplicates(view, column.values) : codeDuplicates(view, column.codes, column.dictionary.length);
-  const base = { id: `columns.${view.name}.unique`, title: `${view.name} unique`, column: view.name, expected: 'no duplicates', value: found.count };
-  if (found.count === 0) return { ...base, passed: true, actual: 'no duplicates', message: `${view.name}: all ${plural(view.length - view.nullCount, 'value')} are different` };
-  const first = found.examples[0];
-  return {
-    ...base,
-    passed: false,
-    actual: plural(found.count, 'duplicate'),
-    message: `${view.name}: ${plural(found.count, 'duplicate value')} (first: ${JSON.stringify(first.value)} at row ${first.row}, already at row ${firstRow})`,
-    examples: found.examples,
-  };
-}
+export class UniqueTally implements Tally {
+  private readonly found = new Violations();
+  /** Where the first duplicate's value was first seen. */
+  private firstRow = 0;
+  private numeric = false;
+  /** Numbers: still strictly increasing (over the present values so far), and the last one. */
+  private increasing = true;
+  private last = NaN;
+  private passDone = false;
+  /** Text: each distinct value with its first row. */
+  private readonly texts = new Map<string, number>();
+  /** Numbers, in the second pass: each distinct value with its first row. */
+  private numbers?: Map<number, number>;
 
-interface Duplicates {
-  found: Violations;
-  /** Where the first example's value was first seen. */
-  firstRow: number;
-}
-
-function codeDuplicates(view: ColumnView, codes: Int32Array, distinct: number): Duplicates {
-  const seenAt = new Int32Array(distinct).fill(-1);
-  const found = new Violations(view);
-  let firstRow = 0;
-  for (let i = 0; i < codes.length; i++) {
-    const c = codes[i];
-    if (c === MISSING_CODE) continue;
-    if (seenAt[c] < 0) seenAt[c] = i;
-    else {
-      if (found.count === 0) firstRow = view.row(seenAt[c]);
-      found.add(i);
+  add(view: ColumnView): void {
+    const column = view.column;
+    if (isNumericColumn(column)) {
+      this.numeric = true;
+      if (!this.increasing) return;
+      const values = column.values;
+      let last = this.last;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (v !== v) continue;
+        if (!(v > last) && last === last) {
+          this.increasing = false;
+          return;
+        }
+        last = v;
+      }
+      this.last = last;
+      return;
+    }
+    // Per chunk: each code's first row over the file (-1: not looked up yet).
+    const { codes, dictionary } = column;
+    const firstOf = new Float64Array(dictionary.length).fill(-1);
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i];
+      if (c === MISSING_CODE) continue;
+      let first = firstOf[c];
+      if (first < 0) {
+        const seen = this.texts.get(dictionary[c]);
+        if (seen === undefined) {
+          firstOf[c] = view.row(i);
+          this.texts.set(dictionary[c], view.row(i));
+          continue;
+        }
+        first = firstOf[c] = seen;
+      }
+      this.duplicate(view, i, first);
     }
   }
-  return { found, firstRow };
-}
 
-function numberDuplicates(view: ColumnView, values: Float64Array): Duplicates {
-  const found = new Violations(view);
-  let firstRow = 0;
-  const x = present(values);
-  if (increasing(x)) return { found, firstRow }; // ids usually are: no sort needed
-  const sorted = (x === values ? x.slice() : x).sort(); // present() returns the column itself when nothing is missing
-  const repeated = new Map<number, number>(); // value -> first index, -1 until seen
-  for (let k = 1; k < sorted.length; k++) if (sorted[k] === sorted[k - 1]) repeated.set(sorted[k], -1);
-  if (repeated.size === 0) return { found, firstRow };
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    const seen = repeated.get(v);
-    if (seen === undefined) continue;
-    if (seen < 0) repeated.set(v, i);
-    else {
-      if (found.count === 0) firstRow = view.row(seen);
-      found.add(i);
+  wantsPass(): boolean {
+    return this.numeric && !this.increasing && !this.passDone;
+  }
+
+  addPass(view: ColumnView): void {
+    const numbers = (this.numbers ??= new Map());
+    const column = view.column;
+    if (!isNumericColumn(column)) return;
+    const values = column.values;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== v) continue;
+      const seen = numbers.get(v);
+      if (seen === undefined) numbers.set(v, view.row(i));
+      else this.duplicate(view, i, seen);
     }
   }
-  return { found, firstRow };
-}
 
-function increasing(x: Float64Array): boolean {
-  for (let k = 1; k < x.length; k++) if (!(x[k] > x[k - 1])) return false;
-  return true;
+  /** After the first pass nothing to do; after the second, done. */
+  endPass(): void {
+    if (this.numbers === undefined) return;
+    this.passDone = true;
+    this.numbers = undefined;
+  }
+
+  private duplicate(view: ColumnView, i: number, firstRow: number): void {
+    if (this.found.count === 0) this.firstRow = firstRow;
+    this.found.add(view, i);
+  }
+
+  result(col: ColumnTotals): CheckResult {
+    const { found } = this;
+    const base = { id: `columns.${col.name}.unique`, title: `${col.name} unique`, column: col.name, expected: 'no duplicates', value: found.count };
+    if (found.count === 0) return { ...base, passed: true, actual: 'no duplicates', message: `${col.name}: all ${plural(col.present, 'value')} are different` };
+    const first = found.examples[0];
+    return {
+      ...base,
+      passed: false,
+      actual: plural(found.count, 'duplicate'),
+      message: `${col.name}: ${plural(found.count, 'duplicate value')} (first: ${JSON.stringify(first.value)} at row ${first.row}, already at row ${this.firstRow})`,
+      examples: found.examples,
+    };
+  }
 }

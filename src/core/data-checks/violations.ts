@@ -1,6 +1,7 @@
 /**
  * Counting the rows that break a check while keeping the first few as
- * examples, so a report on a million bad rows stays small.
+ * examples, so a report on a million bad rows stays small. The rows arrive
+ * chunk by chunk: each add names the chunk's view, which numbers the row.
  */
 import { isNumericColumn, MISSING_CODE } from '../data/read';
 import { boundText } from '../text/bound';
@@ -13,15 +14,13 @@ export class Violations {
   readonly examples: Example[] = [];
   private readonly shown: string[] = [];
 
-  constructor(private readonly view: ColumnView) {}
-
-  add(i: number): void {
+  add(view: ColumnView, i: number): void {
     this.count++;
     if (this.examples.length < MAX_EXAMPLES) {
       // Bounded: a 50 MB cell must not be copied into the report, the log and the record.
-      const value = this.view.text(i);
-      this.examples.push({ row: this.view.row(i), value: boundText(value) });
-      this.shown.push(`${this.view.shown(i)} at row ${this.view.row(i)}`);
+      const value = view.text(i);
+      this.examples.push({ row: view.row(i), value: boundText(value) });
+      this.shown.push(`${view.shown(i)} at row ${view.row(i)}`);
     }
   }
 
@@ -33,16 +32,14 @@ export class Violations {
 }
 
 /** Adds every row of the view for which `bad` holds (missing rows are never passed). */
-export function collect(view: ColumnView, bad: (i: number) => boolean): Violations {
-  const found = new Violations(view);
+export function collect(found: Violations, view: ColumnView, bad: (i: number) => boolean): void {
   const column = view.column;
   // Missing tested on the storage directly: this loop runs once per row and check.
   if (isNumericColumn(column)) {
     const values = column.values;
-    for (let i = 0; i < values.length; i++) if (values[i] === values[i] && bad(i)) found.add(i);
+    for (let i = 0; i < values.length; i++) if (values[i] === values[i] && bad(i)) found.add(view, i);
   } else {
     const codes = column.codes;
-    for (let i = 0; i < codes.length; i++) if (codes[i] !== MISSING_CODE && bad(i)) found.add(i);
+    for (let i = 0; i < codes.length; i++) if (codes[i] !== MISSING_CODE && bad(i)) found.add(view, i);
   }
-  return found;
 }

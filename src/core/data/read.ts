@@ -8,6 +8,8 @@ import type { CsvLoadOptions } from './columns';
 import { loadCsvTable } from './columns';
 import type { CsvFileOptions } from './csv-file';
 import { csvRecords } from './csv-file';
+import type { ChunkHandler } from './csv-stream';
+import { streamCsvTables } from './csv-stream';
 import { DataError } from './errors';
 import { loadJsonlTable } from './jsonl';
 import { loadParquetTable } from './parquet';
@@ -17,6 +19,9 @@ export { DataError } from './errors';
 export type { DataErrorCode } from './errors';
 export type { Column, CodedColumn, ColumnType, NumericColumn, Table } from './table';
 export { cellText, isNumericColumn, MISSING_CODE } from './table';
+
+export { DEFAULT_CHUNK_ROWS } from './csv-stream';
+export type { ChunkHandler } from './csv-stream';
 
 export type DataFormat = 'auto' | 'csv' | 'jsonl' | 'parquet';
 
@@ -78,4 +83,14 @@ export async function* rows(path: string, options: CsvFileOptions & { format?: D
     throw new DataError({ file: label, code: 'unknown-format', detail: `rows() reads CSV files; use readTable for ${format === 'jsonl' ? 'JSON Lines' : 'Parquet'}` });
   }
   yield* csvRecords(path, csvOptions(path, { ...options, file: label }));
+}
+
+/**
+ * A CSV file's rows as a stream of tables of `chunkRows` rows each (see
+ * csv-stream.ts: every selected column must have a declared type). `header`
+ * is the file's header as uniqueNames gives it. Returns the data row count.
+ */
+export async function streamTables(path: string, options: ReadOptions, header: string[], chunkRows: number, onChunk: ChunkHandler): Promise<number> {
+  const label = options.file ?? path;
+  return streamCsvTables(path, csvOptions(path, { ...options, file: label }), header, chunkRows, onChunk);
 }

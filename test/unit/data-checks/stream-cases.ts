@@ -8,6 +8,7 @@
  * before streaming existed (scripts: `npx tsx test/unit/data-checks/stream-cases.ts write`).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDataChecks } from '../../../src/core/data-checks';
 import type { DataCheckOptions, DataCheckReport } from '../../../src/core/data-checks';
@@ -113,7 +114,7 @@ export async function reports(dir: string, opts: DataCheckOptions = {}): Promise
 }
 
 if (process.argv[2] === 'write') {
-  void reports(join(require('node:os').tmpdir(), `mlci-stream-golden-${process.pid}`)).then((r) => {
+  void reports(join(tmpdir(), `mlci-stream-golden-${process.pid}`)).then((r) => {
     writeFileSync(GOLDEN, JSON.stringify(r, null, 0).replace(/","/g, '",\n"') + '\n');
     console.log(`${Object.keys(r).length} reports -> ${GOLDEN}`);
   });

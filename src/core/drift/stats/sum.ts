@@ -61,3 +61,26 @@ export function sequentialSum(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) acc += a[i]!;
   return acc;
 }
+
+/**
+ * numpySum over values that arrive one at a time: the same 8192-blocks,
+ * each summed pairwise when full, so the total has the same bits as
+ * numpySum of all the values at once, in memory of one block.
+ */
+export class StreamingNumpySum {
+  private readonly block = new Float64Array(NUMPY_BUFSIZE);
+  private filled = 0;
+  private acc = 0;
+
+  push(v: number): void {
+    this.block[this.filled++] = v;
+    if (this.filled === NUMPY_BUFSIZE) {
+      this.acc += pairwiseSum(this.block, 0, NUMPY_BUFSIZE);
+      this.filled = 0;
+    }
+  }
+
+  total(): number {
+    return this.filled > 0 ? this.acc + pairwiseSum(this.block, 0, this.filled) : this.acc;
+  }
+}
