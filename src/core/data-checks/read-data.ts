@@ -36,7 +36,7 @@
 import { uniqueNames } from '../data/column-set';
 import type { CsvOptions } from '../data/csv';
 import type { ChunkHandler, Table } from '../data/read';
-import { DataError, DEFAULT_CHUNK_ROWS, formatOf, readTable, rows, streamTables } from '../data/read';
+import { DataError, DEFAULT_CHUNK_ROWS, firstRow, formatOf, readTable, streamTables } from '../data/read';
 import { COLUMN_TYPES } from '../data/table';
 import { readCsvInParts } from './read-in-parts';
 import type { ColumnExpectation, ColumnType, Expectations } from '../pipeline/model';
@@ -133,6 +133,5 @@ function declaredTypes(expect: Expectations): Record<string, ColumnType> {
 
 /** The header as the CSV loader names columns (blank → "Unnamed: i", repeated "a" → "a.1"). */
 async function csvHeader(absFile: string, options: { file: string; delimiter?: CsvOptions['delimiter'] }): Promise<string[]> {
-  for await (const record of rows(absFile, { ...options, format: 'csv' })) return uniqueNames(record);
-  return []; // not reached: a file without a header row is an empty-file DataError
+  return uniqueNames(await firstRow(absFile, options)); // a file without a header row is an empty-file DataError
 }

@@ -82,3 +82,33 @@ export async function* csvRecords(path: string, options: CsvFileOptions = {}): A
   collector.done.length = 0;
   if (failure !== undefined) throw failure;
 }
+
+/** Keeps the first record's fields as strings and ignores the rest. */
+class FirstRecord implements FieldSink {
+  readonly fields: string[] = [];
+  done = false;
+  constructor(private readonly encoding: BufferEncoding) {}
+  field(index: number, buf: Buffer, start: number, end: number): void {
+    if (!this.done) this.fields[index] = buf.toString(this.encoding, start, end);
+  }
+  endRecord(): void {
+    this.done = true;
+  }
+}
+
+/**
+ * The first record (the header) alone: reading stops after the chunk that
+ * completes it (csvRecords would first decode every record of its 1 MiB
+ * chunk: measured 24 MB and 150 ms on a 27 MB file). As csvRecords yields
+ * the records before an error, an error after the first record is left for
+ * the read of the rows to report.
+ */
+export async function csvFirstRecord(path: string, options: CsvFileOptions = {}): Promise<string[]> {
+  const sink = new FirstRecord(options.encoding === 'latin1' ? 'latin1' : 'utf8');
+  try {
+    await tokenizeCsvFile(path, sink, { chunkBytes: 64 * 1024, ...options }, () => sink.done);
+  } catch (err) {
+    if (!sink.done) throw err;
+  }
+  return sink.fields;
+}

@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import type { CsvLoadOptions } from './columns';
 import { loadCsvTable } from './columns';
 import type { CsvFileOptions } from './csv-file';
-import { csvRecords } from './csv-file';
+import { csvFirstRecord, csvRecords } from './csv-file';
 import type { ChunkHandler } from './csv-stream';
 import { streamCsvTables } from './csv-stream';
 import { DataError } from './errors';
@@ -93,4 +93,10 @@ export async function* rows(path: string, options: CsvFileOptions & { format?: D
 export async function streamTables(path: string, options: ReadOptions, header: string[], chunkRows: number, onChunk: ChunkHandler): Promise<number> {
   const label = options.file ?? path;
   return streamCsvTables(path, csvOptions(path, { ...options, file: label }), header, chunkRows, onChunk);
+}
+
+/** A CSV file's first record (its header) as string[], reading no further than needed. */
+export async function firstRow(path: string, options: CsvFileOptions = {}): Promise<string[]> {
+  const label = options.file ?? path;
+  return csvFirstRecord(path, csvOptions(path, { ...options, file: label }));
 }
