@@ -47,32 +47,67 @@ const esmCjsShim = [
 ].join(' ');
 
 // The pipeline schema's validator, compiled ahead of time with ajv's
-// standalone code (same schema, same options as at run time): replaces the
-// placeholder src/core/pipeline/schema-precompiled.ts in every bundle.
+// standalone code (same schema, same options as at run time), is a bundle of
+// its own, dist/schema-validator.js: every other bundle replaces the
+// placeholder src/core/pipeline/schema-precompiled.ts with a loader that
+// requires it, beside itself, on the first validation. So the ~360 KB of
+// generated code is not part of dist/extension.js (activation does not read
+// it) and a CLI command that validates nothing does not load it either.
 const requireHere = createRequire(import.meta.url);
-const precompiledSchema = {
-  name: 'mlci-precompiled-schema',
+function standaloneValidatorCode() {
+  const Ajv = requireHere('ajv').default;
+  const addFormats = requireHere('ajv-formats');
+  const standaloneCode = requireHere('ajv/dist/standalone').default;
+  const options = JSON.parse(readFileSync(path.join(root, 'src/core/pipeline/ajv-options.json'), 'utf8'));
+  const schema = JSON.parse(readFileSync(path.join(root, 'schemas/mlci.schema.json'), 'utf8'));
+  const ajv = new Ajv({ ...options, code: { source: true, esm: true } });
+  addFormats(ajv);
+  return `${standaloneCode(ajv, ajv.compile(schema))}\nexport const precompiledValidator = validate;\n`;
+}
+const schemaInputs = [path.join(root, 'schemas/mlci.schema.json'), path.join(root, 'src/core/pipeline/ajv-options.json')];
+const precompiledSchemaLoader = {
+  name: 'mlci-precompiled-schema-loader',
   setup(build) {
-    build.onLoad({ filter: /[\\/]core[\\/]pipeline[\\/]schema-precompiled\.ts$/ }, (args) => {
-      const Ajv = requireHere('ajv').default;
-      const addFormats = requireHere('ajv-formats');
-      const standaloneCode = requireHere('ajv/dist/standalone').default;
-      const options = JSON.parse(readFileSync(path.join(root, 'src/core/pipeline/ajv-options.json'), 'utf8'));
-      const schema = JSON.parse(readFileSync(path.join(root, 'schemas/mlci.schema.json'), 'utf8'));
-      const ajv = new Ajv({ ...options, code: { source: true, esm: true } });
-      addFormats(ajv);
-      const code = standaloneCode(ajv, ajv.compile(schema));
-      return {
-        contents: `${code}\nexport const precompiledValidator = validate;\n`,
-        loader: 'js',
-        resolveDir: path.dirname(args.path),
-        watchFiles: [path.join(root, 'schemas/mlci.schema.json'), path.join(root, 'src/core/pipeline/ajv-options.json')],
-      };
-    });
+    build.onLoad({ filter: /[\\/]core[\\/]pipeline[\\/]schema-precompiled\.ts$/ }, () => ({
+      // __dirname: the bundle's folder (dist/), in the CommonJS bundles and
+      // in the CLI's ES module chunks (their banner defines it). A missing
+      // file throws MODULE_NOT_FOUND: loud, never a silent fallback.
+      contents: [
+        'let validator;',
+        'export function loadPrecompiledValidator() {',
+        "  validator ??= require(require('node:path').join(__dirname, 'schema-validator.js')).precompiledValidator;",
+        "  if (typeof validator !== 'function') throw new Error('dist/schema-validator.js has no precompiledValidator: rebuild (npm run build)');",
+        '  return validator;',
+        '}',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+const schemaValidatorEntry = {
+  name: 'mlci-schema-validator-entry',
+  setup(build) {
+    build.onResolve({ filter: /^mlci:schema-validator$/ }, () => ({ path: 'schema-validator', namespace: 'mlci-schema-validator' }));
+    build.onLoad({ filter: /.*/, namespace: 'mlci-schema-validator' }, () => ({
+      contents: standaloneValidatorCode(),
+      loader: 'js',
+      resolveDir: path.join(root, 'src/core/pipeline'),
+      watchFiles: schemaInputs,
+    }));
   },
 };
 
 const nodeTargets = [
+  {
+    ...common,
+    // The precompiled schema validator (see above), loaded on first validation.
+    entryPoints: { 'schema-validator': 'mlci:schema-validator' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [schemaValidatorEntry],
+  },
   {
     ...common,
     // The extension runs nothing itself: every run goes through dist/cli.js
@@ -128,7 +163,7 @@ const nodeTargets = [
   },
 ];
 
-for (const t of nodeTargets) t.plugins = [precompiledSchema];
+for (const t of nodeTargets) t.plugins ??= [precompiledSchemaLoader];
 
 // Every folder under webview/ with a main.ts is one panel bundle.
 const webviewDir = path.join(root, 'webview');

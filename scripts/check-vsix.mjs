@@ -6,7 +6,8 @@
 //      anywhere above it (a module left external by the build fails here, as
 //      it would once installed); `vscode` is the only module it may import
 //      that the vsix does not carry, and the extension host provides it;
-//   3. the bundled CLI answers `--version` with the package's version;
+//   3. the bundled CLI answers `--version` with the package's version, and
+//      reports a schema error through the lazily loaded schema validator;
 //   4. every relative link and image of README.md resolves inside the vsix;
 //   5. no clickable placeholder address (http(s) links to example.invalid/.com).
 //
@@ -73,7 +74,7 @@ try {
   if (bad.length) fail(`ships files it should not: ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ` and ${bad.length - 10} more` : ''}`);
   else ok(`${files.length} files, no source maps, sources, tests or node_modules`);
   const main = pkg.main.replace(/^\.\//, '');
-  for (const need of [main, 'dist/cli.js', 'dist/drift-worker.js', 'schemas/mlci.schema.json', 'docs/pipeline-file.md', 'media/webview/drift.js', 'media/webview/compare.js', 'media/webview/dag.js', 'media/dag.css']) {
+  for (const need of [main, 'dist/cli.js', 'dist/drift-worker.js', 'dist/schema-validator.js', 'schemas/mlci.schema.json', 'docs/pipeline-file.md', 'media/webview/drift.js', 'media/webview/compare.js', 'media/webview/dag.js', 'media/dag.css']) {
     if (!files.includes(need)) fail(`missing ${need}`);
   }
 
@@ -104,6 +105,14 @@ module.exports = new Proxy({}, { get: () => new Proxy(function () {}, { get: (t,
   const v = spawnSync(process.execPath, [path.join(ext, 'dist', 'cli.js'), '--version'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
   if (v.status === 0 && v.stdout.trim() === pkg.version) ok(`dist/cli.js --version prints ${pkg.version}`);
   else fail(`dist/cli.js --version: exit ${v.status}, '${v.stdout.trim()}' ${v.stderr.trim()}`);
+
+  // 3a. the precompiled schema validator, a bundle of its own loaded on the
+  // first validation (dist/schema-validator.js), finds and reports an unknown key.
+  const badPipeline = path.join(dir, 'schema-check.mlci.yaml');
+  writeFileSync(badPipeline, 'version: 1\nstages:\n  hello:\n    kind: custom\n    image: alpine:3\n    run: echo hi\n    bogus: 1\n');
+  const sv = spawnSync(process.execPath, [path.join(ext, 'dist', 'cli.js'), 'validate', badPipeline], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH, HOME: dir } });
+  if (sv.status === 1 && /unknown key 'bogus'/.test(sv.stdout) && !/Cannot find module/.test(`${sv.stdout}${sv.stderr}`)) ok('dist/cli.js validate reports a schema error through dist/schema-validator.js');
+  else fail(`dist/cli.js validate with an unknown key: exit ${sv.status}: ${`${sv.stdout}${sv.stderr}`.trim().split('\n').slice(-3).join(' | ')}`);
 
   // 3b. the lazily loaded Docker client loads too: a dead engine must read as
   // "unreachable", never as a module that failed to load.

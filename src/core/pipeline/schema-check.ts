@@ -11,7 +11,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import schemaJson from '../../../schemas/mlci.schema.json';
 import ajvOptions from './ajv-options.json';
-import { precompiledValidator } from './schema-precompiled';
+import { loadPrecompiledValidator } from './schema-precompiled';
 import type { Fix, Problem, ProblemCode } from '../problems';
 import { didYouMean, quoteList } from '../text/suggest';
 import { dvcMetricsList, dvcStageKey } from './dvc-isms';
@@ -20,11 +20,18 @@ import { locate } from './source';
 
 export const pipelineSchema = schemaJson as Record<string, unknown>;
 
-let compiled: ValidateFunction | undefined = precompiledValidator;
+let compiled: ValidateFunction | undefined;
+/** True when the validator is the bundles' precompiled standalone code. */
+let precompiled = false;
 function validator(): ValidateFunction {
-  // Bundles carry it precompiled (schema-precompiled.ts); from source it is
-  // compiled once per process, on first use (not at import: keeps activation cheap).
-  if (!compiled) compiled = ajv().compile(pipelineSchema);
+  // Bundles load it precompiled (schema-precompiled.ts) on first use; from
+  // source it is compiled once per process, on first use (not at import:
+  // keeps activation cheap).
+  if (!compiled) {
+    compiled = loadPrecompiledValidator();
+    precompiled = compiled !== undefined;
+    compiled ??= ajv().compile(pipelineSchema);
+  }
   return compiled;
 }
 
@@ -134,7 +141,7 @@ function validatorFor(schema: SchemaObj): ValidateFunction {
  * (its schema objects are copies written into the code).
  */
 function sameSchema(a: unknown, b: unknown): boolean {
-  return a === b || (precompiledValidator !== undefined && JSON.stringify(a) === JSON.stringify(b));
+  return a === b || (precompiled && JSON.stringify(a) === JSON.stringify(b));
 }
 
 function valueAt(data: unknown, instancePath: string): unknown {
