@@ -91,6 +91,23 @@ describe('language features', () => {
     await waitFor(`diagnostics to clear; got:\n${describeDiagnostics(doc.uri)}`, () => ours(doc.uri).length === 0);
   });
 
+  // The schema layer: the installed bundle loads its precompiled validator
+  // (dist/schema-validator.js, a file of its own) on the first validation.
+  it('reports a schema error (unknown-key) at the key, with its quick fix, through the schema validator bundle', async () => {
+    const at = doc.getText().indexOf('    kind: drift\n') + '    '.length;
+    await replace(doc, at, at + 'kind'.length, 'kindd');
+    const want = new vscode.Range(doc.positionAt(at), doc.positionAt(at + 'kindd'.length));
+    const diag = await waitFor(`an unknown-key diagnostic; got:\n${describeDiagnostics(doc.uri)}`, () => ours(doc.uri).find((d) => codeOf(d) === 'unknown-key'));
+    assert.ok(diag.range.isEqual(want), `range ${JSON.stringify(diag.range)} is not ${JSON.stringify(want)}`);
+    assert.match(diag.message, /unknown key 'kindd'.*did you mean 'kind'/);
+    const actions = await vscode.commands.executeCommand<Array<vscode.CodeAction | vscode.Command>>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a): a is vscode.CodeAction => a.title === "Change to 'kind'" && 'edit' in a);
+    assert.ok(fix?.edit, `no "Change to 'kind'" among ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.equal(doc.getText(), original);
+    await waitFor(`diagnostics to clear; got:\n${describeDiagnostics(doc.uri)}`, () => ours(doc.uri).length === 0);
+  });
+
   it('completes stage names after `needs: [` on a line that does not parse yet', async () => {
     const anchor = doc.getText().indexOf('    kind: drift\n') + '    kind: drift\n'.length;
     const typed = '    needs: [';
