@@ -25,10 +25,14 @@
  *   the keys it linked to truncated files, and its run entries, are removed.
  *   The key folders are made before tar runs (two tars making one folder
  *   at once fail a link).
- * - pull: one listing, then each channel (one per 1,000 keys, at most
- *   `jobs`) asks the server's tar for its share and hands every entry to
- *   the caller, which verifies its hash before keeping it.
- * - has/list: one `xargs`/`find` per call, not one round trip per key.
+ * - pull: one shell (openFetch). Its script lists what the pull needs
+ *   listed, then answers rounds of keys on the same channel (the lock's
+ *   run entries and objects; then the files their directory manifests
+ *   name): the keys the folder lacks by name, then one tar of those it
+ *   holds, whose entries go to the caller, which verifies each hash before
+ *   keeping it. Nothing is written on the server.
+ * - has/list: one `xargs`/`find` per call, not one round trip per key;
+ *   get: a pull session of one round.
  * The tar streams are written and read by ./tar.ts, without stream
  * libraries: headers and small objects go out in 256 kB writes.
  *
@@ -43,7 +47,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isCacheKey } from '../../core/cache/layout';
-import type { KeyPrefix, PushAnswer, PushPlan, PutItem, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
+import type { FetchSession, KeyPrefix, PushAnswer, PushPlan, PutItem, Receive, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
 import { RemoteError, isObjectKeyName, splitBySize } from '../../core/cache/remote/types';
 import type { SshLogin } from './ssh-login';
 import { sshLogin } from './ssh-login';
@@ -75,8 +79,6 @@ export function parseSshUrl(url: string): SshTarget {
 const WHOLE_READ_BYTES = 8 * 1024 * 1024;
 /** A push opens one more channel (at most --jobs) per this many bytes of objects. */
 const CHANNEL_BYTES = 128 * 1024 * 1024;
-/** A pull opens one more channel (at most --jobs) per this many keys. */
-const GET_KEYS_PER_CHANNEL = 1000;
 /** Small writes (tar headers, small objects) are gathered into one channel write of about this size. */
 const WRITE_BYTES = 256 * 1024;
 /** A pull stops reading from the channel while this much received data waits to be stored. */
@@ -132,12 +134,14 @@ interface Incoming {
 }
 
 /**
- * The entries of the tar stream a channel receives, in order, each with its
- * content as an async iterable. Reading pauses while more than
- * INBOX_HIGH_BYTES wait to be consumed.
+ * What a pull channel receives, in order: text lines, and after a `:tar`
+ * line the entries of one tar archive, each with its content as an async
+ * iterable, then (after the archive's zero blocks and padding) lines
+ * again. Reading pauses while more than INBOX_HIGH_BYTES wait to be
+ * consumed.
  */
-class EntryInbox {
-  private readonly items: Array<Incoming | undefined> = [];
+class ReplyInbox {
+  private readonly items: Array<Incoming | string | undefined> = [];
   private taken = 0;
   private buffered = 0;
   private paused = false;
@@ -147,30 +151,59 @@ class EntryInbox {
 
   constructor(private readonly ch: ClientChannel) {
     let current: Incoming | undefined;
-    const reader = new TarReader({
-      onEntry: (entry) => {
-        current = { entry, chunks: [], pos: 0, done: false };
-        this.items.push(current);
-        this.notify();
-      },
-      onData: (c) => {
-        current!.chunks.push(c);
-        this.buffered += c.length;
-        if (!this.paused && this.buffered > INBOX_HIGH_BYTES) {
-          this.paused = true;
-          ch.pause();
+    let reader: TarReader | undefined;
+    /** Between an archive's end block and the next line: the rest of its zero padding. */
+    let zeros = false;
+    let partial = EMPTY;
+    const onEntry = (entry: TarEntry) => {
+      current = { entry, chunks: [], pos: 0, done: false };
+      this.items.push(current);
+      this.notify();
+    };
+    const onData = (c: Buffer) => {
+      current!.chunks.push(c);
+      this.buffered += c.length;
+      if (!this.paused && this.buffered > INBOX_HIGH_BYTES) {
+        this.paused = true;
+        ch.pause();
+      }
+      this.notify();
+    };
+    const onEnd = () => {
+      current!.done = true;
+      this.notify();
+    };
+    const read = (d: Buffer) => {
+      let off = 0;
+      while (off < d.length) {
+        if (reader) {
+          off += reader.push(d.subarray(off));
+          if (reader.ended) {
+            reader = undefined;
+            zeros = true;
+          }
+        } else if (zeros) {
+          while (off < d.length && d[off] === 0) off++;
+          if (off < d.length) zeros = false;
+        } else {
+          const nl = d.indexOf(10, off);
+          if (nl < 0) {
+            partial = Buffer.concat([partial, d.subarray(off)]);
+            return;
+          }
+          const line = partial.length ? Buffer.concat([partial, d.subarray(off, nl)]).toString('utf8') : d.toString('utf8', off, nl);
+          partial = EMPTY;
+          off = nl + 1;
+          this.items.push(line);
+          this.notify();
+          if (line === ':tar') reader = new TarReader({ onEntry, onData, onEnd });
         }
-        this.notify();
-      },
-      onEnd: () => {
-        current!.done = true;
-        this.notify();
-      },
-    });
+      }
+    };
     ch.on('data', (d: Buffer) => {
       if (this.error) return;
       try {
-        reader.push(d);
+        read(d);
       } catch (e) {
         this.error = e as Error;
         ch.close();
@@ -193,8 +226,8 @@ class EntryInbox {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
-  /** The next entry, or undefined at the end of the stream. */
-  async next(): Promise<Incoming | undefined> {
+  /** The next line or entry, or undefined once the channel closed. */
+  async next(): Promise<Incoming | string | undefined> {
     for (;;) {
       if (this.taken < this.items.length) {
         const item = this.items[this.taken]!;
@@ -585,46 +618,123 @@ export class SshRemote implements RemoteStore {
     if (code !== 0) throw this.failure('writing', code, sink.stderr());
   }
 
-  async get(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress & { jobs: number }): Promise<void> {
+  async get(keys: readonly string[], receive: Receive, opts: TransferProgress & { jobs: number }): Promise<void> {
     if (!keys.length) return;
-    // One channel per GET_KEYS_PER_CHANNEL keys, at most `jobs`: a channel costs a remote shell.
-    const shares = splitBySize(keys.map((k) => ({ key: k, size: 1 })), Math.min(opts.jobs, Math.ceil(keys.length / GET_KEYS_PER_CHANNEL)));
-    await Promise.all(shares.map((share) => this.getShare(share.map((s) => s.key), receive, opts)));
+    const session = await this.openFetch([]);
+    try {
+      const absent = await session.fetch(keys, receive, opts);
+      if (absent.length) throw new RemoteError(`cache remote ${this.display} has no ${absent[0]}${absent.length > 1 ? ` (and ${absent.length - 1} more keys)` : ''}`);
+    } finally {
+      await session.close();
+    }
   }
 
-  /** One channel: the server's tar sends `keys`; each entry goes to `receive` in order while the next ones arrive. */
-  private async getShare(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress): Promise<void> {
-    const ch = await this.channel(`cd ${q(this.t.path)} || exit 97; tar -c -f - -T -`);
+  /**
+   * A pull over one remote shell: its script lists the prefixes, then
+   * answers rounds of keys on the same channel until the client closes its
+   * input. Each round is the keys, one a line, up to a marker line (xargs
+   * stops there; the client sends the next round only after this one's
+   * answer); the answer is `-KEY` for each key the folder lacks, then
+   * `:tar`, the tar of the ones it holds and `=STATUS` (tar's exit status),
+   * or `:` and `=0` when it holds none. Nothing is written on the server,
+   * so an interrupted pull leaves nothing there: when the connection goes,
+   * tar's next write fails (SIGPIPE) and the shell's with it, or xargs
+   * reads the end of its input and the loop ends.
+   */
+  async openFetch(list: readonly KeyPrefix[]): Promise<FetchSession> {
+    const ch = await this.channel([
+      `cd ${q(this.t.path)} || exit 97`,
+      ...(list.length ? [`for p in ${list.join(' ')}; do [ ! -d "$p" ] || find "$p" -type f; done`] : []),
+      'echo /',
+      'while :; do',
+      // The keys held print as themselves, the others as -KEY; an empty round (the client's end of input) ends the loop.
+      `  r=$(xargs -E ${END_OF_KEYS} sh -c 'for k; do if [ -f "$k" ]; then echo "$k"; else echo "-$k"; fi; done; exit 0' sh) || exit`,
+      '  [ -n "$r" ] || exit 0',
+      `  printf '%s\\n' "$r" | grep '^-'`,
+      `  h=$(printf '%s\\n' "$r" | grep -v '^-')`,
+      `  if [ -n "$h" ]; then echo :tar; printf '%s\\n' "$h" | tar -c -f - -T -; echo "=$?"; else echo :; echo =0; fi`,
+      'done',
+    ].join('\n'));
     const err: Buffer[] = [];
     ch.stderr.on('data', (d: Buffer) => err.push(d));
-    const inbox = new EntryInbox(ch);
+    const stderr = () => Buffer.concat(err).toString('utf8');
+    const inbox = new ReplyInbox(ch);
     let code: number | null = null;
-    ch.on('close', (c: number | null) => {
+    let open = true;
+    const closed = new Promise<void>((resolve) => ch.on('close', (c: number | null) => {
       code = c;
+      open = false;
       inbox.close();
-    });
-    ch.end(keys.join('\n') + '\n');
-    let failure: Error | undefined;
-    for (let item = await inbox.next(); item; item = await inbox.next()) {
-      const { name, size, type } = item.entry;
-      if (type === '0' && isCacheKey(name)) {
-        try {
-          await receive(name, inbox.body(item));
-          opts.onKey?.(name, size);
-        } catch (e) {
-          failure ??= e as Error;
-        }
+      resolve();
+    }));
+    const listed: string[] = [];
+    /** False while an answer is being read (or one was left unread): closing then cuts the channel. */
+    let clean = true;
+    for (;;) {
+      const item = await inbox.next();
+      if (typeof item !== 'string') {
+        ch.close();
+        throw this.failure(list.length ? `listing ${list.join(', ')}` : 'reading', code, stderr());
       }
-      // Whatever the receiver left (an entry it refused, or one not asked for).
-      try {
-        for await (const _ of inbox.body(item)) void _;
-      } catch (e) {
-        failure ??= e as Error;
-      }
+      if (item === '/') break;
+      if (isCacheKey(item)) listed.push(item);
     }
-    if (code !== 0) throw this.failure('reading', code, Buffer.concat(err).toString('utf8'));
-    if (inbox.error) throw new RemoteError(`cache remote ${this.display}: reading failed: ${inbox.error.message}`);
-    if (failure) throw failure;
+    return {
+      listed,
+      fetch: async (keys, receive, opts) => {
+        if (!keys.length) return [];
+        if (!open) throw this.failure('reading', code, stderr());
+        ch.write(keys.join('\n') + `\n${END_OF_KEYS}\n`);
+        const asked = new Set(keys);
+        const absent: string[] = [];
+        const got = new Set<string>();
+        clean = false;
+        let failure: Error | undefined;
+        let status: number | undefined;
+        while (status === undefined) {
+          const item = await inbox.next();
+          if (item === undefined) break;
+          if (typeof item === 'string') {
+            if (item.startsWith('-') && asked.has(item.slice(1))) absent.push(item.slice(1));
+            else if (item.startsWith('=')) status = Number(item.slice(1));
+            continue;
+          }
+          const { name, size, type } = item.entry;
+          if (type === '0' && asked.has(name) && !got.has(name)) {
+            got.add(name);
+            try {
+              await receive(name, inbox.body(item));
+              opts.onKey?.(name, size);
+            } catch (e) {
+              failure ??= e as Error;
+            }
+          }
+          // Whatever the receiver left (an entry it refused, or one not asked for).
+          try {
+            for await (const _ of inbox.body(item)) void _;
+          } catch (e) {
+            failure ??= e as Error;
+          }
+        }
+        if (inbox.error) throw new RemoteError(`cache remote ${this.display}: reading failed: ${inbox.error.message}`);
+        if (status === undefined) throw this.failure('reading', code, stderr());
+        if (status !== 0) throw this.failure('reading', status, stderr());
+        if (failure) throw failure;
+        // A key neither sent nor said to be missing (removed in between): not there either.
+        const said = new Set(absent);
+        for (const k of keys) if (!got.has(k) && !said.has(k)) absent.push(k);
+        clean = true;
+        return absent;
+      },
+      close: async () => {
+        // The end of input ends the server's loop; a session left in the middle of an answer is cut.
+        if (open && clean) ch.end();
+        else ch.close();
+        const cut = setTimeout(() => ch.close(), 5000);
+        await closed;
+        clearTimeout(cut);
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -107,7 +107,8 @@ export class TarReader {
     onEnd(): void;
   }) {}
 
-  push(buf: Buffer): void {
+  /** Reads `buf`; returns how many of its bytes belong to the archive (all of them until the end block). */
+  push(buf: Buffer): number {
     let off = 0;
     while (off < buf.length && !this.ended) {
       if (this.left > 0) {
@@ -137,6 +138,7 @@ export class TarReader {
         this.startEntry(h);
       }
     }
+    return off;
   }
 
   private startEntry(h: Buffer): void {

@@ -8,7 +8,7 @@ import { loadPipeline } from '../workspace';
 import { cacheDeps } from '../compose';
 import { openRemote, resolveRemoteUrl } from '../../adapters/remotes';
 import { RemoteError } from '../../core/cache/remote/types';
-import type { TransferReport } from '../../core/cache/remote/transfer';
+import type { PullWant, TransferReport } from '../../core/cache/remote/transfer';
 import { pull, push } from '../../core/cache/remote/transfer';
 import { runCacheKey } from '../../core/cache/run-cache';
 import { runKey } from '../../core/cache/layout';
@@ -20,6 +20,7 @@ import { readPinned } from '../../core/experiments/baseline';
 import type { LoadedPipeline } from '../workspace';
 import type { CliIo } from '../command';
 import type { Pipeline } from '../../core/pipeline/model';
+import { outOptionsOf } from '../../core/pipeline/model';
 import { cacheMounts } from '../../core/build/caches';
 import { pipelineLabel } from '../../core/run/engine';
 import { chooseRunner } from '../executor';
@@ -40,17 +41,19 @@ function keepOf(v: unknown): number {
   return n;
 }
 
-/** The run-cache keys and output hashes the lock of this pipeline names. */
-export function lockWants(loaded: LoadedPipeline): { runs: string[]; hashes: string[] } {
+/** The run-cache keys and output hashes the lock of this pipeline names (outputs with `cache: false` are never in the cache). */
+export function lockWants(loaded: LoadedPipeline): Required<Pick<PullWant, 'hashes' | 'outputs'>> & { runs: string[] } {
   const lock = readLock(loaded.root);
   const runs: string[] = [];
-  const hashes: string[] = [];
+  const outputs: Array<{ label: string; hash: string }> = [];
   for (const [name, l] of Object.entries(lock.stages)) {
     const stage = loaded.pipeline.stageByName.get(name);
     if (stage && /^[0-9a-f]{64}$/.test(l.fingerprint ?? '')) runs.push(runKey(runCacheKey(l.fingerprint, name, outPaths(stage))));
-    hashes.push(...Object.values(l.outs ?? {}).filter((h) => /^[0-9a-f]{64}$/.test(h)));
+    for (const [out, hash] of Object.entries(l.outs ?? {})) {
+      if (/^[0-9a-f]{64}$/.test(hash) && !(stage && outOptionsOf(stage, out).cache === false)) outputs.push({ label: `${name}: ${out}`, hash });
+    }
   }
-  return { runs, hashes };
+  return { runs, hashes: outputs.map((o) => o.hash), outputs };
 }
 
 function summary(verb: string, r: TransferReport, display: string): string {
@@ -150,18 +153,38 @@ Exit codes: 0 done, 1 some objects were rejected (corrupt) or missing, 2 usage o
       if (e instanceof RemoteError) throw new CliError(e.message);
       throw e;
     }
+    // Ctrl+C closes the connection: the server's commands end with it (a
+    // push's staging folder is removed by its script), and every object
+    // being received is dropped with its temp file before the command exits.
+    let interrupted = false;
+    const onSigint = () => {
+      interrupted = true;
+      void remote.close();
+    };
+    process.once('SIGINT', onSigint);
     try {
       const report = sub === 'push'
         ? await push(cache, remote, { jobs })
         : await pull(cache, remote, values.all ? { runs: 'all' } : lockWants(loaded), { jobs });
       io.out(summary(sub === 'push' ? 'pushed' : 'pulled', report, remote.display));
       for (const r of report.rejected) io.err(`mlci cache ${sub}: rejected ${r.key}: ${r.reason} (not stored; push it again from a good copy)`);
-      if (sub === 'pull' && report.absent.length) io.err(`mlci cache pull: ${report.absent.length} key${report.absent.length === 1 ? ' is' : 's are'} not on ${remote.display} (e.g. ${report.absent[0]}); those stages will run`);
+      if (sub === 'pull' && report.unrestored?.length) {
+        // Named by output: which ones the pull could not bring back, and from where.
+        io.err(`mlci cache pull: ${report.unrestored.length} output${report.unrestored.length === 1 ? '' : 's'} of mlci.lock cannot be restored from ${remote.display}${report.absent.length ? ` (${report.absent.length} key${report.absent.length === 1 ? '' : 's'} not there)` : ''}; their stages will run:`);
+        for (const u of report.unrestored) io.err(`  ${u.output}: ${u.missing}`);
+      } else if (sub === 'pull' && report.absent.length) {
+        io.err(`mlci cache pull: ${report.absent.length} key${report.absent.length === 1 ? ' is' : 's are'} not on ${remote.display} (e.g. ${report.absent[0]}); those stages will run`);
+      }
       return report.rejected.length ? 1 : 0;
     } catch (e) {
+      if (interrupted) {
+        io.err(`mlci cache ${sub}: interrupted; every key moved so far is complete and verified, nothing partial was kept (run it again to go on)`);
+        return 130;
+      }
       if (e instanceof RemoteError) throw new CliError(e.message);
       throw e;
     } finally {
+      process.removeListener('SIGINT', onSigint);
       await remote.close();
     }
   },

@@ -3,19 +3,23 @@
  * push, then a fresh clone pulls and runs zero stages; a push killed in the
  * middle leaves no partial object visible and the next push completes it;
  * a killed push or pull resumes without moving again what it completed;
- * an unknown host key and a full remote give clear errors; two pushes at
- * once lose nothing.
+ * a pull names the outputs the remote cannot give back (missing or corrupt
+ * objects, the corrupt ones never stored); Ctrl+C in a pull leaves nothing
+ * behind on either side; an unknown host key and a full remote give clear
+ * errors; two pushes at once lose nothing; push and pull each cost one
+ * remote shell.
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildCli, git, makeProject, mlci, repo, statuses } from './support';
 import type { Sshd } from './sshd';
 import { requireSshd, startSshd } from './sshd';
+import { readLock } from '../../../src/core/run/lockfile';
 
 /** Every object file under a remote folder, checked against the hash its name says. */
 function badObjects(root: string): string[] {
@@ -162,6 +166,106 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
     assert.equal(statuses(mlci(['run'], clone).out), '4 restored');
   });
 
+  /** The remote path of the object a lock output is stored as (a file or a folder's manifest). */
+  const objectOf = (remote: string, hash: string) => ['', '.dir', '.link'].map((x) => path.join(remote, 'objects', hash.slice(0, 2), hash.slice(2) + x)).find((f) => existsSync(f))!;
+  /** The file a folder output's manifest names for `rel`: its remote path. */
+  const fileIn = (remote: string, dirHash: string, rel: string) => {
+    const line = readFileSync(objectOf(remote, dirHash), 'utf8').split('\n').find((l) => l.startsWith(`${rel}\0`))!;
+    return objectOf(remote, line.split('\0')[1]);
+  };
+  /** A clone of `dir` with its lock, and the lock's output hashes. */
+  const cloneOf = (dir: string) => {
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+    git(clone, 'clone', '-q', dir, '.');
+    return clone;
+  };
+  const outsOf = (dir: string) => readLock(dir).stages as Record<string, { outs: Record<string, string> }>;
+  /** Every object key under a cache folder. */
+  const objectsIn = (root: string) => {
+    const d = path.join(root, 'objects');
+    return existsSync(d) ? readdirSync(d).flatMap((x) => readdirSync(path.join(d, x)).map((f) => `${x}/${f}`)).sort() : [];
+  };
+  const tmpIn = (cacheDir: string) => (existsSync(path.join(cacheDir, 'tmp')) ? readdirSync(path.join(cacheDir, 'tmp')) : []);
+
+  it('a pull of a lock whose remote lacks some objects restores the others and names each output it cannot restore, and the remote', () => {
+    const dir = ranProject();
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    assert.equal(mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env).code, 0);
+    const outs = outsOf(dir);
+    // evaluate's metrics file is gone from the remote, and so is the symlink inside train's model/ folder.
+    rmSync(objectOf(remote, outs.evaluate.outs['metrics/eval.json']));
+    rmSync(fileIn(remote, outs.train.outs['model/'] ?? outs.train.outs.model, 'link.txt'));
+    const there = objectsIn(remote);
+    const clone = cloneOf(dir);
+    const pull = mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env);
+    assert.equal(pull.code, 0, pull.out + pull.err);
+    assert.match(pull.out, /^pulled \d+ keys/);
+    assert.match(pull.err, new RegExp(`mlci cache pull: 2 outputs of mlci\\.lock cannot be restored from ssh://root@127\\.0\\.0\\.1:${sshd.port}${remote} \\(2 keys not there\\); their stages will run:\\n`));
+    assert.match(pull.err, /\n {2}train: model\/?: 1 of \d+ files missing \(not on the remote\), e\.g\. link\.txt\n/);
+    assert.match(pull.err, /\n {2}evaluate: metrics\/eval\.json: not on the remote\n/);
+    // Everything the remote holds was restored, and nothing partial was left.
+    assert.deepEqual(objectsIn(path.join(clone, '.mlci/cache')), there);
+    assert.deepEqual(tmpIn(path.join(clone, '.mlci/cache')), []);
+    const run = mlci(['run'], clone, sshd.env);
+    assert.match(statuses(run.out), /\b1 restored\b/, run.out + run.err);
+  });
+
+  it('a corrupt object on the remote is rejected by its hash and not stored; the rest is restored', () => {
+    const dir = ranProject();
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    assert.equal(mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env).code, 0);
+    const hash = outsOf(dir).train.outs['metrics/train.json'];
+    const bad = objectOf(remote, hash);
+    writeFileSync(bad, '{"loss": 0.0}\n');
+    const clone = cloneOf(dir);
+    const pull = mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env);
+    assert.equal(pull.code, 1, pull.out + pull.err);
+    assert.match(pull.err, new RegExp(`mlci cache pull: rejected objects/${hash.slice(0, 2)}/${hash.slice(2)}: received content hashes to [0-9a-f]{12}, not ${hash.slice(0, 12)} \\(not stored`));
+    assert.match(pull.err, /\n {2}train: metrics\/train\.json: rejected: its content does not match its hash\n/);
+    const local = path.join(clone, '.mlci/cache');
+    assert.ok(!existsSync(path.join(local, 'objects', hash.slice(0, 2), hash.slice(2))), 'the corrupt object is not in the local cache');
+    assert.deepEqual(tmpIn(local), [], 'nor its temp file');
+    assert.deepEqual(objectsIn(local), objectsIn(remote).filter((k) => k !== `${hash.slice(0, 2)}/${hash.slice(2)}`));
+  });
+
+  it('Ctrl+C in the middle of a pull leaves no process on the server and no temp file on either side; the next pull completes', async () => {
+    const dir = bigProject(40);
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    assert.equal(mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env).code, 0);
+    const clone = cloneOf(dir);
+    const local = path.join(clone, '.mlci/cache');
+    const child = spawn(process.execPath, [path.join(repo, 'dist/cli.js'), 'cache', 'pull', '--remote', url(remote)], { cwd: clone, env: { ...process.env, ...sshd.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    child.stdout.on('data', (d: Buffer) => (said += d));
+    child.stderr.on('data', (d: Buffer) => (said += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    // Interrupted once some objects arrived, while the server's tar is still sending.
+    for (let i = 0; i < 3000 && objectsIn(local).length < 5 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGINT');
+    const code = await exited;
+    const got = objectsIn(local).length;
+    assert.ok(got < objectsIn(remote).length, `interrupted before the end (${got} objects): ${said}`);
+    assert.equal(code, 130, said);
+    assert.match(said, /mlci cache pull: interrupted; every key moved so far is complete and verified/);
+    assert.deepEqual(tmpIn(local), [], 'no temp file in the local cache');
+    // No process of the pull is left on the server (its shell and tar ran in the remote folder).
+    const inRemote = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/cwd`) === remote;
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 100 && inRemote().length; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(inRemote(), [], 'no process left in the remote folder');
+    assert.deepEqual(tmpIn(remote), [], 'no temp file on the server');
+    assert.deepEqual(badObjects(local), []);
+    const again = mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env);
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.deepEqual(objectsIn(local), objectsIn(remote));
+    assert.equal(statuses(mlci(['run'], clone).out), '4 restored');
+  });
+
   it('two pushes at once to one remote lose nothing', async () => {
     const a = makeProject({ 'data/in.txt': 'first project\n' });
     const b = makeProject({ 'data/in.txt': 'second project\n' });
@@ -248,6 +352,21 @@ describe('cache: ssh:// push needs one remote shell on its critical path', funct
     git(clone, 'clone', '-q', dir, '.');
     assert.equal(mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env).code, 0);
     assert.equal(statuses(mlci(['run'], clone).out), '3 restored');
+  });
+
+  it('a pull opens one shell: the listing and every round of keys (entries, objects, then the files of their folders) go over it', () => {
+    const dir = ranProject();
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
+    assert.equal(pushTo(remote, dir)[1].code, 0);
+    for (const all of [false, true]) {
+      const clone = mkdtempSync(path.join(os.tmpdir(), 'mlci-clone-'));
+      git(clone, 'clone', '-q', dir, '.');
+      const [sessions, pull] = sessionsOf(() => mlci(['cache', 'pull', '--remote', url(remote), ...(all ? ['--all'] : [])], clone, sshd.env));
+      assert.equal(pull.code, 0, pull.out + pull.err);
+      assert.deepEqual(sessions, ['shell', 'script'], all ? '--all' : 'the lock');
+      assert.match(pull.out, /^pulled \d+ keys .*; 0 already there/);
+      assert.equal(statuses(mlci(['run'], clone).out), '3 restored');
+    }
   });
 
   it('a push large enough for two channels starts both shells together: the second starts before the first one\'s script begins', () => {

@@ -3,19 +3,22 @@
  * lacks in dependency order: objects, then run-cache entries, then commit
  * records, so a run entry never becomes visible before the objects it names.
  * Pull fetches entries first, then the objects they (and the lock) name,
- * verifying every object by hash and every record by checksum before it
- * enters the local cache; a bad one is reported and left out.
+ * in rounds over one session (see pull), verifying every object by hash and
+ * every record by checksum before it enters the local cache; a bad one is
+ * reported and left out.
  */
 import { readFileSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../run/atomic';
+import type { ObjectKind } from '../layout';
 import { isCacheKey, keyPath, objectKey, parseObjectKey } from '../layout';
+import type { ManifestLine } from '../manifest';
 import { parseManifest } from '../manifest';
 import type { ObjectStore } from '../objects';
 import type { CommitRecord, RecordStore, RunCacheEntry } from '../run-cache';
 import { openJson, sealJson } from '../sealed-json';
-import type { PushPlan, PutItem, RemoteStore, TransferProgress } from './types';
+import type { FetchSession, KeyPrefix, PushPlan, PutItem, RemoteStore, TransferProgress } from './types';
 
 export interface TransferReport {
   keys: number;
@@ -26,6 +29,8 @@ export interface TransferReport {
   rejected: Array<{ key: string; reason: string }>;
   /** Keys wanted but not on the remote (pull). */
   absent: string[];
+  /** Pull: the wanted outputs (PullWant.outputs) the local cache still cannot restore, with what they lack. */
+  unrestored?: Array<{ output: string; missing: string }>;
 }
 
 const emptyReport = (): TransferReport => ({ keys: 0, bytes: 0, present: 0, rejected: [], absent: [] });
@@ -116,8 +121,32 @@ export interface PullWant {
   runs: string[] | 'all';
   /** Output hashes wanted besides those the entries name (from mlci.lock); kind unknown. */
   hashes?: string[];
+  /** The outputs these hashes are (`stage: path`), to say which could not be restored. */
+  outputs?: Array<{ label: string; hash: string }>;
 }
 
+/** A session over `has`, `get` and `list`, for a remote without `openFetch`. */
+export async function openFetchSession(remote: RemoteStore, list: readonly KeyPrefix[], jobs: number): Promise<FetchSession> {
+  if (remote.openFetch) return remote.openFetch(list);
+  const listed = list.length ? await remote.list(list) : [];
+  return {
+    listed,
+    async fetch(keys, receive, opts) {
+      const there = await remote.has(keys);
+      await remote.get(keys.filter((k) => there.has(k)), receive, { ...opts, jobs });
+      return keys.filter((k) => !there.has(k));
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Fetches what `want` names in rounds over one session: the run entries,
+ * commit records and the lock's objects first, then the objects the
+ * entries name and the files of every directory manifest that arrived,
+ * until nothing new is named. A hash whose kind is unknown is asked under
+ * each kind it may have; it is absent when none arrived.
+ */
 export async function pull(local: { dir: string; objects: ObjectStore; records: RecordStore }, remote: RemoteStore, want: PullWant, opts: { jobs: number; onKey?: (k: string, bytes: number) => void }): Promise<TransferReport> {
   const report = emptyReport();
   const onKey = (k: string, b: number) => {
@@ -125,87 +154,135 @@ export async function pull(local: { dir: string; objects: ObjectStore; records: 
     report.bytes += b;
     opts.onKey?.(k, b);
   };
-  const storeRecord = async (key: string, chunks: AsyncIterable<Buffer>) => {
-    const parts: Buffer[] = [];
-    for await (const c of chunks) parts.push(c);
-    const text = Buffer.concat(parts).toString('utf8');
-    const r = openJson(text);
-    if ('error' in r) report.rejected.push({ key, reason: r.error });
-    else await local.records.write(key, r.value);
-  };
-  // 1. What the remote has. With every run wanted, one listing of everything
-  // (and the records come with the objects in one transfer); else the commit
-  // records are listed and the run entries asked for by name.
   const all = want.runs === 'all';
-  const listed = await remote.list(all ? ['runs', 'commits', 'objects'] : ['commits']);
-  const runKeys = all ? listed.filter((k) => k.startsWith('runs/')) : want.runs as string[];
-  const commitKeys = listed.filter((k) => k.startsWith('commits/'));
-  const recordKeys = [...runKeys, ...commitKeys];
-  const known = new Set(listed);
-  if (!all) for (const k of await remote.has(runKeys)) known.add(k);
-  report.absent.push(...runKeys.filter((k) => !known.has(k)));
-  const haveLocally = (k: string) => {
-    try {
-      return readFileSync(keyPath(local.dir, k)).length > 0;
-    } catch {
-      return false;
-    }
-  };
-  // Commit records are re-fetched (another machine may have added stages); run entries only when absent.
-  const fetchRecords = recordKeys.filter((k) => known.has(k) && (k.startsWith('commits/') || !haveLocally(k)));
-  report.present += recordKeys.filter((k) => known.has(k)).length - fetchRecords.length;
-  if (!all) await remote.get(fetchRecords, storeRecord, { jobs: opts.jobs, onKey });
-
-  // 2. Objects: those the entries and the lock name; directory manifests first, then their files.
-  const tops = new Set<string>();
-  if (all) {
-    for (const k of listed) if (k.startsWith('objects/')) tops.add(k);
-  } else {
-    for (const k of runKeys) {
+  // With every run wanted, everything is listed; else only the commit records (baselines).
+  const session = await openFetchSession(remote, all ? ['runs', 'commits', 'objects'] : ['commits'], opts.jobs);
+  try {
+    const listed = session.listed;
+    const runKeys = all ? listed.filter((k) => k.startsWith('runs/')) : want.runs as string[];
+    let round: string[] = [];
+    const asked = new Set<string>();
+    const ask = (k: string) => {
+      if (asked.has(k)) return;
+      asked.add(k);
+      round.push(k);
+    };
+    /** Hashes looked at, with the kinds asked for when not held locally. */
+    const seen = new Map<string, ObjectKind[]>();
+    const wantObject = (hash: string, kinds: ObjectKind[]) => {
+      if (seen.has(hash)) return;
+      const held = kinds.find((k) => local.objects.has(hash, k));
+      seen.set(hash, held ? [] : kinds);
+      if (!held) {
+        for (const k of kinds) ask(objectKey(hash, k));
+        return;
+      }
+      report.present++;
+      if (held === 'dir') expand(hash);
+    };
+    const expand = (dirHash: string) => {
+      let lines: ManifestLine[];
+      try {
+        lines = parseManifest(local.objects.readText(dirHash, 'dir'));
+      } catch (e) {
+        report.rejected.push({ key: objectKey(dirHash, 'dir'), reason: (e as Error).message });
+        return;
+      }
+      for (const l of lines) wantObject(l.hash, ['file', 'link']);
+    };
+    const examineRun = (k: string) => {
       const e = local.records.read<RunCacheEntry>(k);
-      for (const o of Object.values(e?.outs ?? {})) if (o.cache) tops.add(objectKey(o.hash, o.kind));
+      for (const o of Object.values(e?.outs ?? {})) if (o.cache) wantObject(o.hash, [o.kind]);
+    };
+    const haveLocally = (k: string) => {
+      try {
+        return readFileSync(keyPath(local.dir, k)).length > 0;
+      } catch {
+        return false;
+      }
+    };
+    // Run entries only when absent; commit records always (another machine may have added stages).
+    for (const k of runKeys) {
+      if (!haveLocally(k)) ask(k);
+      else {
+        report.present++;
+        examineRun(k);
+      }
     }
+    for (const k of listed) if (k.startsWith('commits/')) ask(k);
+    for (const h of want.hashes ?? []) wantObject(h, ['file', 'dir']);
+    if (all) {
+      for (const k of listed) {
+        const o = parseObjectKey(k);
+        if (o) wantObject(o.hash, [o.kind]);
+      }
+    }
+    const storeRecord = async (key: string, chunks: AsyncIterable<Buffer>) => {
+      const parts: Buffer[] = [];
+      for await (const c of chunks) parts.push(c);
+      const r = openJson(Buffer.concat(parts).toString('utf8'));
+      if ('error' in r) report.rejected.push({ key, reason: r.error });
+      else await local.records.write(key, r.value);
+    };
+    while (round.length) {
+      const keys = round;
+      round = [];
+      const arrived: string[] = [];
+      const absent = new Set(await session.fetch(keys, async (key, chunks) => {
+        const o = parseObjectKey(key);
+        if (!o) await storeRecord(key, chunks);
+        else {
+          const why = await local.objects.receive(o.hash, o.kind, chunks);
+          if (why) return void report.rejected.push({ key, reason: why });
+        }
+        arrived.push(key);
+      }, { onKey }));
+      // A record is absent by its key; an object when no kind it was asked under is there.
+      const gone = new Set<string>();
+      for (const k of keys) {
+        if (!absent.has(k)) continue;
+        const o = parseObjectKey(k);
+        if (!o) report.absent.push(k);
+        else if (!gone.has(o.hash) && seen.get(o.hash)!.every((kind) => absent.has(objectKey(o.hash, kind)))) {
+          gone.add(o.hash);
+          report.absent.push(k);
+        }
+      }
+      for (const k of arrived) {
+        const o = parseObjectKey(k);
+        if (!o) {
+          if (k.startsWith('runs/')) examineRun(k);
+        } else if (o.kind === 'dir') expand(o.hash);
+      }
+    }
+  } finally {
+    await session.close();
   }
-  const loose = (want.hashes ?? []).flatMap((h) => [objectKey(h, 'file'), objectKey(h, 'dir')]).filter((k) => !known.has(k));
-  for (const k of await remote.has(loose)) {
-    tops.add(k);
-    known.add(k);
-  }
-  await fetchObjects(local, remote, [...tops], report, opts.jobs, onKey, known, all ? { keys: fetchRecords, store: storeRecord } : undefined);
-  const files = new Set<string>();
-  for (const k of tops) {
-    const o = parseObjectKey(k);
-    if (o?.kind !== 'dir' || !local.objects.has(o.hash, 'dir')) continue;
-    for (const l of parseManifest(local.objects.readText(o.hash, 'dir'))) files.add(l.hash);
-  }
-  const fileKeys = [...files].filter((h) => !local.objects.has(h, 'file') && !local.objects.has(h, 'link'));
-  // A manifest line is a file or a symlink: ask for both names, take what exists.
-  const candidates = fileKeys.flatMap((h) => [objectKey(h, 'file'), objectKey(h, 'link')]);
-  const asked = candidates.filter((k) => !known.has(k));
-  const there = new Set([...candidates.filter((k) => known.has(k)), ...await remote.has(asked)]);
-  const lacking = fileKeys.filter((h) => !there.has(objectKey(h, 'file')) && !there.has(objectKey(h, 'link')));
-  report.absent.push(...lacking.map((h) => objectKey(h, 'file')));
-  await fetchObjects(local, remote, candidates.filter((k) => there.has(k)), report, opts.jobs, onKey, there);
+  report.unrestored = unrestored(local.objects, want.outputs ?? [], new Set(report.rejected.map((r) => parseObjectKey(r.key)?.hash)));
   return report;
 }
 
-/**
- * Fetches the `keys` the local cache lacks; `known`: keys already known to be
- * on the remote; `records`: record keys fetched in the same transfer.
- */
-async function fetchObjects(local: { objects: ObjectStore }, remote: RemoteStore, keys: string[], report: TransferReport, jobs: number, onKey: (k: string, b: number) => void, known: ReadonlySet<string>, records?: { keys: string[]; store: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void> }): Promise<void> {
-  const needed = keys.filter((k) => {
-    const o = parseObjectKey(k)!;
-    return !local.objects.has(o.hash, o.kind);
-  });
-  report.present += keys.length - needed.length;
-  const unknown = needed.filter((k) => !known.has(k));
-  const there = new Set([...needed.filter((k) => known.has(k)), ...await remote.has(unknown)]);
-  report.absent.push(...needed.filter((k) => !there.has(k)));
-  await remote.get([...(records?.keys ?? []), ...needed.filter((k) => there.has(k))], async (key, chunks) => {
-    const o = parseObjectKey(key);
-    if (!o) return records!.store(key, chunks);
-    const why = await local.objects.receive(o.hash, o.kind, chunks);
-    if (why) report.rejected.push({ key, reason: why });
-  }, { jobs, onKey });
+/** The outputs the local cache cannot restore after a pull, with what is missing of each. */
+function unrestored(objects: ObjectStore, outputs: NonNullable<PullWant['outputs']>, rejected: ReadonlySet<string | undefined>): Array<{ output: string; missing: string }> {
+  const out: Array<{ output: string; missing: string }> = [];
+  for (const { label, hash } of outputs) {
+    if (objects.has(hash, 'file') || objects.has(hash, 'link')) continue;
+    if (!objects.has(hash, 'dir')) {
+      out.push({ output: label, missing: rejected.has(hash) ? 'rejected: its content does not match its hash' : 'not on the remote' });
+      continue;
+    }
+    let lines: ManifestLine[];
+    try {
+      lines = parseManifest(objects.readText(hash, 'dir'));
+    } catch (e) {
+      out.push({ output: label, missing: `its file list is unreadable: ${(e as Error).message}` });
+      continue;
+    }
+    const lacking = lines.filter((l) => !objects.has(l.hash, 'file') && !objects.has(l.hash, 'link'));
+    if (!lacking.length) continue;
+    const bad = lacking.filter((l) => rejected.has(l.hash)).length;
+    const why = !bad ? 'not on the remote' : bad === lacking.length ? 'rejected: content does not match its hash' : `${bad} rejected as corrupt, the rest not on the remote`;
+    out.push({ output: label, missing: `${lacking.length} of ${lines.length} files missing (${why}), e.g. ${lacking[0].rel}` });
+  }
+  return out;
 }

@@ -54,6 +54,23 @@ export interface PushPlan {
   choose(answer: PushAnswer): Promise<PutItem[]>;
 }
 
+/** Hands one key's content to the caller, which verifies and stores it. */
+export type Receive = (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>;
+
+/**
+ * A pull's conversation with a remote: the keys under some prefixes, then
+ * keys asked in rounds (the next round's keys are known only from what the
+ * last one brought: run entries name objects, directory manifests name
+ * files), each round answered with what the remote holds.
+ */
+export interface FetchSession {
+  /** Every key under the prefixes named when the session was opened. */
+  readonly listed: readonly string[];
+  /** Hands each key of `keys` the remote holds to `receive`; returns the keys it does not hold. */
+  fetch(keys: readonly string[], receive: Receive, opts: TransferProgress): Promise<string[]>;
+  close(): Promise<void>;
+}
+
 export interface RemoteStore {
   /** For messages: the URL without credentials. */
   readonly display: string;
@@ -73,7 +90,13 @@ export interface RemoteStore {
    * chunks (the caller verifies and stores it). A key the remote lacks is an
    * error naming it.
    */
-  get(keys: readonly string[], receive: (key: string, chunks: AsyncIterable<Buffer>) => Promise<void>, opts: TransferProgress & { jobs: number }): Promise<void>;
+  get(keys: readonly string[], receive: Receive, opts: TransferProgress & { jobs: number }): Promise<void>;
+  /**
+   * A pull in as few round trips as the remote can (the SSH remote: one
+   * remote shell for the listing and every round). Optional: without it, a
+   * session is `list`, then `has` and `get` per round (see openFetchSession).
+   */
+  openFetch?(list: readonly KeyPrefix[]): Promise<FetchSession>;
   close(): Promise<void>;
 }
 
