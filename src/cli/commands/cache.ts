@@ -178,7 +178,7 @@ Exit codes: 0 done, 1 some objects were rejected (corrupt) or missing, 2 usage o
       return report.rejected.length ? 1 : 0;
     } catch (e) {
       if (interrupted) {
-        io.err(`mlci cache ${sub}: interrupted; every key moved so far is complete and verified, nothing partial was kept (run it again to go on)`);
+        io.err(`mlci cache ${sub}: interrupted; every key ${sub === 'pull' ? 'fetched so far is complete and verified' : 'sent so far is complete on the remote'}, nothing partial was kept (run it again to go on)`);
         return 130;
       }
       if (e instanceof RemoteError) throw new CliError(e.message);

@@ -228,27 +228,21 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
     assert.deepEqual(objectsIn(local), objectsIn(remote).filter((k) => k !== `${hash.slice(0, 2)}/${hash.slice(2)}`));
   });
 
-  it('Ctrl+C in the middle of a pull leaves no process on the server and no temp file on either side; the next pull completes', async () => {
+  it('Ctrl+C in the middle of a push or a pull leaves no process on the server and no temp file on either side; the next one completes', async () => {
     const dir = bigProject(40);
     const remote = mkdtempSync(path.join(os.tmpdir(), 'mlci-ssh-remote-'));
-    assert.equal(mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env).code, 0);
-    const clone = cloneOf(dir);
-    const local = path.join(clone, '.mlci/cache');
-    const child = spawn(process.execPath, [path.join(repo, 'dist/cli.js'), 'cache', 'pull', '--remote', url(remote)], { cwd: clone, env: { ...process.env, ...sshd.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let said = '';
-    child.stdout.on('data', (d: Buffer) => (said += d));
-    child.stderr.on('data', (d: Buffer) => (said += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', r));
-    // Interrupted once some objects arrived, while the server's tar is still sending.
-    for (let i = 0; i < 3000 && objectsIn(local).length < 5 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 5));
-    child.kill('SIGINT');
-    const code = await exited;
-    const got = objectsIn(local).length;
-    assert.ok(got < objectsIn(remote).length, `interrupted before the end (${got} objects): ${said}`);
-    assert.equal(code, 130, said);
-    assert.match(said, /mlci cache pull: interrupted; every key moved so far is complete and verified/);
-    assert.deepEqual(tmpIn(local), [], 'no temp file in the local cache');
-    // No process of the pull is left on the server (its shell and tar ran in the remote folder).
+    /** `mlci cache ARGS` in `cwd`, sent SIGINT once `ready()`: its exit code and what it said. */
+    const interrupt = async (args: string[], cwd: string, ready: () => boolean): Promise<[number | null, string]> => {
+      const child = spawn(process.execPath, [path.join(repo, 'dist/cli.js'), 'cache', ...args, '--remote', url(remote)], { cwd, env: { ...process.env, ...sshd.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let said = '';
+      child.stdout.on('data', (d: Buffer) => (said += d));
+      child.stderr.on('data', (d: Buffer) => (said += d));
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      for (let i = 0; i < 3000 && !ready() && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 5));
+      child.kill('SIGINT');
+      return [await exited, said];
+    };
+    /** The processes whose working folder is the remote folder: the server's shells and tars of a push or pull. */
     const inRemote = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
       try {
         return readlinkSync(`/proc/${p}/cwd`) === remote;
@@ -256,10 +250,30 @@ describe('cache: ssh:// remote through a real OpenSSH server', function () {
         return false;
       }
     });
-    for (let i = 0; i < 100 && inRemote().length; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(inRemote(), [], 'no process left in the remote folder');
-    assert.deepEqual(tmpIn(remote), [], 'no temp file on the server');
+    const nothingLeft = async (what: string) => {
+      for (let i = 0; i < 100 && inRemote().length; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(inRemote(), [], `no process of the ${what} left in the remote folder`);
+      assert.deepEqual(tmpIn(remote), [], `no temp file of the ${what} on the server`);
+      assert.deepEqual(badObjects(remote), []);
+    };
+    const staged = () => tmpIn(remote).some((s) => readdirSync(path.join(remote, 'tmp', s)).length > 3);
+    let [code, said] = await interrupt(['push', '-j', '1'], dir, staged);
+    assert.ok(objectsIn(remote).length < objectsIn(path.join(dir, '.mlci/cache')).length, `interrupted before the end: ${said}`);
+    assert.equal(code, 130, said);
+    assert.match(said, /mlci cache push: interrupted; every key sent so far is complete on the remote, nothing partial was kept/);
+    await nothingLeft('push');
+    assert.equal(mlci(['cache', 'push', '--remote', url(remote)], dir, sshd.env).code, 0);
+
+    const clone = cloneOf(dir);
+    const local = path.join(clone, '.mlci/cache');
+    // Interrupted once some objects arrived, while the server's tar is still sending.
+    [code, said] = await interrupt(['pull'], clone, () => objectsIn(local).length >= 5);
+    assert.ok(objectsIn(local).length < objectsIn(remote).length, `interrupted before the end: ${said}`);
+    assert.equal(code, 130, said);
+    assert.match(said, /mlci cache pull: interrupted; every key fetched so far is complete and verified, nothing partial was kept/);
+    assert.deepEqual(tmpIn(local), [], 'no temp file in the local cache');
     assert.deepEqual(badObjects(local), []);
+    await nothingLeft('pull');
     const again = mlci(['cache', 'pull', '--remote', url(remote)], clone, sshd.env);
     assert.equal(again.code, 0, again.out + again.err);
     assert.deepEqual(objectsIn(local), objectsIn(remote));

@@ -119,7 +119,7 @@ export async function fetchText(remote: RemoteStore, key: string): Promise<strin
 export interface PullWant {
   /** Run-cache keys (runs/...) wanted; 'all' for every entry on the remote. */
   runs: string[] | 'all';
-  /** Output hashes wanted besides those the entries name (from mlci.lock); kind unknown. */
+  /** Output hashes wanted besides those the entries name (from mlci.lock); kind unknown: asked as a file, a folder and a symlink. */
   hashes?: string[];
   /** The outputs these hashes are (`stage: path`), to say which could not be restored. */
   outputs?: Array<{ label: string; hash: string }>;
@@ -210,7 +210,7 @@ export async function pull(local: { dir: string; objects: ObjectStore; records: 
       }
     }
     for (const k of listed) if (k.startsWith('commits/')) ask(k);
-    for (const h of want.hashes ?? []) wantObject(h, ['file', 'dir']);
+    for (const h of want.hashes ?? []) wantObject(h, ['file', 'dir', 'link']);
     if (all) {
       for (const k of listed) {
         const o = parseObjectKey(k);
