@@ -3,6 +3,7 @@
  * bench times the data checks as the shipped CLI runs them (a bundle and
  * its drift-worker.js, not TypeScript compiled on the fly in each worker).
  * argv: file, expectations as JSON, runs, workers ("default" or a number).
+ * Prints { times, maxRssMb }: the timed runs and the process's peak RSS.
  */
 import { runDataChecks } from '../src/core/data-checks';
 import type { Expectations } from '../src/core/pipeline/model';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     if (!r.passed) throw new Error(`bench data failed its own checks: ${r.checks.filter((c) => !c.passed).map((c) => c.message).join('; ')}`);
     if (i > 0) times.push(performance.now() - t); // the first run warms up
   }
-  process.stdout.write(JSON.stringify(times));
+  process.stdout.write(JSON.stringify({ times, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
 void main();

@@ -3,12 +3,15 @@
  * a category, a boolean) checked with bounds, nulls, uniqueness, allowed
  * values, mean/std and quantiles; rows per second, and pandas computing
  * the same statistics on the same file as the baseline (when Debian's
- * python3-pandas is installed). mlci runs bundled (as it ships), and once
+ * python3-pandas is installed), and the peak memory (RSS) of each side:
+ * mlci streams the file in chunks, pandas loads it whole. Peak RSS is the
+ * process's, after a warm-up run and the timed runs (so interpreter,
+ * libraries and code are included on both sides). mlci runs bundled (as it ships), and once
  * more with the file read in parts on the drift workers (off by default:
  * see src/core/data-checks/read-in-parts.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Expectations } from '../src/core/pipeline/model';
@@ -57,19 +60,22 @@ export async function benchDataChecks(): Promise<BenchResult[]> {
       },
     };
     const bundle = await bundleEntry(dir);
-    const run = (workers: string): number => {
+    const run = (workers: string): { ms: number; rssMb: number } => {
       const out = execFileSync(process.execPath, [bundle, file, JSON.stringify(expect), String(RUNS), workers], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      return median(JSON.parse(out) as number[]);
+      const { times, maxRssMb } = JSON.parse(out) as { times: number[]; maxRssMb: number };
+      return { ms: median(times), rssMb: maxRssMb };
     };
-    const ms = run('default');
-    const partsMs = run('2');
+    const { ms, rssMb } = run('default');
+    const { ms: partsMs, rssMb: partsRssMb } = run('2');
+    const sizeMb = statSync(file).size / (1024 * 1024);
     const results: BenchResult[] = [
-      { name: 'data checks, 1,000,000 rows x 5 columns (13 checks), bundled', ms },
-      { name: 'data checks, the file read in 2 parts on the drift workers (opt-in)', ms: partsMs, note: `(${os.availableParallelism()} cores)` },
+      { name: 'data checks, 1,000,000 rows x 5 columns (13 checks), bundled', ms, note: `(file ${sizeMb.toFixed(1)} MB)` },
+      { name: 'data checks peak memory (RSS, streamed in chunks)', value: rssMb, unit: 'MB' },
+      { name: 'data checks, the file read in 2 parts on the drift workers (opt-in)', ms: partsMs, note: `(${os.availableParallelism()} cores; loaded whole: peak RSS ${partsRssMb.toFixed(0)} MB)` },
       { name: 'data checks throughput', value: ROWS / (ms / 1000), unit: 'rows/s' },
     ];
     const script = path.join(dir, 'pandas_checks.py');
-    writeFileSync(script, `import sys, time, pandas as pd
+    writeFileSync(script, `import sys, time, resource, pandas as pd
 times = []
 for i in range(${RUNS + 1}):
     t = time.perf_counter()
@@ -78,14 +84,17 @@ for i in range(${RUNS + 1}):
     times.append(time.perf_counter() - t)
     del d
 times = sorted(times[1:])
-print(times[len(times) // 2], ok)
+print(times[len(times) // 2], ok, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 `);
     try {
       const out = execFileSync('/usr/bin/python3', [script, file], { encoding: 'utf8' }).trim().split(' ');
       const pandasMs = Number(out[0]) * 1000;
+      const pandasRssMb = Number(out[2]);
       results.push(
         { name: 'pandas read_csv + the same checks (baseline)', ms: pandasMs },
+        { name: 'pandas peak memory (RSS, the file loaded whole)', value: pandasRssMb, unit: 'MB' },
         { name: 'mlci data checks / pandas', ratio: ms / pandasMs, goal: 0.5 },
+        { name: 'mlci data checks peak memory / pandas', ratio: rssMb / pandasRssMb },
         { name: 'mlci data checks in 2 parts on workers / pandas', ratio: partsMs / pandasMs },
       );
     } catch {
