@@ -18,8 +18,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { lstat, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -27,7 +27,6 @@ import type Dockerode from 'dockerode';
 import type * as TarStreamModule from 'tar-stream';
 import type { Cancel, LogSink, StageSpec, TransferStats } from '../../core/ports';
 import { packFiles } from './tar-pack';
-import { drain as drainQueue } from '../../core/hash/bounded';
 import { containedPath } from '../../core/files/contain';
 import { LABEL_HOST, hostId } from './owner';
 import { isNotFound } from './docker-api';
@@ -107,36 +106,35 @@ async function hashFile(abs: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Folder reads and stats in flight at once while listing a stage's inputs. */
-const STAT_AT_ONCE = 32;
-
-/** Regular files below `rel` (a file or a folder), as workspace-relative `/` paths; missing: none. */
-async function filesUnder(root: string, rel: string): Promise<string[]> {
+/**
+ * Regular files below `rel` (a file or a folder), as workspace-relative `/`
+ * paths; missing: none. Synchronous on purpose, like the lstats below: an
+ * unchanged rerun is nothing but these reads and stats, and the libuv
+ * pool's per-request overhead is several times the syscall (10,000 files:
+ * ~65 ms with readdirSync/statSync against ~170-330 ms with 32 requests in
+ * flight). The engine's answer about the volume arrives meanwhile.
+ */
+function filesUnder(root: string, rel: string): string[] {
   const abs = containedPath(root, path.resolve(root, rel), rel);
-  let st;
-  try {
-    st = await stat(abs);
-  } catch {
-    return []; // a missing input fails the stage there, as it would here
-  }
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st) return []; // a missing input fails the stage there, as it would here
   const relOf = (p: string) => path.relative(root, p).split(path.sep).join('/');
   if (st.isFile()) return [relOf(abs)];
   if (!st.isDirectory()) return [];
   const out: string[] = [];
-  // Folders read several at once (the queue grows as they are found).
   const dirs = [abs];
-  await drainQueue(dirs, STAT_AT_ONCE, async (dir) => {
-    for (const d of await readdir(dir, { withFileTypes: true })) {
+  for (let dir = dirs.pop(); dir !== undefined; dir = dirs.pop()) {
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, d.name);
       if (d.isDirectory()) dirs.push(p);
       else if (d.isFile()) out.push(relOf(p));
       else if (d.isSymbolicLink()) {
         // Followed like a bind mount would, when it stays inside the workspace.
-        const target = await stat(containedPath(root, p, relOf(p))).catch(() => undefined);
+        const target = statSync(containedPath(root, p, relOf(p)), { throwIfNoEntry: false });
         if (target?.isFile()) out.push(relOf(p));
       }
     }
-  });
+  }
   return out;
 }
 
@@ -159,12 +157,9 @@ export async function prepareShipment(docker: Dockerode, spec: StageSpec, log: L
   generationP.catch(() => undefined);
   const stats: TransferStats = { sentFiles: 0, sentBytes: 0, reusedFiles: 0, fetchedFiles: 0 };
   const rels = new Set<string>();
-  for (const input of spec.inputs ?? []) for (const rel of await filesUnder(root, input)) rels.add(rel);
-  const sorted = [...rels].sort(); 
-  const stated = new Array<Stats>(sorted.length);
-  await drainQueue([...sorted.keys()], STAT_AT_ONCE, async (i) => {
-    stated[i] = await stat(path.join(root, sorted[i]!));
-  });
+  for (const input of spec.inputs ?? []) for (const rel of filesUnder(root, input)) rels.add(rel);
+  const sorted = [...rels].sort();
+  const stated: Stats[] = sorted.map((rel) => statSync(path.join(root, rel)));
   const generation = await generationP;
   const file = manifestPath(root, volume);
   const manifest = await loadManifest(file, volume, generation);
