@@ -14,6 +14,7 @@ import { makePlan } from '../../core/run/plan';
 import { checkTriggers } from '../../core/triggers';
 import { statSync } from 'node:fs';
 import { formatDuration } from '../../core/run/units';
+import { jobWhere } from '../../core/run/words';
 import type { PipelineEntry, PipelineRegistry } from './registry';
 import type { RunService, StageView } from './run-service';
 import { FILE_LIMITS, readRegularFileSync } from '../../core/files/regular-file';
@@ -45,7 +46,7 @@ const KIND_ICON: Record<StageKind, string> = { test: 'beaker', data: 'database',
 export function stageState(view: StageView): { icon: vscode.ThemeIcon; label: string; tooltip: string } {
   const { live, last, status, gates } = view;
   // A Slurm job waiting in the queue is not running yet: its position and squeue's reason say why.
-  if (live?.status === 'running' && live.job?.state === 'PENDING') return { icon: new vscode.ThemeIcon('clock'), label: `queued${live.job.position ? ` #${live.job.position}` : ''}${live.job.reason ? ` (${live.job.reason})` : ''}`, tooltip: `Slurm job ${live.job.id} is queued` };
+  if (live?.status === 'running' && live.job?.state === 'PENDING') return { icon: new vscode.ThemeIcon('clock'), label: jobWhere(live.job), tooltip: `Slurm job ${live.job.id} is queued` };
   if (live?.status === 'running') return { icon: new vscode.ThemeIcon('loading~spin'), label: 'running', tooltip: `Running: ${live.reason ?? ''}` };
   if (live?.status === 'passed' && live.service) {
     return { icon: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')), label: `healthy · ${live.service.hostUrl}`, tooltip: `Service healthy at ${live.service.hostUrl} on this host; stages that need it reach it at ${live.service.url}. Removed when the run ends.` };
