@@ -108,11 +108,12 @@ async function hashFile(abs: string): Promise<string> {
 
 /**
  * Regular files below `rel` (a file or a folder), as workspace-relative `/`
- * paths; missing: none. Synchronous on purpose, like the lstats below: an
- * unchanged rerun is nothing but these reads and stats, and the libuv
- * pool's per-request overhead is several times the syscall (10,000 files:
- * ~65 ms with readdirSync/statSync against ~170-330 ms with 32 requests in
- * flight). The engine's answer about the volume arrives meanwhile.
+ * paths; missing: none. Synchronous on purpose, like the stats in
+ * prepareShipment: an unchanged rerun is nothing but these reads and stats,
+ * and the libuv pool's per-request overhead is several times the syscall
+ * (10,000 files: ~65 ms with readdirSync/statSync against ~170-330 ms with
+ * 32 requests in flight). The engine's answer about the volume arrives
+ * meanwhile.
  */
 function filesUnder(root: string, rel: string): string[] {
   const abs = containedPath(root, path.resolve(root, rel), rel);
