@@ -16,7 +16,7 @@ import type { CacheDir, StatKey } from './stat-cache';
 import { isMissing } from './fs-errors';
 import { StatCache } from './stat-cache';
 import { KIND_ERROR, KIND_FILE, KIND_SYMLINK, ROW } from './stat-rows';
-import { statAll } from './stat-worker';
+import { WalkStats } from './stat-worker';
 import type { TreeFilter, WalkDir } from './walk';
 import { walkTree } from './walk';
 import { Yielder } from './yielder';
@@ -38,7 +38,7 @@ export interface FileHasherOptions {
   concurrency?: number;
   /** Above this many cache entries, `save()` drops those whose file is gone (default 200,000). */
   pruneAbove?: number;
-  /** Directories with at least this many files share their lstats with a worker thread (default 4,000; see stat-worker.ts). */
+  /** Walks share their lstats with a worker thread once they have found this many entries (default 1,024; see stat-worker.ts). */
   parallelStatAbove?: number;
 }
 
@@ -62,7 +62,7 @@ export class FileHasher {
   /** `stateFile`: absolute path of the persistent stat cache (`<pipeline dir>/.mlci/state/hashes.json`); without one the cache lives in this instance only. */
   constructor(stateFile?: string, options: FileHasherOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? 8);
-    this.parallelStatAbove = options.parallelStatAbove ?? 4000;
+    this.parallelStatAbove = options.parallelStatAbove ?? 1024;
     this.cache = new StatCache(stateFile, options.pruneAbove ?? 200_000, this.concurrency);
   }
 
@@ -135,17 +135,20 @@ export class FileHasher {
 
   /**
    * Lists the tree, lstat's every entry (synchronously, see yielder.ts; a
-   * large tree shares the stats with a worker thread, see stat-worker.ts),
+   * large tree shares the stats with a worker thread as the walk finds
+   * them, see stat-worker.ts),
    * answers what it can from the stat cache, then reads the misses with at
    * most `concurrency` in flight: an unchanged tree is stats only, a changed
    * one overlaps its reads. Entries come in walk order, misses last.
    */
   private async scan(root: string, filter?: TreeFilter): Promise<{ entries: TreeEntry[]; bytes: number }> {
     const yielder = new Yielder();
-    const walked = await walkTree(root, yielder, filter);
-    const paths = walked.map((e) => e.dir.absPrefix + e.name);
+    const stats = new WalkStats(this.parallelStatAbove);
+    const walked = await walkTree(root, yielder, filter, (found) => stats.offer(found));
+    stats.offer(walked);
     // The stat cache loads while the worker stats its share.
-    const rows = await statAll(paths, yielder, walked.length >= this.parallelStatAbove, () => this.cache.load());
+    const rows = await stats.finish(yielder, () => this.cache.load());
+    const { paths } = stats;
     const entries: TreeEntry[] = [];
     const misses: { abs: string; rel: string; st: StatKey; cached: CacheDir; name: string }[] = [];
     let bytes = 0;

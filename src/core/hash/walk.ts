@@ -42,9 +42,11 @@ export interface WalkEntry {
  * readdir, so the walk itself stats nothing. A directory that disappears
  * mid-walk is skipped, as if walked a moment later. Synchronous readdir,
  * with event-loop turns: see yielder.ts. `root` must be normalized. With
- * `filter`, only what it keeps (a skipped directory is never read).
+ * `filter`, only what it keeps (a skipped directory is never read). `found`
+ * sees the list after each directory, so the caller can start on it (the
+ * lstats, see stat-worker.ts) while the walk goes on.
  */
-export async function walkTree(root: string, yielder: Yielder, filter?: TreeFilter): Promise<WalkEntry[]> {
+export async function walkTree(root: string, yielder: Yielder, filter?: TreeFilter, found?: (entries: readonly WalkEntry[]) => void): Promise<WalkEntry[]> {
   const out: WalkEntry[] = [];
   const keepRoot = filter?.dir('');
   if (filter && !keepRoot) return out;
@@ -73,6 +75,7 @@ export async function walkTree(root: string, yielder: Yielder, filter?: TreeFilt
         out.push({ dir, name: d.name });
       }
     }
+    found?.(out);
     if (yielder.due()) await yielder.turn();
   }
   return out;

@@ -40,6 +40,22 @@ describe('stat worker', function () {
     if (process.platform !== 'win32') assert.equal(kinds[303], KIND_SYMLINK);
   });
 
+  it('splits a long walk into batches either thread may take, and every row lands in its place', async () => {
+    // 300 files, each listed 10 times with a missing path between: 6,010 paths, 24 batches.
+    const paths: string[] = [];
+    for (let k = 0; k < 10; k++) {
+      for (let i = 0; i < 300; i++) paths.push(t.abs(`d/s${i % 7}/f${i}.txt`));
+      paths.push(t.abs(`d/gone${k}`));
+    }
+    const mine = new Float64Array(paths.length * ROW);
+    paths.forEach((p, i) => fillRow(mine, i, p));
+    // A slow `meanwhile` lets the worker take most batches; an instant one leaves the main thread many.
+    for (const meanwhile of [() => undefined, () => { const until = performance.now() + 30; while (performance.now() < until); }]) {
+      const rows = await statAll(paths, new Yielder(), true, meanwhile);
+      assert.deepEqual([...rows], [...mine]);
+    }
+  });
+
   it('hashes a directory the same with and without the worker, with and without the stat cache', async () => {
     const state = t.abs('state.json');
     const alone = await new FileHasher(undefined, { parallelStatAbove: Infinity }).hashPath(t.abs('d'));
