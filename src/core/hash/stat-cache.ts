@@ -21,15 +21,6 @@ import { isMissing } from './fs-errors';
 const FORMAT_VERSION = 1;
 const FIELDS = 5;
 
-interface Entry {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  hash: string;
-  /** Looked up or stored by this process, so the file existed just now. */
-  seen: boolean;
-}
-
 /** What a cache entry is checked against: from an lstat (fs.Stats has these too). */
 export interface StatKey {
   size: number;
@@ -37,33 +28,93 @@ export interface StatKey {
   ino: number;
 }
 
-/** The cached files of one directory, by name. */
+/**
+ * The cached files of one directory, by name: the state file's flat array
+ * as parsed (`name, size, mtimeMs, ino, hash` per file) with an index of
+ * names, not an object per file: a warm 10k-file check then allocates a
+ * map entry per file and nothing else, and the garbage collector was a
+ * seventh of it. Entries are checked when looked up, so a damaged one is a
+ * miss, never a wrong hash.
+ */
 export class CacheDir {
-  readonly files = new Map<string, Entry>();
+  /** name -> offset of its entry in `flat`. */
+  private readonly index = new Map<string, number>();
+  private readonly flat: unknown[];
+  /** Per entry (offset / FIELDS): 1 once looked up or stored by this process (the file existed just now). */
+  private seen: Uint8Array;
 
-  constructor(private readonly owner: { dirty: boolean }) {}
-
-  /** The cached hash if `st` still matches the entry; a stale entry is dropped. */
-  lookup(name: string, st: StatKey): string | undefined {
-    const e = this.files.get(name);
-    if (!e) return undefined;
-    if (e.size === st.size && e.mtimeMs === st.mtimeMs && e.ino === st.ino) {
-      e.seen = true;
-      return e.hash;
+  constructor(private readonly owner: { dirty: boolean }, flat: unknown[] = []) {
+    this.flat = flat;
+    this.seen = new Uint8Array(flat.length / FIELDS + 16);
+    for (let i = 0; i + FIELDS <= flat.length; i += FIELDS) {
+      const name = flat[i];
+      if (typeof name === 'string') this.index.set(name, i);
     }
-    this.files.delete(name);
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** The cached hash if `st` still matches the entry; a stale or damaged entry is dropped. */
+  lookup(name: string, st: StatKey): string | undefined {
+    const i = this.index.get(name);
+    if (i === undefined) return undefined;
+    const f = this.flat;
+    const hash = f[i + 4];
+    if (f[i + 1] === st.size && f[i + 2] === st.mtimeMs && f[i + 3] === st.ino && typeof hash === 'string' && hash.length === 64) {
+      this.seen[i / FIELDS] = 1;
+      return hash;
+    }
+    this.index.delete(name);
     this.owner.dirty = true;
     return undefined;
   }
 
   store(name: string, st: StatKey, hash: string): void {
-    this.files.set(name, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, hash, seen: true });
+    let i = this.index.get(name);
+    if (i === undefined) {
+      i = this.flat.length;
+      this.index.set(name, i);
+      this.flat.push(name, 0, 0, 0, '');
+      if (i / FIELDS >= this.seen.length) {
+        const grown = new Uint8Array(this.seen.length * 2);
+        grown.set(this.seen);
+        this.seen = grown;
+      }
+    }
+    this.flat[i + 1] = st.size;
+    this.flat[i + 2] = st.mtimeMs;
+    this.flat[i + 3] = st.ino;
+    this.flat[i + 4] = hash;
+    this.seen[i / FIELDS] = 1;
     this.owner.dirty = true;
+  }
+
+  /** Drops the entries this process has not seen and `gone(name)` says are gone. */
+  async dropGone(gone: (name: string) => Promise<boolean>, concurrency: number): Promise<void> {
+    const unseen = [...this.index].filter(([, i]) => !this.seen[i / FIELDS]).map(([name]) => name);
+    await drain(unseen, concurrency, async (name) => {
+      if (await gone(name)) this.index.delete(name);
+    });
+  }
+
+  /** The well-formed entries, as the state file stores them. */
+  toFlat(): unknown[] {
+    const out: unknown[] = [];
+    const f = this.flat;
+    for (const i of this.index.values()) {
+      const [name, size, mtimeMs, ino, hash] = [f[i], f[i + 1], f[i + 2], f[i + 3], f[i + 4]];
+      if (typeof size === 'number' && typeof mtimeMs === 'number' && typeof ino === 'number' && typeof hash === 'string' && hash.length === 64) out.push(name, size, mtimeMs, ino, hash);
+    }
+    return out;
   }
 }
 
 export class StatCache {
   private readonly dirs = new Map<string, CacheDir>();
+  /** Directories of the state file not asked for yet, as parsed: indexed on first use. */
+  private unread: Record<string, unknown> = {};
   /** Set by CacheDir on any change; `save()` writes only then. */
   dirty = false;
   private loaded = false;
@@ -81,13 +132,18 @@ export class StatCache {
   /** The entries of directory `absDir` (normalized, as path.resolve gives it); created empty on first use. */
   dir(absDir: string): CacheDir {
     let d = this.dirs.get(absDir);
-    if (!d) this.dirs.set(absDir, (d = new CacheDir(this)));
+    if (!d) {
+      const flat = Object.hasOwn(this.unread, absDir) ? this.unread[absDir] : undefined;
+      if (flat !== undefined) delete this.unread[absDir];
+      this.dirs.set(absDir, (d = new CacheDir(this, Array.isArray(flat) ? flat : [])));
+    }
     return d;
   }
 
   get size(): number {
+    this.indexAll();
     let n = 0;
-    for (const d of this.dirs.values()) n += d.files.size;
+    for (const d of this.dirs.values()) n += d.size;
     return n;
   }
 
@@ -101,13 +157,11 @@ export class StatCache {
    */
   async save(): Promise<void> {
     if (!this.file || !this.dirty) return;
+    this.indexAll();
     if (this.size > this.pruneAbove) await this.prune();
-    const out: Record<string, (string | number)[]> = {};
+    const out: Record<string, unknown[]> = {};
     for (const [dir, d] of this.dirs) {
-      if (d.files.size === 0) continue;
-      const flat: (string | number)[] = [];
-      for (const [name, e] of d.files) flat.push(name, e.size, e.mtimeMs, e.ino, e.hash);
-      out[dir] = flat;
+      if (d.size) out[dir] = d.toFlat();
     }
     const text = JSON.stringify({ version: FORMAT_VERSION, dirs: out });
     await mkdir(path.dirname(this.file), { recursive: true });
@@ -131,17 +185,21 @@ export class StatCache {
   }
 
   private async prune(): Promise<void> {
-    const unseen: { d: CacheDir; name: string; abs: string }[] = [];
     for (const [dir, d] of this.dirs) {
-      for (const [name, e] of d.files) if (!e.seen) unseen.push({ d, name, abs: path.join(dir, name) });
+      await d.dropGone(async (name) => {
+        try {
+          await lstat(path.join(dir, name));
+          return false;
+        } catch (e) {
+          return isMissing(e);
+        }
+      }, this.concurrency);
     }
-    await drain(unseen, this.concurrency, async ({ d, name, abs }) => {
-      try {
-        await lstat(abs);
-      } catch (e) {
-        if (isMissing(e)) d.files.delete(name);
-      }
-    });
+  }
+
+  /** Every directory as a CacheDir (for a count or a prune, never on a warm check's path). */
+  private indexAll(): void {
+    for (const dir of Object.keys(this.unread)) this.dir(dir);
   }
 
   /** A missing, unreadable or corrupt state file is an empty cache: the cost is re-hashing, never a failed run. */
@@ -160,20 +218,6 @@ export class StatCache {
     if (typeof parsed !== 'object' || parsed === null) return;
     const { version, dirs } = parsed as { version?: unknown; dirs?: unknown };
     if (version !== FORMAT_VERSION || typeof dirs !== 'object' || dirs === null) return;
-    const table = dirs as Record<string, unknown>;
-    for (const dir in table) {
-      const flat = table[dir];
-      if (!Array.isArray(flat)) continue;
-      const d = this.dir(dir);
-      for (let i = 0; i + FIELDS <= flat.length; i += FIELDS) {
-        const name: unknown = flat[i];
-        const size: unknown = flat[i + 1];
-        const mtimeMs: unknown = flat[i + 2];
-        const ino: unknown = flat[i + 3];
-        const hash: unknown = flat[i + 4];
-        if (typeof name !== 'string' || typeof size !== 'number' || typeof mtimeMs !== 'number' || typeof ino !== 'number' || typeof hash !== 'string' || hash.length !== 64) continue;
-        d.files.set(name, { size, mtimeMs, ino, hash, seen: false });
-      }
-    }
+    this.unread = dirs as Record<string, unknown>;
   }
 }
