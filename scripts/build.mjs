@@ -97,6 +97,31 @@ const schemaValidatorEntry = {
   },
 };
 
+// dist/status.js: loading dockerode or ssh2 throws, so DockerRunner reports a
+// DockerClientLoadError (a bug in the routing, never "unreachable").
+const noDockerClient = {
+  name: 'mlci-no-docker-client',
+  setup(build) {
+    build.onResolve({ filter: /^(dockerode|ssh2)$/ }, (a) => ({ path: a.path, namespace: 'mlci-no-docker-client' }));
+    build.onLoad({ filter: /.*/, namespace: 'mlci-no-docker-client' }, (a) => ({
+      contents: `throw new Error('dist/status.js has no ${a.path}: engines reached over ssh:// or TLS are judged by the CLI (mlci status)');`,
+      loader: 'js',
+    }));
+  },
+};
+
+// A CommonJS bundle for Node beside the others in dist/ (the extension, the
+// status it requires, the drift worker).
+const nodeCjsBundle = {
+  outdir: 'dist',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode', ...nativeOptional],
+  ...importMetaShim,
+  banner: { js: importMetaBanner },
+};
+
 const nodeTargets = [
   {
     ...common,
@@ -113,25 +138,25 @@ const nodeTargets = [
     // The extension runs nothing itself: every run goes through dist/cli.js
     // (src/adapters/vscode/run-service.ts), so it bundles no Docker client.
     entryPoints: { extension: 'src/extension.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', ...nativeOptional],
-    ...importMetaShim,
-    banner: { js: importMetaBanner },
+    ...nodeCjsBundle,
+  },
+  {
+    ...common,
+    // The stages' status as `mlci status` computes it (src/adapters/stage-status.ts),
+    // required by the extension on its first status (status-in-host.ts): the
+    // tree's status without a CLI process per look. It reaches engines over
+    // plain HTTP only (engine-http.ts); those that need the Docker client
+    // (ssh://, TLS) are left to the CLI process, so dockerode and ssh2 (with
+    // grpc, ~1.1 MB) are not bundled: asking for them here fails loudly.
+    plugins: [precompiledSchemaLoader, noDockerClient],
+    entryPoints: { status: 'src/adapters/stage-status.ts' },
+    ...nodeCjsBundle,
   },
   {
     ...common,
     // The drift worker is a file of its own: worker_threads loads it by path.
     entryPoints: { 'drift-worker': 'src/core/drift/detect/worker.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode', ...nativeOptional],
-    ...importMetaShim,
-    banner: { js: importMetaBanner },
+    ...nodeCjsBundle,
   },
   {
     ...common,

@@ -74,7 +74,7 @@ try {
   if (bad.length) fail(`ships files it should not: ${bad.slice(0, 10).join(', ')}${bad.length > 10 ? ` and ${bad.length - 10} more` : ''}`);
   else ok(`${files.length} files, no source maps, sources, tests or node_modules`);
   const main = pkg.main.replace(/^\.\//, '');
-  for (const need of [main, 'dist/cli.js', 'dist/drift-worker.js', 'dist/schema-validator.js', 'schemas/mlci.schema.json', 'docs/pipeline-file.md', 'media/webview/drift.js', 'media/webview/compare.js', 'media/webview/dag.js', 'media/dag.css']) {
+  for (const need of [main, 'dist/cli.js', 'dist/drift-worker.js', 'dist/schema-validator.js', 'dist/status.js', 'schemas/mlci.schema.json', 'docs/pipeline-file.md', 'media/webview/drift.js', 'media/webview/compare.js', 'media/webview/dag.js', 'media/dag.css']) {
     if (!files.includes(need)) fail(`missing ${need}`);
   }
 

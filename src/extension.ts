@@ -5,7 +5,8 @@
  *
  * Activation does no work: it hashes nothing, writes nothing and starts no
  * engine or process. The pipeline files are found and validated right after
- * it returns; stage status (`mlci status`, which hashes deps) is computed
+ * it returns; stage status (what `mlci status` answers, from the stat cache
+ * without writing it; src/adapters/vscode/status-in-host.ts) is computed
  * once the explorer is visible, or after idle, and only in a trusted
  * workspace.
  */
@@ -157,8 +158,10 @@ export function activate(context: vscode.ExtensionContext): MlciApi {
       if (vscode.workspace.isTrusted) runs.refreshStatusSoon();
     }),
     // Status is computed when someone looks: the explorer shown, or after idle.
+    // At once, not on a timer: at startup a timer of 0 ms fired ~140 ms late,
+    // behind the work of the view that just opened.
     view.onDidChangeVisibility((e) => {
-      if (e.visible) runs.refreshStatusSoon(0);
+      if (e.visible) void runs.refreshStatus();
     }),
   );
   void vscode.commands.executeCommand('setContext', 'mlci.running', false);

@@ -43,12 +43,12 @@ export async function createEngineDeps(root: string, runner: ContainerRunner, en
  * first use and kept: `docker` never falls back to host processes (the
  * pipeline file asked for Docker), an unreachable one fails those stages.
  */
-export function stageExecutors(): (executor: StageExecutor) => Promise<ContainerRunner> {
+export function stageExecutors(dockerHost?: string): (executor: StageExecutor) => Promise<ContainerRunner> {
   const made = new Map<StageExecutor, Promise<ContainerRunner>>();
   return (executor) => {
     let r = made.get(executor);
     if (!r) {
-      r = chooseRunner(executor).catch((e: unknown) => {
+      r = chooseRunner(executor, dockerHost ? { dockerHost } : {}).catch((e: unknown) => {
         throw new Error(`executor ${executor} (executor: in the pipeline file): ${(e as Error).message}`);
       });
       made.set(executor, r);
@@ -61,13 +61,15 @@ export function stageExecutors(): (executor: StageExecutor) => Promise<Container
  * What `status` needs: the runner (image IDs), the hasher with its stat
  * cache, and the cache (what a run would restore). `readOnly` (the
  * extension's status, plans in Restricted Mode): the stat cache is read but
- * never written, and nothing under .mlci/ is created.
+ * never written, and nothing under .mlci/ is created. `dockerHost`: the
+ * engine of stages whose `executor: docker` differs from the run's (default:
+ * the Docker client's own, DOCKER_HOST).
  */
-export async function createStatusDeps(root: string, runner: ContainerRunner, opts: { readOnly?: boolean } = {}): Promise<{ runner: ContainerRunner; hasher: FileHasher; cache: StageCache; executorFor: (executor: StageExecutor) => Promise<ContainerRunner> }> {
+export async function createStatusDeps(root: string, runner: ContainerRunner, opts: { readOnly?: boolean; dockerHost?: string } = {}): Promise<{ runner: ContainerRunner; hasher: FileHasher; cache: StageCache; executorFor: (executor: StageExecutor) => Promise<ContainerRunner> }> {
   const hasher = new FileHasher(stateFile(root));
   if (opts.readOnly) hasher.save = async () => undefined;
   else await ensureMlciDir(root);
-  return { runner, hasher, cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)), executorFor: stageExecutors() };
+  return { runner, hasher, cache: new StageCache(root, hasher, parseLinkPreference(process.env.MLCI_CACHE_LINK)), executorFor: stageExecutors(opts.dockerHost) };
 }
 
 /** The cache with its hasher and the run store, for commands that run no stage (checkout, cache). */

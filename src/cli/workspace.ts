@@ -6,13 +6,13 @@
  * write outputs to the wrong places.
  */
 import path from 'node:path';
-import { linkEscape } from '../core/files/contain';
+import { PathEscapeError } from '../core/files/contain';
 import { FILE_LIMITS, readRegularFileSync } from '../core/files/regular-file';
 import { nodeFiles } from '../core/node-files';
 import type { ParamValue } from '../core/params';
-import { parseParams } from '../core/params';
 import type { Pipeline } from '../core/pipeline/model';
 import { validatePipeline } from '../core/pipeline/validate';
+import { pipelineParamValues } from '../core/pipeline/params-values';
 import type { Problem } from '../core/problems';
 import type { PipelineSource } from '../core/pipeline/source';
 import { CliError } from './errors';
@@ -61,15 +61,12 @@ export async function loadPipeline(cwd: string, fileOpt: string | undefined, out
     for (const p of errors) out(`${p.file}:${p.line}:${p.column}: ${p.severity} ${p.code}: ${p.message}`);
     throw new CliError(`${shown} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them first (mlci validate ${shown})`, EXIT_CANNOT_RUN);
   }
-  let params: Record<string, ParamValue> = {};
-  const paramsFile = path.resolve(root, result.pipeline.paramsFile);
-  // The default params.yaml is no path of the pipeline text, so the validator's link check does not see it.
-  const escape = linkEscape(root, paramsFile, result.pipeline.paramsFile);
-  if (escape) throw new CliError(escape.message, EXIT_CANNOT_RUN);
-  const paramsText = nodeFiles.readText(paramsFile);
-  if (paramsText !== undefined) {
-    const parsed = parseParams(paramsText);
-    if (parsed.ok) params = parsed.params.values;
+  let params: Record<string, ParamValue>;
+  try {
+    params = pipelineParamValues(root, result.pipeline);
+  } catch (e) {
+    if (e instanceof PathEscapeError) throw new CliError(e.message, EXIT_CANNOT_RUN);
+    throw e;
   }
   return { file, root, shown, pipeline: result.pipeline, params, warnings: result.problems.filter((p) => p.severity === 'warning'), ...(result.source ? { source: result.source } : {}) };
 }

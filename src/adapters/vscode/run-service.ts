@@ -11,7 +11,8 @@
  *
  * It also holds what the tree, CodeLens and Test Explorer show for a stage:
  * the live state while a run goes, the stage's latest recorded outcome, and
- * its up-to-date status (computed by `mlci status` on demand or after idle,
+ * its up-to-date status (`mlci status`'s answer, computed in the host by the
+ * same code where it can be, else by the CLI; on demand or after idle,
  * never at activation).
  */
 import { offer } from './notify';
@@ -31,6 +32,9 @@ import type { PipelineEntry, PipelineRegistry } from './registry';
 import type { StatusBar } from './status-bar';
 import { RunProblemsView } from './run-problems';
 import { unreachableAdvice } from '../../core/run/engine-advice';
+import type { Pipeline } from '../../core/pipeline/model';
+import { statusInHost } from './status-in-host';
+import { canJudgeInHost } from '../host-status';
 
 export interface RunRequest {
   entry: PipelineEntry;
@@ -230,27 +234,54 @@ export class RunService implements vscode.Disposable {
     }
     const pipeline = this.pipelines.runnable(entry)?.pipeline;
     if (!pipeline || this.running || !vscode.workspace.isTrusted) return;
+    const rows = await this.statusRows(entry, pipeline);
+    if (!rows) {
+      this.statuses.delete(file);
+      return;
+    }
+    this.statuses.set(file, rows.flatMap((r) => {
+      const stage = pipeline.stageByName.get(r.stage);
+      return stage ? [{ stage, state: r.state, reasons: r.reasons }] : [];
+    }));
+  }
+
+  /**
+   * `mlci status --read-only` for one pipeline: computed here in the host
+   * when it can be (status-in-host.ts says when), else by the CLI process.
+   * Undefined (and a warning in the log) when there is no answer.
+   */
+  private async statusRows(entry: PipelineEntry, pipeline: Pipeline): Promise<Array<{ stage: string; state: StageState; reasons: string[] }> | undefined> {
+    const file = entry.uri.fsPath;
+    const shown = vscode.workspace.asRelativePath(entry.uri);
+    const executor = this.statusExecutor();
+    const env = { ...process.env, ...this.env() };
+    if (canJudgeInHost(pipeline, executor, env)) {
+      try {
+        const entries = await statusInHost(path.dirname(this.cliPath), entry, executor, env, (l) => this.log.debug(`status: ${l}`));
+        if (!entries) this.log.warn(`status of ${shown}: the saved file has errors (see mlci validate)`);
+        return entries?.map((e) => ({ stage: e.stage.name, state: e.state, reasons: e.reasons }));
+      } catch (e) {
+        this.log.warn(`status of ${shown}: ${(e as Error).message}`);
+        return undefined;
+      }
+    }
     const { code, stdout, stderr } = await callCli({
       cliPath: this.cliPath,
       // --read-only: looking writes nothing (the stat cache is kept current by runs).
-      args: ['status', '--file', path.basename(file), '--format', 'json', '--read-only', '--executor', this.statusExecutor()],
+      args: ['status', '--file', path.basename(file), '--format', 'json', '--read-only', '--executor', executor],
       cwd: entry.root,
       env: this.env(),
     });
     if (stderr) for (const l of stderr.split('\n')) this.log.debug(`status: ${l}`);
     if (code !== 0) {
-      this.log.warn(`status of ${vscode.workspace.asRelativePath(entry.uri)}: mlci status exited with ${code}${stderr ? `: ${stderr.split('\n').pop()}` : ''}`);
-      this.statuses.delete(file);
-      return;
+      this.log.warn(`status of ${shown}: mlci status exited with ${code}${stderr ? `: ${stderr.split('\n').pop()}` : ''}`);
+      return undefined;
     }
     try {
-      const rows = JSON.parse(stdout) as Array<{ stage: string; state: StageState; reasons: string[] }>;
-      this.statuses.set(file, rows.flatMap((r) => {
-        const stage = pipeline.stageByName.get(r.stage);
-        return stage ? [{ stage, state: r.state, reasons: r.reasons }] : [];
-      }));
+      return JSON.parse(stdout) as Array<{ stage: string; state: StageState; reasons: string[] }>;
     } catch (e) {
       this.log.warn(`status of ${file}: unreadable answer from mlci status (${(e as Error).message})`);
+      return undefined;
     }
   }
 

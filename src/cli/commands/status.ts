@@ -1,39 +1,10 @@
 /** `mlci status`: which stages are stale and why, without running anything. */
 import type { Command } from '../command';
 import { parseExecutor } from '../executor';
-import { pipelineStatus } from '../../core/run/status';
 import { EXIT_CANNOT_RUN, loadPipeline } from '../workspace';
-import { createStatusDeps, stateFile } from '../../adapters/engine-deps';
 import { describeFsError, fsErrorFile } from '../../core/fixable-error';
 import { STATE_WORDS, imageMapOf, planSummary } from '../plan-lines';
-import type { ContainerRunner } from '../../core/ports';
-import { LocalRunner } from '../../adapters/local/local-runner';
-import { engineRunners } from '../../adapters/engines';
-
-/**
- * Image IDs for status come from the engine, never by pulling. With `auto`
- * and no engine answering, container stages are "unknown: engine
- * unreachable" rather than judged as host processes (which would call every
- * stage that last ran in a container stale).
- */
-async function statusRunner(choice: 'docker' | 'local' | 'slurm' | 'auto', note: (l: string) => void): Promise<ContainerRunner> {
-  // Slurm stages see images as host processes do ('local'): judged without asking the cluster.
-  if (choice === 'local' || choice === 'slurm') return new LocalRunner();
-  const { DockerRunner } = await import('../../adapters/docker/docker-runner');
-  const docker = new DockerRunner({ pingTimeoutMs: 2000 });
-  try {
-    await docker.check();
-    return docker;
-  } catch (e) {
-    if (e instanceof Error && e.name === 'DockerClientLoadError') throw e;
-    if (choice === 'docker') throw e;
-    note(`mlci: ${(e as Error).message.split('. ')[0]}: the images of container stages are not checked`);
-    const unreachable = (): never => {
-      throw new Error(`image not checked: the Docker engine at ${docker.where} is unreachable`);
-    };
-    return { name: 'docker', where: docker.where, check: async () => unreachable(), resolveImage: async () => unreachable(), imageIdIfPresent: async () => unreachable(), run: async () => unreachable(), removeStray: async () => 0 };
-  }
-}
+import { stageStatus } from '../../adapters/stage-status';
 
 export const statusCommand: Command = {
   name: 'status',
@@ -77,14 +48,10 @@ Exit codes: 0 (whatever the status), 2 bad option, 3 could not read the pipeline
   async run({ values, positionals }, io) {
     const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
     const imageMap = imageMapOf(values, io.env);
-    const runner = await statusRunner(parseExecutor(values.executor), io.err);
-    const deps = await createStatusDeps(loaded.root, runner, { readOnly: values['read-only'] as boolean });
-    // Stages on named engines are judged there (images built and pulled on that engine), as mlci run would run them.
-    const runnerFor = runner.name === 'docker' ? engineRunners(loaded.pipeline.engines, io.env) : undefined;
-    const entries = await pipelineStatus({ pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, imageMap }, { ...deps, ...(runnerFor ? { runnerFor } : {}) });
-    await deps.hasher.save().catch((e: NodeJS.ErrnoException) => {
-      io.err(`mlci status: warning: could not save the hash cache (the next command re-hashes): ${describeFsError(fsErrorFile(e, stateFile(loaded.root)), e)}`);
-    });
+    const entries = await stageStatus(
+      { pipeline: loaded.pipeline, root: loaded.root, params: loaded.params, targets: positionals, executor: parseExecutor(values.executor), imageMap, readOnly: values['read-only'] as boolean, env: io.env, note: io.err },
+      (e, file) => io.err(`mlci status: warning: could not save the hash cache (the next command re-hashes): ${describeFsError(fsErrorFile(e, file), e)}`),
+    );
     if (values.format === 'json') {
       io.out(JSON.stringify(entries.map((e) => ({ stage: e.stage.name, kind: e.stage.kind, state: e.state, reasons: e.reasons })), null, 2));
       return 0;

@@ -58,7 +58,8 @@ describe('activation', () => {
   // the Pipelines tree can show its stages with their statuses. Statuses are
   // computed when someone looks (never during activation), so the time is the
   // extension's load + activate() to the stages shown (the root pipeline files
-  // validated, api.startup.shownMs) + their status (`mlci status`), at once
+  // validated, api.startup.shownMs) + their status (`mlci status`'s answer,
+  // computed in the extension host: status-in-host.ts), at once
   // when the view is in sight, else on demand when it opens.
   it('reports activation to statuses (bench)', async function () {
     if (!vscode.workspace.isTrusted) this.skip(); // no status is computed in Restricted Mode, by design

@@ -75,6 +75,40 @@ const description = (a: MlciApi, name: string) => String(a.tree.getTreeItem(stag
     }
   });
 
+  it('the tree\'s status, computed in the extension host, is the bundled CLI\'s `mlci status` answer (an image to rebuild included)', async function () {
+    if (!process.env.DOCKER_HOST) this.skip();
+    const a = await api();
+    const entry = mainEntry(a);
+    const requirements = path.join(entry.root, 'env', 'requirements.txt');
+    const before = readFileSync(requirements, 'utf8');
+    const stateFile = path.join(entry.root, '.mlci', 'state', 'hashes.json');
+    const cli = path.join(vscode.extensions.getExtension('mlci.mlci')!.extensionPath, 'dist', 'cli.js');
+    const cliStatus = () => {
+      const r = spawnSync(process.execPath, [cli, 'status', '--file', 'mlci.yaml', '--format', 'json', '--read-only', '--executor', 'auto'], { cwd: entry.root, encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as Array<{ stage: string; state: string; reasons: string[] }>).map((x) => [x.stage, x.state, x.reasons]);
+    };
+    const treeStatus = () => entry.result.pipeline!.stages.map((s) => {
+      const st = a.runs.view(entry.uri.fsPath, s.name).status;
+      return [s.name, st?.state, st?.reasons];
+    });
+    try {
+      writeFileSync(requirements, `${before}# a changed requirement (test)\n`);
+      const cache = existsSync(stateFile) ? readFileSync(stateFile) : undefined;
+      await a.runs.refreshStatus();
+      const inHost = treeStatus();
+      assert.deepEqual(inHost, cliStatus());
+      assert.ok(inHost.some(([, state, reasons]) => state === 'stale' && (reasons as string[]).some((r) => /^image rebuilt: requirements\.txt changed/.test(r))), JSON.stringify(inHost));
+      assert.deepEqual(existsSync(stateFile) ? readFileSync(stateFile) : undefined, cache, 'the status wrote nothing (the stat cache is read only)');
+      writeFileSync(requirements, before);
+      await a.runs.refreshStatus();
+      assert.deepEqual(treeStatus(), cliStatus());
+      assert.ok(treeStatus().every(([, state]) => state === 'up-to-date'), JSON.stringify(treeStatus()));
+    } finally {
+      writeFileSync(requirements, before);
+    }
+  });
+
   it('a failing stage stays failed on the stage after the run and a status refresh', async () => {
     const a = await api();
     const entry = mainEntry(a);
