@@ -33,7 +33,7 @@ import type { StatusBar } from './status-bar';
 import { RunProblemsView } from './run-problems';
 import { unreachableAdvice } from '../../core/run/engine-advice';
 import type { Pipeline } from '../../core/pipeline/model';
-import { statusInHost } from './status-in-host';
+import { loadBundle, statusInHost } from './status-in-host';
 import { canJudgeInHost } from '../host-status';
 
 export interface RunRequest {
@@ -217,6 +217,27 @@ export class RunService implements vscode.Disposable {
     return this.statusInFlight;
   }
 
+  /**
+   * Compiles the status code (dist/status.js) ahead of the first status,
+   * when some pipeline will be judged in the host: after startup, while the
+   * idle status is still seconds away, so opening the view waits only for
+   * the status itself. Code only: it reads no workspace file and asks no engine.
+   */
+  prepareStatus(): void {
+    if (!vscode.workspace.isTrusted) return;
+    const env = { ...process.env, ...this.env() };
+    const judged = this.pipelines.list().some((e) => {
+      const p = this.pipelines.runnable(e)?.pipeline;
+      return p && canJudgeInHost(p, this.statusExecutor(), env);
+    });
+    if (!judged) return;
+    try {
+      loadBundle(path.dirname(this.cliPath));
+    } catch (e) {
+      this.log.error(`status: ${(e as Error).message}`);
+    }
+  }
+
   /** Status after the user stopped typing/saving for a while (never during activation). */
   refreshStatusSoon(delayMs = 1500): void {
     if (this.statusTimer) clearTimeout(this.statusTimer);
@@ -226,15 +247,16 @@ export class RunService implements vscode.Disposable {
   private async refreshOne(entry: PipelineEntry): Promise<void> {
     const file = entry.uri.fsPath;
     this.statusAsked.add(file);
-    try {
-      const runs = await new RunStore(entry.root).list();
-      this.runLists.set(file, runs.filter((r) => path.resolve(entry.root, r.pipeline) === file));
-    } catch (e) {
-      this.log.warn(`runs of ${file}: ${(e as Error).message}`);
-    }
+    // The recorded runs and the status are read side by side: neither needs the other.
+    const listed = new RunStore(entry.root).list().then(
+      (runs) => void this.runLists.set(file, runs.filter((r) => path.resolve(entry.root, r.pipeline) === file)),
+      (e: unknown) => this.log.warn(`runs of ${file}: ${(e as Error).message}`),
+    );
     const pipeline = this.pipelines.runnable(entry)?.pipeline;
-    if (!pipeline || this.running || !vscode.workspace.isTrusted) return;
-    const rows = await this.statusRows(entry, pipeline);
+    const asked = pipeline && !this.running && vscode.workspace.isTrusted ? this.statusRows(entry, pipeline) : undefined;
+    await listed;
+    if (!pipeline || !asked) return;
+    const rows = await asked;
     if (!rows) {
       this.statuses.delete(file);
       return;

@@ -33,7 +33,7 @@ type StatusBundle = typeof StageStatusModule;
 
 /** dist/status.js, required once (beside dist/extension.js; the vsix ships it). */
 let bundle: StatusBundle | undefined;
-function loadBundle(distDir: string): StatusBundle {
+export function loadBundle(distDir: string): StatusBundle {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a bundle beside this one, by path: esbuild must not inline it
   bundle ??= require(path.join(distDir, 'status.js')) as StatusBundle;
   if (typeof bundle.stageStatus !== 'function') throw new Error('dist/status.js has no stageStatus: rebuild (npm run build)');
