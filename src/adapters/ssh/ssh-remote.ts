@@ -33,8 +33,9 @@
  *   keeping it. Nothing is written on the server.
  * - has/list: one `xargs`/`find` per call, not one round trip per key;
  *   get: a pull session of one round.
- * The tar streams are written and read by ./tar.ts, without stream
- * libraries: headers and small objects go out in 256 kB writes.
+ * The tar streams are read by ./tar.ts and written by ./tar-writer.ts,
+ * without stream libraries: a push's headers and objects are packed into
+ * a few reused 1 MB buffers (no buffer per object: see tar-writer.ts).
  *
  * Authentication (ssh-login.ts): MLCI_SSH_KEY (a private key file), else
  * ~/.ssh/id_ed25519, id_ecdsa, id_rsa, and the agent at SSH_AUTH_SOCK. Host
@@ -44,15 +45,14 @@ import os from 'node:os';
 import type { ClientChannel, ConnectConfig } from 'ssh2';
 import { Client } from 'ssh2';
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { isCacheKey } from '../../core/cache/layout';
 import type { FetchSession, KeyPrefix, PushAnswer, PushPlan, PutItem, Receive, RemoteStore, TransferProgress } from '../../core/cache/remote/types';
 import { RemoteError, isObjectKeyName, splitBySize } from '../../core/cache/remote/types';
 import type { SshLogin } from './ssh-login';
 import { sshLogin } from './ssh-login';
 import type { TarEntry } from './tar';
-import { TAR_END, TarReader, tarHeader, tarPadding } from './tar';
+import { TarReader } from './tar';
+import { TarWriter } from './tar-writer';
 
 export interface SshTarget {
   user: string;
@@ -75,55 +75,10 @@ export function parseSshUrl(url: string): SshTarget {
   return { user: decodeURIComponent(u.username) || os.userInfo().username, host: u.hostname, port: u.port ? Number(u.port) : 22, path: p };
 }
 
-/** Objects up to this size are read whole when pushed; larger ones are streamed in pieces of this size. */
-const WHOLE_READ_BYTES = 8 * 1024 * 1024;
 /** A push opens one more channel (at most --jobs) per this many bytes of objects. */
 const CHANNEL_BYTES = 128 * 1024 * 1024;
-/** Small writes (tar headers, small objects) are gathered into one channel write of about this size. */
-const WRITE_BYTES = 256 * 1024;
 /** A pull stops reading from the channel while this much received data waits to be stored. */
 const INBOX_HIGH_BYTES = 16 * 1024 * 1024;
-
-/** Writes to an SSH channel in runs of about WRITE_BYTES, waiting when the channel asks (backpressure). */
-class ChannelWriter {
-  private parts: Buffer[] = [];
-  private bytes = 0;
-
-  constructor(private readonly ch: ClientChannel, private readonly open: () => boolean) {}
-
-  async add(b: Buffer): Promise<void> {
-    if (b.length >= WRITE_BYTES) {
-      await this.flush();
-      await this.write(b);
-      return;
-    }
-    this.parts.push(b);
-    this.bytes += b.length;
-    if (this.bytes >= WRITE_BYTES) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (!this.bytes) return;
-    const b = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.bytes);
-    this.parts = [];
-    this.bytes = 0;
-    await this.write(b);
-  }
-
-  private async write(b: Buffer): Promise<void> {
-    if (!this.open()) return;
-    if (this.ch.write(b)) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.ch.off('drain', done);
-        this.ch.off('close', done);
-        resolve();
-      };
-      this.ch.on('drain', done);
-      this.ch.on('close', done);
-    });
-  }
-}
 
 interface Incoming {
   entry: TarEntry;
@@ -279,7 +234,7 @@ const END_OF_KEYS = 'END';
 interface Sink {
   ch: ClientChannel;
   staging: string;
-  out: ChannelWriter;
+  out: TarWriter;
   isOpen(): boolean;
   closed: Promise<number | null>;
   stderr(): string;
@@ -542,12 +497,12 @@ export class SshRemote implements RemoteStore {
     const err: Buffer[] = [];
     ch.stderr.on('data', (d: Buffer) => err.push(d));
     if (!ask) ch.on('data', () => undefined);
-    let open = true;
+    const out = new TarWriter((b, done) => ch.write(b, done));
     const closed = new Promise<number | null>((resolve) => ch.on('close', (c: number | null) => {
-      open = false;
+      out.stop();
       resolve(c);
     }));
-    return { ch, staging, closed, out: new ChannelWriter(ch, () => open), isOpen: () => open, stderr: () => Buffer.concat(err).toString('utf8') };
+    return { ch, staging, closed, out, isOpen: () => !out.isStopped, stderr: () => Buffer.concat(err).toString('utf8') };
   }
 
   /**
@@ -565,37 +520,15 @@ export class SshRemote implements RemoteStore {
       // First the map of this stream: staging file number, size, key.
       const all = [...share, ...(last?.records ?? [])];
       const map = Buffer.from(all.map((it, i) => `${i} ${it.size} ${it.key}\n`).join(''));
-      await out.add(tarHeader(`${staging}/map`, map.length, { mtime }));
-      await out.add(map);
-      await out.add(tarPadding(map.length));
-      // Small objects are read whole, the next one while this one is sent.
-      const whole = (it: PutItem | undefined) => (it && it.size <= WHOLE_READ_BYTES ? readFile(it.file) : undefined);
+      await out.header(`${staging}/map`, map.length, { mtime });
+      await out.bytes(map);
       const send = async (items: readonly PutItem[], from: number) => {
-        let next = whole(items[0]);
-        next?.catch(() => undefined);
         for (let i = 0; i < items.length && sink.isOpen(); i++) {
           const it = items[i];
-          const body = next;
-          next = whole(items[i + 1]);
-          next?.catch(() => undefined);
           const tmp = `${staging}/${from + i}`;
-          if (body) {
-            const data = await body;
-            await out.add(tarHeader(tmp, data.length, { mtime }));
-            await out.add(data);
-            await out.add(tarPadding(data.length));
-          } else {
-            await out.add(tarHeader(tmp, it.size, { mtime }));
-            let sent = 0;
-            for await (const c of createReadStream(it.file, { highWaterMark: WHOLE_READ_BYTES }) as AsyncIterable<Buffer>) {
-              sent += c.length;
-              if (sent > it.size) break;
-              await out.add(c);
-            }
-            if (sent !== it.size) throw new Error(`${it.file} changed size while being sent (${sent} of ${it.size} bytes)`);
-            await out.add(tarPadding(it.size));
-          }
-          await out.add(tarHeader(it.key, 0, { link: tmp, mtime }));
+          await out.header(tmp, it.size, { mtime });
+          await out.file(it.file, it.size);
+          await out.header(it.key, 0, { link: tmp, mtime });
           opts.onKey?.(it.key, it.size);
         }
       };
@@ -606,8 +539,7 @@ export class SshRemote implements RemoteStore {
         await last.after;
         await send(last.records, share.length);
       }
-      await out.add(TAR_END);
-      await out.flush();
+      await out.end();
       ch.end();
     } catch (e) {
       ch.close();

@@ -1,8 +1,8 @@
 /**
- * The tar streams of the ssh:// cache remote, written and read here
- * without a stream library: the client writes one header and the content
- * of each object straight into the SSH channel (small objects coalesced
- * into one write), and reads the server's `tar -c` output entry by entry.
+ * The tar streams of the ssh:// cache remote, without a stream library:
+ * the headers a push writes (./tar-writer.ts puts them, and each object's
+ * content, into reused buffers), and a reader of the server's `tar -c`
+ * output, entry by entry.
  * Only what the remote needs: ustar regular files and hard links, names of
  * at most 100 bytes (every cache key and staging name is shorter), sizes
  * beyond 8 GiB in GNU base-256. Reading also accepts GNU long names and
@@ -10,30 +10,22 @@
  */
 
 export const TAR_BLOCK = 512;
-const ZERO = Buffer.alloc(TAR_BLOCK * 2);
 const MAX_OCTAL_SIZE = 8 ** 11 - 1;
 
 function octal(h: Buffer, off: number, len: number, n: number): void {
   h.write(n.toString(8).padStart(len - 1, '0') + '\0', off, len, 'ascii');
 }
 
-/** Zero bytes that pad `size` bytes of content to a whole block. */
-export function tarPadding(size: number): Buffer {
-  const rest = size % TAR_BLOCK;
-  return rest ? ZERO.subarray(0, TAR_BLOCK - rest) : ZERO.subarray(0, 0);
-}
-
-/** The two zero blocks that end an archive. */
-export const TAR_END = ZERO;
-
 /**
- * One ustar header: a regular file of `size` bytes, or (with `link`) a hard
- * link to an entry earlier in the same archive, which `tar -x` makes with
+ * Writes one ustar header into `buf` at `off` (the whole block, zeros
+ * included): a regular file of `size` bytes, or (with `link`) a hard link
+ * to an entry earlier in the same archive, which `tar -x` makes with
  * link(2): the name appears at once, complete.
  */
-export function tarHeader(name: string, size: number, opts: { link?: string; mode?: number; mtime?: number } = {}): Buffer {
+export function writeTarHeader(buf: Buffer, off: number, name: string, size: number, opts: { link?: string; mode?: number; mtime?: number } = {}): void {
   if (Buffer.byteLength(name) > 100 || (opts.link !== undefined && Buffer.byteLength(opts.link) > 100)) throw new Error(`tar name longer than 100 bytes: '${name}'`);
-  const h = Buffer.alloc(TAR_BLOCK);
+  const h = buf.subarray(off, off + TAR_BLOCK);
+  h.fill(0);
   h.write(name, 0, 100, 'utf8');
   octal(h, 100, 8, opts.mode ?? 0o644);
   octal(h, 108, 8, 0);
@@ -57,7 +49,6 @@ export function tarHeader(name: string, size: number, opts: { link?: string; mod
   let sum = 0;
   for (let i = 0; i < TAR_BLOCK; i++) sum += h[i];
   h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8, 'ascii');
-  return h;
 }
 
 function cString(b: Buffer, off: number, len: number): string {
