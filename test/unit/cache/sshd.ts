@@ -92,11 +92,13 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   if (logFd !== undefined) closeSync(logFd);
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  // Ready when the port accepts a connection.
+  // Ready when the port accepts a connection. The probe is destroyed, not
+  // ended: ended, it kept sshd's greeting unread, so it never saw the end of
+  // the stream, and its open socket kept the benchmark process alive.
   for (let i = 0; ; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const c = net.connect(port, '127.0.0.1', () => {
-        c.end();
+        c.destroy();
         resolve(true);
       });
       c.on('error', () => resolve(false));
