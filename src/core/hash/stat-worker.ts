@@ -52,7 +52,6 @@ class StatWorker {
 
   constructor() {
     this.worker = new Worker(SOURCE, { eval: true });
-    this.worker.unref();
     this.worker.on('online', () => (this.online = true));
     this.worker.on('message', ({ id, mine }: { id: number; mine: boolean }) => {
       const done = this.pending.get(id);
@@ -62,6 +61,11 @@ class StatWorker {
     });
     this.worker.on('error', () => this.fail());
     this.worker.on('exit', () => this.fail());
+    // Unref'd after the 'message' listener is added: Node refs the worker's
+    // message port again when the first one is, so unref'd before it, an
+    // idle worker that never got a request kept the process alive (the 1 GB
+    // cache bench never exited after printing its results).
+    this.worker.unref();
   }
 
   get ready(): boolean {

@@ -1,9 +1,12 @@
 /**
  * Large walks share their lstats with a worker thread: its rows must equal
- * the main thread's, and a hash must not depend on whether it helped.
+ * the main thread's, a hash must not depend on whether it helped, and the
+ * worker never keeps a process alive.
  */
 import { strict as assert } from 'node:assert';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { FileHasher } from '../../../src/core/hash';
 import { fillRow, KIND_FILE, KIND_GONE, KIND_OTHER, KIND_SYMLINK, ROW } from '../../../src/core/hash/stat-rows';
 import { statAll, statWorker } from '../../../src/core/hash/stat-worker';
@@ -64,5 +67,26 @@ describe('stat worker', function () {
     await first.save();
     assert.deepEqual(await new FileHasher(state, { parallelStatAbove: 1 }).hashPath(t.abs('d')), alone);
     assert.equal(alone!.files, process.platform === 'win32' ? 300 : 301);
+  });
+
+  it('never keeps a process alive: one whose worker came online and sat idle, or answered a request, exits by itself', () => {
+    const src = path.resolve(__dirname, '../../../src/core/hash/stat-worker.ts');
+    for (const use of ['', `await statAll(['${t.abs('d/s0/f0.txt')}'], new Yielder(), true, () => undefined);`]) {
+      const script = t.abs(`exits${use ? '-used' : ''}.ts`);
+      writeFileSync(script, [
+        `import { statAll, statWorker } from ${JSON.stringify(src)};`,
+        `import { Yielder } from ${JSON.stringify(path.resolve(__dirname, '../../../src/core/hash/yielder.ts'))};`,
+        'void (async () => {',
+        '  for (let i = 0; i < 500 && !statWorker(); i++) await new Promise((r) => setTimeout(r, 10));',
+        "  if (!statWorker()) throw new Error('the worker never came online');",
+        `  ${use}`,
+        "  console.log('done');",
+        '})();',
+      ].join('\n'));
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 15000 });
+      assert.equal(r.stdout.trim(), 'done', r.stderr);
+      assert.equal(r.signal, null, `the process ${use ? 'whose worker answered' : 'with an idle worker'} was still running after 15 s`);
+      assert.equal(r.status, 0, r.stderr);
+    }
   });
 });
