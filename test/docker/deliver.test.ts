@@ -27,13 +27,18 @@ function verifyAndCommitLock(root: string): void {
 const mlciEnv = (env: NodeJS.ProcessEnv, cwd: string, ...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 240_000 });
 const mlci = (cwd: string, ...args: string[]) => mlciEnv({}, cwd, ...args);
 
+/**
+ * The newest run named `name`, by its start time: ids order runs only to
+ * the second (two delivers in one second, the refused one and the good one,
+ * sorted by their random suffix), as the store's own listing knows.
+ */
 function lastRecord(root: string, name: string): RunRecord {
-  const runs = readdirSync(path.join(root, '.mlci/runs')).sort().reverse();
-  for (const id of runs) {
-    const r = JSON.parse(readFileSync(path.join(root, '.mlci/runs', id, 'run.json'), 'utf8')) as RunRecord;
-    if (r.name === name) return r;
-  }
-  throw new Error(`no ${name} run`);
+  const runs = readdirSync(path.join(root, '.mlci/runs'))
+    .map((id) => JSON.parse(readFileSync(path.join(root, '.mlci/runs', id, 'run.json'), 'utf8')) as RunRecord)
+    .filter((r) => r.name === name)
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  if (!runs[0]) throw new Error(`no ${name} run`);
+  return runs[0];
 }
 
 describe('mlci deliver to a real registry (bundled CLI, real Docker engine)', function () {
