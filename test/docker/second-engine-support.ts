@@ -12,11 +12,11 @@ import type { RunRecord } from '../../src/core/run/record';
 
 export const cliPath = path.join(path.resolve(__dirname, '../..'), 'dist/cli.js');
 
-/** The newest run record of the pipeline folder `root`. */
+/** The newest run record of the pipeline folder `root`, by start time (ids order runs only to the second). */
 export function lastRun(root: string): RunRecord {
   const runs = path.join(root, '.mlci', 'runs');
-  const ids = readdirSync(runs).sort();
-  return JSON.parse(readFileSync(path.join(runs, ids[ids.length - 1]!, 'run.json'), 'utf8')) as RunRecord;
+  const records = readdirSync(runs).map((id) => JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')) as RunRecord);
+  return records.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0]!;
 }
 
 /** `docker -H host ...`, its output trimmed. */

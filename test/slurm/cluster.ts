@@ -60,9 +60,12 @@ export function records(dir: string): RunRecord[] {
   if (!existsSync(runs)) return [];
   // A run's folder exists (its logs start) a moment before its run.json is
   // written (atomically, by rename): a run without one yet is not listed.
-  return readdirSync(runs).sort()
+  // Oldest first by start time: ids order runs only to the second (a run that
+  // ran nothing and the next one can start in the same second), as the store knows.
+  return readdirSync(runs)
     .filter((id) => existsSync(path.join(runs, id, 'run.json')))
-    .map((id) => JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')) as RunRecord);
+    .map((id) => JSON.parse(readFileSync(path.join(runs, id, 'run.json'), 'utf8')) as RunRecord)
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /** Jobs Slurm still has for a run (any state), as `id state` lines: what squeue says, not what mlci thinks. */
