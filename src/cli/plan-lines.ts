@@ -6,7 +6,7 @@
  */
 import type { StageStatusEntry } from '../core/run/status';
 import type { ImageMap } from '../core/run/images';
-import { parseImageMapping } from '../core/run/images';
+import { imageMappingSpecs, parseImageMapping } from '../core/run/images';
 import { CliError } from './errors';
 
 export const STATE_WORDS: Record<StageStatusEntry['state'], { status: string; plan: string }> = {
@@ -19,7 +19,7 @@ export const STATE_WORDS: Record<StageStatusEntry['state'], { status: string; pl
 
 export function imageMapOf(values: { image?: unknown }, env: NodeJS.ProcessEnv): ImageMap {
   try {
-    return parseImageMapping([...((values.image as string[] | undefined) ?? []), ...(env.MLCI_IMAGE_MAP ? env.MLCI_IMAGE_MAP.split(',') : [])]);
+    return parseImageMapping(imageMappingSpecs(env, (values.image as string[] | undefined) ?? []));
   } catch (e) {
     throw new CliError((e as Error).message);
   }

@@ -21,7 +21,7 @@ import * as vscode from 'vscode';
 import type { StageStatusEntry } from '../../core/run/status';
 import type { ExecutorChoice } from '../engine-deps';
 import type { Pipeline } from '../../core/pipeline/model';
-import { parseImageMapping } from '../../core/run/images';
+import { imageMappingSpecs, parseImageMapping } from '../../core/run/images';
 import { pipelineParamValues } from '../../core/pipeline/params-values';
 import { validatePipeline } from '../../core/pipeline/validate';
 import { nodeFiles } from '../../core/node-files';
@@ -68,7 +68,7 @@ export async function statusInHost(distDir: string, entry: PipelineEntry, execut
   const pipeline = await savedPipeline(entry);
   if (!pipeline) return undefined;
   const params = pipelineParamValues(entry.root, pipeline);
-  const imageMap = parseImageMapping(env.MLCI_IMAGE_MAP ? env.MLCI_IMAGE_MAP.split(',') : []);
+  const imageMap = parseImageMapping(imageMappingSpecs(env));
   const { stageStatus } = loadBundle(distDir);
   return stageStatus({ pipeline, root: entry.root, params, executor, imageMap, readOnly: true, env, ...(env.DOCKER_HOST ? { dockerHost: env.DOCKER_HOST } : {}), note });
 }

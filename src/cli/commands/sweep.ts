@@ -14,7 +14,7 @@ import type { Combination } from '../../core/experiments/grid';
 import { describeCombination, gridCombinations, parseGrid, parseRandom, randomCombinations } from '../../core/experiments/grid';
 import { OverrideError, checkKnown } from '../../core/experiments/overrides';
 import { runSweep } from '../../core/experiments/sweep';
-import { parseImageMapping } from '../../core/run/images';
+import { imageMappingSpecs, parseImageMapping } from '../../core/run/images';
 import { RunStore } from '../../core/run/store';
 import { formatDuration } from '../../core/run/units';
 import { userEngineNames } from './engine-names';
@@ -140,7 +140,7 @@ Examples:
     }
     let imageMap;
     try {
-      imageMap = parseImageMapping([...((values.image as string[] | undefined) ?? []), ...(io.env.MLCI_IMAGE_MAP ? io.env.MLCI_IMAGE_MAP.split(',') : [])]);
+      imageMap = parseImageMapping(imageMappingSpecs(io.env, (values.image as string[] | undefined) ?? []));
     } catch (e) {
       throw new CliError((e as Error).message);
     }

@@ -21,7 +21,7 @@ import { branchState, changedTracked, commitFiles, commitsBetween, fileChanged, 
 import { outPaths } from '../../core/run/fingerprint';
 import { formatGateResults } from '../../core/gates';
 import { installHook, uninstallHook } from '../../core/hook';
-import { parseImageMapping } from '../../core/run/images';
+import { imageMappingSpecs, parseImageMapping } from '../../core/run/images';
 
 export async function runVerify(values: Record<string, unknown>, io: CliIo, allowDirty: boolean) {
   const loaded = await loadPipeline(io.cwd, values.file as string | undefined, io.err);
@@ -36,7 +36,7 @@ export async function runVerify(values: Record<string, unknown>, io: CliIo, allo
     throw new CliError(`uncommitted changes (${shown}): what is pushed is the commit, so verify that: commit or stash first${values['allow-dirty'] === undefined ? '' : ''}`, EXIT_CANNOT_RUN);
   }
   const runner = await chooseRunner(parseExecutor(values.executor), io.err, io.event?.bind(io));
-  const imageMap = parseImageMapping([...((values.image as string[] | undefined) ?? []), ...(io.env.MLCI_IMAGE_MAP ? io.env.MLCI_IMAGE_MAP.split(',') : [])]);
+  const imageMap = parseImageMapping(imageMappingSpecs(io.env, (values.image as string[] | undefined) ?? []));
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);

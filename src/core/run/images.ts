@@ -5,6 +5,11 @@
  */
 export type ImageMap = Map<string, string>;
 
+/** The `FROM=TO` specs of MLCI_IMAGE_MAP (comma-separated), after any given on the command line. */
+export function imageMappingSpecs(env: NodeJS.ProcessEnv, given: readonly string[] = []): string[] {
+  return [...given, ...(env.MLCI_IMAGE_MAP ? env.MLCI_IMAGE_MAP.split(',') : [])];
+}
+
 export function parseImageMapping(specs: readonly string[]): ImageMap {
   const map: ImageMap = new Map();
   for (const spec of specs) {
