@@ -15,7 +15,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { PlotData } from '../../../src/core/plots/types';
 import { TRAIN_PY } from '../../unit/live/helpers';
-import { api, waitFor as waitForAt } from './support';
+import { api, needEngine, waitFor as waitForAt } from './support';
 
 const trusted = process.env.MLCI_TEST_TRUST !== 'restricted';
 
@@ -28,10 +28,7 @@ type XY = Extract<PlotData, { kind: 'xy' }>;
   this.timeout(240_000);
 
   it('grows the loss curve of a running DVCLive stage before it ends in the Plots and comparison panels, then shows the recorded run; Experiments opens a run\'s plots', async function () {
-    if (!process.env.DOCKER_HOST) {
-      if (process.env.CI === 'true') assert.fail('DOCKER_HOST is not set: this test needs the real engine');
-      this.skip();
-    }
+    needEngine(this);
     const a = await api();
     const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     const root = path.join(folder, 'live-plots');

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { MlciApi } from '../../../src/extension';
-import { api, waitFor } from './support';
+import { api, needEngine, waitFor } from './support';
 import type { Node } from '../../../src/adapters/vscode/tree';
 import { engineEvents } from '../../support/engine-events';
 
@@ -52,10 +52,7 @@ const description = (a: MlciApi, name: string) => String(a.tree.getTreeItem(stag
   });
 
   it('runs every container stage in a container (the engine saw them), and the tree then says passed / up to date', async function () {
-    if (!process.env.DOCKER_HOST) {
-      if (process.env.CI === 'true') assert.fail('DOCKER_HOST is not set: this test needs the real engine');
-      this.skip();
-    }
+    needEngine(this);
     const a = await api();
     const entry = mainEntry(a);
     const t0 = Math.floor(Date.now() / 1000) - 1;
@@ -76,10 +73,7 @@ const description = (a: MlciApi, name: string) => String(a.tree.getTreeItem(stag
   });
 
   it('the tree\'s status, computed in the extension host, is the bundled CLI\'s `mlci status` answer (an image to rebuild included)', async function () {
-    if (!process.env.DOCKER_HOST) {
-      if (process.env.CI === 'true') assert.fail('DOCKER_HOST is not set: this test needs the real engine');
-      this.skip();
-    }
+    needEngine(this);
     const a = await api();
     const entry = mainEntry(a);
     const requirements = path.join(entry.root, 'env', 'requirements.txt');

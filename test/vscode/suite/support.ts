@@ -13,6 +13,13 @@ export async function api(): Promise<MlciApi> {
 }
 
 /** Polls `fn` every 100 ms until it returns something truthy; fails naming `what` after `ms`. */
+/** Tests that need the real engine: they fail in CI (CI=true) without DOCKER_HOST, and skip elsewhere. */
+export function needEngine(test: Mocha.Context): void {
+  if (process.env.DOCKER_HOST) return;
+  if (process.env.CI === 'true') assert.fail('DOCKER_HOST is not set: this test needs the real engine');
+  test.skip();
+}
+
 export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
