@@ -30,7 +30,7 @@ import {
   snapshotFiles, snapshotDiff, engineEvents,
 } from '../test/vscode/harness.mjs';
 
-const USAGE = `usage: node scripts/test-vscode.mjs [--workspace DIR] [--restricted] [--grep PATTERN] [--no-build] [--keep] [--timeout SECONDS]
+const USAGE = `usage: node scripts/test-vscode.mjs [--workspace DIR] [--restricted] [--grep PATTERN] [--no-build] [--keep] [--timeout SECONDS] [--open-view ID]
   --workspace DIR   open DIR (used as is) instead of a fresh git copy of examples/churn
   --restricted      workspace trust on: the folder opens in Restricted Mode (MLCI_TEST_TRUST=restricted)
   --grep PATTERN    only tests whose full title matches (mocha --grep, via MLCI_TEST_GREP)
@@ -39,11 +39,14 @@ const USAGE = `usage: node scripts/test-vscode.mjs [--workspace DIR] [--restrict
   --keep            keep the workspace copy and code-server's state dir (logs) for debugging
   --timeout S       give up after S seconds (default 900: the trusted suite runs real
                     containers for several minutes, longer on a loaded machine)
-  --verbose         also stream workbench (non extension-host) console messages`;
+  --verbose         also stream workbench (non extension-host) console messages
+  --open-view ID    open the view ID as the window starts, before any test loads
+                    (MLCI_TEST_OPEN_VIEW): the activation bench's window that starts with
+                    the Pipelines view open`;
 
 let args;
 try {
-  args = parseArgs(process.argv.slice(2), { flags: ['restricted', 'no-build', 'keep', 'verbose'], options: ['workspace', 'grep', 'timeout', 'vsix'] });
+  args = parseArgs(process.argv.slice(2), { flags: ['restricted', 'no-build', 'keep', 'verbose'], options: ['workspace', 'grep', 'timeout', 'vsix', 'open-view'] });
 } catch (e) {
   console.error(`${e.message}\n${USAGE}`);
   process.exit(2);
@@ -87,6 +90,7 @@ try {
   // 3. code-server; its env reaches the extension host
   const env = { MLCI_TEST_TRUST: args.restricted ? 'restricted' : 'trusted' };
   if (args.grep) env.MLCI_TEST_GREP = args.grep;
+  if (args['open-view']) env.MLCI_TEST_OPEN_VIEW = args['open-view'];
   for (const k of ['DOCKER_HOST', 'MLCI_TEST_TIMEOUT']) if (process.env[k]) env[k] = process.env[k];
   const stateDir = newStateDir();
   await installVsix(stateDir, vsix);

@@ -54,39 +54,60 @@ describe('activation', () => {
     console.log(`    (activation: eager=${row.eager}, load code ${row.load} ms, call activate ${row.call} ms, finish activate ${row.finish} ms, event ${row.event})`);
   });
 
-  // npm run bench (bench/activation.bench.ts) reads this line: activation until
-  // the Pipelines tree can show its stages with their statuses. Statuses are
-  // computed when someone looks (never during activation), so the time is the
-  // extension's load + activate() to the stages shown (the root pipeline files
-  // validated, api.startup.shownMs) + their status (`mlci status`'s answer,
-  // computed in the extension host: status-in-host.ts), at once
-  // when the view is in sight, else on demand when it opens.
+  // npm run bench (bench/activation.bench.ts) reads these lines: activation
+  // until the Pipelines tree shows its stages with their statuses. Statuses
+  // are computed when someone looks (never during activation): at once when
+  // the view is in sight as the root pipeline files are validated (a window
+  // that starts with the view open: MLCI_TEST_OPEN_VIEW), else when it opens
+  // (this test opens it once the pipelines are ready). The status is
+  // `mlci status`'s answer computed in the extension host (status-in-host.ts).
   it('reports activation to statuses (bench)', async function () {
     if (!vscode.workspace.isTrusted) this.skip(); // no status is computed in Restricted Mode, by design
     this.timeout(60_000);
     const a = await api();
-    const row = await perfRow(ID);
-    assert.ok(row, `no activation row for ${ID} in Startup Performance`);
     assert.ok(a.startup.readyMs !== undefined, 'ready resolved, so readyMs is set');
+    const statuses = async (what: string) => {
+      for (let i = 0; i < 300 && !a.runs.hasStatus(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(a.runs.hasStatus(), `${what} computed the statuses within 15 s`);
+    };
     // Stages appear once the root pipeline files are validated (shownMs), before
-    // the workspace search and the run history are read (readyMs); their
-    // statuses may then arrive before `ready` resolves.
+    // the workspace search and the run history are read (readyMs).
     const shownMs = a.startup.shownMs ?? a.startup.readyMs;
-    let statusMs = a.startup.firstStatusMs !== undefined ? a.startup.firstStatusMs - shownMs : undefined;
-    let before = shownMs;
-    if (statusMs === undefined) {
+    let before: number;
+    let statusMs: number;
+    let scene: string;
+    // The window opens with the view (index.ts asked for it before the tests loaded): wait until it is in sight.
+    if (process.env.MLCI_TEST_OPEN_VIEW === 'mlci.pipelines') {
+      for (let i = 0; i < 300 && a.startup.viewVisibleMs === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(a.startup.viewVisibleMs !== undefined, 'the Pipelines view opened at the start is in sight within 15 s');
+    }
+    if (a.startup.viewVisibleMs !== undefined) {
+      // Open from the window's start: its statuses may land after `ready`.
+      await statuses('the open view');
+      assert.ok(a.startup.firstStatusMs !== undefined);
+      before = shownMs;
+      statusMs = a.startup.firstStatusMs - shownMs;
+      scene = `(view open from the start: visible ${Math.round(a.startup.viewVisibleMs)} ms after activate(), statuses ${Math.round(a.startup.firstStatusMs)} ms after it)`;
+    } else if (a.startup.firstStatusMs !== undefined) {
+      // In the full suite on a loaded machine, the idle status (3 s after ready) can come before this test: nothing to measure.
+      console.log(`    (statuses came from the idle refresh, ${Math.round(a.startup.firstStatusMs)} ms after activate(), before this test: not measured)`);
+      return;
+    } else {
       before = a.startup.readyMs;
       const t = performance.now();
       await vscode.commands.executeCommand('mlci.pipelines.focus');
-      for (let i = 0; i < 300 && !a.runs.hasStatus(); i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(a.runs.hasStatus(), 'opening the view computed the statuses within 15 s');
+      await statuses('opening the view');
       statusMs = performance.now() - t;
-      const visible = a.startup.viewVisibleMs !== undefined ? a.startup.startedAt + a.startup.viewVisibleMs - t : undefined;
+      const visible = a.startup.viewVisibleMs !== undefined ? a.startup.startedAt + a.startup.viewVisibleMs - t : 0;
       // The workbench opening the view, then the statuses computed and shown.
-      if (visible !== undefined && visible >= 0) console.log(`    (on opening the view: visible after ${Math.round(visible)} ms, statuses ${Math.round(statusMs - visible)} ms after that)`);
+      scene = `(on opening the view: visible after ${Math.round(visible)} ms, statuses ${Math.round(statusMs - visible)} ms after that)`;
     }
+    // Read after the statuses: the Startup Performance editor starts other extensions (markdown) that would compete with them.
+    const row = await perfRow(ID);
+    assert.ok(row, `no activation row for ${ID} in Startup Performance`);
     const git = await perfRow('vscode.git', 1);
     const total = Number(row.load) + before + statusMs;
+    console.log(`    ${scene}`);
     console.log(`    (to statuses: load code ${row.load} ms, ready ${Math.round(before)} ms, status ${Math.round(statusMs)} ms, total ${Math.round(total)} ms${git ? `; vscode.git load code ${git.load} ms, finish activate ${git.finish} ms` : ''})`);
     console.log(`    (ready: activate() returned + tick ${Math.round(a.startup.activatedMs ?? 0)} ms, root pipelines shown ${Math.round(shownMs)} ms, all pipelines found and validated ${Math.round(a.startup.pipelinesMs ?? 0)} ms, runs read ${Math.round(a.startup.readyMs)} ms)`);
   });

@@ -17,6 +17,8 @@
  *   MLCI_TEST_GREP     only tests whose full title matches this pattern
  *   MLCI_TEST_TIMEOUT  per-test timeout in ms (default 30000)
  *   MLCI_TEST_TRUST    'trusted' or 'restricted' (what the run asked for)
+ *   MLCI_TEST_OPEN_VIEW a view to open before any test loads (the activation
+ *                      bench: a window that starts with the Pipelines view open)
  */
 import { findSourceMap, type SourceMapping } from 'node:module';
 import path from 'node:path';
@@ -102,6 +104,8 @@ function mapStacks(): () => void {
 }
 
 export async function run(): Promise<void> {
+  // First thing, before mocha loads the tests: as close to the window's start as a test can get.
+  if (process.env.MLCI_TEST_OPEN_VIEW) void vscode.commands.executeCommand(`${process.env.MLCI_TEST_OPEN_VIEW}.focus`);
   const restoreConsole = markConsole();
   const restoreStacks = mapStacks();
   try {
