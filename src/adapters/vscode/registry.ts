@@ -137,16 +137,27 @@ export class PipelineRegistry implements vscode.Disposable {
       } catch {
         return;
       }
+      // A search that fails (the search service busy or restarting) counts as
+      // nothing found, so the next look still comes; it used to reject and end the looks.
       const look = async () => {
-        const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
-        for (const f of found) if (!this.entries.has(f.toString())) this.created(f);
-        return found.length;
+        try {
+          const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
+          for (const f of found) if (!this.entries.has(f.toString())) this.created(f);
+          return found.length;
+        } catch (e) {
+          this.log.warn(`pipelines: looking for pipeline files in the new folder ${u.fsPath} failed: ${(e as Error).message}`);
+          return 0;
+        }
       };
       // The folder's event can arrive before the files written into it just
       // after it was made, whose own events the watcher then folds into the
       // folder's: an empty new folder is looked at again a moment later, and
       // once more after that (a busy machine writes slowly).
-      if ((await look()) === 0) this.later(() => void look().then((n) => n === 0 && this.later(() => void look(), 3000)), 1000);
+      if ((await look()) === 0) {
+        this.later(() => void look().then((n) => {
+          if (n === 0) this.later(() => void look().then((m) => m === 0 && this.log.debug(`pipelines: no pipeline file in the new folder ${u.fsPath} (looked 3 times)`)), 3000);
+        }), 1000);
+      }
     })];
   }
 

@@ -1,9 +1,11 @@
 /**
  * Run ids: `20261127-053912-4f2a`, the UTC start time to the second plus 4
- * random hex digits. Sorting ids as strings sorts runs by start time, and two
- * processes starting in the same second still get different ids (the store
- * creates the run folder exclusively, so a 1-in-65536 clash fails loudly
- * instead of mixing two runs).
+ * random hex digits. Sorting ids as strings sorts runs by start time only
+ * across seconds: within one second the random digits decide, so whatever
+ * needs the order of runs sorts by the record's `startedAt` (the store, the
+ * views, the tests). Two processes starting in the same second still get
+ * different ids (the store creates the run folder exclusively, so a
+ * 1-in-65536 clash fails loudly instead of mixing two runs).
  */
 import { randomBytes } from 'node:crypto';
 
