@@ -12,7 +12,6 @@ export async function api(): Promise<MlciApi> {
   return a;
 }
 
-/** Polls `fn` every 100 ms until it returns something truthy; fails naming `what` after `ms`. */
 /** Tests that need the real engine: they fail in CI (CI=true) without DOCKER_HOST, and skip elsewhere. */
 export function needEngine(test: Mocha.Context): void {
   if (process.env.DOCKER_HOST) return;
@@ -20,6 +19,7 @@ export function needEngine(test: Mocha.Context): void {
   test.skip();
 }
 
+/** Polls `fn` every 100 ms until it returns something truthy; fails naming `what` after `ms`. */
 export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
