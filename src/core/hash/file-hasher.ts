@@ -144,8 +144,8 @@ export class FileHasher {
   private async scan(root: string, filter?: TreeFilter): Promise<{ entries: TreeEntry[]; bytes: number }> {
     const yielder = new Yielder();
     const stats = new WalkStats(this.parallelStatAbove);
+    // The walk's last `found` call hands over the whole list: every entry is offered.
     const walked = await walkTree(root, yielder, filter, (found) => stats.offer(found));
-    stats.offer(walked);
     // The stat cache loads while the worker stats its share.
     const rows = await stats.finish(yielder, () => this.cache.load());
     const { paths } = stats;

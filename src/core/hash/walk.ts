@@ -43,8 +43,9 @@ export interface WalkEntry {
  * mid-walk is skipped, as if walked a moment later. Synchronous readdir,
  * with event-loop turns: see yielder.ts. `root` must be normalized. With
  * `filter`, only what it keeps (a skipped directory is never read). `found`
- * sees the list after each directory, so the caller can start on it (the
- * lstats, see stat-worker.ts) while the walk goes on.
+ * sees the list after each directory it reads (the last call: the whole
+ * list), so the caller can start on it (the lstats, see
+ * stat-worker.ts) while the walk goes on.
  */
 export async function walkTree(root: string, yielder: Yielder, filter?: TreeFilter, found?: (entries: readonly WalkEntry[]) => void): Promise<WalkEntry[]> {
   const out: WalkEntry[] = [];
