@@ -168,7 +168,6 @@ export class RunService implements vscode.Disposable {
     return this.runLists.get(file)?.[0];
   }
 
-  /** The environment and executor every CLI call gets: the one place settings reach runs. */
   /**
    * The executor status judges stages as: the one runs use. Slurm stages are
    * judged as host processes are (images ignored), as `mlci run --executor
@@ -180,8 +179,14 @@ export class RunService implements vscode.Disposable {
     return e === 'local' || e === 'slurm' ? e : 'auto';
   }
 
+  /** The environment every CLI call gets: the one place settings reach runs. */
   private env(): Record<string, string> {
     return cliEnv(this.config);
+  }
+
+  /** The environment a `mlci status` process would have (the host's plus the settings' variables): what the in-host status judges with. */
+  private statusEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.env() };
   }
 
   /**
@@ -225,7 +230,7 @@ export class RunService implements vscode.Disposable {
    */
   prepareStatus(): void {
     if (!vscode.workspace.isTrusted) return;
-    const env = { ...process.env, ...this.env() };
+    const env = this.statusEnv();
     const judged = this.pipelines.list().some((e) => {
       const p = this.pipelines.runnable(e)?.pipeline;
       return p && canJudgeInHost(p, this.statusExecutor(), env);
@@ -276,7 +281,7 @@ export class RunService implements vscode.Disposable {
     const file = entry.uri.fsPath;
     const shown = vscode.workspace.asRelativePath(entry.uri);
     const executor = this.statusExecutor();
-    const env = { ...process.env, ...this.env() };
+    const env = this.statusEnv();
     if (canJudgeInHost(pipeline, executor, env)) {
       try {
         const entries = await statusInHost(path.dirname(this.cliPath), entry, executor, env, (l) => this.log.debug(`status: ${l}`));
