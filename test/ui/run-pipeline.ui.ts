@@ -29,7 +29,12 @@ function requireEngine(): void {
   if (!process.env.MLCI_HOST_ID) throw new Error('MLCI_HOST_ID is not set: run this through scripts/test-ui.mjs');
 }
 
-const now = () => Math.floor(Date.now() / 1000);
+/**
+ * Now in Unix seconds, to the millisecond: the engine runs on this machine's
+ * clock, and the run test's last container (evaluate) is created a second or
+ * two before the next test starts, so whole seconds would count it there.
+ */
+const now = () => Date.now() / 1000;
 
 export const tests: UiTest[] = [
   {
@@ -44,7 +49,7 @@ export const tests: UiTest[] = [
         const labels = (await wb.sideBarRows()).map((r) => r.label);
         return stages.every((s) => labels.includes(s.name));
       }, { timeoutMs: 30_000 });
-      const t0 = now() - 1;
+      const t0 = now();
       // With one pipeline file the view lists its stages at the top and the
       // title's Run Pipeline runs it; with several (the example also has
       // serve.mlci.yaml) each file is a row with its own inline Run Pipeline.
@@ -83,7 +88,7 @@ export const tests: UiTest[] = [
       const bad = path.join(workspace, 'tests', 'unit', 'test_zz_fails.py');
       mkdirSync(path.dirname(bad), { recursive: true });
       writeFileSync(bad, 'import unittest\n\nclass Fails(unittest.TestCase):\n    def test_fails(self):\n        self.assertEqual(1, 2)\n');
-      const t0 = now() - 1;
+      const t0 = now();
       try {
         await wb.clickRowAction('unit-tests', 'Run Stage');
         const unitRow = async () => (await wb.sideBarRows()).find((r) => r.label === 'unit-tests');
