@@ -18,7 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   repoRoot, log, elapsed, cleanup, run, buildExtension, makeWorkspace, startCodeServer, launchChromium,
-  workbenchUrl, remoteUri, newStateDir, installVsix, parseArgs,
+  workbenchUrl, remoteUri, newStateDir, installVsix, parseArgs, hostLogs,
 } from '../test/vscode/harness.mjs';
 
 const USAGE = `usage: node scripts/test-ui.mjs [--workspace DIR] [--restricted] [--grep PATTERN] [--no-build] [--vsix FILE | --dev] [--keep]
@@ -128,6 +128,7 @@ try {
       }
     }
   }
+  if (failed) log(`${failed} test(s) failed; what the host logged (${server.state}):\n${hostLogs(server.state)}`);
 } catch (e) {
   log(`ERROR: ${e?.stack ?? e}`);
   failed++;

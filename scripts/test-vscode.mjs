@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   repoRoot, log, elapsed, cleanup, run, makeWorkspace, startCodeServer, launchChromium,
-  workbenchUrl, remoteUri, consoleText, parseSummary, tail, parseArgs, newStateDir, installVsix,
+  workbenchUrl, remoteUri, consoleText, parseSummary, tail, hostLogs, parseArgs, newStateDir, installVsix,
   snapshotFiles, snapshotDiff, engineEvents,
 } from '../test/vscode/harness.mjs';
 
@@ -185,6 +185,7 @@ try {
       }
     }
   }
+  if (exitCode !== 0) log(`the run failed; what the host logged (${server.state}):\n${hostLogs(server.state)}`);
 } catch (e) {
   log(`ERROR: ${e?.stack ?? e}`);
   harnessError = true;

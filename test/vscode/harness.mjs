@@ -5,7 +5,7 @@
 // with a cleanup list that runs on normal exit, on errors and on SIGINT/SIGTERM,
 // so a run leaves no code-server, extension host or browser process behind.
 import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, existsSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -263,6 +263,33 @@ export function tail(file, n = 40) {
   } catch {
     return '';
   }
+}
+
+/**
+ * The server-side logs of a code-server state dir that say what the host did:
+ * the remote agent (file watcher, search), the extension host, and mlci's own
+ * log channel; their last lines, for a run that failed (the state dir is
+ * removed at cleanup unless --keep, and a flake seldom comes back on demand).
+ */
+export function hostLogs(state, n = 60) {
+  const logs = path.join(state, 'user-data', 'logs');
+  let sessions = [];
+  try {
+    sessions = readdirSync(logs).sort();
+  } catch {
+    return `(no logs under ${logs})`;
+  }
+  const out = [];
+  for (const session of sessions) {
+    const dir = path.join(logs, session);
+    const files = ['remoteagent.log'];
+    for (const e of readdirSync(dir)) if (/^exthost\d+$/.test(e)) files.push(path.join(e, 'remoteexthost.log'), path.join(e, 'mlci.mlci', 'mlci.log'));
+    for (const f of files) {
+      const text = tail(path.join(dir, f), n);
+      if (text.trim()) out.push(`--- ${path.join(session, f)} (last ${n} lines)\n${text}`);
+    }
+  }
+  return out.join('\n') || `(the logs under ${logs} are empty)`;
 }
 
 /** Minimal argv parsing: flags (boolean) and options (with a value). */

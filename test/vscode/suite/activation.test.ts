@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api } from './support';
+import { activated } from './support';
 
 const ID = 'mlci.mlci';
 
@@ -64,7 +64,7 @@ describe('activation', () => {
   it('reports activation to statuses (bench)', async function () {
     if (!vscode.workspace.isTrusted) this.skip(); // no status is computed in Restricted Mode, by design
     this.timeout(60_000);
-    const a = await api();
+    const a = await activated();
     assert.ok(a.startup.readyMs !== undefined, 'ready resolved, so readyMs is set');
     const statuses = async (what: string) => {
       for (let i = 0; i < 300 && !a.runs.hasStatus(); i++) await new Promise((r) => setTimeout(r, 50));

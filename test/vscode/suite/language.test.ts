@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { waitFor } from './support';
+import { api, waitFor } from './support';
 
 const ID = 'mlci.mlci';
 
@@ -174,15 +174,31 @@ describe('language features', () => {
 
   it('validates pipeline files that are not open, and forgets them when deleted', async function () {
     this.timeout(120_000);
+    await api(); // its registry listening, and the workbench's file watcher running
     const extra = vscode.Uri.joinPath(doc.uri, '..', 'more', 'extra.mlci.yaml');
+    // What the host itself reports, to tell a lost watcher event from a registry that missed one
+    // if the wait below ever times out (it did once in CI, with nothing else to go on).
+    const t0 = Date.now();
+    const seen: string[] = [];
+    const watchers = [vscode.workspace.createFileSystemWatcher('**/*.mlci.yaml'), vscode.workspace.createFileSystemWatcher('{*,*/*,*/*/*}')];
+    for (const w of watchers) {
+      w.onDidCreate((u) => seen.push(`create ${vscode.workspace.asRelativePath(u)} +${Date.now() - t0} ms`));
+      w.onDidChange((u) => seen.push(`change ${vscode.workspace.asRelativePath(u)} +${Date.now() - t0} ms`));
+    }
     await vscode.workspace.fs.writeFile(extra, Buffer.from('version: 1\nstages:\n  a:\n    run: echo a\n    needs: [b]\n'));
     try {
       // A file made in a new folder reaches the registry through the server's file watcher, whose
       // events can take over 10 s on a busy machine (seen in CI): the wait is for the validation, not a latency goal.
-      const diag = await waitFor('unknown-stage on a file that is not open', () => ours(extra).find((d) => codeOf(d) === 'unknown-stage'), 45_000);
+      const diag = await waitFor('unknown-stage on a file that is not open', () => ours(extra).find((d) => codeOf(d) === 'unknown-stage'), 45_000).catch(async (e: Error) => {
+        const found = await vscode.workspace.findFiles('more/**').then((fs) => fs.map((u) => vscode.workspace.asRelativePath(u)), (err: Error) => `failed: ${err.message}`);
+        const known = (await api()).pipelines.get(extra.fsPath) ? 'knows it' : 'does not know it';
+        e.message += `\n  the registry ${known}\n  the host's watchers saw: ${JSON.stringify(seen)}\n  findFiles('more/**') now: ${JSON.stringify(found)}\n  diagnostics of the file: ${describeDiagnostics(extra)}`;
+        throw e;
+      });
       assert.deepEqual([diag.range.start.line, diag.range.start.character, diag.range.end.character], [4, 12, 13]);
       assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === extra.toString()), 'validated from disk, not opened');
     } finally {
+      watchers.forEach((w) => w.dispose());
       await vscode.workspace.fs.delete(vscode.Uri.joinPath(extra, '..'), { recursive: true });
     }
     await waitFor('diagnostics of the deleted file to clear', () => ours(extra).length === 0);
