@@ -187,8 +187,9 @@ describe('language features', () => {
     }
     await vscode.workspace.fs.writeFile(extra, Buffer.from('version: 1\nstages:\n  a:\n    run: echo a\n    needs: [b]\n'));
     try {
-      // A file made in a new folder reaches the registry through the server's file watcher, whose
-      // events can take over 10 s on a busy machine (seen in CI): the wait is for the validation, not a latency goal.
+      // A file made in a new folder reaches the registry through the workbench's file watcher. The
+      // wait is for the validation, not a latency goal: it is long for a busy machine, and a lost
+      // event (a file written before that watcher ran, which api() now rules out) fails it.
       const diag = await waitFor('unknown-stage on a file that is not open', () => ours(extra).find((d) => codeOf(d) === 'unknown-stage'), 45_000).catch(async (e: Error) => {
         const found = await vscode.workspace.findFiles('more/**').then((fs) => fs.map((u) => vscode.workspace.asRelativePath(u)), (err: Error) => `failed: ${err.message}`);
         const known = (await api()).pipelines.get(extra.fsPath) ? 'knows it' : 'does not know it';
