@@ -59,6 +59,17 @@ export async function readPipelineFile(file: string): Promise<{ text: string } |
   }
 }
 
+/**
+ * A string glob for the entries of a folder's top three levels, as events
+ * name them (absolute paths). Glob syntax in the folder's path is replaced by
+ * `?` (VS Code globs have no escape), which can only widen the match by a
+ * character; `/` matches either separator, so Windows paths work too.
+ */
+export function topLevelsGlob(folder: string): string {
+  const base = folder.replace(/\\/g, '/').replace(/[{}[\]*?,]/g, '?').replace(/\/+$/, '');
+  return `${base}/{*,*/*,*/*/*}`;
+}
+
 /** Pipeline files directly in a workspace folder (one readdir each): what startup shows first. */
 async function rootPipelineFiles(): Promise<vscode.Uri[]> {
   const found: vscode.Uri[] = [];
@@ -128,37 +139,58 @@ export class PipelineRegistry implements vscode.Disposable {
     );
   }
 
+  /**
+   * One watcher per workspace folder on its top three levels. A string glob
+   * is matched against the absolute path of each event, so the pattern names
+   * the folder (topLevelsGlob): the bare relative pattern used before never
+   * matched (a star does not cross a separator), which left this look dead
+   * until a test watched for its events. A
+   * string glob rides on the workbench's workspace watcher (no watch of its
+   * own, unlike a RelativePattern). Remade when workspace folders change.
+   */
   private newFolderWatchers(): vscode.Disposable[] {
-    const w = vscode.workspace.createFileSystemWatcher('{*,*/*,*/*/*}', false, true, true);
-    return [w, w.onDidCreate(async (u) => {
-      if (IGNORED_DIRS.test(`${u.fsPath}${path.sep}`)) return;
+    let watchers: vscode.Disposable[] = [];
+    const watch = () => {
+      watchers.forEach((d) => d.dispose());
+      watchers = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').flatMap((f) => {
+        const w = vscode.workspace.createFileSystemWatcher(topLevelsGlob(f.uri.fsPath), false, true, true);
+        return [w, w.onDidCreate((u) => void this.lookInside(u))];
+      });
+    };
+    watch();
+    return [vscode.workspace.onDidChangeWorkspaceFolders(watch), { dispose: () => watchers.forEach((d) => d.dispose()) }];
+  }
+
+  /** A new folder: its pipeline files, found by a search (their own events may never come). */
+  private async lookInside(u: vscode.Uri): Promise<void> {
+    if (IGNORED_DIRS.test(`${u.fsPath}${path.sep}`)) return;
+    try {
+      if ((await vscode.workspace.fs.stat(u)).type !== vscode.FileType.Directory) return;
+    } catch {
+      return;
+    }
+    // A search that fails (the search service busy or restarting) counts as
+    // nothing found, so the next look still comes.
+    const look = async () => {
       try {
-        if ((await vscode.workspace.fs.stat(u)).type !== vscode.FileType.Directory) return;
-      } catch {
-        return;
+        const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
+        for (const f of found) if (!this.entries.has(f.toString())) this.created(f);
+        return found.length;
+      } catch (e) {
+        this.log.warn(`pipelines: looking for pipeline files in the new folder ${u.fsPath} failed: ${(e as Error).message}`);
+        return 0;
       }
-      // A search that fails (the search service busy or restarting) counts as
-      // nothing found, so the next look still comes; it used to reject and end the looks.
-      const look = async () => {
-        try {
-          const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
-          for (const f of found) if (!this.entries.has(f.toString())) this.created(f);
-          return found.length;
-        } catch (e) {
-          this.log.warn(`pipelines: looking for pipeline files in the new folder ${u.fsPath} failed: ${(e as Error).message}`);
-          return 0;
-        }
-      };
-      // The folder's event can arrive before the files written into it just
-      // after it was made, whose own events the watcher then folds into the
-      // folder's: an empty new folder is looked at again a moment later, and
-      // once more after that (a busy machine writes slowly).
-      if ((await look()) === 0) {
-        this.later(() => void look().then((n) => {
-          if (n === 0) this.later(() => void look().then((m) => m === 0 && this.log.debug(`pipelines: no pipeline file in the new folder ${u.fsPath} (looked 3 times)`)), 3000);
-        }), 1000);
-      }
-    })];
+    };
+    // The folder's event can arrive before the files written into it just
+    // after it was made, and the watcher may report those files late or not
+    // at all (a file written into a folder it has not started watching): an
+    // empty new folder is looked at again a moment later, and once more
+    // after that (a busy machine writes slowly).
+    if ((await look()) === 0) {
+      this.later(() => void look().then((n) => {
+        if (n === 0) this.later(() => void look().then((m) => m === 0 && this.log.debug(`pipelines: no pipeline file in the new folder ${u.fsPath} (looked 3 times)`)), 3000);
+      }), 1000);
+    }
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, waitFor } from './support';
+import { api, waitFor, workspaceWatched } from './support';
 
 const ID = 'mlci.mlci';
 
@@ -180,7 +180,8 @@ describe('language features', () => {
     // if the wait below ever times out (it did once in CI, with nothing else to go on).
     const t0 = Date.now();
     const seen: string[] = [];
-    const watchers = [vscode.workspace.createFileSystemWatcher('**/*.mlci.yaml'), vscode.workspace.createFileSystemWatcher('{*,*/*,*/*/*}')];
+    const top = `${vscode.Uri.joinPath(doc.uri, '..').fsPath}/{*,*/*,*/*/*}`; // absolute: string globs match events' absolute paths
+    const watchers = [vscode.workspace.createFileSystemWatcher('**/*.mlci.yaml'), vscode.workspace.createFileSystemWatcher(top)];
     for (const w of watchers) {
       w.onDidCreate((u) => seen.push(`create ${vscode.workspace.asRelativePath(u)} +${Date.now() - t0} ms`));
       w.onDidChange((u) => seen.push(`change ${vscode.workspace.asRelativePath(u)} +${Date.now() - t0} ms`));
@@ -203,6 +204,38 @@ describe('language features', () => {
       await vscode.workspace.fs.delete(vscode.Uri.joinPath(extra, '..'), { recursive: true });
     }
     await waitFor('diagnostics of the deleted file to clear', () => ours(extra).length === 0);
+  });
+
+  it("finds the pipeline files of a new folder whose files' own events never come", async function () {
+    // It writes a workspace setting, which the Restricted suite's byte-identical check rules out;
+    // the registry's code is the same in both modes.
+    if (!vscode.workspace.isTrusted) this.skip();
+    this.timeout(120_000);
+    const a = await api();
+    const root = vscode.Uri.joinPath(doc.uri, '..');
+    const files = vscode.workspace.getConfiguration('files', root);
+    const before = files.inspect<Record<string, boolean>>('watcherExclude')?.workspaceValue;
+    // The watcher reports quiet/ but nothing under quiet/deep/ (an excluded folder is not
+    // reported either): what a watcher that missed a checkout's or a copy's files looks like,
+    // made certain.
+    await files.update('watcherExclude', { ...before, '**/quiet/deep/**': true }, vscode.ConfigurationTarget.Workspace);
+    await new Promise((r) => setTimeout(r, 1000));
+    await workspaceWatched({ again: true });
+    const seen: string[] = [];
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.mlci.yaml');
+    watcher.onDidCreate((u) => seen.push(vscode.workspace.asRelativePath(u)));
+    const file = vscode.Uri.joinPath(root, 'quiet', 'deep', 'q.mlci.yaml');
+    try {
+      await vscode.workspace.fs.writeFile(file, Buffer.from('version: 1\nstages:\n  a:\n    run: echo a\n    needs: [b]\n'));
+      const diag = await waitFor('unknown-stage on quiet/deep/q.mlci.yaml', () => ours(file).find((d) => codeOf(d) === 'unknown-stage'), 30_000)
+        .catch((e: Error) => { throw new Error(`${e.message}; the registry ${a.pipelines.get(file.fsPath) ? 'knows' : 'does not know'} the file; file events seen: ${JSON.stringify(seen)}`); });
+      assert.equal(diag.range.start.line, 4);
+      assert.deepEqual(seen.filter((f) => f.includes('quiet')), [], 'the premise: no event for the file itself');
+    } finally {
+      watcher.dispose();
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(root, 'quiet'), { recursive: true });
+      await files.update('watcherExclude', before, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   it('puts Run and Run with upstream lenses above each stage (none in Restricted Mode)', async () => {

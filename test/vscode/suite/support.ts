@@ -37,7 +37,9 @@ let watched: Promise<void> | undefined;
  * (which the registry ignores) are written until a watcher reports one, then
  * removed, with .mlci/ itself if the probe made it.
  */
-export function workspaceWatched(): Promise<void> {
+export function workspaceWatched({ again = false } = {}): Promise<void> {
+  // again: after a change the workbench restarts its watcher for (files.watcherExclude).
+  if (again) watched = probeWatcher();
   return (watched ??= probeWatcher());
 }
 
