@@ -27,6 +27,8 @@ export const PIPELINE_GLOB = '**/{mlci.yaml,*.mlci.yaml}';
 const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.mlci/**}';
 /** Folders whose appearing says nothing about pipelines. */
 const IGNORED_DIRS = /[\\/](\.git|\.mlci|node_modules)[\\/]/;
+/** More new folders at once than this are looked inside with one search of the workspace. */
+const MAX_FOLDER_SEARCHES = 8;
 /** Pipeline files larger than this are not read (a clear problem instead). */
 export const MAX_PIPELINE_BYTES = 16 * 1024 * 1024;
 
@@ -104,6 +106,8 @@ export class PipelineRegistry implements vscode.Disposable {
   /** Watches what pipelines read (params files, deps); rebuilt when that set changes. */
   private inputsWatcher: { key: string; disposables: vscode.Disposable[] } | undefined;
   private fireTimer: NodeJS.Timeout | undefined;
+  /** New folders waiting to be looked inside (see lookInside). */
+  private readonly newFolders = new Set<string>();
   /** Second looks at new files and folders (see created and newFolderWatchers). */
   private readonly lookAgain = new Set<NodeJS.Timeout>();
   private disposed = false;
@@ -161,7 +165,7 @@ export class PipelineRegistry implements vscode.Disposable {
     return [vscode.workspace.onDidChangeWorkspaceFolders(watch), { dispose: () => watchers.forEach((d) => d.dispose()) }];
   }
 
-  /** A new folder: its pipeline files, found by a search (their own events may never come). */
+  /** A new folder: its pipeline files are looked for with a search (their own events may never come). */
   private async lookInside(u: vscode.Uri): Promise<void> {
     if (IGNORED_DIRS.test(`${u.fsPath}${path.sep}`)) return;
     try {
@@ -169,26 +173,45 @@ export class PipelineRegistry implements vscode.Disposable {
     } catch {
       return;
     }
+    // New folders come in bursts (a checkout, an unzip, a copy): they are
+    // gathered for a moment and looked at together.
+    this.newFolders.add(u.fsPath);
+    if (this.newFolders.size === 1) this.later(() => void this.lookInNewFolders(), 200);
+  }
+
+  private async lookInNewFolders(): Promise<void> {
+    // A folder inside another new one is covered by the outer one's search.
+    const dirs: string[] = [];
+    for (const d of [...this.newFolders].sort((a, b) => a.length - b.length)) {
+      if (!dirs.some((k) => d.startsWith(k + path.sep))) dirs.push(d);
+    }
+    this.newFolders.clear();
+    const inside = (f: vscode.Uri) => dirs.some((d) => f.fsPath.startsWith(d + path.sep));
+    // Many at once: one search of the workspace rather than one per folder.
+    const patterns = dirs.length > MAX_FOLDER_SEARCHES ? [PIPELINE_GLOB] : dirs.map((d) => new vscode.RelativePattern(vscode.Uri.file(d), PIPELINE_GLOB));
     // A search that fails (the search service busy or restarting) counts as
     // nothing found, so the next look still comes.
     const look = async () => {
-      try {
-        const found = await vscode.workspace.findFiles(new vscode.RelativePattern(u, PIPELINE_GLOB), EXCLUDE);
-        for (const f of found) if (!this.entries.has(f.toString())) this.created(f);
-        return found.length;
-      } catch (e) {
-        this.log.warn(`pipelines: looking for pipeline files in the new folder ${u.fsPath} failed: ${(e as Error).message}`);
-        return 0;
+      let n = 0;
+      for (const pattern of patterns) {
+        try {
+          const found = (await vscode.workspace.findFiles(pattern, EXCLUDE)).filter(inside);
+          for (const f of found) if (!this.entries.has(f.toString())) this.created(f);
+          n += found.length;
+        } catch (e) {
+          this.log.warn(`pipelines: looking for pipeline files in ${dirs.length} new folder(s) failed: ${(e as Error).message}`);
+        }
       }
+      return n;
     };
     // The folder's event can arrive before the files written into it just
     // after it was made, and the watcher may report those files late or not
-    // at all (a file written into a folder it has not started watching): an
-    // empty new folder is looked at again a moment later, and once more
-    // after that (a busy machine writes slowly).
+    // at all (a file written into a folder it has not started watching): new
+    // folders with nothing found are looked at again a moment later, and
+    // once more after that (a busy machine writes slowly).
     if ((await look()) === 0) {
       this.later(() => void look().then((n) => {
-        if (n === 0) this.later(() => void look().then((m) => m === 0 && this.log.debug(`pipelines: no pipeline file in the new folder ${u.fsPath} (looked 3 times)`)), 3000);
+        if (n === 0) this.later(() => void look().then((m) => m === 0 && this.log.debug(`pipelines: no pipeline file in ${dirs.length} new folder(s), ${dirs[0]} first (looked 3 times)`)), 3000);
       }), 1000);
     }
   }
