@@ -146,11 +146,10 @@ export class PipelineRegistry implements vscode.Disposable {
   /**
    * One watcher per workspace folder on its top three levels. A string glob
    * is matched against the absolute path of each event, so the pattern names
-   * the folder (topLevelsGlob): the bare relative pattern used before never
-   * matched (a star does not cross a separator), which left this look dead
-   * until a test watched for its events. A
-   * string glob rides on the workbench's workspace watcher (no watch of its
-   * own, unlike a RelativePattern). Remade when workspace folders change.
+   * the folder (topLevelsGlob): a bare relative pattern never matches, as a
+   * star does not cross a separator. A string glob rides on the workbench's
+   * workspace watcher (no watch of its own, unlike a RelativePattern).
+   * Remade when workspace folders change.
    */
   private newFolderWatchers(): vscode.Disposable[] {
     let watchers: vscode.Disposable[] = [];

@@ -38,7 +38,7 @@ let watched: Promise<void> | undefined;
  * removed, with .mlci/ itself if the probe made it.
  */
 export function workspaceWatched({ again = false } = {}): Promise<void> {
-  // again: after a change the workbench restarts its watcher for (files.watcherExclude).
+  // again: after a change of files.watcherExclude, which makes the workbench restart its watcher.
   if (again) watched = probeWatcher();
   return (watched ??= probeWatcher());
 }
